@@ -1,0 +1,190 @@
+"""The few dataclasses everything passes around.
+
+Data flows one way: intake builds ``CountyData`` (normalised sections with provenance),
+``indicators``/``cv`` turn it into ``Evaluation``, ``report`` and ``batch`` write it out.
+Field names are the canonical names of ``rules/aliases.toml`` and summary.json.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+Stage = Literal["primary", "junior"]
+STAGES: tuple[Stage, ...] = ("primary", "junior")
+STAGE_LABEL: dict[str, str] = {"primary": "小学", "junior": "初中", "senior": "高中"}
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where one value came from: the cell as Excel names it (row 1-based, column letter)."""
+
+    file: str
+    sheet: str
+    row: int | None = None
+    column: str | None = None
+
+    @property
+    def cell(self) -> str:
+        return f"{self.column or ''}{self.row or ''}"
+
+    def describe(self) -> str:
+        where = f"{self.file} / {self.sheet}"
+        if self.row is not None or self.column:
+            where += f" / {self.cell}"
+        return where
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One data problem, found where it happened and formatted only at the edge.
+
+    ``level`` is "error" (a value could not be used) or "warning" (used, but look at it).
+    ``message`` is the Chinese text shown to county staff.
+    """
+
+    level: Literal["error", "warning"]
+    file: str
+    sheet: str | None
+    row: int | None
+    column: str | None
+    message: str
+    code: str = ""
+
+    def as_dict(self) -> dict:
+        return {
+            "file": self.file,
+            "sheet": self.sheet,
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+        }
+
+
+@dataclass
+class Section:
+    """One school section: a school in one stage, its values in canonical units.
+
+    Units: areas in m², equipment value in 元, teachers/rooms/students/classes as counts.
+    ``values`` holds only fields that were found; a missing field is absent, never 0.
+    ``sources`` maps each field to where it came from (for a split or summed field, the
+    first source; ``notes`` say how it was derived).
+    """
+
+    school: str
+    stage: Stage
+    school_type: str = ""
+    code: str = ""
+    values: dict[str, float] = field(default_factory=dict)
+    sources: dict[str, Source] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    origin: Source | None = None  # the row this section was read from
+
+    @property
+    def students(self) -> float:
+        return self.values.get("students", 0.0)
+
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.code or self.school, self.stage)
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """A school left out of 资源配置 and the CVs, and why (shown on 口径说明)."""
+
+    school: str
+    stage: str
+    school_type: str
+    students: float | None
+    reason: str
+    source: Source | None = None
+
+
+@dataclass(frozen=True)
+class Split:
+    """A whole-school amount divided between sections by weighted students (domain §3)."""
+
+    school: str
+    field: str
+    total: float
+    shares: tuple[tuple[str, float, float], ...]  # (stage, students, amount)
+    weights: tuple[tuple[str, float], ...]  # (stage, weight)
+
+
+@dataclass(frozen=True)
+class Conversion:
+    """A unit read from a header and applied (e.g. 万元 ×10000)."""
+
+    sheet: str
+    column: str
+    header: str
+    field: str
+    unit: str
+    factor: float
+
+
+@dataclass
+class CountyData:
+    """Everything intake read from one workbook, normalised, with provenance."""
+
+    file: str
+    county: str | None
+    sections: list[Section] = field(default_factory=list)
+    exclusions: list[Exclusion] = field(default_factory=list)
+    splits: list[Split] = field(default_factory=list)
+    conversions: list[Conversion] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    county_figures: dict[str, float] = field(default_factory=dict)
+    county_sources: dict[str, Source] = field(default_factory=dict)
+
+    @property
+    def errors(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "error"]
+
+    @property
+    def warnings(self) -> list[Problem]:
+        return [p for p in self.problems if p.level == "warning"]
+
+
+# Ledger line states (状态). A person may also type 整改中 / 暂缓 in the workbook.
+OPEN, IN_PROGRESS, CLOSED = "未整改", "整改中", "已销号"
+STAFF_COLUMNS: tuple[str, ...] = ("owner", "due", "progress", "remark")
+STAFF_LABELS: dict[str, str] = {"owner": "责任人", "due": "计划完成时间", "progress": "整改进展", "remark": "备注"}
+
+
+@dataclass
+class LedgerLine:
+    """One 整改台账 line: one school section × one unmet item, or one county-level shortfall.
+
+    ``key`` identifies the gap across runs (county, school code or name, stage, item); ``id``
+    (台账编号) is derived from it, so the same gap has the same number on every run.
+    ``need`` is what must be added in real units (``need_unit``: 人, m², 元, 间, 班, 人 to move),
+    rounded up where only whole units make sense; ``need_text`` says it in words.
+    """
+
+    id: str
+    key: str
+    school: str  # "全区" for a county-level line
+    stage: str  # "primary" | "junior" | "" (county item without stage)
+    item: str  # task-list item id ("1".."36")
+    indicator: str  # Chinese indicator name shown on the sheet
+    current: float | None
+    standard: float | None
+    shortfall: float | None  # standard − current, in the indicator's unit
+    unit: str  # unit of current/standard/shortfall
+    need: float | None
+    need_unit: str
+    need_text: str
+    measure: str = ""
+    department: str = ""
+    office: str = ""
+    first_seen: str = ""  # ISO date
+    status: str = OPEN
+    closed_on: str = ""  # ISO date when 销号
+    owner: str = ""
+    due: str = ""
+    progress: str = ""
+    remark: str = ""
+    detail: str = ""  # e.g. the CV-fix schools and amounts
+    sort_key: tuple = ()
