@@ -1,0 +1,272 @@
+"""A run: find the input workbooks, evaluate each in isolation, write, summarise.
+
+Every workbook is evaluated on its own (in a worker process with ``jobs > 1``); whatever
+goes wrong with one becomes an error entry for that file and the others still finish.
+Outputs are written atomically (temp file in the same folder, then rename), inputs are
+never written, and a previous output is backed up before it is replaced.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import traceback
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from . import __version__
+from .progress import Reporter
+from .summary import workbook_entry, write_summary
+
+INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
+OUTPUT_SUFFIX = "_评估结果"
+OUTPUT_SUFFIX_BUSY = "_评估结果(新)"
+RUN_REPORT = "运行报告.xlsx"
+SUMMARY = "summary.json"
+CACHE_DIR = ".equity-cache"
+
+
+class UsageError(Exception):
+    """A mistake in how the tool was called (exit code 2); the message is Chinese."""
+
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    name: str  # relative to its INPUT folder (summary.json "input")
+    stem: str  # output file stem, unique in the run
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything one worker needs, as plain picklable values."""
+
+    input: InputFile
+    out_dir: Path
+    standard: str
+    tasks: str | None
+    state: str | None
+    force: bool
+    today: str  # ISO date of the run
+
+
+@dataclass
+class RunResult:
+    entries: list[dict] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return sum(1 for e in self.entries if e["status"] == "error")
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.failed else 0
+
+
+def is_tool_output(name: str) -> bool:
+    stem = Path(name).stem
+    return stem.endswith(OUTPUT_SUFFIX) or stem.endswith(OUTPUT_SUFFIX_BUSY) or name == RUN_REPORT
+
+
+def _skippable(path: Path) -> bool:
+    name = path.name
+    return (name.startswith("~$") or name.startswith(".") or is_tool_output(name)
+            or path.suffix.lower() not in INPUT_SUFFIXES)
+
+
+def discover(inputs: list[Path], out_dir: Path) -> list[InputFile]:
+    """Workbooks named by ``inputs`` (files, or folders scanned recursively), in a stable order.
+
+    Lock files (``~$…``), hidden files, the tool's own outputs and anything inside the
+    output folder are skipped. Output stems are made unique within the run.
+    """
+    found: list[tuple[Path, str]] = []
+    out_resolved = out_dir.resolve()
+    for given in inputs:
+        if not given.exists():
+            raise UsageError(f"找不到输入：{given}")
+        if given.is_file():
+            if given.suffix.lower() not in INPUT_SUFFIXES:
+                raise UsageError(f"不是可读取的工作簿（支持 .xlsx .xlsm .xls .ods）：{given}")
+            found.append((given, given.name))
+            continue
+        for path in sorted(given.rglob("*")):
+            rel = path.relative_to(given)
+            if any(part.startswith(".") for part in rel.parts[:-1]):
+                continue
+            if not path.is_file() or _skippable(path):
+                continue
+            if out_resolved in path.resolve().parents:
+                continue
+            found.append((path, rel.as_posix()))
+    files, stems = [], set()
+    for path, name in found:
+        base = Path(name).with_suffix("").as_posix().replace("/", "_")
+        stem, n = base, 2
+        while stem in stems:
+            stem, n = f"{base}({n})", n + 1
+        stems.add(stem)
+        files.append(InputFile(path, name, stem))
+    return files
+
+
+def file_hash(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _fingerprint(job: Job) -> dict:
+    from .standards import load_standard
+
+    std = load_standard(job.standard)
+    tasks_hash = file_hash(Path(job.tasks)) if job.tasks else ""
+    return {"input": file_hash(job.input.path), "standard": std.name,
+            "standard_file": file_hash(std.path), "tasks": tasks_hash, "tool": __version__}
+
+
+def _cache_path(job: Job) -> Path:
+    key = hashlib.sha1(job.input.name.encode("utf-8")).hexdigest()[:16]
+    return job.out_dir / CACHE_DIR / f"{key}.json"
+
+
+def lock_exists(target: Path) -> bool:
+    """True when Excel, WPS or LibreOffice holds ``target`` open (their lock file is beside it)."""
+    name = target.name
+    candidates = [f"~${name}", f"~${name[2:]}", f".~lock.{name}#", f".~{name}"]
+    return any((target.parent / c).exists() for c in candidates)
+
+
+def atomic_write(target: Path, write) -> None:
+    """Call ``write(tmp_path)`` then move the finished file onto ``target`` in one rename."""
+    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
+    try:
+        write(tmp)
+        os.replace(tmp, target)
+    finally:
+        if tmp.exists():
+            tmp.unlink()
+
+
+def evaluate_one(job: Job) -> dict:
+    """Evaluate one workbook and write its output; never raises (errors become the entry)."""
+    try:
+        return _evaluate_one(job)
+    except Exception as exc:  # one workbook's failure must never stop the batch
+        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        err = {"file": job.input.name, "sheet": None, "row": None, "column": None,
+               "message": f"处理该文件时发生内部错误，已跳过：{detail}"}
+        return workbook_entry(input_name=job.input.name, output=None, status="error", county=None,
+                              errors=[err], warnings=[], extra={"trace": traceback.format_exc()})
+
+
+def _evaluate_one(job: Job) -> dict:
+    from .indicators import evaluate
+    from .intake import read_workbook
+    from .pipeline import build_outputs
+    from .standards import load_standard
+
+    cache = _cache_path(job)
+    fingerprint = _fingerprint(job)
+    if not job.force and cache.exists():
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+        out = cached.get("entry", {}).get("output")
+        if cached.get("fingerprint") == fingerprint and (out is None or (job.out_dir / out).exists()):
+            entry = cached["entry"]
+            entry["skipped"] = True
+            return entry
+
+    std = load_standard(job.standard)
+    data = read_workbook(job.input.path, std, display_name=job.input.name)
+    errors = [p.as_dict() for p in data.errors]
+    warnings = [p.as_dict() for p in data.warnings]
+    if not data.sections:
+        if not errors:
+            errors.append({"file": job.input.name, "sheet": None, "row": None, "column": None,
+                           "message": "未找到任何可用于评估的学校数据（需要含“学校名称”和“在校生数”列的表）。"})
+        entry = workbook_entry(input_name=job.input.name, output=None, status="error",
+                               county=data.county, errors=errors, warnings=warnings)
+        return entry
+
+    ev = evaluate(data, std)
+    target = job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX}.xlsx"
+    if lock_exists(target):
+        warnings.append({"file": job.input.name, "sheet": None, "row": None, "column": None,
+                         "message": f"{target.name} 正在被 Excel/WPS 打开，本次结果另存为 "
+                                    f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx，请关闭后再运行。"})
+        target = job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx"
+
+    extra = build_outputs(ev, target, job=job, warnings=warnings)
+    entry = workbook_entry(input_name=job.input.name, output=target.name, status="ok",
+                           county=data.county, errors=errors, warnings=warnings, ev=ev, extra=extra)
+    cache.parent.mkdir(parents=True, exist_ok=True)
+    cache.write_text(json.dumps({"fingerprint": fingerprint, "entry": entry}, ensure_ascii=False),
+                     encoding="utf-8")
+    return entry
+
+
+def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None = None,
+        state: str | None = None, jobs: int | None = None, force: bool = False,
+        reporter: Reporter | None = None, today: date | None = None) -> RunResult:
+    """Evaluate every workbook in ``inputs`` into ``out_dir``; write summary.json and 运行报告.xlsx."""
+    from .standards import load_standard
+    from .tasks import load_tasks
+
+    std = load_standard(standard)  # fail fast on a bad --standard (usage error)
+    if tasks:
+        load_tasks(tasks)  # fail fast on a bad --tasks file
+    out_dir.mkdir(parents=True, exist_ok=True)
+    files = discover(inputs, out_dir)
+    reporter = reporter or Reporter(len(files), quiet=True)
+    reporter.total = len(files)
+    run_day = (today or date.today()).isoformat()
+    job_list = [Job(f, out_dir, standard, tasks, state, force, run_day) for f in files]
+    jobs = jobs or os.cpu_count() or 1
+    started = datetime.now()
+    results: dict[str, dict] = {}
+
+    def record(job: Job, entry: dict) -> None:
+        results[job.input.name] = entry
+        if entry.get("skipped"):
+            outcome = "未变化，跳过"
+        elif entry["status"] == "ok":
+            outcome = f"完成 → {entry['output']}"
+        else:
+            outcome = f"失败：{entry['errors'][0]['message'] if entry['errors'] else ''}"
+        reporter.advance(job.input.name, outcome, failed=entry["status"] != "ok")
+
+    if jobs <= 1 or len(job_list) <= 1:
+        for job in job_list:
+            record(job, evaluate_one(job))
+    else:
+        with ProcessPoolExecutor(max_workers=min(jobs, len(job_list))) as pool:
+            futures = {pool.submit(evaluate_one, job): job for job in job_list}
+            for fut in as_completed(futures):
+                job = futures[fut]
+                try:
+                    entry = fut.result()
+                except Exception as exc:  # a worker that died (e.g. out of memory)
+                    entry = evaluate_one_failed(job, exc)
+                record(job, entry)
+
+    result = RunResult([results[j.input.name] for j in job_list])
+    for entry in result.entries:
+        entry.pop("trace", None)
+    write_summary(out_dir / SUMMARY, std.name, result.entries,
+                  extra={"tool_version": __version__, "generated": started.isoformat(timespec="seconds")})
+    from .report.run_report import write_run_report
+
+    atomic_write(out_dir / RUN_REPORT, lambda p: write_run_report(p, result.entries, std.title, started))
+    return result
+
+
+def evaluate_one_failed(job: Job, exc: BaseException) -> dict:
+    err = {"file": job.input.name, "sheet": None, "row": None, "column": None,
+           "message": f"处理进程意外退出：{exc!r}"}
+    return workbook_entry(input_name=job.input.name, output=None, status="error", county=None,
+                          errors=[err], warnings=[])

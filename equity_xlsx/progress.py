@@ -1,0 +1,64 @@
+"""What a run tells the person (or the cron log) watching it.
+
+A rich progress bar on a terminal; plain timestamped lines otherwise (cron, Task
+Scheduler), also appended to ``--log FILE``. ``--quiet`` keeps only errors.
+"""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+
+class Reporter:
+    def __init__(self, total: int, *, quiet: bool = False, log: Path | None = None,
+                 stream: TextIO | None = None, force_plain: bool = False):
+        self.total = total
+        self.done = 0
+        self.quiet = quiet
+        self.stream = stream or sys.stderr
+        self.log = log.open("a", encoding="utf-8") if log else None
+        self._progress = None
+        self._task = None
+        interactive = getattr(self.stream, "isatty", lambda: False)()
+        if interactive and not quiet and not force_plain and total > 0:
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self._progress = Progress(TextColumn("[bold]评估中"), BarColumn(), MofNCompleteColumn(),
+                                      TimeElapsedColumn(), TextColumn("{task.description}"),
+                                      console=Console(file=self.stream), transient=False)
+            self._progress.start()
+            self._task = self._progress.add_task("", total=total)
+
+    def _line(self, text: str, *, important: bool = False) -> None:
+        stamped = f"{datetime.now():%Y-%m-%d %H:%M:%S} {text}"
+        if self.log:
+            self.log.write(stamped + "\n")
+            self.log.flush()
+        if self._progress is not None:
+            if important or not self.quiet:
+                self._progress.console.print(text)
+        elif important or not self.quiet:
+            print(stamped, file=self.stream, flush=True)
+
+    def info(self, text: str) -> None:
+        self._line(text)
+
+    def error(self, text: str) -> None:
+        self._line(text, important=True)
+
+    def advance(self, name: str, outcome: str, *, failed: bool = False) -> None:
+        self.done += 1
+        text = f"[{self.done}/{self.total}] {name}：{outcome}"
+        if self._progress is not None:
+            self._progress.update(self._task, advance=1, description=name)
+        self._line(text, important=failed)
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+        if self.log:
+            self.log.close()
