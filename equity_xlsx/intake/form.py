@@ -1,0 +1,105 @@
+"""A sheet that is one school's form: label cells beside value cells (issue 4).
+
+    学校名称 | 城南小学     办学类型 | 小学
+    在校生数 | 812          班级数   | 18
+
+The value of a label is the next non-blank cell to its right (past the label's own merged
+range). Labels may carry a unit (教学仪器设备值(万元)) or a stage prefix (初中在校生数),
+exactly like table headers, so a form becomes the same Record a table row does.
+"""
+
+from __future__ import annotations
+
+from ..model import Source
+from ..standards import Standard
+from .grid import Grid, col_letter, is_blank
+from .header import Column, Vocabulary, make_column, norm
+from .problems import Problems
+from .table import TEXT_FIELDS, Record, _read_number
+from .cells import text_of
+
+# A label's value is at most this many cells to its right (forms leave a gap or two).
+MAX_GAP = 3
+
+
+def form_labels(grid: Grid, vocab: Vocabulary) -> dict[tuple[str, str | None], tuple[int, int, str, tuple]]:
+    """(field, stage) -> (row, value col, label text, match) for label cells with a value beside them."""
+    found: dict[tuple[str, str | None], tuple[int, int, str, tuple]] = {}
+    for i, row in enumerate(grid.rows):
+        r = grid.row0 + i
+        j = 0
+        n = len(row)
+        while j < n:
+            v = row[j]
+            if type(v) is not str or not v.strip():
+                j += 1
+                continue
+            label = norm(v)
+            hit = vocab.match(label)
+            if not hit:
+                j += 1
+                continue
+            c = grid.col0 + j
+            m = grid.cover.get((r, c))
+            k = (m.c1 if m is not None and m.c0 == c else c) + 1
+            value_col = None
+            for cc in range(k, min(k + MAX_GAP, grid.col0 + n)):
+                val = grid.get(r, cc)
+                if not is_blank(val) or (r, cc) in grid.no_cache:
+                    if type(val) is str and vocab.match(norm(val)):
+                        break  # the next cell is another label: this one was left empty
+                    value_col = cc
+                    break
+            key = (hit[0], hit[2])
+            if key not in found:
+                found[key] = (r, value_col if value_col is not None else -1, label, hit)
+            j = (value_col - grid.col0 + 1) if value_col is not None else j + 1
+    return found
+
+
+def is_form(labels: dict) -> bool:
+    """A form names the school and gives students (for any stage) in label/value pairs."""
+    has_name = ("name", None) in labels and labels[("name", None)][1] >= 0
+    has_students = any(f == "students" and pos[1] >= 0 for (f, _), pos in labels.items())
+    return has_name and has_students
+
+
+def read_form(grid: Grid, labels: dict, vocab: Vocabulary, std: Standard, file: str, problems: Problems,
+              sheet_stage: str | None, sheet_units: dict[str, str]) -> Record | None:
+    """The one school of a form sheet as a Record (values in canonical units)."""
+    sheet = grid.name
+    r_name, c_name, _, _ = labels[("name", None)]
+    name = text_of(grid.get(r_name, c_name))
+    rec = Record(sheet=sheet, row=r_name + 1, origin=Source(file, sheet, r_name + 1, col_letter(c_name)),
+                 sheet_stage=sheet_stage, form=True)
+    field_cols: set[int] = set()
+    merged: dict = {}
+    warned: set = set()
+    for (fname, stage), (r, vc, label, hit) in labels.items():
+        if vc < 0:
+            continue
+        made = make_column(vocab, std, vc, label, hit, sheet_units)
+        if not isinstance(made, Column):
+            unit, fam = made
+            known = "、".join(u for u in vocab.aliases.units.get(fam, {}) if u) or "无"
+            problems.error(sheet, r + 1, col_letter(vc - 1),
+                           f"“{label}”中的单位“{unit}”无法识别（该项可用单位：{known}），该项未使用")
+            continue
+        if fname in TEXT_FIELDS or vocab.aliases.fields[fname].kind == "text":
+            text = text_of(grid.get(r, vc))
+            if text:
+                rec.text[fname] = text
+                rec.text_src[fname] = Source(file, sheet, r + 1, col_letter(vc))
+            continue
+        cell = _read_number(grid, r, made, file, problems, merged, warned, field_cols)
+        if cell is None:
+            continue
+        if stage:
+            rec.staged.setdefault(stage, {})[fname] = cell
+        else:
+            rec.values[fname] = cell
+    if not name:
+        problems.error(sheet, r_name + 1, col_letter(c_name), "学校信息表中学校名称为空，该表未使用")
+        return None
+    rec.text["name"] = name
+    return rec

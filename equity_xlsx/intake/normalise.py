@@ -1,0 +1,369 @@
+"""Records -> Sections: stages, 口径 (exclusions), whole-school splits, composites, checks.
+
+All rules come from the standards file (``std.scope``, ``std.split_*``, ``std.units``) and
+the alias table (stage words, school types, composites); nothing here is a threshold.
+
+Where a 九年一贯制 初中部's 生均教学仪器设备值 comes from: the 初中部 row's own equipment
+value, or — when the school gives one amount for the whole school (a cell merged over its
+section rows, a value on one row only, or a column not qualified by stage) — that amount
+× w_junior·P_junior / Σ w·P (``split_amount``), with weights from ``[split]``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import STAGE_LABEL, Exclusion, Section, Source, Split
+from ..standards import Standard
+from .header import Vocabulary, norm
+from .problems import Problems
+from .table import Cell, Record
+
+COMPULSORY = ("primary", "junior")
+
+
+def split_amount(total: float, students: dict[str, float], weights: dict[str, float]) -> dict[str, float]:
+    """Divide a whole-school amount by weighted students (domain §3).
+
+    ``students`` and ``weights`` are keyed by stage; the result has the same unit as
+    ``total`` (m², 元 or rooms). Example: 23226 over 小学 166 / 初中 210 with 1:1.1 ->
+    9711.6 / 13514.4.
+    """
+    denom = sum(weights[s] * p for s, p in students.items())
+    return {s: total * weights[s] * p / denom for s, p in students.items()}
+
+
+@dataclass
+class _Part:
+    """One section of a school as read (before checks)."""
+
+    stage: str
+    record: Record
+    values: dict[str, Cell]
+
+
+@dataclass
+class _School:
+    key: str
+    name: str
+    code: str = ""
+    school_type: str = ""
+    ownership: str = ""
+    parts: dict[str, _Part] = field(default_factory=dict)
+    whole: dict[str, Cell] = field(default_factory=dict)
+    first: Record | None = None
+
+
+def school_kind(text: str, vocab: Vocabulary) -> str | None:
+    """School-type text (or a name) -> key of ``aliases.school_types`` by its longest word."""
+    t = norm(text)
+    best, best_len = None, 0
+    for kind, words in vocab.aliases.school_types.items():
+        for w in words:
+            w = norm(w)
+            if w and w in t and len(w) > best_len:
+                best, best_len = kind, len(w)
+    return best
+
+
+def _stage_of_record(rec: Record, vocab: Vocabulary, problems: Problems) -> str | None:
+    stage_text = rec.text.get("stage", "")
+    if stage_text:
+        st = vocab.stage_of(stage_text) or vocab.stage_in(stage_text)
+        if st:
+            return st
+        src = rec.text_src["stage"]
+        problems.error(rec.sheet, rec.row, src.column,
+                       f"学段“{stage_text}”无法识别（应为 小学 / 初中 / 高中），该行未使用")
+        return None
+    if rec.sheet_stage:
+        return rec.sheet_stage
+    for text in (rec.text.get("school_type", ""), rec.text.get("name", "")):
+        kind = school_kind(text, vocab) if text else None
+        if kind in vocab.aliases.stages:
+            return kind
+        if kind:
+            break  # a multi-stage type needs a 学段 per row; guessing from the name would be wrong
+    col = rec.origin.column
+    problems.error(rec.sheet, rec.row, col,
+                   f"无法确定“{rec.text.get('name', '')}”的学段：没有学段列，工作表名和办学类型也未说明是小学还是初中"
+                   f"（九年一贯制等学校请按学段分行填写），该行未使用")
+    return None
+
+
+def build_sections(records: list[Record], std: Standard, vocab: Vocabulary, file: str,
+                   problems: Problems) -> tuple[list[Section], list[Exclusion], list[Split]]:
+    """Normalise all records of one workbook (see module doc)."""
+    schools = _group(records, vocab, problems)
+    _drop_cross_school_merges(schools, problems)
+    sections: list[Section] = []
+    exclusions: list[Exclusion] = []
+    splits: list[Split] = []
+    for school in schools.values():
+        _normalise_school(school, std, vocab, file, problems, sections, exclusions, splits)
+    return sections, exclusions, splits
+
+
+def _group(records: list[Record], vocab: Vocabulary, problems: Problems) -> dict[str, _School]:
+    schools: dict[str, _School] = {}
+    for rec in records:
+        name = rec.text["name"]
+        code = rec.text.get("code", "")
+        key = code or norm(name)
+        if rec.staged:
+            parts = []
+            for st, vals in rec.staged.items():
+                parts.append(_Part(st, rec, dict(vals)))
+        else:
+            st = _stage_of_record(rec, vocab, problems)
+            if st is None:
+                continue
+            parts = [_Part(st, rec, dict(rec.values))]
+        school = schools.get(key)
+        if school is None:
+            school = schools[key] = _School(key=key, name=name, code=code, first=rec)
+        for k in ("school_type", "ownership"):
+            if rec.text.get(k) and not getattr(school, k):
+                setattr(school, k, rec.text[k])
+        if rec.staged:
+            neutral = rec.values
+            if len(parts) == 1:
+                parts[0].values = {**neutral, **parts[0].values}
+            else:
+                for f, cell in neutral.items():
+                    school.whole.setdefault(f, cell)
+        for part in parts:
+            prev = school.parts.get(part.stage)
+            if prev is not None:
+                problems.error(rec.sheet, rec.row, rec.origin.column,
+                               f"学校“{name}”（{STAGE_LABEL.get(part.stage, part.stage)}）重复出现："
+                               f"首次在工作表“{prev.record.sheet}”第 {prev.record.row} 行，"
+                               f"此处第 {rec.row} 行的数据未使用（保留首次出现的数据）")
+                continue
+            school.parts[part.stage] = part
+    return schools
+
+
+def _drop_cross_school_merges(schools: dict[str, _School], problems: Problems) -> None:
+    owners: dict[int, set[str]] = {}
+    cells: dict[int, Cell] = {}
+    for school in schools.values():
+        for part in school.parts.values():
+            for cell in part.values.values():
+                if cell.rows:
+                    owners.setdefault(id(cell), set()).add(school.key)
+                    cells[id(cell)] = cell
+    bad = {cid for cid, keys in owners.items() if len(keys) > 1}
+    if not bad:
+        return
+    for cid in bad:
+        cell = cells[cid]
+        src = cell.source
+        problems.error(src.sheet, src.row, src.column,
+                       f"合并单元格 {src.column}{cell.rows[0]}:{src.column}{cell.rows[1]} 跨越了多所学校的行，"
+                       f"无法判断属于哪所学校，该值未使用")
+    for school in schools.values():
+        for part in school.parts.values():
+            for f in [f for f, c in part.values.items() if id(c) in bad]:
+                del part.values[f]
+
+
+def _exclusion_reason(school: _School, std: Standard, students: float | None) -> str | None:
+    scope = std.scope
+    texts = [("办学类型", school.school_type), ("学校名称", school.name)]
+    for label, text in texts:
+        for w in scope.get("excluded_types", ()):
+            if text and w in text:
+                return f"{label}“{text}”含“{w}”：特殊教育学校、职业学校不参与资源配置计算"
+    if not scope.get("include_private", True):
+        for label, text in [("办别", school.ownership)] + texts:
+            for w in scope.get("private_words", ()):
+                if text and w in text:
+                    return f"{label}“{text}”为民办：按所选标准，民办学校不纳入计算"
+    min_tp = scope.get("teaching_point_min_students")
+    if min_tp is not None and students is not None:
+        for label, text in texts:
+            for w in scope.get("teaching_point_words", ()):
+                if text and w in text and students < min_tp:
+                    return f"教学点（{label}“{text}”），在校生 {students:g} 人，少于 {min_tp} 人：按所选标准不纳入计算"
+    return None
+
+
+def _split_rule(kind: str | None, stages: set[str], std: Standard) -> tuple[str, dict[str, float]] | None:
+    rules = std.split_weights
+    if kind in rules and stages <= set(rules[kind]):
+        return kind, rules[kind]
+    for name, weights in rules.items():
+        if set(weights) == stages:
+            return name, weights
+    for name, weights in rules.items():
+        if stages <= set(weights):
+            return name, weights
+    return None
+
+
+def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: str, problems: Problems,
+                      sections: list[Section], exclusions: list[Exclusion], splits: list[Split]) -> None:
+    aliases = vocab.aliases
+    parts = school.parts
+    if not parts:
+        return
+    name = school.name
+    # Students first: every other check and the split weights need them.
+    students: dict[str, float] = {}
+    for st, part in parts.items():
+        cell = part.values.get("students")
+        rec = part.record
+        label = STAGE_LABEL.get(st, st)
+        if cell is None:
+            problems.error(rec.sheet, rec.row, rec.origin.column,
+                           f"“{name}”（{label}）在校生数为空，该学段未参与计算")
+        elif cell.value <= 0:
+            problems.error(cell.source.sheet, cell.source.row, cell.source.column,
+                           f"“{name}”（{label}）在校生数为 {cell.value:g}，应大于 0，该学段未参与计算")
+        else:
+            if not float(cell.value).is_integer():
+                problems.warning(cell.source.sheet, cell.source.row, cell.source.column,
+                                 f"“{name}”（{label}）在校生数 {cell.value:g} 不是整数，请核对")
+            students[st] = cell.value
+
+    reason = _exclusion_reason(school, std, sum(students.values()) if students else None)
+    if reason:
+        for st, part in parts.items():
+            exclusions.append(Exclusion(name, st, school.school_type, students.get(st), reason,
+                                        part.record.origin))
+        return
+
+    kind = school_kind(school.school_type, vocab) if school.school_type else None
+    if kind is None:
+        kind = school_kind(name, vocab)
+    eligible = set(std.split_fields)
+    for target, options in aliases.composites.items():
+        if target in eligible:
+            for opt in options:
+                eligible.update(opt)
+
+    values: dict[str, dict[str, float]] = {st: {} for st in parts}
+    sources: dict[str, dict[str, Source]] = {st: {} for st in parts}
+    notes: dict[str, list[str]] = {st: [] for st in parts}
+    fields_seen = {f for p in parts.values() for f in p.values} | set(school.whole)
+    multi = len(parts) > 1
+    for f in sorted(fields_seen):
+        per = {st: p.values[f] for st, p in parts.items() if f in p.values}
+        whole: Cell | None = school.whole.get(f)
+        if whole is None and multi and per:
+            distinct = {id(c) for c in per.values()}
+            if len(per) >= 2 and len(distinct) == 1:
+                whole = next(iter(per.values()))  # one cell merged over the section rows
+            elif len(per) == 1 and f in eligible:
+                whole = next(iter(per.values()))  # given once, on one row
+        if whole is None:
+            if multi and len(per) >= 2 and f in eligible and len({c.value for c in per.values()}) == 1:
+                c = next(iter(per.values()))
+                problems.warning(c.source.sheet, c.source.row, c.source.column,
+                                 f"“{name}”各学段的{aliases.fields[f].label}都填了 {c.value:g}，"
+                                 f"可能是把全校数重复填在了每个学段；已按各学段分别填写使用，请核对")
+            for st, c in per.items():
+                values[st][f] = c.value
+                sources[st][f] = c.source
+            continue
+        src = whole.source
+        if f not in eligible:
+            problems.error(src.sheet, src.row, src.column,
+                           f"“{name}”的{aliases.fields[f].label}按全校只填了一个数（{_where(whole)}），"
+                           f"该项须按学段分别填写，无法拆分，未使用")
+            continue
+        if set(students) != set(parts):
+            problems.error(src.sheet, src.row, src.column,
+                           f"“{name}”的{aliases.fields[f].label}为全校数（{_where(whole)}），"
+                           f"但有学段的在校生数缺失或无效，无法按加权学生数拆分，未使用")
+            continue
+        rule = _split_rule(kind, set(students), std)
+        if rule is None:
+            stages_txt = "、".join(STAGE_LABEL.get(s, s) for s in students)
+            problems.error(src.sheet, src.row, src.column,
+                           f"“{name}”的{aliases.fields[f].label}为全校数，但学段组合（{stages_txt}）在标准文件 [split] "
+                           f"中没有拆分权重，未使用")
+            continue
+        rule_name, weights = rule
+        shares = split_amount(whole.value, students, weights)
+        w_txt = ":".join(f"{weights[s]:g}" for s in students)
+        s_txt = ":".join(STAGE_LABEL.get(s, s) for s in students)
+        for st, amount in shares.items():
+            values[st][f] = amount
+            sources[st][f] = src
+            notes[st].append(f"{aliases.fields[f].label}为全校数 {whole.value:g}（{_where(whole)}），"
+                             f"按加权学生数拆分（{s_txt} = {w_txt}），本学段 {amount:.1f}")
+        splits.append(Split(name, f, whole.value,
+                            tuple((st, students[st], shares[st]) for st in students),
+                            tuple((st, weights[st]) for st in students)))
+
+    for st, part in parts.items():
+        if st not in students:
+            continue
+        vals, srcs = values[st], sources[st]
+        _composites(name, st, vals, srcs, notes[st], aliases, problems, part.record)
+        _check_equipment(name, st, vals, srcs, std, problems)
+        if st not in COMPULSORY:
+            exclusions.append(Exclusion(name, st, school.school_type, students[st],
+                                        f"{STAGE_LABEL.get(st, st)}不属于义务教育，只用于拆分全校数据的加权学生数",
+                                        part.record.origin))
+            continue
+        sections.append(Section(school=name, stage=st, school_type=school.school_type, code=school.code,
+                                values=vals, sources=srcs, notes=notes[st], origin=part.record.origin))
+
+
+def _where(cell: Cell) -> str:
+    s = cell.source
+    if cell.rows:
+        return f"合并单元格 {s.column}{cell.rows[0]}:{s.column}{cell.rows[1]}"
+    return f"单元格 {s.column}{s.row}"
+
+
+def _composites(name: str, stage: str, vals: dict[str, float], srcs: dict[str, Source], notes: list[str],
+                aliases, problems: Problems, rec: Record) -> None:
+    for target, options in aliases.composites.items():
+        complete = next((opt for opt in options if all(p in vals for p in opt)), None)
+        if target in vals:
+            if complete and abs(sum(vals[p] for p in complete) - vals[target]) > 1e-6:
+                src = srcs[target]
+                parts_txt = "+".join(aliases.fields[p].label for p in complete)
+                problems.warning(src.sheet, src.row, src.column,
+                                 f"“{name}”的{aliases.fields[target].label} {vals[target]:g} 与 {parts_txt} 之和 "
+                                 f"{sum(vals[p] for p in complete):g} 不一致；按{aliases.fields[target].label}列使用")
+            continue
+        if complete is None:
+            partial = list(dict.fromkeys(p for opt in options for p in opt if p in vals))
+            if partial:
+                # One warning per sheet and target: a table missing a column would
+                # otherwise repeat it for every school.
+                src = srcs[partial[0]]
+                need = " 或 ".join("+".join(aliases.fields[p].label for p in opt) for opt in options)
+                problems.warning(src.sheet, None, None,
+                                 f"工作表“{src.sheet}”只有{aliases.fields[target].label}的部分分项"
+                                 f"（{'、'.join(aliases.fields[p].label for p in partial)}），无法求和"
+                                 f"（需要 {need}），该项无数据")
+            continue
+        vals[target] = sum(vals[p] for p in complete)
+        srcs[target] = srcs[complete[0]]
+        notes.append(f"{aliases.fields[target].label} = " + " + ".join(aliases.fields[p].label for p in complete))
+
+
+def _check_equipment(name: str, stage: str, vals: dict[str, float], srcs: dict[str, Source], std: Standard,
+                     problems: Problems) -> None:
+    plausible = std.units.get("equipment_per_student_plausible")
+    if not plausible or "equipment_value" not in vals or not vals.get("students"):
+        return
+    lo, hi = plausible
+    per = vals["equipment_value"] / vals["students"]
+    if lo <= per <= hi:
+        return
+    src = srcs["equipment_value"]
+    hint = "，疑似按万元填写但表头未注明“（万元）”" if per < lo and lo <= per * 10000 <= hi else ""
+    if per > hi and lo <= per / 10000 <= hi:
+        hint = "，疑似按元填写但表头写的是万元"
+    problems.error(src.sheet, src.row, src.column,
+                   f"“{name}”（{STAGE_LABEL.get(stage, stage)}）生均教学仪器设备值为 {per:.4g} 元，"
+                   f"超出合理范围 {lo:g}–{hi:g} 元{hint}；数值与单位矛盾，该值未使用")
+    del vals["equipment_value"]
+    del srcs["equipment_value"]

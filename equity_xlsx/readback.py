@@ -1,0 +1,235 @@
+"""Read back what staff typed into last night's output, and keep a copy before replacing it.
+
+Staff fill 责任人, 计划完成时间, 整改进展, 备注 (and sometimes set 状态 by hand) in the
+整改台账 and 已销号 sheets of the workbook the tool wrote the night before. Before tonight's
+run replaces that workbook, ``read_staff_entries`` collects those cells by 台账编号 so
+``reconcile`` can keep them, and ``backup_previous`` copies the old file to ``备份/``.
+
+Columns are found by their header text, never by position: people insert, move and add
+columns, type notes under the table, and retype dates.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import shutil
+from pathlib import Path
+
+from .model import STAFF_LABELS
+
+LEDGER_SHEET = "整改台账"
+ARCHIVE_SHEET = "已销号"
+BACKUP_DIRNAME = "备份"
+BACKUP_KEEP = 10
+
+ID_HEADER = "台账编号"
+# Canonical key → header text on the sheet (see report/ledger_sheet.py LEDGER_HEADERS).
+READ_HEADERS: dict[str, str] = {**STAFF_LABELS, "status": "状态", "first_seen": "首次发现"}
+# How far down a person may have pushed the header (e.g. by inserting a title row).
+HEADER_SEARCH_ROWS = 10
+
+
+class UnreadableWorkbookError(Exception):
+    """Last night's workbook exists but cannot be read (damaged, not a workbook, encrypted, locked).
+
+    The batch turns this into a warning: the store still holds every value typed before,
+    and the file itself is kept in 备份/ before it is replaced.
+    """
+
+    def __init__(self, path: str | os.PathLike[str], reason: str):
+        self.path = Path(path)
+        self.reason = reason
+        super().__init__(f"无法读取上次的评估结果 {self.path.name}：{reason}。已保留台账数据库中的人工填写内容。")
+
+
+def read_staff_entries(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
+    """Staff-typed cells of the 整改台账 and 已销号 sheets, by 台账编号.
+
+    Returns ``{line id: {"owner", "due", "progress", "remark", "status", "first_seen"}}`` with
+    a key present only when its column exists on the sheet (so "column deleted" and "cell
+    left empty" can be told apart); an empty cell gives ``""``. Values are text: dates typed
+    as Excel dates become ISO dates (``2024-06-30``), numbers become ``"12"`` / ``"3.5"``.
+    Rows without a 台账编号 (notes, a person's own rows) are skipped. When an id appears twice,
+    the first non-empty value of each column wins; 整改台账 is read before 已销号.
+
+    A missing file or sheet gives an empty result. A file that exists but cannot be read
+    raises ``UnreadableWorkbookError``.
+    """
+    path = Path(path)
+    if not path.exists():
+        return {}
+    # Imported here so that importing this module (e.g. for backup_previous) stays cheap.
+    import openpyxl
+
+    entries: dict[str, dict[str, str]] = {}
+    wb = None
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        names = {str(n).strip(): n for n in wb.sheetnames}
+        for wanted in (LEDGER_SHEET, ARCHIVE_SHEET):
+            if wanted in names:
+                _read_sheet(wb[names[wanted]], entries)
+    except PermissionError as exc:
+        raise UnreadableWorkbookError(path, f"文件被占用或无权读取（{exc.strerror or exc}）") from exc
+    except Exception as exc:  # noqa: BLE001 - any damage must become a warning, never stop the run
+        raise UnreadableWorkbookError(path, _describe(exc)) from exc
+    finally:
+        if wb is not None:
+            # read_only keeps the file open until closed; Windows would refuse to replace it.
+            wb.close()
+    return entries
+
+
+def _read_sheet(ws, entries: dict[str, dict[str, str]]) -> None:  # noqa: ANN001
+    rows = ws.iter_rows(values_only=True)
+    columns: dict[str, int] | None = None
+    id_col = -1
+    for index, row in enumerate(rows):
+        if columns is None:
+            if index >= HEADER_SEARCH_ROWS:
+                return
+            columns = _header_columns(row)
+            if columns is None:
+                continue
+            id_col = columns.pop("id")
+            continue
+        if id_col >= len(row):
+            continue
+        line_id = _text(row[id_col])
+        if not _looks_like_id(line_id):
+            continue
+        found = entries.setdefault(line_id, {})
+        for key, col in columns.items():
+            value = _text(row[col]) if col < len(row) else ""
+            if not found.get(key):
+                found[key] = value
+
+
+def _header_columns(row: tuple) -> dict[str, int] | None:
+    """Column index of each known header in ``row``, or None when 台账编号 is not there."""
+    wanted = {_norm(text): key for key, text in READ_HEADERS.items()}
+    wanted[_norm(ID_HEADER)] = "id"
+    columns: dict[str, int] = {}
+    for col, cell in enumerate(row):
+        key = wanted.get(_norm(cell))
+        if key is not None and key not in columns:  # a duplicated header: the first one counts
+            columns[key] = col
+    return columns if "id" in columns else None
+
+
+# A 台账编号 is one short token ("TZ-04-3F9A2C"); a sentence in that column is a note
+# ("注：…", "没有需要整改的条目。") that a person or the writer put under the table.
+_NOT_ID = re.compile(r"[\s。，：；！？,:;]")
+
+
+def _looks_like_id(text: str) -> bool:
+    return bool(text) and len(text) <= 40 and not _NOT_ID.search(text)
+
+
+_BRACKETS = re.compile(r"[（(][^）)]*[）)]")
+
+
+def _norm(value: object) -> str:
+    """A header as compared: no whitespace or line breaks, no bracketed note, no ``*``."""
+    if value is None:
+        return ""
+    text = _BRACKETS.sub("", str(value))
+    return re.sub(r"[\s\u3000*＊]", "", text)
+
+
+def _text(value: object) -> str:
+    """A cell as the text staff meant: dates as ISO, whole numbers without ``.0``."""
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0, 0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ", timespec="minutes")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, dt.time):
+        return value.isoformat(timespec="minutes")
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    return str(value).strip()
+
+
+def _describe(exc: Exception) -> str:
+    import zipfile
+
+    if isinstance(exc, zipfile.BadZipFile):
+        return "文件已损坏或不是 xlsx 工作簿"
+    name = type(exc).__name__
+    if name == "InvalidFileException":
+        return "不是 xlsx 工作簿"
+    return f"{name}: {exc}"
+
+
+# -- backups -------------------------------------------------------------------------------
+
+_STAMP = "%Y%m%d-%H%M%S"
+
+
+def backup_previous(
+    path: str | os.PathLike[str],
+    *,
+    keep: int = BACKUP_KEEP,
+    backup_dir: str | os.PathLike[str] | None = None,
+    now: dt.datetime | None = None,
+) -> Path | None:
+    """Copy the workbook about to be replaced to ``备份/<stem>_<YYYYmmdd-HHMMSS>.xlsx``.
+
+    ``backup_dir`` defaults to ``备份`` beside ``path``. Returns the copy, or None when there
+    is nothing to keep (no file yet). Keeps the newest ``keep`` copies of this file and deletes
+    older ones; copies of other files in the folder are never touched.
+    """
+    path = Path(path)
+    if not path.is_file():
+        return None
+    folder = Path(backup_dir) if backup_dir is not None else path.parent / BACKUP_DIRNAME
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = (now or dt.datetime.now()).strftime(_STAMP)
+    target = folder / f"{path.stem}_{stamp}{path.suffix}"
+    counter = 2
+    while target.exists():  # two runs in the same second
+        target = folder / f"{path.stem}_{stamp}-{counter}{path.suffix}"
+        counter += 1
+    shutil.copy2(path, target)
+    _prune(folder, path.stem, path.suffix, keep)
+    return target
+
+
+def backups_of(path: str | os.PathLike[str], backup_dir: str | os.PathLike[str] | None = None) -> list[Path]:
+    """The backups of ``path``, oldest first."""
+    path = Path(path)
+    folder = Path(backup_dir) if backup_dir is not None else path.parent / BACKUP_DIRNAME
+    return _backups(folder, path.stem, path.suffix)
+
+
+def _backups(folder: Path, stem: str, suffix: str) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    # Exact pattern: the backups of "A" must not include those of "A_2".
+    pattern = re.compile(rf"^{re.escape(stem)}_(\d{{8}}-\d{{6}})(?:-(\d+))?{re.escape(suffix)}$")
+    found = []
+    for child in folder.iterdir():
+        m = pattern.match(child.name)
+        if m and child.is_file():
+            found.append(((m.group(1), int(m.group(2) or 1)), child))
+    return [p for _, p in sorted(found)]
+
+
+def _prune(folder: Path, stem: str, suffix: str, keep: int) -> None:
+    old = _backups(folder, stem, suffix)
+    for stale in old[: max(0, len(old) - keep)]:
+        try:
+            stale.unlink()
+        except OSError:
+            # A copy open in Excel cannot be deleted on Windows: leave it for the next run.
+            pass

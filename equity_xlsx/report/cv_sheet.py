@@ -1,0 +1,132 @@
+"""差异系数: the weighted CV of each indicator, laid out for a statistician to audit.
+
+Rows 2–4 hold the limits and the 临界 margin the verdicts refer to. Then, per stage and
+indicator, a block: 学校 | Pᵢ | Xᵢ | Pᵢ·Xᵢ | Pᵢ·(Xᵢ−X̄)² (Pᵢ and Xᵢ are references to
+学校指标), followed by ΣPᵢ, ΣPᵢXᵢ, X̄, ΣPᵢ(Xᵢ−X̄)², S, CV, 限值, 判定, 临界 (label in column A,
+value in column B). Only schools with a value for the indicator enter its block, as in
+``indicators.summarise_indicator``. Cached values are the ``WeightedCV`` fields.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlsxwriter.worksheet import Worksheet
+
+from ..indicators import Evaluation, IndicatorSummary
+from ..model import STAGE_LABEL
+from .formats import Formats, print_setup, ref
+from .schools import COL_STUDENTS, SchoolLayout
+
+SHEET = "差异系数"
+LIMIT_ROW = {"primary": 2, "junior": 3}
+MARGIN_ROW = 4
+NOT_APPLICABLE = "不适用"
+CRITICAL, NOT_CRITICAL = "临界", "否"
+
+
+@dataclass(frozen=True)
+class CVCells:
+    """Sheet-qualified references to one block's results (for 概览)."""
+
+    mean: str
+    cv: str
+    limit: str
+    verdict: str
+    critical: str
+
+
+def cv_verdict(s: IndicatorSummary) -> str:
+    return NOT_APPLICABLE if s.cv_ok is None else ("达标" if s.cv_ok else "未达标")
+
+
+def critical_text(s: IndicatorSummary, margin: float) -> str:
+    if s.cv_value is None:
+        return NOT_APPLICABLE
+    return CRITICAL if s.critical(margin) else NOT_CRITICAL
+
+
+def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> dict[tuple[str, int], CVCells]:
+    std = ev.standard
+    out: dict[tuple[str, int], CVCells] = {}
+    ws.write_string(0, 0, "差异系数计算（按在校生数加权，总体形式）", fm.title)
+    ws.write_string(1, 0, "X̄ = ΣPᵢXᵢ / ΣPᵢ；S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)；CV = S / X̄。"
+                    "Pᵢ（在校生数）和 Xᵢ（指标值）引自“学校指标”，只含有该项数据的学校；判定用未舍入的 CV。",
+                    fm.note)
+    for stage, row in LIMIT_ROW.items():
+        ws.write_string(row, 0, f"{STAGE_LABEL[stage]}差异系数限值（≤）", fm.param_label)
+        ws.write_number(row, 1, std.cv_limit[stage], fm.param_value)
+    ws.write_string(MARGIN_ROW, 0, "临界范围（|CV − 限值| ≤）", fm.param_label)
+    ws.write_number(MARGIN_ROW, 1, std.critical_margin, fm.param_value)
+    margin_cell = ref(None, MARGIN_ROW, 1, True, True)
+
+    row = MARGIN_ROW + 2
+    for stage, st in ev.stages.items():
+        limit_cell = ref(None, LIMIT_ROW[stage], 1, True, True)
+        for k, (ind, summ) in enumerate(zip(std.indicators, st.indicators)):
+            ws.merge_range(row, 0, row, 4, f"{STAGE_LABEL[stage]} · {ind.id}. {ind.name}（{ind.unit}）", fm.subtitle)
+            row += 1
+            rows = [r for r in st.sections if r.values[ind.id] is not None]
+            if not rows or summ.cv is None:
+                ws.write_string(row, 0, "本学段没有学校提供该项数据，未计算差异系数。", fm.note)
+                row += 2
+                continue
+            wcv = summ.cv
+            ws.write_row(row, 0, ["学校", "Pᵢ 在校生数", f"Xᵢ 指标值（{ind.unit}）", "Pᵢ·Xᵢ", "Pᵢ·(Xᵢ − X̄)²"],
+                         fm.header)
+            row += 1
+            first = row
+            n = len(rows)
+            last = first + n - 1
+            mean_row = last + 3  # ΣP, ΣPX, then X̄
+            mean_abs = f"$B${mean_row + 1}"
+            vfmt = fm.value(ind.unit)
+            for res in rows:
+                r1 = row + 1
+                src_row = lay.rows[id(res)]
+                p, x = res.section.students, res.values[ind.id]
+                ws.write_string(row, 0, res.section.school, fm.text)
+                ws.write_formula(row, 1, "=" + lay.cell(src_row, COL_STUDENTS), fm.integer, p)
+                ws.write_formula(row, 2, "=" + lay.cell(src_row, lay.value_col(k)), vfmt, x)
+                ws.write_formula(row, 3, f"=B{r1}*C{r1}", fm.decimal, p * x)
+                ws.write_formula(row, 4, f"=B{r1}*(C{r1}-{mean_abs})^2", fm.decimal, p * (x - wcv.mean) ** 2)
+                row += 1
+            span = lambda c: f"{c}{first + 1}:{c}{last + 1}"  # noqa: E731
+            b = lambda r: f"B{r + 1}"  # noqa: E731
+            r_p, r_px, r_mean, r_sq, r_sd, r_cv, r_lim, r_ver, r_crit = range(row, row + 9)
+            cv_value = NOT_APPLICABLE if wcv.cv is None else wcv.cv
+            lines = [
+                ("ΣPᵢ", f"=SUM({span('B')})", fm.integer, wcv.total_weight),
+                ("ΣPᵢXᵢ", f"=SUM({span('D')})", fm.decimal, wcv.weighted_sum),
+                ("X̄ = ΣPᵢXᵢ / ΣPᵢ（县域值）", f"={b(r_px)}/{b(r_p)}", fm.bold_decimal, wcv.mean),
+                ("ΣPᵢ(Xᵢ − X̄)²", f"=SUM({span('E')})", fm.decimal, wcv.sum_sq),
+                ("S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)", f"=SQRT({b(r_sq)}/{b(r_p)})", fm.bold_decimal, wcv.sd),
+                ("CV = S / X̄", f'=IF({b(r_mean)}=0,"{NOT_APPLICABLE}",{b(r_sd)}/{b(r_mean)})', fm.bold_cv,
+                 cv_value),
+                ("限值", f"={limit_cell}", fm.cv, std.cv_limit[stage]),
+                ("判定（CV ≤ 限值）",
+                 f'=IF(ISNUMBER({b(r_cv)}),IF({b(r_cv)}<={b(r_lim)},"达标","未达标"),"{NOT_APPLICABLE}")',
+                 fm.text, cv_verdict(summ)),
+                ("临界（|CV − 限值| ≤ 临界范围）",
+                 f'=IF(ISNUMBER({b(r_cv)}),IF(ABS({b(r_cv)}-{b(r_lim)})<={margin_cell},"{CRITICAL}",'
+                 f'"{NOT_CRITICAL}"),"{NOT_APPLICABLE}")',
+                 fm.text, critical_text(summ, std.critical_margin)),
+            ]
+            for label, formula, f, value in lines:
+                ws.write_string(row, 0, label, fm.bold_text)
+                ws.write_formula(row, 1, formula, f, value)
+                row += 1
+            fm.verdict_rules(ws, f"B{r_ver + 1}:B{r_crit + 1}")
+            out[(stage, ind.id)] = CVCells(
+                mean=ref(SHEET, r_mean, 1, True, True), cv=ref(SHEET, r_cv, 1, True, True),
+                limit=ref(SHEET, r_lim, 1, True, True), verdict=ref(SHEET, r_ver, 1, True, True),
+                critical=ref(SHEET, r_crit, 1, True, True))
+            row += 1
+    if not ev.stages:
+        ws.write_string(row, 0, "没有纳入计算的学校。", fm.note)
+
+    ws.set_column(0, 0, 30)
+    ws.set_column(1, 4, 16)
+    ws.freeze_panes(MARGIN_ROW + 1, 0)
+    print_setup(ws, None, landscape=False)
+    return out

@@ -1,0 +1,195 @@
+"""Shared cell formats and column-width helpers for the output workbook.
+
+Every xlsxwriter ``Format`` is made once here and reused by all sheets (xlsxwriter writes
+one style record per Format object, so formats made per cell would bloat the file and
+slow the write).
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from dataclasses import dataclass
+from typing import Iterable
+
+from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+FONT = "等线"  # Excel's default CJK font in recent versions; WPS/LibreOffice fall back cleanly.
+
+# Fills shared by cell formats and conditional formats.
+GREEN_FILL, GREEN_FONT = "#C6EFCE", "#006100"
+AMBER_FILL, AMBER_FONT = "#FFEB9C", "#9C5700"
+RED_FILL, RED_FONT = "#FFC7CE", "#9C0006"
+GREY_FILL, GREY_FONT = "#EDEDED", "#808080"
+HEADER_FILL = "#DDEBF7"
+INPUT_FILL = "#FFF9E6"  # columns county staff type into
+
+
+def text_width(text: object) -> int:
+    """Display width of ``text`` in Excel character units: CJK (wide) characters count 2.
+
+    For a multi-line text the widest line counts.
+    """
+    if text is None:
+        return 0
+    best = 0
+    for line in str(text).split("\n"):
+        w = 0
+        for ch in line:
+            w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        best = max(best, w)
+    return best
+
+
+def fit_width(values: Iterable[object], minimum: float = 6, maximum: float = 60,
+              padding: float = 2) -> float:
+    """A column width that fits the widest of ``values`` within [minimum, maximum]."""
+    widest = max((text_width(v) for v in values), default=0)
+    return max(minimum, min(maximum, widest + padding))
+
+
+def number_format(decimals: int) -> str:
+    return "#,##0" if decimals <= 0 else "#,##0." + "0" * decimals
+
+
+# Display decimals per indicator unit: money in whole 元, everything else 2 decimals.
+UNIT_DECIMALS = {"元": 0, "m²": 2, "人/百生": 2, "间/百生": 2}
+
+
+@dataclass
+class Formats:
+    """The workbook's formats. Build with ``Formats.build(workbook, decimals)``."""
+
+    title: object
+    subtitle: object
+    note: object
+    header: object
+    param_label: object
+    param_value: object
+    param_ratio: object
+    text: object
+    wrap: object
+    integer: object
+    decimal: object
+    ratio: object
+    percent: object
+    cv: object
+    money: object
+    bold_text: object
+    bold_decimal: object
+    bold_cv: object
+    staff: object
+    staff_date: object
+    good: object
+    amber: object
+    bad: object
+    grey: object
+    cf_good: object
+    cf_amber: object
+    cf_bad: object
+    cf_grey: object
+    values: dict
+
+    @classmethod
+    def build(cls, wb: Workbook, cv_decimals: int = 3) -> "Formats":
+        base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+
+        def fmt(**kw):
+            return wb.add_format({**base, **kw})
+
+        border = {"border": 1, "border_color": "#BFBFBF"}
+        values = {unit: fmt(num_format=number_format(d), **border) for unit, d in UNIT_DECIMALS.items()}
+        return cls(
+            title=fmt(bold=True, font_size=14),
+            subtitle=fmt(bold=True, font_size=11, font_color="#1F4E78"),
+            note=fmt(font_color="#595959"),
+            header=fmt(bold=True, bg_color=HEADER_FILL, text_wrap=True, align="center", **border),
+            param_label=fmt(bold=True, bg_color="#F2F2F2", align="right", **border),
+            param_value=fmt(bold=True, bg_color="#F2F2F2", num_format="0.0##", **border),
+            param_ratio=fmt(bold=True, bg_color="#F2F2F2", num_format="0%", **border),
+            text=fmt(**border),
+            wrap=fmt(text_wrap=True, valign="top", **border),
+            integer=fmt(num_format="#,##0", **border),
+            decimal=fmt(num_format="#,##0.00", **border),
+            ratio=fmt(num_format="0.0%", **border),
+            percent=fmt(num_format="0%", **border),
+            cv=fmt(num_format=number_format(cv_decimals), **border),
+            money=fmt(num_format="#,##0", **border),
+            bold_text=fmt(bold=True, **border),
+            bold_decimal=fmt(bold=True, num_format="#,##0.0000", **border),
+            bold_cv=fmt(bold=True, num_format=number_format(cv_decimals + 1), **border),
+            staff=fmt(bg_color=INPUT_FILL, text_wrap=True, valign="top", locked=False, **border),
+            staff_date=fmt(bg_color=INPUT_FILL, num_format="yyyy-mm-dd", locked=False, **border),
+            good=fmt(bg_color=GREEN_FILL, font_color=GREEN_FONT, **border),
+            amber=fmt(bg_color=AMBER_FILL, font_color=AMBER_FONT, **border),
+            bad=fmt(bg_color=RED_FILL, font_color=RED_FONT, **border),
+            grey=fmt(bg_color=GREY_FILL, font_color=GREY_FONT, **border),
+            # Conditional formats carry only what they change (xlsxwriter dxf formats).
+            cf_good=wb.add_format({"bg_color": GREEN_FILL, "font_color": GREEN_FONT}),
+            cf_amber=wb.add_format({"bg_color": AMBER_FILL, "font_color": AMBER_FONT}),
+            cf_bad=wb.add_format({"bg_color": RED_FILL, "font_color": RED_FONT}),
+            cf_grey=wb.add_format({"bg_color": GREY_FILL, "font_color": GREY_FONT}),
+            values=values,
+        )
+
+    def value(self, unit: str):
+        """Number format for an indicator value in ``unit`` (元 whole, others 2 decimals)."""
+        return self.values.get(unit, self.decimal)
+
+    def verdict_rules(self, ws: Worksheet, rng: str) -> None:
+        """Colour a verdict column: 达标 green, 未达标 red, 未提供数据/数据不全 grey."""
+        for word, f in (("未达标", self.cf_bad), ("达标", self.cf_good), ("未提供数据", self.cf_grey),
+                        ("数据不全", self.cf_amber), ("临界", self.cf_amber)):
+            ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": f'"{word}"',
+                                        "format": f})
+
+
+def print_setup(ws: Worksheet, header_row: int | None = None, landscape: bool = True) -> None:
+    """Landscape A4, fit to one page wide, header rows repeated on every page."""
+    if landscape:
+        ws.set_landscape()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
+    if header_row is not None:
+        ws.repeat_rows(0, header_row)
+
+
+def quote_sheet(name: str) -> str:
+    return "'" + name.replace("'", "''") + "'"
+
+
+def ref(sheet: str | None, row: int, col: int, row_abs: bool = False, col_abs: bool = False) -> str:
+    """A1 reference for 0-based (row, col), sheet-qualified when ``sheet`` is given."""
+    a1 = xl_rowcol_to_cell(row, col, row_abs, col_abs)
+    return f"{quote_sheet(sheet)}!{a1}" if sheet else a1
+
+
+def num(x: float) -> str:
+    """A float as formula text that Excel parses back to the same double."""
+    x = float(x)
+    return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
+
+
+class ReportWorksheet(Worksheet):
+    """A Worksheet whose cell formulas skip xlsxwriter's dynamic-array rewriting.
+
+    xlsxwriter runs ~30 regex substitutions on every formula to prefix Excel 365 functions
+    (FILTER, XLOOKUP, …) with ``_xlfn.``; on a 300-school county that is most of the write
+    time. Our formulas use only classic functions (IF, ISNUMBER, ROUND, COUNTIF(S), SUM,
+    SUMIF, SQRT, ABS, MIN, COUNT, N, AND, OR, NOT), so the rewrite is skipped for cell
+    formulas; conditional formats and validations still go through xlsxwriter's own path.
+    """
+
+    def _prepare_formula(self, formula, expand_future_functions=False):
+        if expand_future_functions:
+            return super()._prepare_formula(formula, expand_future_functions)
+        if formula.startswith("{"):
+            formula = formula[1:]
+        if formula.startswith("="):
+            formula = formula[1:]
+        if formula.endswith("}"):
+            formula = formula[:-1]
+        return formula

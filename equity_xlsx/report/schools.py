@@ -1,0 +1,237 @@
+"""学校指标: one row per school section — inputs, the seven values, ratios, verdict.
+
+Layout (0-based rows; Excel rows are one more):
+
+- rows 0–1: title and a note;
+- rows 2–4: the parameters block the formulas refer to — row 2 小学 standards and row 3 初中
+  standards above the seven value columns, ``min_met`` (row 2) and ``floor_ratio`` (row 3)
+  above 达标项数;
+- row ``HEADER_ROW``: column headers; school rows below, 小学 sections first, then 初中.
+
+Every computed cell is a formula over the inputs on the same row, written with the value
+Python computed cached, in the same order of operations as ``indicators.py``:
+value = numerator × scale / students, ratio = ROUND(value / standard, RATIO_DECIMALS).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from ..indicators import RATIO_DECIMALS, Evaluation, SectionResult
+from ..model import STAGE_LABEL, Section
+from ..standards import load_aliases
+from .formats import Formats, fit_width, num, print_setup, ref
+
+SHEET = "学校指标"
+NO_DATA_TEXT = "未提供数据"
+PASS_TEXT, FAIL_TEXT = "达标", "未达标"
+
+HEADER_ROW = 5
+FIRST_ROW = HEADER_ROW + 1
+PARAM_ROW = {"primary": 2, "junior": 3}
+MIN_MET_ROW, FLOOR_ROW = 2, 3
+
+COL_SCHOOL, COL_STAGE, COL_TYPE, COL_STUDENTS = 0, 1, 2, 3
+COL_INPUT = 4  # seven numerators from here
+
+FAMILY_UNIT = {"area": "m²", "money": "元", "rooms": "间"}
+
+
+@dataclass
+class SchoolLayout:
+    """Where things are on 学校指标, for the sheets that refer to it."""
+
+    n_ind: int
+    first_row: int
+    last_row: int  # last data row (first_row − 1 when there are none)
+    rows: dict[int, int] = field(default_factory=dict)  # id(SectionResult) -> row
+
+    @property
+    def col_value(self) -> int:
+        return COL_INPUT + self.n_ind
+
+    @property
+    def col_ratio(self) -> int:
+        return COL_INPUT + 2 * self.n_ind
+
+    @property
+    def col_met(self) -> int:
+        return COL_INPUT + 3 * self.n_ind
+
+    @property
+    def col_verdict(self) -> int:
+        return self.col_met + 1
+
+    @property
+    def col_source(self) -> int:
+        return self.col_met + 2
+
+    def value_col(self, k: int) -> int:
+        return self.col_value + k
+
+    def ratio_col(self, k: int) -> int:
+        return self.col_ratio + k
+
+    def cell(self, row: int, col: int, **kw) -> str:
+        return ref(SHEET, row, col, **kw)
+
+    def standard_cell(self, stage: str, k: int) -> str:
+        return ref(SHEET, PARAM_ROW[stage], self.value_col(k), row_abs=True, col_abs=True)
+
+    def column(self, col: int) -> str:
+        """Absolute range over the data rows of one column, sheet-qualified."""
+        last = max(self.last_row, self.first_row)
+        c = xl_col_to_name(col)
+        return f"'{SHEET}'!${c}${self.first_row + 1}:${c}${last + 1}"
+
+
+def _header(label: str, unit: str) -> str:
+    return f"{label}\n({unit})" if unit else label
+
+
+def source_text(section: Section, labels: dict[str, str], fields: list[str]) -> str:
+    """Where the row's inputs came from: file / sheet / row, then each field's cell."""
+    origin = section.origin
+    parts = []
+    for f in fields:
+        src = section.sources.get(f)
+        if src is None:
+            continue
+        if origin and src.file == origin.file and src.sheet == origin.sheet:
+            parts.append(f"{labels[f]} {src.cell}")
+        else:
+            parts.append(f"{labels[f]} {src.describe()}")
+    head = origin.describe() if origin else ""
+    text = head + ("：" if head and parts else "") + "，".join(parts)
+    if section.notes:
+        text += "；" + "；".join(section.notes)
+    return text
+
+
+def write(ws: Worksheet, ev: Evaluation, fm: Formats) -> SchoolLayout:
+    std = ev.standard
+    inds = std.indicators
+    n = len(inds)
+    aliases = load_aliases()
+    labels = {name: spec.label for name, spec in aliases.fields.items()}
+    input_fields = ["students"] + [i.numerator for i in inds]
+    results: list[SectionResult] = ev.sections
+    lay = SchoolLayout(n_ind=n, first_row=FIRST_ROW, last_row=FIRST_ROW + len(results) - 1)
+
+    # ---- title and parameters block
+    county = ev.data.county or ""
+    ws.write_string(0, 0, f"{county}学校指标（标准：{std.title}）", fm.title)
+    ws.write_string(1, 0, "绿色＝达标，黄色＝未达标但不低于标准的"
+                    f"{std.floor_ratio:.0%}，红色＝低于{std.floor_ratio:.0%}。指标、达标率、达标项数和判定都是公式："
+                    "修改在校生数或各项输入值后自动重算；标准值和判定参数取自下方灰色单元格。", fm.note)
+    for stage, row in PARAM_ROW.items():
+        ws.merge_range(row, 0, row, lay.col_value - 1, f"{STAGE_LABEL[stage]}标准值 →", fm.param_label)
+        for k, ind in enumerate(inds):
+            ws.write_number(row, lay.value_col(k), ind.standard[stage], fm.param_value)
+    ws.merge_range(MIN_MET_ROW, lay.col_ratio, MIN_MET_ROW, lay.col_met - 1,
+                   "学校达标：至少达标项数 →", fm.param_label)
+    ws.write_number(MIN_MET_ROW, lay.col_met, std.min_met, fm.param_value)
+    ws.merge_range(FLOOR_ROW, lay.col_ratio, FLOOR_ROW, lay.col_met - 1,
+                   "其余各项不低于标准的 →", fm.param_label)
+    ws.write_number(FLOOR_ROW, lay.col_met, std.floor_ratio, fm.param_ratio)
+    min_met_cell = ref(None, MIN_MET_ROW, lay.col_met, True, True)
+    floor_cell = ref(None, FLOOR_ROW, lay.col_met, True, True)
+
+    # ---- header
+    heads = ["学校", "学段", "办学类型", "在校生数"]
+    for ind in inds:
+        spec = aliases.fields.get(ind.numerator)
+        label = spec.label if spec else ind.numerator
+        heads.append(_header(label, FAMILY_UNIT.get(spec.unit, "") if spec else ""))
+    heads += [_header(f"{ind.id}.{ind.short}", ind.unit) for ind in inds]
+    heads += [f"{ind.id}.达标率" for ind in inds]
+    heads += ["达标项数", "判定", "来源（文件 / 工作表 / 单元格）"]
+    ws.write_row(HEADER_ROW, 0, heads, fm.header)
+    ws.set_row(HEADER_ROW, 44)
+    for k, ind in enumerate(inds):
+        ws.write_comment(HEADER_ROW, lay.value_col(k),
+                         f"{ind.name}\n= {labels.get(ind.numerator, ind.numerator)}"
+                         f"{' × ' + num(ind.scale) if ind.scale != 1 else ''} ÷ 在校生数",
+                         {"x_scale": 2, "y_scale": 1.2})
+
+    # ---- school rows
+    wrap_src = []
+    for i, res in enumerate(results):
+        row = FIRST_ROW + i
+        lay.rows[id(res)] = row
+        sec = res.section
+        stage = sec.stage
+        r1 = row + 1
+        ws.write_string(row, COL_SCHOOL, sec.school, fm.text)
+        ws.write_string(row, COL_STAGE, STAGE_LABEL.get(stage, stage), fm.text)
+        ws.write_string(row, COL_TYPE, sec.school_type, fm.text)
+        ws.write_number(row, COL_STUDENTS, sec.students, fm.integer)
+        d_cell = f"$D{r1}"
+        for k, ind in enumerate(inds):
+            v = sec.values.get(ind.numerator)
+            if v is None:
+                ws.write_blank(row, COL_INPUT + k, None, fm.text)
+            else:
+                ws.write_number(row, COL_INPUT + k, v, fm.text)
+            inp = f"{xl_col_to_name(COL_INPUT + k)}{r1}"
+            product = inp if ind.scale == 1 else f"{inp}*{num(ind.scale)}"
+            value = res.values[ind.id]
+            vcol = lay.value_col(k)
+            ws.write_formula(row, vcol,
+                             f'=IF(AND(ISNUMBER({inp}),N({d_cell})>0),{product}/{d_cell},"{NO_DATA_TEXT}")',
+                             fm.value(ind.unit), NO_DATA_TEXT if value is None else value)
+            vref = f"{xl_col_to_name(vcol)}{r1}"
+            std_cell = ref(None, PARAM_ROW[stage], vcol, row_abs=True)
+            ratio = None if value is None else round(value / ind.standard[stage], RATIO_DECIMALS)
+            ws.write_formula(row, lay.ratio_col(k),
+                             f'=IF(ISNUMBER({vref}),ROUND({vref}/{std_cell},{RATIO_DECIMALS}),"{NO_DATA_TEXT}")',
+                             fm.ratio, NO_DATA_TEXT if ratio is None else ratio)
+        ratios = f"{xl_col_to_name(lay.col_ratio)}{r1}:{xl_col_to_name(lay.col_ratio + n - 1)}{r1}"
+        met_ref = f"{xl_col_to_name(lay.col_met)}{r1}"
+        ws.write_formula(row, lay.col_met, f'=COUNTIF({ratios},">=1")', fm.integer, res.met)
+        ws.write_formula(row, lay.col_verdict,
+                         f'=IF(AND({met_ref}>={min_met_cell},COUNT({ratios})={n},MIN({ratios})>={floor_cell}),'
+                         f'"{PASS_TEXT}","{FAIL_TEXT}")',
+                         fm.text, PASS_TEXT if res.passes else FAIL_TEXT)
+        src = source_text(sec, labels, input_fields)
+        wrap_src.append(src)
+        ws.write_string(row, lay.col_source, src, fm.text)
+
+    if not results:
+        ws.write_string(FIRST_ROW, 0, "没有纳入计算的学校。", fm.note)
+
+    # ---- conditional formats, declared once per range
+    if results:
+        first, last = FIRST_ROW, lay.last_row
+        ratio0 = f"{xl_col_to_name(lay.col_ratio)}{first + 1}"
+        rules = [
+            (f"=AND(ISNUMBER({ratio0}),{ratio0}>=1)", fm.cf_good),
+            (f"=AND(ISNUMBER({ratio0}),{ratio0}<1,{ratio0}>={floor_cell})", fm.cf_amber),
+            (f"=AND(ISNUMBER({ratio0}),{ratio0}<{floor_cell})", fm.cf_bad),
+            (f"=NOT(ISNUMBER({ratio0}))", fm.cf_grey),
+        ]
+        for col0 in (lay.col_value, lay.col_ratio):
+            for crit, f in rules:
+                ws.conditional_format(first, col0, last, col0 + n - 1,
+                                      {"type": "formula", "criteria": crit, "format": f})
+        fm.verdict_rules(ws, f"{xl_col_to_name(lay.col_verdict)}{first + 1}:"
+                             f"{xl_col_to_name(lay.col_verdict)}{last + 1}")
+
+    # ---- sheet set-up
+    ws.freeze_panes(FIRST_ROW, 1)
+    ws.autofilter(HEADER_ROW, 0, max(lay.last_row, FIRST_ROW), lay.col_source)
+    ws.set_column(COL_SCHOOL, COL_SCHOOL, fit_width((r.section.school for r in results), minimum=12, maximum=40))
+    ws.set_column(COL_STAGE, COL_STAGE, 6)
+    ws.set_column(COL_TYPE, COL_TYPE, fit_width((r.section.school_type for r in results), minimum=9, maximum=20))
+    ws.set_column(COL_STUDENTS, COL_STUDENTS, 9)
+    ws.set_column(COL_INPUT, COL_INPUT + n - 1, 12)
+    ws.set_column(lay.col_value, lay.col_value + n - 1, 11)
+    ws.set_column(lay.col_ratio, lay.col_ratio + n - 1, 8.5)
+    ws.set_column(lay.col_met, lay.col_met, 9)
+    ws.set_column(lay.col_verdict, lay.col_verdict, 8)
+    ws.set_column(lay.col_source, lay.col_source, fit_width(wrap_src, minimum=20, maximum=80))
+    print_setup(ws, HEADER_ROW)
+    return lay

@@ -1,0 +1,154 @@
+"""口径说明: which standard and which choices produced the numbers.
+
+The standard (title, name, file), the parameters (as references to the cells the formulas
+use, so the two cannot disagree), the pass rule, CV limits, scope settings, and every
+exclusion, split, unit conversion and derived (composite) value.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.worksheet import Worksheet
+
+from ..indicators import Evaluation
+from ..model import STAGE_LABEL
+from ..standards import load_aliases
+from . import cv_sheet
+from .formats import Formats, fit_width, num, print_setup, ref
+from .schools import SchoolLayout
+
+SHEET = "口径说明"
+
+
+def _yes(flag: object) -> str:
+    return "是" if flag else "否"
+
+
+def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> None:
+    std = ev.standard
+    data = ev.data
+    labels = {name: spec.label for name, spec in load_aliases().fields.items()}
+    row = 0
+    widths: list[list[object]] = [[] for _ in range(6)]
+
+    def line(*cells, f=None):
+        nonlocal row
+        for c, v in enumerate(cells):
+            if v is None:
+                continue
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(row, c, v, f or fm.text)
+            else:
+                ws.write_string(row, c, str(v), f or fm.text)
+            widths[c].append(v)
+        row += 1
+
+    def title(text):
+        nonlocal row
+        row += 1
+        ws.write_string(row, 0, text, fm.subtitle)
+        row += 1
+
+    ws.write_string(row, 0, "口径说明", fm.title)
+    row += 1
+    title("评估标准")
+    line("标准", std.title)
+    line("标准名", std.name)
+    line("标准文件", std.path.name)
+    if std.description:
+        line("说明", std.description)
+
+    title("标准值（引用“学校指标”参数区，公式使用的就是这些单元格）")
+    ws.write_row(row, 0, ["编号", "指标", "单位", "小学", "初中", "计算方法"], fm.header)
+    row += 1
+    for k, ind in enumerate(std.indicators):
+        ws.write_number(row, 0, ind.id, fm.integer)
+        ws.write_string(row, 1, ind.name, fm.text)
+        ws.write_string(row, 2, ind.unit, fm.text)
+        for c, stage in ((3, "primary"), (4, "junior")):
+            ws.write_formula(row, c, "=" + lay.standard_cell(stage, k), fm.param_value, ind.standard[stage])
+        method = labels.get(ind.numerator, ind.numerator)
+        method += (f" × {num(ind.scale)}" if ind.scale != 1 else "") + " ÷ 在校生数"
+        ws.write_string(row, 5, method, fm.text)
+        widths[1].append(ind.name)
+        widths[5].append(method)
+        row += 1
+
+    title("判定规则")
+    school_rule = (f"学校达标：七项中至少 {std.min_met} 项达到标准，其余各项不低于标准的 {std.floor_ratio:.0%}"
+                   "（办法第六条）；比值先舍入到 9 位小数再比较，恰好等于标准算达标。")
+    line("学校", school_rule)
+    for stage in ("primary", "junior"):
+        row_ = cv_sheet.LIMIT_ROW[stage]
+        ws.write_string(row, 0, f"{STAGE_LABEL[stage]}差异系数限值", fm.text)
+        ws.write_formula(row, 1, "=" + ref(cv_sheet.SHEET, row_, 1, True, True), fm.param_value,
+                         std.cv_limit[stage])
+        row += 1
+    ws.write_string(row, 0, "临界范围", fm.text)
+    ws.write_formula(row, 1, "=" + ref(cv_sheet.SHEET, cv_sheet.MARGIN_ROW, 1, True, True), fm.param_value,
+                     std.critical_margin)
+    row += 1
+    line("县域", "每个学段七项差异系数分别不大于限值，且县域值（ΣPᵢXᵢ / ΣPᵢ）达到标准；"
+                 "差异系数按在校生数加权（总体形式），用未舍入值判定，"
+                 f"显示保留 {std.display_decimals} 位小数；与限值相差不超过临界范围的标为“临界”。")
+
+    title("纳入范围")
+    sc = std.scope
+    line("民办学校纳入计算", _yes(sc.get("include_private", True)))
+    if "teaching_point_min_students" in sc:
+        line("教学点纳入的最少在校生数", sc["teaching_point_min_students"])
+    if sc.get("excluded_types"):
+        line("不纳入的学校类型", "、".join(sc["excluded_types"]))
+    for kind, weights in std.split_weights.items():
+        text = " : ".join(f"{STAGE_LABEL.get(s, s)} {num(w)}" for s, w in weights.items())
+        line(f"整校数据拆分权重（{kind}）", text)
+    if std.split_fields:
+        line("按权重拆分的字段", "、".join(labels.get(f, f) for f in std.split_fields))
+
+    title("未纳入计算的学校")
+    if data.exclusions:
+        ws.write_row(row, 0, ["学校", "学段", "办学类型", "在校生数", "原因", "来源"], fm.header)
+        row += 1
+        for ex in data.exclusions:
+            line(ex.school, STAGE_LABEL.get(ex.stage, ex.stage), ex.school_type,
+                 ex.students if ex.students is not None else "", ex.reason,
+                 ex.source.describe() if ex.source else "")
+    else:
+        line("无")
+
+    title("整校数据按加权学生数拆分")
+    if data.splits:
+        ws.write_row(row, 0, ["学校", "字段", "全校合计", "各学段在校生数", "权重", "拆分结果"], fm.header)
+        row += 1
+        for sp in data.splits:
+            students = "，".join(f"{STAGE_LABEL.get(s, s)} {num(p)}" for s, p, _ in sp.shares)
+            weights = " : ".join(f"{STAGE_LABEL.get(s, s)} {num(w)}" for s, w in sp.weights)
+            shares = "，".join(f"{STAGE_LABEL.get(s, s)} {a:,.2f}" for s, _, a in sp.shares)
+            line(sp.school, labels.get(sp.field, sp.field), sp.total, students, weights, shares)
+    else:
+        line("无")
+
+    title("单位换算")
+    if data.conversions:
+        ws.write_row(row, 0, ["工作表", "列", "表头", "字段", "单位", "换算系数"], fm.header)
+        row += 1
+        for cv in data.conversions:
+            line(cv.sheet, cv.column, cv.header, labels.get(cv.field, cv.field), cv.unit, cv.factor)
+    else:
+        line("无")
+
+    title("推算与合成的数据")
+    notes = [(ev_sec.school, STAGE_LABEL.get(ev_sec.stage, ev_sec.stage), note)
+             for ev_sec in data.sections for note in ev_sec.notes]
+    if notes:
+        ws.write_row(row, 0, ["学校", "学段", "说明"], fm.header)
+        row += 1
+        for school, stage, note in notes:
+            line(school, stage, note)
+    else:
+        line("无")
+
+    ws.set_column(0, 0, fit_width(widths[0], minimum=14, maximum=30))
+    ws.set_column(1, 1, fit_width(widths[1], minimum=20, maximum=60))
+    for c in range(2, 6):
+        ws.set_column(c, c, fit_width(widths[c], minimum=10, maximum=50))
+    print_setup(ws, None)

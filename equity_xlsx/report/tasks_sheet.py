@@ -1,0 +1,274 @@
+"""任务清单: the county's 36-item task list, with status, ledger counts and B类 scoring.
+
+Mirrors the 大祥区 table (一级指标 merged over consecutive items of one group, multi-line
+cells) and adds 类别, 分值, 当前状态, 未达标学校数, 台账条目数 (a formula over 整改台账), and
+for B items a score-entry cell. Below the table, formulas give the B类 total, the
+≥ item_min_ratio check per item and the grade, from the parameter cells on row 2 (the
+standard's ``[b_scoring]``); they show 未评分 while scores are missing.
+
+Layout (0-based rows): 0 title, 1 B类 parameters, 3 header, items from ``FIRST_ROW``.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from ..indicators import BELOW, NEAR, Evaluation
+from ..model import CLOSED, LedgerLine
+from ..standards import Standard
+from .formats import Formats, fit_width, print_setup, ref
+from .ledger_sheet import LedgerLayout, item_value
+from .overview import Summary
+from .schools import SchoolLayout
+
+SHEET = "任务清单"
+HEADER_ROW = 3
+FIRST_ROW = HEADER_ROW + 1
+PARAM_ROW = 1
+
+STATUS_LABEL = {"met": "达标", "unmet": "未达标", "no_data": "未提供数据", "to_score": "待评分"}
+NOT_SCORED = "未评分"
+ITEM_OK, ITEM_SHORT = "达到", "不足"
+
+(C_GROUP, C_TEXT, C_POINTS, C_MEASURES, C_DEPTS, C_OFFICES, C_CAT, C_POINTS_MAX, C_STATUS, C_UNMET,
+ C_LEDGER, C_SCORE, C_ITEM_OK) = range(13)
+DEFAULT_HEADS = ("一级指标", "二级指标", "指标值或评估要点", "推进措施", "责任部门", "区教育局责任股室")
+ADDED_HEADS = ("类别", "分值", "当前状态", "未达标学校数", "台账条目数\n（未销号）", "得分\n（B类填写）",
+               "单项得分\n≥80%")
+
+
+def _field(obj: Any, name: str, default=None):
+    if obj is None:
+        return default
+    if isinstance(obj, dict):
+        return obj.get(name, default)
+    return getattr(obj, name, default)
+
+
+def grade_of(total: float, item_ok: bool, b: dict) -> str:
+    """Python mirror of the grade formula (domain.md §5)."""
+    if not item_ok or total < b.get("total_min", 80):
+        return "不合格"
+    for g in sorted(b.get("grades", []), key=lambda g: -g["min"]):
+        if total >= g["min"]:
+            return g["label"]
+    return "不合格"
+
+
+def _b_scoring(std: Standard) -> dict:
+    b = dict(std.b_scoring or {})
+    b.setdefault("item_min_ratio", 0.8)
+    b.setdefault("total_min", 80)
+    b.setdefault("grades", [{"min": 91, "label": "优秀"}, {"min": 86, "label": "良好"},
+                            {"min": 80, "label": "合格"}])
+    return b
+
+
+def _indicator_status(ev: Evaluation, ind_id: int) -> tuple[str, int]:
+    """Fallback when ``checks`` lacks a 资源配置 item: county verdicts over the stages."""
+    verdicts, unmet = [], 0
+    for st in ev.stages.values():
+        for s in st.indicators:
+            if s.indicator.id == ind_id:
+                verdicts.append(s.verdict)
+        unmet += sum(1 for r in st.sections if r.statuses[ind_id] in (NEAR, BELOW))
+    if verdicts and all(v == "达标" for v in verdicts):
+        return "met", unmet
+    return ("unmet" if "未达标" in verdicts else "no_data"), unmet
+
+
+def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Evaluation, lay: SchoolLayout,
+          lines: list[LedgerLine], *, scores: dict | None = None) -> list[Summary]:
+    """Write the sheet; returns the 概览 figures (A类 counts, B类 total and grade).
+
+    For 资源配置 items (check ``indicator:k``) 未达标学校数 is a formula over 学校指标 (sections
+    whose ratio to the standard is under 1); other items take ``checks``' ``schools_unmet``.
+    """
+    std = ev.standard
+    if tasks is None:
+        ws.write_string(0, 0, "任务清单", fm.title)
+        ws.write_string(1, 0, "本次运行未加载任务清单。", fm.note)
+        return []
+    b = _b_scoring(std)
+    scores = {str(k): v for k, v in (scores or {}).items()}
+    checks = checks or {}
+    items = list(tasks.items)
+    n = len(items)
+    last = FIRST_ROW + n - 1
+    ncols = C_ITEM_OK + 1
+
+    ws.merge_range(0, 0, 0, ncols - 1, f"{tasks.label + '  ' if tasks.label else ''}{tasks.title}", fm.title)
+    grades = sorted(b["grades"], key=lambda g: -g["min"])
+    params = [("B类单项得分不低于分值的", b["item_min_ratio"], fm.param_ratio),
+              ("B类总分不低于", b["total_min"], fm.param_value)]
+    params += [(f"{g['label']}：总分 ≥", g["min"], fm.param_value) for g in grades]
+    col = 0
+    param_cells: list[str] = []
+    for label, value, f in params:
+        ws.write_string(PARAM_ROW, col, label, fm.param_label)
+        ws.write_number(PARAM_ROW, col + 1, value, f)
+        param_cells.append(ref(None, PARAM_ROW, col + 1, True, True))
+        col += 2
+    ratio_cell, total_min_cell, grade_cells = param_cells[0], param_cells[1], param_cells[2:]
+
+    heads = list(tasks.columns or DEFAULT_HEADS) + list(ADDED_HEADS)
+    ws.write_row(HEADER_ROW, 0, heads, fm.header)
+    ws.set_row(HEADER_ROW, 32)
+
+    ledger_item = led.column("item")
+    ledger_status = led.column("status")
+    item_flags: list[bool | None] = []  # per B item: True ok, False short, None not scored
+    b_total = 0.0
+    a_status: list[str] = []
+    for i, it in enumerate(items):
+        row = FIRST_ROW + i
+        r1 = row + 1
+        ws.write_string(row, C_TEXT, it.text, fm.wrap)
+        ws.write_string(row, C_POINTS, it.points_text, fm.wrap)
+        ws.write_string(row, C_MEASURES, it.measures.strip("\n"), fm.wrap)
+        ws.write_string(row, C_DEPTS, it.departments_text, fm.wrap)
+        ws.write_string(row, C_OFFICES, it.offices_text, fm.wrap)
+        ws.write_string(row, C_CAT, it.category, fm.text)
+        if it.score is not None:
+            ws.write_number(row, C_POINTS_MAX, it.score, fm.integer)
+        else:
+            ws.write_blank(row, C_POINTS_MAX, None, fm.text)
+        chk = checks.get(it.id) if isinstance(checks, dict) else None
+        check = getattr(it, "check", None)
+        ind_id = int(check.ref) if check is not None and check.kind == "indicator" and check.ref.isdigit() else None
+        if ind_id is not None and ev.stages and any(i.id == ind_id for i in std.indicators):
+            fallback, unmet_here = _indicator_status(ev, ind_id)
+            if chk is None:
+                chk = {"status": fallback}
+            k = [i.id for i in std.indicators].index(ind_id)
+            ws.write_formula(row, C_UNMET, f'=COUNTIF({lay.column(lay.ratio_col(k))},"<1")', fm.integer, unmet_here)
+        else:
+            unmet = _field(chk, "schools_unmet")
+            if unmet is None:
+                ws.write_blank(row, C_UNMET, None, fm.text)
+            else:
+                ws.write_number(row, C_UNMET, unmet, fm.integer)
+        open_lines = sum(1 for ln in lines if ln.item == it.id and ln.status != CLOSED)
+        crit = item_value(it.id)
+        crit = str(crit) if isinstance(crit, int) else f'"{crit}"'
+        ws.write_formula(row, C_LEDGER, f'=COUNTIFS({ledger_item},{crit},{ledger_status},"<>{CLOSED}")',
+                         fm.integer, open_lines)
+        score_ref = f"{xl_col_to_name(C_SCORE)}{r1}"
+        if it.category == "B":
+            given = scores.get(it.id)
+            maxp = it.score or 0
+            ws.data_validation(row, C_SCORE, row, C_SCORE, {
+                "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": maxp,
+                "input_title": "B类得分", "input_message": f"填写本项得分：0–{maxp:g} 分。",
+                "error_title": "得分超出范围", "error_message": f"本项满分 {maxp:g} 分，请填写 0 到 {maxp:g} 之间的数。"})
+            if given is None:
+                ws.write_blank(row, C_SCORE, None, fm.staff)
+                flag = None
+            else:
+                ws.write_number(row, C_SCORE, float(given), fm.staff)
+                flag = round(float(given) / maxp, 9) >= b["item_min_ratio"]
+                b_total += float(given)
+            item_flags.append(flag)
+            max_ref = f"{xl_col_to_name(C_POINTS_MAX)}{r1}"
+            ws.write_formula(row, C_ITEM_OK,
+                             f'=IF(ISNUMBER({score_ref}),IF(ROUND({score_ref}/{max_ref},9)>={ratio_cell},'
+                             f'"{ITEM_OK}","{ITEM_SHORT}"),"{NOT_SCORED}")',
+                             fm.text, NOT_SCORED if flag is None else (ITEM_OK if flag else ITEM_SHORT))
+            ok_ref = f"{xl_col_to_name(C_ITEM_OK)}{r1}"
+            status = "待评分" if flag is None else ("达标" if flag else "未达标")
+            ws.write_formula(row, C_STATUS, f'=IF({ok_ref}="{ITEM_OK}","达标",IF({ok_ref}="{ITEM_SHORT}",'
+                                            f'"未达标","待评分"))', fm.text, status)
+        else:
+            raw = _field(chk, "status")
+            status = STATUS_LABEL.get(raw, raw) if raw else "未提供数据"
+            a_status.append(status)
+            ws.write_string(row, C_STATUS, status, fm.text)
+            ws.write_blank(row, C_SCORE, None, fm.grey)
+            ws.write_blank(row, C_ITEM_OK, None, fm.grey)
+
+    # 一级指标: one merged cell per run of consecutive items of the same group.
+    start = 0
+    for group, run in tasks.groups():
+        r0, r1_ = FIRST_ROW + start, FIRST_ROW + start + len(run) - 1
+        if r1_ > r0:
+            ws.merge_range(r0, C_GROUP, r1_, C_GROUP, group, fm.wrap)
+        else:
+            ws.write_string(r0, C_GROUP, group, fm.wrap)
+        start += len(run)
+
+    status_rng = f"{xl_col_to_name(C_STATUS)}{FIRST_ROW + 1}:{xl_col_to_name(C_STATUS)}{last + 1}"
+    fm.verdict_rules(ws, status_rng)
+    ws.conditional_format(status_rng, {"type": "cell", "criteria": "==", "value": '"待评分"', "format": fm.cf_amber})
+    ok_rng = f"{xl_col_to_name(C_ITEM_OK)}{FIRST_ROW + 1}:{xl_col_to_name(C_ITEM_OK)}{last + 1}"
+    ws.conditional_format(ok_rng, {"type": "cell", "criteria": "==", "value": f'"{ITEM_SHORT}"', "format": fm.cf_bad})
+    ws.conditional_format(ok_rng, {"type": "cell", "criteria": "==", "value": f'"{ITEM_OK}"', "format": fm.cf_good})
+
+    # ---- note and the B类 result
+    row = last + 2
+    if tasks.note:
+        ws.merge_range(row, 0, row, ncols - 1, tasks.note, fm.wrap)
+        ws.set_row(row, 48)
+        row += 2
+    cat_col = f"{xl_col_to_name(C_CAT)}{FIRST_ROW + 1}:{xl_col_to_name(C_CAT)}{last + 1}"
+    score_col = f"{xl_col_to_name(C_SCORE)}{FIRST_ROW + 1}:{xl_col_to_name(C_SCORE)}{last + 1}"
+    n_b = sum(1 for it in items if it.category == "B")
+    scored = [f for f in item_flags if f is not None]
+    all_scored = len(scored) == n_b and n_b > 0
+    total_value: object = b_total if scored else NOT_SCORED
+    items_ok_value = (NOT_SCORED if not all_scored else ("是" if all(scored) else "否"))
+    grade_value = NOT_SCORED if not all_scored else grade_of(b_total, all(scored), b)
+
+    total_row, ok_row, grade_row = row, row + 1, row + 2
+    total_cell = ref(None, total_row, C_POINTS_MAX, True, True)
+    ok_cell = ref(None, ok_row, C_POINTS_MAX, True, True)
+    label_fmt = fm.bold_text
+    ws.merge_range(total_row, C_MEASURES, total_row, C_CAT, "B类指标得分合计", label_fmt)
+    ws.write_formula(total_row, C_POINTS_MAX, f'=IF(COUNT({score_col})=0,"{NOT_SCORED}",SUM({score_col}))',
+                     fm.bold_decimal, total_value)
+    ws.merge_range(ok_row, C_MEASURES, ok_row, C_CAT, "B类各项得分均不低于分值的 80%", label_fmt)
+    ws.write_formula(ok_row, C_POINTS_MAX,
+                     f'=IF(COUNT({score_col})<{n_b},"{NOT_SCORED}",IF(COUNTIF({ok_rng},"{ITEM_SHORT}")=0,"是","否"))',
+                     fm.bold_text, items_ok_value)
+    ws.merge_range(grade_row, C_MEASURES, grade_row, C_CAT, "B类等级（合格 / 良好 / 优秀）", label_fmt)
+    nested = '"不合格"'
+    for g, cell in reversed(list(zip(grades, grade_cells))):
+        nested = f'IF({total_cell}>={cell},"{g["label"]}",{nested})'
+    ws.write_formula(grade_row, C_POINTS_MAX,
+                     f'=IF(COUNT({score_col})<{n_b},"{NOT_SCORED}",IF(OR({ok_cell}="否",{total_cell}<{total_min_cell}),'
+                     f'"不合格",{nested}))', fm.bold_text, grade_value)
+    ws.merge_range(grade_row + 1, C_MEASURES, grade_row + 1, C_POINTS_MAX,
+                   f"在“得分”列填写 {n_b} 项 B类指标的得分后，合计、单项检查和等级自动计算。", fm.note)
+    grade_rng = f"{xl_col_to_name(C_POINTS_MAX)}{grade_row + 1}"
+    ws.conditional_format(grade_rng, {"type": "cell", "criteria": "==", "value": '"不合格"', "format": fm.cf_bad})
+    ws.conditional_format(grade_rng, {"type": "cell", "criteria": "==", "value": f'"{NOT_SCORED}"',
+                                      "format": fm.cf_grey})
+
+    # ---- sheet set-up
+    ws.freeze_panes(FIRST_ROW, 2)
+    ws.autofilter(HEADER_ROW, 0, last, ncols - 1)
+    ws.set_column(C_GROUP, C_GROUP, 8)
+    ws.set_column(C_TEXT, C_TEXT, 30)
+    ws.set_column(C_POINTS, C_POINTS, 44)
+    ws.set_column(C_MEASURES, C_MEASURES, 50)
+    ws.set_column(C_DEPTS, C_DEPTS, fit_width((d for it in items for d in it.departments), minimum=10, maximum=16))
+    ws.set_column(C_OFFICES, C_OFFICES, fit_width((o for it in items for o in it.offices), minimum=10, maximum=14))
+    ws.set_column(C_CAT, C_POINTS_MAX, 6)
+    ws.set_column(C_STATUS, C_STATUS, 10)
+    ws.set_column(C_UNMET, C_ITEM_OK, 9)
+    print_setup(ws, HEADER_ROW)
+
+    # ---- 概览 figures
+    sheet_cat = f"'{SHEET}'!${xl_col_to_name(C_CAT)}${FIRST_ROW + 1}:${xl_col_to_name(C_CAT)}${last + 1}"
+    sheet_status = f"'{SHEET}'!${xl_col_to_name(C_STATUS)}${FIRST_ROW + 1}:${xl_col_to_name(C_STATUS)}${last + 1}"
+    del cat_col
+    out = []
+    for label, word in (("A类指标达标项数", "达标"), ("A类指标未达标项数", "未达标"),
+                        ("A类指标未提供数据项数", "未提供数据")):
+        out.append(Summary(label, f'=COUNTIFS({sheet_cat},"A",{sheet_status},"{word}")',
+                           a_status.count(word), "integer"))
+    out.append(Summary("B类指标得分", f"={ref(SHEET, total_row, C_POINTS_MAX, True, True)}", total_value, "decimal"))
+    out.append(Summary("B类等级", f"={ref(SHEET, grade_row, C_POINTS_MAX, True, True)}", grade_value))
+    return out

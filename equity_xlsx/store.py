@@ -1,0 +1,508 @@
+"""The ledger memory: every 整改台账 line, its status history, and each run, in a database.
+
+By default an SQLite file ``DIR/equity-ledger.sqlite`` beside the outputs; a ``--state`` value
+containing ``://`` is a SQLAlchemy URL used as-is, so a province can point every county at one
+PostgreSQL database (``postgresql+psycopg://user:pass@host/db``) and share the ledger.
+
+Rows are keyed by (county, 台账编号), so several counties live in one database and several
+processes may write *different* counties at the same time: on SQLite the file runs in WAL mode
+with a busy timeout and every write transaction starts with ``BEGIN IMMEDIATE`` (a writer waits
+for the lock up front instead of failing half-way); on PostgreSQL ordinary transactions do.
+
+The store only stores: the rules that decide what to keep live in ``reconcile``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import asdict, dataclass, fields
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import URL, Connection, Engine, make_url
+from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
+
+from .model import OPEN, LedgerLine
+
+DEFAULT_FILENAME = "equity-ledger.sqlite"
+# Seconds a writer waits for another process's SQLite write lock before giving up.
+SQLITE_BUSY_TIMEOUT = 60.0
+
+metadata = sa.MetaData()
+
+# Tables carry an ``equity_`` prefix so the ledger can share a province database with others.
+ledger_lines = sa.Table(
+    "equity_ledger_lines",
+    metadata,
+    sa.Column("county", sa.String, primary_key=True),
+    sa.Column("line_id", sa.String, primary_key=True),
+    sa.Column("key", sa.String, nullable=False, default=""),
+    sa.Column("school", sa.String, nullable=False, default=""),
+    sa.Column("stage", sa.String, nullable=False, default=""),
+    sa.Column("item", sa.String, nullable=False, default=""),
+    sa.Column("indicator", sa.String, nullable=False, default=""),
+    # Last values seen in the data: a closed line still shows what the gap was.
+    sa.Column("current", sa.Float, nullable=True),
+    sa.Column("standard", sa.Float, nullable=True),
+    sa.Column("shortfall", sa.Float, nullable=True),
+    sa.Column("unit", sa.String, nullable=False, default=""),
+    sa.Column("need", sa.Float, nullable=True),
+    sa.Column("need_unit", sa.String, nullable=False, default=""),
+    sa.Column("need_text", sa.Text, nullable=False, default=""),
+    sa.Column("measure", sa.Text, nullable=False, default=""),
+    sa.Column("department", sa.String, nullable=False, default=""),
+    sa.Column("office", sa.String, nullable=False, default=""),
+    sa.Column("detail", sa.Text, nullable=False, default=""),
+    # Dates are ISO strings (YYYY-MM-DD), exactly as LedgerLine and the sheet carry them.
+    sa.Column("first_seen", sa.String(10), nullable=False, default=""),
+    sa.Column("last_seen", sa.String(10), nullable=False, default=""),
+    sa.Column("status", sa.String, nullable=False, default=OPEN),
+    sa.Column("closed_on", sa.String(10), nullable=False, default=""),
+    # What staff typed: never erased by a run.
+    sa.Column("owner", sa.Text, nullable=False, default=""),
+    sa.Column("due", sa.String, nullable=False, default=""),
+    sa.Column("progress", sa.Text, nullable=False, default=""),
+    sa.Column("remark", sa.Text, nullable=False, default=""),
+    sa.Column("manual_status", sa.String, nullable=False, default=""),
+    sa.Column("updated_at", sa.DateTime, nullable=True),
+)
+
+ledger_history = sa.Table(
+    "equity_ledger_history",
+    metadata,
+    sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("county", sa.String, nullable=False),
+    sa.Column("line_id", sa.String, nullable=False),
+    sa.Column("on_date", sa.String(10), nullable=False),
+    # "status" for a status change, else the staff field whose old value is kept here.
+    sa.Column("field", sa.String, nullable=False, default="status"),
+    sa.Column("from_value", sa.Text, nullable=False, default=""),
+    sa.Column("to_value", sa.Text, nullable=False, default=""),
+    sa.Column("reason", sa.Text, nullable=False, default=""),
+    sa.Column("recorded_at", sa.DateTime, nullable=True),
+    sa.Index("ix_equity_ledger_history_line", "county", "line_id"),
+)
+
+runs = sa.Table(
+    "equity_runs",
+    metadata,
+    sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("county", sa.String, nullable=False, default=""),
+    sa.Column("input_name", sa.String, nullable=False, default=""),
+    sa.Column("run_at", sa.DateTime, nullable=False),
+    sa.Column("input_hash", sa.String, nullable=False, default=""),
+    sa.Column("standard", sa.String, nullable=False, default=""),
+    sa.Column("tool_version", sa.String, nullable=False, default=""),
+    sa.Column("opened", sa.Integer, nullable=False, default=0),
+    sa.Column("closed", sa.Integer, nullable=False, default=0),
+    sa.Column("reopened", sa.Integer, nullable=False, default=0),
+    sa.Column("open_lines", sa.Integer, nullable=False, default=0),
+    sa.Column("status", sa.String, nullable=False, default="ok"),
+    sa.Index("ix_equity_runs_county", "county"),
+    sa.Index("ix_equity_runs_input", "input_name"),
+)
+
+
+@dataclass
+class StoredLine:
+    """One ledger line as the store keeps it: the last data seen plus what staff typed.
+
+    ``status`` is the effective 状态 (未整改 / a manual one / 已销号); ``manual_status`` is the
+    状态 a person typed (e.g. 整改中, 暂缓), kept apart so 销号 and reopening can restore it.
+    """
+
+    county: str
+    id: str
+    key: str = ""
+    school: str = ""
+    stage: str = ""
+    item: str = ""
+    indicator: str = ""
+    current: float | None = None
+    standard: float | None = None
+    shortfall: float | None = None
+    unit: str = ""
+    need: float | None = None
+    need_unit: str = ""
+    need_text: str = ""
+    measure: str = ""
+    department: str = ""
+    office: str = ""
+    detail: str = ""
+    first_seen: str = ""
+    last_seen: str = ""
+    status: str = OPEN
+    closed_on: str = ""
+    owner: str = ""
+    due: str = ""
+    progress: str = ""
+    remark: str = ""
+    manual_status: str = ""
+
+    # Fields copied from tonight's LedgerLine (the data), as opposed to dates/status/staff.
+    DATA_FIELDS = (
+        "key", "school", "stage", "item", "indicator", "current", "standard", "shortfall",
+        "unit", "need", "need_unit", "need_text", "measure", "department", "office", "detail",
+    )  # fmt: skip
+
+    @classmethod
+    def from_line(cls, county: str, line: LedgerLine) -> StoredLine:
+        """A new stored line carrying ``line``'s data (dates, status and staff left to the caller)."""
+        return cls(county=county, id=line.id, **{f: getattr(line, f) for f in cls.DATA_FIELDS})
+
+    def take_data(self, line: LedgerLine) -> None:
+        """Refresh the data fields from tonight's line; dates, status and staff are untouched."""
+        for f in self.DATA_FIELDS:
+            setattr(self, f, getattr(line, f))
+
+    def to_line(self, sort_key: tuple = ()) -> LedgerLine:
+        """The LedgerLine the sheet writer shows for this stored line."""
+        return LedgerLine(
+            id=self.id,
+            **{f: getattr(self, f) for f in self.DATA_FIELDS},
+            first_seen=self.first_seen,
+            status=self.status,
+            closed_on=self.closed_on,
+            owner=self.owner,
+            due=self.due,
+            progress=self.progress,
+            remark=self.remark,
+            sort_key=sort_key,
+        )
+
+    def copy(self) -> StoredLine:
+        return StoredLine(**asdict(self))
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One change of a line: a status change, or a staff value replaced (old value kept).
+
+    ``field`` is "status" or a staff column name (owner, due, progress, remark);
+    ``on_date`` is the ISO date of the run; ``reason`` is Chinese text shown to staff.
+    """
+
+    county: str
+    line_id: str
+    on_date: str
+    from_value: str
+    to_value: str
+    reason: str
+    field: str = "status"
+
+
+@dataclass(frozen=True)
+class RunRecord:
+    """One evaluation run of one county workbook, for 概览 and for skipping unchanged inputs."""
+
+    county: str
+    input_name: str
+    run_at: dt.datetime
+    input_hash: str
+    standard: str
+    tool_version: str
+    opened: int = 0
+    closed: int = 0
+    reopened: int = 0
+    open_lines: int = 0
+    status: str = "ok"
+
+
+def state_url(state: str | os.PathLike[str] | None, directory: str | os.PathLike[str] | None = None) -> URL:
+    """The SQLAlchemy URL for a ``--state`` value.
+
+    ``None`` → ``directory/equity-ledger.sqlite``; a value containing ``://`` → used as-is
+    (e.g. ``postgresql+psycopg://…``); an existing directory → ``that dir/equity-ledger.sqlite``;
+    a path ending in a separator → a directory to hold that file; anything else → that SQLite
+    file. Paths may hold spaces and Chinese characters, and the folder is created if missing.
+    """
+    if state is None:
+        if directory is None:
+            raise ValueError("未指定台账数据库位置（--state）或输出目录")
+        path = Path(directory) / DEFAULT_FILENAME
+    else:
+        text = os.fspath(state)
+        if "://" in text:
+            return make_url(text)
+        path = Path(text)
+        if path.is_dir() or text.endswith(("/", "\\")):
+            path = path / DEFAULT_FILENAME
+    path = path.expanduser().resolve()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # Built, not parsed: spaces, 中文 and C:\ reach sqlite3 exactly as they are.
+    return URL.create("sqlite+pysqlite", database=str(path))
+
+
+def _sqlite_engine(url: URL) -> Engine:
+    engine = sa.create_engine(url, connect_args={"timeout": SQLITE_BUSY_TIMEOUT})
+
+    @sa.event.listens_for(engine, "connect")
+    def _on_connect(dbapi_conn, _record):  # noqa: ANN001
+        # Let SQLAlchemy's "begin" below decide when a transaction starts (pysqlite's own
+        # deferred BEGIN would take the write lock late and fail instead of waiting).
+        dbapi_conn.isolation_level = None
+        cur = dbapi_conn.cursor()
+        cur.execute(f"PRAGMA busy_timeout={int(SQLITE_BUSY_TIMEOUT * 1000)}")
+        # WAL: readers never block the writer and vice versa. Not for network shares (SMB):
+        # put the state file on a local disk or use PostgreSQL there.
+        cur.execute("PRAGMA journal_mode=WAL")
+        cur.execute("PRAGMA synchronous=NORMAL")
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.close()
+
+    @sa.event.listens_for(engine, "begin")
+    def _on_begin(conn):  # noqa: ANN001
+        # IMMEDIATE takes the write lock now, waiting up to busy_timeout for other processes.
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+    return engine
+
+
+class LedgerStore:
+    """The ledger database for one or many counties.
+
+    Example::
+
+        with LedgerStore(out_dir / "equity-ledger.sqlite") as store:
+            stored = store.load("大祥区")
+
+    ``state`` is a path to an SQLite file (or a directory to hold one) or a SQLAlchemy URL.
+    Tables are created when absent. Use as a context manager, or call ``close()``: on Windows
+    an open SQLite file cannot be moved or deleted.
+    """
+
+    def __init__(self, state: str | os.PathLike[str], *, directory: str | os.PathLike[str] | None = None):
+        self._url = state_url(state, directory)
+        if self._url.get_backend_name() == "sqlite":
+            self.engine = _sqlite_engine(self._url)
+        else:
+            self.engine = sa.create_engine(self._url, pool_pre_ping=True)
+        self._create_tables()
+
+    @classmethod
+    def for_directory(cls, directory: str | os.PathLike[str]) -> LedgerStore:
+        """The default store of an output folder: ``directory/equity-ledger.sqlite``."""
+        return cls(Path(directory) / DEFAULT_FILENAME)
+
+    @property
+    def url(self) -> str:
+        """The database URL with any password hidden, for logs and 口径说明 (SQLite: the path)."""
+        if self.is_sqlite:
+            return self._url.database or ""
+        return self._url.render_as_string(hide_password=True)
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self._url.get_backend_name() == "sqlite"
+
+    def _create_tables(self) -> None:
+        # Two processes may start on an empty PostgreSQL database together: the loser of the
+        # CREATE TABLE race gets an error, and a second checkfirst pass then finds the tables.
+        for attempt in range(3):
+            try:
+                metadata.create_all(self.engine, checkfirst=True)
+                return
+            except (IntegrityError, ProgrammingError, OperationalError):
+                if attempt == 2:
+                    raise
+
+    # -- transactions ---------------------------------------------------------------------
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        """One short transaction (on SQLite: holding the write lock). Commits on success."""
+        with self.engine.begin() as conn:
+            yield conn
+
+    def close(self) -> None:
+        """Release every connection (and so the SQLite file)."""
+        self.engine.dispose()
+
+    def __enter__(self) -> LedgerStore:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- ledger lines ---------------------------------------------------------------------
+
+    def load(self, county: str, conn: Connection | None = None) -> dict[str, StoredLine]:
+        """Every stored line of ``county`` (open, closed and archived), by 台账编号."""
+        with self._conn(conn) as c:
+            rows = c.execute(sa.select(ledger_lines).where(ledger_lines.c.county == county)).mappings()
+            return {r["line_id"]: _line_from_row(r) for r in rows}
+
+    def save(
+        self,
+        county: str,
+        lines: Iterable[StoredLine],
+        history: Iterable[HistoryEntry] = (),
+        conn: Connection | None = None,
+    ) -> None:
+        """Insert or update ``lines`` and append ``history``, in one transaction.
+
+        Pass only lines that changed: an unchanged line need not be written at all.
+        """
+        lines = list(lines)
+        history = list(history)
+        if not lines and not history:
+            return
+        now = dt.datetime.now().replace(microsecond=0)
+        with self._conn(conn) as c:
+            existing = set(
+                c.execute(
+                    sa.select(ledger_lines.c.line_id).where(ledger_lines.c.county == county)
+                ).scalars()
+            )
+            inserts, updates = [], []
+            for line in lines:
+                if line.county != county:
+                    raise ValueError(f"台账条目 {line.id} 属于 {line.county}，不能写入 {county}")
+                row = _row_from_line(line) | {"updated_at": now}
+                (updates if line.id in existing else inserts).append(row)
+            if inserts:
+                c.execute(ledger_lines.insert(), inserts)
+            if updates:
+                cols = [k for k in updates[0] if k not in ("county", "line_id")]
+                stmt = (
+                    ledger_lines.update()
+                    .where(ledger_lines.c.county == sa.bindparam("b_county"))
+                    .where(ledger_lines.c.line_id == sa.bindparam("b_line_id"))
+                    .values({k: sa.bindparam(k) for k in cols})
+                )
+                c.execute(
+                    stmt,
+                    [
+                        {"b_county": u["county"], "b_line_id": u["line_id"]} | {k: u[k] for k in cols}
+                        for u in updates
+                    ],
+                )
+            if history:
+                c.execute(
+                    ledger_history.insert(),
+                    [
+                        {
+                            "county": h.county,
+                            "line_id": h.line_id,
+                            "on_date": h.on_date,
+                            "field": h.field,
+                            "from_value": h.from_value,
+                            "to_value": h.to_value,
+                            "reason": h.reason,
+                            "recorded_at": now,
+                        }
+                        for h in history
+                    ],
+                )
+
+    def history(self, county: str, line_id: str | None = None) -> list[HistoryEntry]:
+        """The history of ``county`` (or of one line), oldest first."""
+        stmt = sa.select(ledger_history).where(ledger_history.c.county == county)
+        if line_id is not None:
+            stmt = stmt.where(ledger_history.c.line_id == line_id)
+        with self._conn(None) as c:
+            rows = c.execute(stmt.order_by(ledger_history.c.seq)).mappings()
+            return [
+                HistoryEntry(
+                    county=r["county"],
+                    line_id=r["line_id"],
+                    on_date=r["on_date"],
+                    from_value=r["from_value"],
+                    to_value=r["to_value"],
+                    reason=r["reason"],
+                    field=r["field"],
+                )
+                for r in rows
+            ]
+
+    def counties(self) -> list[str]:
+        """Every county with at least one ledger line or run."""
+        with self._conn(None) as c:
+            a = set(c.execute(sa.select(ledger_lines.c.county).distinct()).scalars())
+            b = set(c.execute(sa.select(runs.c.county).distinct()).scalars())
+        return sorted((a | b) - {""})
+
+    def delete_county(self, county: str) -> None:
+        """Forget ``county`` entirely (lines, history, runs): for tests and deliberate resets."""
+        with self._conn(None) as c:
+            for table in (ledger_lines, ledger_history, runs):
+                c.execute(table.delete().where(table.c.county == county))
+
+    # -- runs -----------------------------------------------------------------------------
+
+    def record_run(
+        self,
+        county: str,
+        *,
+        input_name: str = "",
+        input_hash: str = "",
+        standard: str = "",
+        tool_version: str = "",
+        opened: int = 0,
+        closed: int = 0,
+        reopened: int = 0,
+        open_lines: int = 0,
+        status: str = "ok",
+        run_at: dt.datetime | None = None,
+    ) -> RunRecord:
+        """Append one run. ``input_name`` is how batch names the input (e.g. its path)."""
+        record = RunRecord(
+            county=county,
+            input_name=input_name,
+            run_at=(run_at or dt.datetime.now()).replace(microsecond=0),
+            input_hash=input_hash,
+            standard=standard,
+            tool_version=tool_version,
+            opened=opened,
+            closed=closed,
+            reopened=reopened,
+            open_lines=open_lines,
+            status=status,
+        )
+        with self._conn(None) as c:
+            c.execute(runs.insert(), [asdict(record)])
+        return record
+
+    def get_last_run(self, county: str | None = None, *, input_name: str | None = None) -> RunRecord | None:
+        """The latest run of ``county`` and/or ``input_name``; ``None`` before the first run.
+
+        Batch skips an input when the last run's ``input_hash``, ``standard`` and
+        ``tool_version`` all equal tonight's.
+        """
+        if county is None and input_name is None:
+            raise ValueError("get_last_run needs a county or an input name")
+        stmt = sa.select(runs)
+        if county is not None:
+            stmt = stmt.where(runs.c.county == county)
+        if input_name is not None:
+            stmt = stmt.where(runs.c.input_name == input_name)
+        stmt = stmt.order_by(runs.c.run_at.desc(), runs.c.seq.desc()).limit(1)
+        with self._conn(None) as c:
+            row = c.execute(stmt).mappings().first()
+        if row is None:
+            return None
+        return RunRecord(**{f.name: row[f.name] for f in fields(RunRecord)})
+
+    # -- helpers --------------------------------------------------------------------------
+
+    @contextmanager
+    def _conn(self, conn: Connection | None) -> Iterator[Connection]:
+        if conn is not None:
+            yield conn
+        else:
+            with self.engine.begin() as c:
+                yield c
+
+
+def _row_from_line(line: StoredLine) -> dict:
+    row = asdict(line)
+    row["line_id"] = row.pop("id")
+    return row
+
+
+def _line_from_row(row) -> StoredLine:  # noqa: ANN001
+    values = {f.name: row[f.name] for f in fields(StoredLine) if f.name != "id"}
+    return StoredLine(id=row["line_id"], **values)

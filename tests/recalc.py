@@ -1,0 +1,144 @@
+"""Recalculate a workbook in LibreOffice headless and compare formula results.
+
+Used by the LibreOffice checks (``@pytest.mark.libreoffice``). Import with
+``from recalc import ...`` (pytest puts ``tests/`` on sys.path).
+
+How it works: LibreOffice runs with a fresh user profile whose settings say "always
+recalculate on load" for Excel and ODF files, converts the workbook to .xlsx, and the
+converted file's cached values are LibreOffice's own results. ``poison`` lets a test
+write a deliberately wrong cached value into one formula cell first, to prove the
+recalculation really happened.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import zipfile
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+import openpyxl
+
+SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")
+
+_RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry" xmlns:xs="http://www.w3.org/2001/XMLSchema"
+ xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load"><prop oor:name="ODFRecalcMode" oor:op="fuse"><value>0</value></prop></item>
+</oor:items>
+"""
+
+
+def recalculate(path: Path, out_dir: Path, timeout: float = 180) -> Path:
+    """Open ``path`` in LibreOffice headless (always recalculating) and save it as .xlsx in ``out_dir``."""
+    if SOFFICE is None:
+        raise RuntimeError("soffice not found")
+    out_dir.mkdir(parents=True, exist_ok=True)
+    profile = Path(tempfile.mkdtemp(prefix="lo_profile_"))
+    try:
+        (profile / "user").mkdir()
+        (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
+        # Convert a copy in its own folder so the output name cannot collide with the input.
+        src_dir = Path(tempfile.mkdtemp(prefix="lo_src_"))
+        src = src_dir / ("in" + path.suffix)
+        shutil.copyfile(path, src)
+        env = {**os.environ, "HOME": str(profile)}
+        proc = subprocess.run(
+            [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
+             "--calc", "--convert-to", "xlsx", "--outdir", str(out_dir), str(src)],
+            capture_output=True, text=True, timeout=timeout, env=env)
+        out = out_dir / "in.xlsx"
+        if proc.returncode != 0 or not out.exists():
+            raise RuntimeError(f"LibreOffice conversion failed: {proc.stdout}\n{proc.stderr}")
+        final = out_dir / (path.stem + "_recalc.xlsx")
+        out.replace(final)
+        shutil.rmtree(src_dir, ignore_errors=True)
+        return final
+    finally:
+        shutil.rmtree(profile, ignore_errors=True)
+
+
+def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str:
+    wb = zf.read("xl/workbook.xml").decode("utf-8")
+    rels = zf.read("xl/_rels/workbook.xml.rels").decode("utf-8")
+    m = re.search(r'<sheet [^>]*name="%s"[^>]*r:id="([^"]+)"' % re.escape(escape(sheet)), wb)
+    if not m:
+        raise KeyError(sheet)
+    t = re.search(r'<Relationship [^>]*Id="%s"[^>]*Target="([^"]+)"' % m.group(1), rels) or \
+        re.search(r'<Relationship [^>]*Target="([^"]+)"[^>]*Id="%s"' % m.group(1), rels)
+    target = t.group(1).lstrip("/")
+    return target if target.startswith("xl/") else "xl/" + target
+
+
+def poison(path: Path, sheet: str, cell: str, value: float) -> None:
+    """Replace the cached value of formula cell ``sheet!cell`` with a wrong number, in place."""
+    with zipfile.ZipFile(path) as zf:
+        part = _sheet_part(zf, sheet)
+        items = {n: zf.read(n) for n in zf.namelist()}
+    xml = items[part].decode("utf-8")
+    pattern = re.compile(r'<c r="%s"([^>]*)>(<f>.*?</f>)<v>.*?</v></c>' % cell)
+
+    def repl(m: re.Match) -> str:
+        attrs = m.group(1).replace(' t="str"', "")  # now a number
+        return f'<c r="{cell}"{attrs}>{m.group(2)}<v>{value!r}</v></c>'
+
+    new, count = pattern.subn(repl, xml)
+    if count != 1:
+        raise ValueError(f"formula cell {sheet}!{cell} not found")
+    items[part] = new.encode("utf-8")
+    tmp = path.with_suffix(".tmp")
+    with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
+        for name, data in items.items():
+            zf.writestr(name, data)
+    tmp.replace(path)
+
+
+def formula_cells(path: Path) -> dict[tuple[str, str], str]:
+    """{(sheet, cell): formula} for every formula cell of the workbook."""
+    wb = openpyxl.load_workbook(path, data_only=False)
+    out = {}
+    for ws in wb.worksheets:
+        for row in ws.iter_rows():
+            for c in row:
+                if c.data_type == "f" or (isinstance(c.value, str) and c.value.startswith("=")):
+                    out[(ws.title, c.coordinate)] = str(c.value)
+    return out
+
+
+def cached_values(path: Path, cells) -> dict[tuple[str, str], object]:
+    wb = openpyxl.load_workbook(path, data_only=True)
+    return {(s, c): wb[s][c].value for s, c in cells}
+
+
+def same(a: object, b: object, rel: float = 1e-9, abs_tol: float = 1e-9) -> bool:
+    """Numbers equal to ``rel`` relative (or ``abs_tol`` near zero); text equal; "" ≡ None."""
+    if a in ("", None) and b in ("", None):
+        return True
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a == b
+    if isinstance(a, (int, float)) and isinstance(b, (int, float)):
+        return math.isclose(a, b, rel_tol=rel, abs_tol=abs_tol)
+    return a == b
+
+
+def compare_recalculated(original: Path, recalculated: Path, skip=()) -> list[str]:
+    """Every formula cell's LibreOffice result against the value cached in ``original``.
+
+    Returns a list of mismatch descriptions (empty when all agree).
+    """
+    cells = formula_cells(original)
+    want = cached_values(original, cells)
+    got = cached_values(recalculated, cells)
+    bad = []
+    for key, formula in cells.items():
+        if key in skip:
+            continue
+        if not same(want[key], got[key]):
+            bad.append(f"{key[0]}!{key[1]} {formula}: Python {want[key]!r}, LibreOffice {got[key]!r}")
+    return bad
