@@ -1,0 +1,114 @@
+"""The command line end to end on sample_inputs/, read back with openpyxl.
+
+Expected county figures come from sample_inputs/README.md, computed by the sample generator
+(scripts/samplegen.py) with its own arithmetic, independent of equity_xlsx.
+"""
+
+import json
+import shutil
+from pathlib import Path
+
+import openpyxl
+import pytest
+from typer.testing import CliRunner
+
+from equity_xlsx.cli import app
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLES = ROOT / "sample_inputs"
+DAXIANG = "大祥区义务教育学校办学条件统计表"
+SHEETS = ["概览", "学校指标", "差异系数", "整改台账", "任务清单", "口径说明", "数据问题"]
+
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def sample_run(tmp_path_factory):
+    out = tmp_path_factory.mktemp("out")
+    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    return out
+
+
+def test_outputs_and_summary_contract(sample_run):
+    summary = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
+    assert summary["schema"] == "equity-xlsx/summary/1"
+    assert summary["standard"] == "national-2017"
+    names = {w["input"]: w for w in summary["workbooks"]}
+    assert set(names) == {f"{DAXIANG}.xlsx", "示范县2025年学校基础数据.xls"}
+    dx = names[f"{DAXIANG}.xlsx"]
+    assert dx["status"] == "ok" and dx["county"] == "大祥区" and dx["errors"] == []
+    assert dx["output"] == f"{DAXIANG}_评估结果.xlsx"
+    assert (sample_run / dx["output"]).exists() and (sample_run / "运行报告.xlsx").exists()
+    primary, junior = dx["stages"]["primary"], dx["stages"]["junior"]
+    assert (primary["schools"], primary["schools_passing"]) == (16, 4)
+    assert (junior["schools"], junior["schools_passing"]) == (10, 6)
+    eq = primary["indicators"]["6"]
+    assert eq["county_value"] == pytest.approx(4109.099, abs=1e-3)
+    assert eq["cv"] == pytest.approx(0.551, abs=1e-3) and eq["cv_ok"] is False
+    assert eq["standard"] == 2000 and eq["cv_limit"] == 0.5
+    assert junior["indicators"]["2"]["cv"] == pytest.approx(0.459, abs=1e-3)
+    assert junior["indicators"]["2"]["cv_ok"] is False
+    school = next(s for s in dx["schools"] if s["name"] == "大祥区敏州小学")
+    assert school["passes"] is True and school["met"] == 6
+    assert school["values"]["4"] == pytest.approx(3.96, abs=5e-3)
+    assert set(dx["checks"]) == {str(i) for i in range(1, 37)}
+    assert dx["checks"]["26"]["status"] == "unmet"  # 残疾儿童少年入学率 93.5 % < 95 %
+    assert {"id", "school", "stage", "indicator", "current", "standard", "shortfall", "unit"} <= set(dx["ledger"][0])
+
+
+def test_output_workbook_sheets_and_live_formulas(sample_run):
+    wb = openpyxl.load_workbook(sample_run / f"{DAXIANG}_评估结果.xlsx")
+    assert wb.sheetnames[: len(SHEETS)] == SHEETS
+    ws = wb["学校指标"]
+    formulas = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
+    assert len(formulas) > 16 * 7
+    assert ws.freeze_panes is not None and ws.auto_filter.ref
+
+
+def test_rerun_on_unchanged_inputs_skips_and_keeps_results(sample_run):
+    before = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
+    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(sample_run), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    after = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
+    assert all(w.get("skipped") for w in after["workbooks"])
+    for a, b in zip(before["workbooks"], after["workbooks"]):
+        assert a["stages"] == b["stages"] and a["ledger"] == b["ledger"]
+
+
+def test_one_broken_workbook_does_not_stop_the_others(tmp_path):
+    src = tmp_path / "输入 文件夹"
+    src.mkdir()
+    shutil.copy(SAMPLES / f"{DAXIANG}.xlsx", src / "甲县.xlsx")
+    (src / "坏文件.xlsx").write_bytes(b"this is not a workbook")
+    out = tmp_path / "结果"
+    result = runner.invoke(app, ["run", str(src), "--out", str(out), "--jobs", "2"])
+    assert result.exit_code == 1
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    status = {w["input"]: w["status"] for w in summary["workbooks"]}
+    assert status == {"坏文件.xlsx": "error", "甲县.xlsx": "ok"}
+    bad = next(w for w in summary["workbooks"] if w["input"] == "坏文件.xlsx")
+    assert bad["output"] is None and bad["errors"][0]["file"] == "坏文件.xlsx"
+    assert (out / "甲县_评估结果.xlsx").exists()
+    report = openpyxl.load_workbook(out / "运行报告.xlsx")
+    assert "坏文件.xlsx" in [c.value for c in report["运行概况"]["A"]]
+
+
+def test_usage_errors_exit_2(tmp_path):
+    assert runner.invoke(app, ["run", str(tmp_path / "没有"), "--out", str(tmp_path / "o")]).exit_code == 2
+    res = runner.invoke(app, ["run", str(SAMPLES), "--out", str(tmp_path / "o"), "--standard", "不存在的标准"])
+    assert res.exit_code == 2 and "找不到标准" in res.output
+
+
+def test_standards_lists_both_profiles():
+    res = runner.invoke(app, ["standards"])
+    assert res.exit_code == 0
+    assert "national-2017" in res.output and "hunan-daxiang" in res.output
+    assert "8%" in res.output and "5%" in res.output
+
+
+def test_template_command_writes_a_workbook(tmp_path):
+    target = tmp_path / "模板 文件.xlsx"
+    res = runner.invoke(app, ["template", "--out", str(target)])
+    assert res.exit_code == 0 and target.exists()
+    assert "填表说明" in openpyxl.load_workbook(target).sheetnames
