@@ -176,7 +176,9 @@ def _evaluate_one(job: Job) -> dict:
     if not job.force and cache.exists():
         cached = json.loads(cache.read_text(encoding="utf-8"))
         out = cached.get("entry", {}).get("output")
-        if cached.get("fingerprint") == fingerprint and (out is None or (job.out_dir / out).exists()):
+        recheck = cached.get("entry", {}).get("recheck_on")
+        if (cached.get("fingerprint") == fingerprint and (out is None or (job.out_dir / out).exists())
+                and (recheck is None or job.today < recheck)):
             entry = cached["entry"]
             entry["skipped"] = True
             return entry
@@ -201,7 +203,7 @@ def _evaluate_one(job: Job) -> dict:
                                     f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx，请关闭后再运行。"})
         target = job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx"
 
-    extra = build_outputs(ev, target, job=job, warnings=warnings)
+    extra = build_outputs(ev, target, job=job, warnings=warnings, input_hash=fingerprint["input"])
     entry = workbook_entry(input_name=job.input.name, output=target.name, status="ok",
                            county=data.county, errors=errors, warnings=warnings, ev=ev, extra=extra)
     cache.parent.mkdir(parents=True, exist_ok=True)

@@ -7,19 +7,23 @@ tonight's workbook written (atomically) over it.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from . import __version__
 from .checks import checks_summary, run_checks
 from .indicators import Evaluation
+from .model import CLOSED
 from .ledger import build_ledger, ledger_summary
 from .readback import UnreadableWorkbookError, backup_previous, read_staff_entries
 from .reconcile import reconcile
 from .report import write_report
 from .store import LedgerStore
 from .tasks import load_tasks
+
+# 已销号 lines stay on 整改台账 (greyed) this many days before moving to the 已销号 sheet.
+GREY_DAYS = 30
 
 if TYPE_CHECKING:
     from .batch import Job
@@ -29,34 +33,43 @@ def _warning(job: Job, message: str) -> dict:
     return {"file": job.input.name, "sheet": None, "row": None, "column": None, "message": message}
 
 
-def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[dict]) -> dict:
+def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[dict],
+                  input_hash: str = "") -> dict:
     """Write ``target`` for ``ev`` and return the summary.json additions (checks, ledger).
 
     ``warnings`` is extended in place with anything staff should know (e.g. an unreadable
     previous workbook whose typed values could not be read back).
     """
-    from .batch import OUTPUT_SUFFIX, atomic_write
+    from .batch import OUTPUT_SUFFIX, OUTPUT_SUFFIX_BUSY, atomic_write, lock_exists
+
+    stale_busy_copies: list[Path] = []
 
     std = ev.standard
     tasks = load_tasks(job.tasks)
     checks = run_checks(ev.data, std, tasks, evaluation=ev)
     lines = build_ledger(ev, checks, tasks, today=job.today)
 
-    # Staff type into the regular output; a "(新)" copy exists only while it was locked.
-    previous = job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX}.xlsx"
+    # Staff type into the regular output, or into the "(新)" copy written while it was
+    # locked; read both (the copy is newer) so nothing typed in either is lost.
     typed: dict = {}
-    if previous.exists():
+    for previous in (job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX}.xlsx",
+                     job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx"):
+        if not previous.exists():
+            continue
         try:
-            typed = read_staff_entries(previous)
+            for line_id, entry in read_staff_entries(previous).items():
+                merged = typed.setdefault(line_id, {})
+                merged.update({k: v for k, v in entry.items() if v not in ("", None)})
         except UnreadableWorkbookError as exc:
-            warnings.append(_warning(job, f"上次的结果 {previous.name} 无法读取（{exc}），"
-                                          "台账中手工填写的内容改用台账库中保存的值。"))
+            warnings.append(_warning(job, str(exc)))
         backup_previous(previous)
+        if previous != target and OUTPUT_SUFFIX_BUSY in previous.stem and not lock_exists(previous):
+            stale_busy_copies.append(previous)
 
     county = ev.data.county or job.input.stem
     with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
         before = store.get_last_run(county)
-        rec = reconcile(lines, county, store, typed, date.fromisoformat(job.today))
+        rec = reconcile(lines, county, store, typed, date.fromisoformat(job.today), grey_days=GREY_DAYS)
         warnings.extend(_warning(job, w) for w in rec.warnings)
         run_info = {
             "generated": datetime.now().isoformat(timespec="seconds"),
@@ -70,12 +83,27 @@ def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[dict
         }
         atomic_write(target, lambda tmp: write_report(ev, tmp, ledger=rec.lines, closed=rec.archived,
                                                       tasks=tasks, checks=checks, run_info=run_info))
-        store.record_run(county, input_name=job.input.name, standard=std.name, tool_version=__version__,
+        for copy in stale_busy_copies:  # merged above and backed up: the main output replaces it
+            copy.unlink(missing_ok=True)
+        store.record_run(county, input_name=job.input.name, input_hash=input_hash,
+                         standard=std.name, tool_version=__version__,
                          opened=len(rec.opened), closed=len(rec.closed), reopened=len(rec.reopened),
                          open_lines=rec.open_count)
     return {
         "checks": checks_summary(checks),
-        "ledger": ledger_summary([ln for ln in rec.lines if ln.status != "已销号"]),
+        "ledger": ledger_summary([ln for ln in rec.lines if ln.status != CLOSED]),
+        "recheck_on": _recheck_on(rec.lines),
         "ledger_changes": {"opened": len(rec.opened), "closed": len(rec.closed),
                            "reopened": len(rec.reopened), "open": rec.open_count},
     }
+
+
+def _recheck_on(lines) -> str | None:
+    """The first day a greyed 已销号 line is due to move to the 已销号 sheet.
+
+    An unchanged input may be skipped until then; from that day on it must be re-run so
+    the ageing happens even when nobody touches the data.
+    """
+    days = [date.fromisoformat(ln.closed_on) + timedelta(days=GREY_DAYS + 1)
+            for ln in lines if ln.status == CLOSED and ln.closed_on]
+    return min(days).isoformat() if days else None

@@ -36,32 +36,47 @@ _RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
 
 
 def recalculate(path: Path, out_dir: Path, timeout: float = 180) -> Path:
-    """Open ``path`` in LibreOffice headless (always recalculating) and save it as .xlsx in ``out_dir``."""
+    """Open ``path`` in LibreOffice headless (always recalculating), save as .xlsx in ``out_dir``.
+
+    Returns the recalculated copy (``<stem>_recalc.xlsx``); the input is not touched.
+    """
+    return recalculate_many([path], out_dir, timeout)[0]
+
+
+def recalculate_many(paths: list[Path], out_dir: Path, timeout: float = 300) -> list[Path]:
+    """``recalculate`` for several workbooks with one LibreOffice start (a start costs ~1 s)."""
     if SOFFICE is None:
         raise RuntimeError("soffice not found")
     out_dir.mkdir(parents=True, exist_ok=True)
     profile = Path(tempfile.mkdtemp(prefix="lo_profile_"))
+    src_dir = Path(tempfile.mkdtemp(prefix="lo_src_"))
     try:
         (profile / "user").mkdir()
         (profile / "user" / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
-        # Convert a copy in its own folder so the output name cannot collide with the input.
-        src_dir = Path(tempfile.mkdtemp(prefix="lo_src_"))
-        src = src_dir / ("in" + path.suffix)
-        shutil.copyfile(path, src)
+        # Convert copies under plain names in their own folder, so an output cannot overwrite
+        # an input and non-ASCII names never meet the command line.
+        sources = []
+        for i, path in enumerate(paths):
+            src = src_dir / f"in{i}{path.suffix}"
+            shutil.copyfile(path, src)
+            sources.append(src)
         env = {**os.environ, "HOME": str(profile)}
         proc = subprocess.run(
             [SOFFICE, f"-env:UserInstallation={profile.as_uri()}", "--headless", "--norestore",
-             "--calc", "--convert-to", "xlsx", "--outdir", str(out_dir), str(src)],
+             "--calc", "--convert-to", "xlsx", "--outdir", str(out_dir), *map(str, sources)],
             capture_output=True, text=True, timeout=timeout, env=env)
-        out = out_dir / "in.xlsx"
-        if proc.returncode != 0 or not out.exists():
-            raise RuntimeError(f"LibreOffice conversion failed: {proc.stdout}\n{proc.stderr}")
-        final = out_dir / (path.stem + "_recalc.xlsx")
-        out.replace(final)
-        shutil.rmtree(src_dir, ignore_errors=True)
-        return final
+        results = []
+        for i, path in enumerate(paths):
+            out = out_dir / f"in{i}.xlsx"
+            if proc.returncode != 0 or not out.exists():
+                raise RuntimeError(f"LibreOffice conversion failed for {path}: {proc.stdout}\n{proc.stderr}")
+            final = out_dir / f"{path.stem}_recalc.xlsx"
+            out.replace(final)
+            results.append(final)
+        return results
     finally:
         shutil.rmtree(profile, ignore_errors=True)
+        shutil.rmtree(src_dir, ignore_errors=True)
 
 
 def _sheet_part(zf: zipfile.ZipFile, sheet: str) -> str:
@@ -92,6 +107,24 @@ def poison(path: Path, sheet: str, cell: str, value: float) -> None:
     if count != 1:
         raise ValueError(f"formula cell {sheet}!{cell} not found")
     items[part] = new.encode("utf-8")
+    _rezip(path, items)
+
+
+def set_input(path: Path, sheet: str, cell: str, value: float) -> None:
+    """Overwrite input cell ``sheet!cell`` with a number, in place (as a user correcting it)."""
+    with zipfile.ZipFile(path) as zf:
+        part = _sheet_part(zf, sheet)
+        items = {n: zf.read(n) for n in zf.namelist()}
+    xml = items[part].decode("utf-8")
+    pattern = re.compile(r'<c r="%s"( s="\d+")?[^>]*?(?:/>|>.*?</c>)' % cell)
+    new, count = pattern.subn(lambda m: f'<c r="{cell}"{m.group(1) or ""}><v>{value!r}</v></c>', xml)
+    if count != 1:
+        raise ValueError(f"cell {sheet}!{cell} not found")
+    items[part] = new.encode("utf-8")
+    _rezip(path, items)
+
+
+def _rezip(path: Path, items: dict[str, bytes]) -> None:
     tmp = path.with_suffix(".tmp")
     with zipfile.ZipFile(tmp, "w", zipfile.ZIP_DEFLATED) as zf:
         for name, data in items.items():

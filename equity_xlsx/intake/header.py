@@ -234,7 +234,8 @@ def find_header(grid: Grid, vocab: Vocabulary) -> tuple[int, int, list[str], set
     for r in range(grid.row0, min(last + 1, grid.row0 + grid.nrows)):
         if any(grid.rows[r - grid.row0]):
             labels = _row_labels(grid, r, width)
-            singles[r] = (*_score(vocab, labels)[:1], labels, _score(vocab, labels)[1])
+            n, found = _score(vocab, labels)
+            singles[r] = (n, labels, found)
     best = None
     for r in range(grid.row0, last):
         if r not in singles:

@@ -66,7 +66,12 @@ def school_kind(text: str, vocab: Vocabulary) -> str | None:
     return best
 
 
-def _stage_of_record(rec: Record, vocab: Vocabulary, problems: Problems) -> str | None:
+def _excluded_type(rec: Record, std: Standard) -> bool:
+    texts = (rec.text.get("school_type", ""), rec.text.get("name", ""))
+    return any(w in t for w in std.scope.get("excluded_types", ()) for t in texts if t)
+
+
+def _stage_of_record(rec: Record, vocab: Vocabulary, problems: Problems, quiet: bool = False) -> str | None:
     stage_text = rec.text.get("stage", "")
     if stage_text:
         st = vocab.stage_of(stage_text) or vocab.stage_in(stage_text)
@@ -84,6 +89,8 @@ def _stage_of_record(rec: Record, vocab: Vocabulary, problems: Problems) -> str 
             return kind
         if kind:
             break  # a multi-stage type needs a 学段 per row; guessing from the name would be wrong
+    if quiet:
+        return None
     col = rec.origin.column
     problems.error(rec.sheet, rec.row, col,
                    f"无法确定“{rec.text.get('name', '')}”的学段：没有学段列，工作表名和办学类型也未说明是小学还是初中"
@@ -94,7 +101,7 @@ def _stage_of_record(rec: Record, vocab: Vocabulary, problems: Problems) -> str 
 def build_sections(records: list[Record], std: Standard, vocab: Vocabulary, file: str,
                    problems: Problems) -> tuple[list[Section], list[Exclusion], list[Split]]:
     """Normalise all records of one workbook (see module doc)."""
-    schools = _group(records, vocab, problems)
+    schools = _group(records, vocab, std, problems)
     _drop_cross_school_merges(schools, problems)
     sections: list[Section] = []
     exclusions: list[Exclusion] = []
@@ -104,7 +111,7 @@ def build_sections(records: list[Record], std: Standard, vocab: Vocabulary, file
     return sections, exclusions, splits
 
 
-def _group(records: list[Record], vocab: Vocabulary, problems: Problems) -> dict[str, _School]:
+def _group(records: list[Record], vocab: Vocabulary, std: Standard, problems: Problems) -> dict[str, _School]:
     schools: dict[str, _School] = {}
     for rec in records:
         name = rec.text["name"]
@@ -115,9 +122,13 @@ def _group(records: list[Record], vocab: Vocabulary, problems: Problems) -> dict
             for st, vals in rec.staged.items():
                 parts.append(_Part(st, rec, dict(vals)))
         else:
-            st = _stage_of_record(rec, vocab, problems)
+            # A special/vocational school needs no stage: it is excluded either way.
+            excluded = _excluded_type(rec, std)
+            st = _stage_of_record(rec, vocab, problems, quiet=excluded)
             if st is None:
-                continue
+                if not excluded:
+                    continue
+                st = ""
             parts = [_Part(st, rec, dict(rec.values))]
         school = schools.get(key)
         if school is None:
@@ -209,8 +220,18 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
     if not parts:
         return
     name = school.name
-    # Students first: every other check and the split weights need them.
+    # Students first: exclusion, every other check and the split weights need them.
     students: dict[str, float] = {}
+    for st, part in parts.items():
+        cell = part.values.get("students")
+        if cell is not None and cell.value > 0:
+            students[st] = cell.value
+    reason = _exclusion_reason(school, std, sum(students.values()) if students else None)
+    if reason:
+        for st, part in parts.items():
+            exclusions.append(Exclusion(name, st, school.school_type, students.get(st), reason,
+                                        part.record.origin))
+        return
     for st, part in parts.items():
         cell = part.values.get("students")
         rec = part.record
@@ -221,18 +242,9 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
         elif cell.value <= 0:
             problems.error(cell.source.sheet, cell.source.row, cell.source.column,
                            f"“{name}”（{label}）在校生数为 {cell.value:g}，应大于 0，该学段未参与计算")
-        else:
-            if not float(cell.value).is_integer():
-                problems.warning(cell.source.sheet, cell.source.row, cell.source.column,
-                                 f"“{name}”（{label}）在校生数 {cell.value:g} 不是整数，请核对")
-            students[st] = cell.value
-
-    reason = _exclusion_reason(school, std, sum(students.values()) if students else None)
-    if reason:
-        for st, part in parts.items():
-            exclusions.append(Exclusion(name, st, school.school_type, students.get(st), reason,
-                                        part.record.origin))
-        return
+        elif not float(cell.value).is_integer():
+            problems.warning(cell.source.sheet, cell.source.row, cell.source.column,
+                             f"“{name}”（{label}）在校生数 {cell.value:g} 不是整数，请核对")
 
     kind = school_kind(school.school_type, vocab) if school.school_type else None
     if kind is None:

@@ -160,6 +160,7 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
         if it.category == "B":
             given = scores.get(it.id)
             maxp = it.score or 0
+            maxp = int(maxp) if float(maxp).is_integer() else maxp
             ws.data_validation(row, C_SCORE, row, C_SCORE, {
                 "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": maxp,
                 "input_title": "B类得分", "input_message": f"填写本项得分：0–{maxp:g} 分。",

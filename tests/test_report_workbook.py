@@ -1,0 +1,268 @@
+"""The output workbook read back with openpyxl: sheets, headers, layout, formulas with cached values.
+
+Expected numbers are worked out by hand from the county in report_county.py.
+"""
+
+from __future__ import annotations
+
+import math
+
+import openpyxl
+import pytest
+from report_county import evaluation, ledger_lines
+
+from equity_xlsx.model import STAFF_LABELS
+from equity_xlsx.report import write_report
+from equity_xlsx.report.formats import text_width
+from equity_xlsx.report.ledger_sheet import LEDGER_HEADERS
+from equity_xlsx.tasks import load_tasks
+
+SCHOOL_HEADER_ROW = 6  # Excel row of the 学校指标 header (parameters above it)
+
+
+@pytest.fixture(scope="module")
+def written(tmp_path_factory):
+    path = tmp_path_factory.mktemp("report") / "测试县_评估结果.xlsx"
+    lines = ledger_lines()
+    write_report(evaluation(), path, ledger=lines, closed=[lines[1]], tasks=load_tasks(),
+                 run_info={"generated": "2024-05-21T02:00:00", "tool_version": "0.1.0", "input": "测试县.xlsx",
+                           "opened_since_last": 2, "closed_since_last": 1})
+    return (openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True))
+
+
+def header_columns(ws, row):
+    return {c.value: c.column_letter for c in ws[row] if c.value is not None}
+
+
+def school_row(ws, name):
+    for row in ws.iter_rows(min_row=SCHOOL_HEADER_ROW + 1):
+        if row[0].value == name:
+            return row[0].row
+    raise KeyError(name)
+
+
+def test_sheet_order(written):
+    wb, _ = written
+    assert wb.sheetnames == ["概览", "学校指标", "差异系数", "整改台账", "任务清单", "口径说明", "数据问题", "已销号"]
+
+
+def test_no_archive_sheet_without_closed_lines(tmp_path):
+    path = tmp_path / "out.xlsx"
+    write_report(evaluation(), path)
+    assert "已销号" not in openpyxl.load_workbook(path).sheetnames
+
+
+def test_school_sheet_headers_frozen_and_filtered(written):
+    wb, _ = written
+    ws = wb["学校指标"]
+    heads = [c.value for c in ws[SCHOOL_HEADER_ROW]]
+    assert heads[:4] == ["学校", "学段", "办学类型", "在校生数"]
+    assert heads[4] == "高于规定学历教师数"
+    assert heads[7] == "教学及辅助用房面积\n(m²)"
+    assert heads[9] == "教学仪器设备值\n(元)"
+    assert heads[10] == "网络多媒体教室数\n(间)"
+    assert heads[11] == "1.高学历教师\n(人/百生)"
+    assert "达标项数" in heads and "判定" in heads
+    assert ws.freeze_panes == f"B{SCHOOL_HEADER_ROW + 1}"
+    assert ws.auto_filter.ref.startswith(f"A{SCHOOL_HEADER_ROW}:")
+    assert ws.page_setup.orientation == "landscape"
+    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0  # 1 page wide
+    assert ws.print_title_rows == f"$1:${SCHOOL_HEADER_ROW}"
+
+
+def test_school_values_are_formulas_with_python_values_cached(written):
+    wb, cached = written
+    ws, wc = wb["学校指标"], cached["学校指标"]
+    cols = header_columns(ws, SCHOOL_HEADER_ROW)
+    r = school_row(ws, "乙小学")
+    v1 = f"{cols['1.高学历教师' + chr(10) + '(人/百生)']}{r}"
+    assert ws[v1].value == f'=IF(AND(ISNUMBER(E{r}),N($D{r})>0),E{r}*100/$D{r},"未提供数据")'
+    assert wc[v1].value == pytest.approx(4.0)  # 12 × 100 / 300
+    assert wc[f"{cols['6.仪器设备' + chr(10) + '(元)']}{r}"].value == pytest.approx(2000)  # 600 000 / 300
+    assert ws[f"{cols['达标项数']}{r}"].value.startswith("=COUNTIF(")
+    assert wc[f"{cols['达标项数']}{r}"].value == 4
+    assert wc[f"{cols['判定']}{r}"].value == "未达标"
+    assert wc[f"{cols['判定']}{school_row(ws, '甲小学')}"].value == "达标"
+    # 丁中学 has no 多媒体教室 figure: the value formula shows it, never 0.
+    rd = school_row(ws, "丁中学")
+    assert wc[f"{cols['7.多媒体教室' + chr(10) + '(间/百生)']}{rd}"].value == "未提供数据"
+    assert wc[f"{cols['7.达标率']}{rd}"].value == "未提供数据"
+
+
+def test_standards_are_cells_the_formulas_refer_to(written):
+    wb, _ = written
+    ws = wb["学校指标"]
+    cols = header_columns(ws, SCHOOL_HEADER_ROW)
+    ratio = ws[f"{cols['1.达标率']}{school_row(ws, '甲小学')}"].value
+    value_col = cols["1.高学历教师\n(人/百生)"]
+    assert f"{value_col}$3" in ratio  # 小学 standards on row 3
+    assert ws[f"{value_col}3"].value == 4.2 and ws[f"{value_col}4"].value == 5.3
+    ratio_jr = ws[f"{cols['1.达标率']}{school_row(ws, '丁中学')}"].value
+    assert f"{value_col}$4" in ratio_jr
+
+
+def test_source_column_names_the_input_cells(written):
+    wb, _ = written
+    ws = wb["学校指标"]
+    cols = header_columns(ws, SCHOOL_HEADER_ROW)
+    src = ws[f"{cols['来源（文件 / 工作表 / 单元格）']}{school_row(ws, '乙小学')}"].value
+    assert src.startswith("测试县.xlsx / 小学 / 6")
+    assert "在校生数 D6" in src and "高于规定学历教师数 E6" in src
+
+
+def test_school_sheet_conditional_formats_cover_value_columns(written):
+    wb, _ = written
+    ranges = [str(cf.sqref) for cf in wb["学校指标"].conditional_formatting]
+    assert any(r.startswith("L7:R") for r in ranges)  # the seven values
+    assert any(r.startswith("S7:Y") for r in ranges)  # the seven ratios
+
+
+def cv_block(ws, title_start):
+    """{label: (formula, row)} of the block whose title starts with ``title_start``."""
+    start = next(r for r in range(1, ws.max_row + 1)
+                 if isinstance(ws.cell(r, 1).value, str) and ws.cell(r, 1).value.startswith(title_start))
+    out = {}
+    for r in range(start + 2, ws.max_row + 1):
+        label = ws.cell(r, 1).value
+        if label is None:
+            break
+        out[label] = r
+    return out
+
+
+def test_cv_block_laid_out_for_audit(written):
+    wb, cached = written
+    ws, wc = wb["差异系数"], cached["差异系数"]
+    rows = cv_block(ws, "小学 · 1.")
+    assert list(rows)[:3] == ["甲小学", "乙小学", "丙小学"]
+    r = rows["乙小学"]
+    assert ws[f"B{r}"].value.startswith("='学校指标'!") and ws[f"C{r}"].value.startswith("='学校指标'!")
+    assert wc[f"B{r}"].value == 300 and wc[f"C{r}"].value == pytest.approx(4.0)
+    assert wc[f"D{r}"].value == pytest.approx(1200)  # 300 × 4.0
+    assert wc[f"E{r}"].value == pytest.approx(147)  # 300 × (4.0 − 4.7)²
+    assert wc[f"B{rows['ΣPᵢ']}"].value == 1000
+    assert wc[f"B{rows['ΣPᵢXᵢ']}"].value == pytest.approx(4700)
+    assert wc[f"B{rows['X̄ = ΣPᵢXᵢ / ΣPᵢ（县域值）']}"].value == pytest.approx(4.7)
+    assert wc[f"B{rows['ΣPᵢ(Xᵢ − X̄)²']}"].value == pytest.approx(210)  # 45 + 147 + 18
+    assert wc[f"B{rows['CV = S / X̄']}"].value == pytest.approx(math.sqrt(0.21) / 4.7)
+    assert ws[f"B{rows['CV = S / X̄']}"].value.startswith("=IF(")
+    assert wc[f"B{rows['限值']}"].value == 0.5
+    assert wc[f"B{rows['判定（CV ≤ 限值）']}"].value == "达标"
+    assert wc[f"B{rows['临界（|CV − 限值| ≤ 临界范围）']}"].value == "否"
+
+
+def test_cv_block_has_only_schools_with_data(written):
+    wb, _ = written
+    ws = wb["差异系数"]
+    start = next(r for r in range(1, ws.max_row + 1) if str(ws.cell(r, 1).value).startswith("初中 · 7."))
+    assert ws.cell(start + 1, 1).value.startswith("本学段没有学校提供该项数据")
+
+
+def overview_rows(ws):
+    return {ws.cell(r, 1).value: r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value is not None}
+
+
+def test_overview_county_values_and_counts(written):
+    wb, cached = written
+    ws, wc = wb["概览"], cached["概览"]
+    values = [[c.value for c in row] for row in wc.iter_rows()]
+    formulas = [[c.value for c in row] for row in ws.iter_rows()]
+    # The first indicator row of 小学: 1 | name | unit | 4.7 | 4.2 | 达标 | CV | 0.5 | 达标 | 否 | 2 | 3 | 达标
+    i = next(i for i, row in enumerate(values) if row[0] == 1)
+    assert values[i][3] == pytest.approx(4.7) and values[i][4] == 4.2
+    assert values[i][6] == pytest.approx(math.sqrt(0.21) / 4.7)
+    assert values[i][10:13] == [2, 3, "达标"]  # 甲 5.0 and 丙 5.0 meet 4.2; 乙 4.0 does not
+    assert formulas[i][3].startswith("='差异系数'!") and formulas[i][10].startswith("=COUNTIFS(")
+    passing = next(row for row in values if row[0] == "达标学校数（6 项达标且其余不低于 85%）")
+    assert passing[2] == 1  # only 甲小学
+    labels = {row[0]: row[2] for row in values if row[0]}
+    assert labels["整改台账未销号条目"] == 2
+    assert labels["上次运行以来新增台账条目"] == 2 and labels["上次运行以来销号条目"] == 1
+    assert labels["B类等级"] == "未评分"
+    assert next(row[1] for row in values if row[0] == "县（市、区）") == "测试县"
+
+
+def test_ledger_headers_are_the_contract_on_row_1(written):
+    wb, _ = written
+    ws = wb["整改台账"]
+    heads = [c.value for c in ws[1]]
+    assert heads == [h for _, h in LEDGER_HEADERS]
+    for must in ("台账编号", "学校", "学段", "指标编号", "指标", "现值", "标准值", "差距", "需补足", "整改措施",
+                 "责任部门", "责任股室", "首次发现", "状态", "责任人", "计划完成时间", "整改进展", "备注"):
+        assert must in heads
+    assert heads[-4:] == [STAFF_LABELS[k] for k in ("owner", "due", "progress", "remark")]
+    assert ws.freeze_panes == "C2" and ws.auto_filter.ref == "A1:U4"
+    assert [ws.cell(r, 1).value for r in (2, 3, 4)] == ["TZ-0001", "TZ-0002", "TZ-0003"]
+    owner = ws.cell(2, heads.index("责任人") + 1)
+    assert owner.value == "张三" and owner.protection.locked is False
+    # 已销号 lines greyed by one conditional format over the whole table.
+    rules = [(str(cf.sqref), rule.formula) for cf in ws.conditional_formatting for rule in cf.rules]
+    status_col = openpyxl.utils.get_column_letter(heads.index("状态") + 1)
+    assert ("A2:U4", [f'${status_col}2="已销号"']) in rules
+
+
+def test_archive_sheet_has_the_closed_lines(written):
+    wb, _ = written
+    ws = wb["已销号"]
+    assert [c.value for c in ws[1]] == [h for _, h in LEDGER_HEADERS]
+    assert ws.cell(2, 1).value == "TZ-0002"
+
+
+def test_task_sheet_mirrors_the_table(written):
+    wb, cached = written
+    ws, wc = wb["任务清单"], cached["任务清单"]
+    heads = [c.value for c in ws[4]]
+    assert heads[:6] == ["一级指标", "二级指标", "指标值或评估要点", "推进措施", "责任部门", "区教育局责任股室"]
+    assert ws["B5"].value.startswith("1.每百名学生拥有高于规定学历教师数")
+    assert ws.cell(5 + 35, 2).value.startswith("36.")
+    merged = {str(m) for m in ws.merged_cells.ranges}
+    assert "A5:A11" in merged  # 资源配置 over items 1–7
+    # 台账条目数 counts open ledger lines: item 1 has one, item 6's line is 已销号.
+    col = openpyxl.utils.get_column_letter(heads.index("台账条目数\n（未销号）") + 1)
+    assert ws[f"{col}5"].value.startswith("=COUNTIFS('整改台账'!")
+    assert wc[f"{col}5"].value == 1 and wc[f"{col}10"].value == 0
+    # 未达标学校数 of item 1: 乙小学 (4.0 < 4.2) and 丁中学 (5.0 < 5.3).
+    unmet = openpyxl.utils.get_column_letter(heads.index("未达标学校数") + 1)
+    assert wc[f"{unmet}5"].value == 2
+    # B item 8 (row 12): score entry validated 0..10.
+    score = openpyxl.utils.get_column_letter(heads.index("得分\n（B类填写）") + 1)
+    dv = [d for d in ws.data_validations.dataValidation if f"{score}12" in str(d.sqref)]
+    assert dv and dv[0].type == "decimal" and dv[0].formula1 == "0" and dv[0].formula2 == "10"
+
+
+def test_scope_sheet_lists_exclusions_splits_conversions(written):
+    wb, _ = written
+    text = "\n".join(str(c.value) for row in wb["口径说明"].iter_rows() for c in row if c.value is not None)
+    assert "河口教学点" in text and "教学点在校生 30 人，少于 50 人" in text
+    assert "城南九年一贯制学校" in text and "小学 9,711.60" in text and "初中 13,514.40" in text
+    assert "教学仪器设备值（万元）" in text and "万元" in text
+    assert "national-2017.toml" in text
+
+
+def test_problem_sheet_lists_errors_first(written):
+    wb, _ = written
+    ws = wb["数据问题"]
+    assert [c.value for c in ws[1]] == ["级别", "文件", "工作表", "行", "列", "说明"]
+    assert [c.value for c in ws[2]] == ["错误", "测试县.xlsx", "初中", 6, "K", "“无”不是数字"]
+    assert ws.cell(3, 1).value == "警告"
+
+
+def test_text_width_counts_chinese_double():
+    assert text_width("学校abc") == 7
+    assert text_width("甲\nabcdef") == 6
+
+
+def test_three_hundred_schools_write_fast(tmp_path):
+    import time
+
+    from report_county import STD, section
+
+    from equity_xlsx.indicators import evaluate
+    from equity_xlsx.model import CountyData
+
+    secs = [section(f"学校{i}", 300 + i, 12 + i % 5, 3, 3, 1500 + i, 1800, 600_000 + i, 6,
+                    stage="primary" if i % 3 else "junior") for i in range(300)]
+    ev = evaluate(CountyData(file="x.xlsx", county="大县", sections=secs), STD)
+    start = time.perf_counter()
+    write_report(ev, tmp_path / "big.xlsx", tasks=load_tasks())
+    assert time.perf_counter() - start < 1.5  # ~0.2 s on a laptop; generous for CI
