@@ -16,6 +16,8 @@ import pytest
 from recalc import SOFFICE, cached_values, compare_recalculated, formula_cells, poison, recalculate, set_input
 from report_county import evaluation, ledger_lines
 
+from equity_xlsx.checks import run_checks
+from equity_xlsx.ledger import build_ledger
 from equity_xlsx.report import write_report
 from equity_xlsx.tasks import load_tasks
 
@@ -43,8 +45,10 @@ def cv_cell(path, title_start, label):
 @pytest.fixture(scope="module")
 def workbook(tmp_path_factory):
     path = tmp_path_factory.mktemp("recalc") / "测试县_评估结果.xlsx"
-    lines = ledger_lines()
-    write_report(evaluation(), path, ledger=lines, closed=[lines[1]], tasks=load_tasks(),
+    ev, tasks = evaluation(), load_tasks()
+    checks = run_checks(ev.data, ev.standard, tasks, evaluation=ev)
+    lines = build_ledger(ev, checks, tasks, today="2024-05-21")
+    write_report(ev, path, ledger=lines, closed=ledger_lines()[1:2], tasks=tasks, checks=checks,
                  scores={"8": 9, "9": 4.5}, run_info={"generated": "2024-05-21T02:00:00"})
     return path
 

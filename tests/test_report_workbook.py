@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from report_county import evaluation, ledger_lines
 
+from equity_xlsx.checks import run_checks
 from equity_xlsx.model import STAFF_LABELS
 from equity_xlsx.report import write_report
 from equity_xlsx.report.formats import text_width
@@ -24,7 +25,9 @@ SCHOOL_HEADER_ROW = 6  # Excel row of the 学校指标 header (parameters above 
 def written(tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "测试县_评估结果.xlsx"
     lines = ledger_lines()
-    write_report(evaluation(), path, ledger=lines, closed=[lines[1]], tasks=load_tasks(),
+    ev, tasks = evaluation(), load_tasks()
+    checks = run_checks(ev.data, ev.standard, tasks, evaluation=ev)
+    write_report(ev, path, ledger=lines, closed=[lines[1]], tasks=tasks, checks=checks,
                  run_info={"generated": "2024-05-21T02:00:00", "tool_version": "0.1.0", "input": "测试县.xlsx",
                            "opened_since_last": 2, "closed_since_last": 1})
     return (openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True))
@@ -106,7 +109,7 @@ def test_source_column_names_the_input_cells(written):
     ws = wb["学校指标"]
     cols = header_columns(ws, SCHOOL_HEADER_ROW)
     src = ws[f"{cols['来源（文件 / 工作表 / 单元格）']}{school_row(ws, '乙小学')}"].value
-    assert src.startswith("测试县.xlsx / 小学 / 6")
+    assert src.startswith("测试县.xlsx / 小学 / 第6行：")
     assert "在校生数 D6" in src and "高于规定学历教师数 E6" in src
 
 
@@ -179,6 +182,9 @@ def test_overview_county_values_and_counts(written):
     assert labels["整改台账未销号条目"] == 2
     assert labels["上次运行以来新增台账条目"] == 2 and labels["上次运行以来销号条目"] == 1
     assert labels["B类等级"] == "未评分"
+    # A类 by hand: 2, 3, 4 (every school and the county meet them) and 12 (no school over
+    # 2000 students) met; 1, 5, 6, 7 have schools short; the other 18 lack data.
+    assert (labels["A类指标达标项数"], labels["A类指标未达标项数"], labels["A类指标未提供数据项数"]) == (4, 4, 18)
     assert next(row[1] for row in values if row[0] == "县（市、区）") == "测试县"
 
 
@@ -266,3 +272,35 @@ def test_three_hundred_schools_write_fast(tmp_path):
     start = time.perf_counter()
     write_report(ev, tmp_path / "big.xlsx", tasks=load_tasks())
     assert time.perf_counter() - start < 1.5  # ~0.2 s on a laptop; generous for CI
+
+
+def test_county_without_schools_still_writes_every_sheet(tmp_path):
+    from equity_xlsx.indicators import evaluate
+    from equity_xlsx.model import CountyData, Problem
+
+    from report_county import STD
+
+    data = CountyData(file="空.xlsx", county=None,
+                      problems=[Problem("error", "空.xlsx", None, None, None, "找不到学校数据表")])
+    path = tmp_path / "empty.xlsx"
+    write_report(evaluate(data, STD), path, tasks=load_tasks())
+    wb = openpyxl.load_workbook(path)
+    assert wb.sheetnames[:7] == ["概览", "学校指标", "差异系数", "整改台账", "任务清单", "口径说明", "数据问题"]
+    assert wb["学校指标"].cell(SCHOOL_HEADER_ROW + 1, 1).value == "没有纳入计算的学校。"
+    assert wb["数据问题"]["F2"].value == "找不到学校数据表"
+
+
+def test_junior_only_county_refers_to_junior_standards(tmp_path):
+    from report_county import STD, section
+
+    from equity_xlsx.indicators import evaluate
+    from equity_xlsx.model import CountyData
+
+    secs = [section("一中", 400, 20, 4, 4, 2400, 4000, 1_000_000, 10, stage="junior", school_type="初级中学")]
+    path = tmp_path / "junior.xlsx"
+    write_report(evaluate(CountyData(file="j.xlsx", county="初中县", sections=secs), STD), path)
+    wb = openpyxl.load_workbook(path, data_only=True)
+    row = [c.value for c in wb["学校指标"][SCHOOL_HEADER_ROW + 1]]
+    # 20 × 100 / 400 = 5.0 against 5.3 → 94.3 %; 10 rooms × 100 / 400 = 2.5 ≥ 2.4.
+    assert row[11] == pytest.approx(5.0) and row[18] == pytest.approx(round(5.0 / 5.3, 9))
+    assert row[17] == pytest.approx(2.5) and row[24] == pytest.approx(round(2.5 / 2.4, 9))

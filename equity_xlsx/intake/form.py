@@ -15,7 +15,7 @@ from ..standards import Standard
 from .grid import Grid, col_letter, is_blank
 from .header import Column, Vocabulary, make_column, norm
 from .problems import Problems
-from .table import TEXT_FIELDS, Record, _read_number
+from .table import INVALID, TEXT_FIELDS, Record, _read_number
 from .cells import text_of
 
 # A label's value is at most this many cells to its right (forms leave a gap or two).
@@ -93,6 +93,9 @@ def read_form(grid: Grid, labels: dict, vocab: Vocabulary, std: Standard, file: 
             continue
         cell = _read_number(grid, r, made, file, problems, merged, warned, field_cols)
         if cell is None:
+            continue
+        if cell is INVALID:
+            rec.invalid.add(fname)
             continue
         if stage:
             rec.staged.setdefault(stage, {})[fname] = cell

@@ -105,6 +105,7 @@ class Book:
     kind: str  # "xlsx" | "xls" | "ods"
     data: bytes
     sheet_xml: dict[str, str] = field(default_factory=dict)  # sheet name -> zip member (xlsx)
+    ods_merges: dict[str, list[Merge]] | None = None  # parsed once, on first use
 
 
 def _read_stable(path: Path) -> bytes:
@@ -273,6 +274,45 @@ def silent_blanks(book: Book, sheet: str) -> dict[tuple[int, int], str]:
     return out
 
 
+_T = "{urn:oasis:names:tc:opendocument:xmlns:table:1.0}"
+
+
+def ods_merges(data: bytes) -> dict[str, list[Merge]]:
+    """Merged ranges of every sheet of an .ods (calamine does not report them for ODS)."""
+    import xml.etree.ElementTree as ET
+
+    out: dict[str, list[Merge]] = {}
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        with zf.open("content.xml") as fh:
+            sheet = None
+            row = col = 0
+            for event, el in ET.iterparse(fh, events=("start", "end")):
+                tag = el.tag
+                if event == "start":
+                    if tag == _T + "table":
+                        sheet = el.get(_T + "name", "")
+                        out.setdefault(sheet, [])
+                        row = 0
+                    elif tag == _T + "table-row":
+                        col = 0
+                    elif tag in (_T + "table-cell", _T + "covered-table-cell"):
+                        cs = int(el.get(_T + "number-columns-spanned", "1"))
+                        rs = int(el.get(_T + "number-rows-spanned", "1"))
+                        if sheet is not None and (cs > 1 or rs > 1):
+                            out[sheet].append(Merge(row, col, row + rs - 1, col + cs - 1))
+                        col += int(el.get(_T + "number-columns-repeated", "1"))
+                else:
+                    if tag == _T + "table-row":
+                        row += int(el.get(_T + "number-rows-repeated", "1"))
+                    elif tag == _T + "table":
+                        sheet = None
+                    el.clear()
+    except Exception:
+        return {}
+    return out
+
+
 def is_blank(v: Any) -> bool:
     return v == "" or v is None or (type(v) is str and not v.strip())
 
@@ -324,11 +364,17 @@ def load_grid(book: Book, name: str) -> Grid:
     grid = Grid(name=name, rows=rows, row0=row0, col0=col0, cut_at=cut_at if later is not None else None,
                 later_content_row=later)
     ranges = sheet.merged_cell_ranges
-    if ranges is None:
+    merges: list[Merge] | None = None
+    if ranges is not None:
+        merges = [Merge(a, b, c, d) for (a, b), (c, d) in ranges]
+    elif book.kind == "ods":
+        if book.ods_merges is None:
+            book.ods_merges = ods_merges(book.data)
+        merges = book.ods_merges.get(name)
+    if merges is None:
         grid.merges_known = False
     else:
-        for (a, b), (c, d) in ranges:
-            m = Merge(a, b, c, d)
+        for m in merges:
             grid.merges.append(m)
             # Huge merges (a whole blank column) would make ``cover`` enormous for nothing.
             if (m.r1 - m.r0 + 1) * (m.c1 - m.c0 + 1) <= 10000:

@@ -62,6 +62,8 @@ class Vocabulary:
     lookup: dict[str, str]
     stage_words: list[tuple[str, str]]  # (word, stage), longest first
     all_units: set[str]
+    _memo: dict[str, tuple[str, str | None, str | None] | None] = field(default_factory=dict)
+    kind_memo: dict[str, str | None] = field(default_factory=dict)  # school type text -> kind
 
     @classmethod
     def build(cls, aliases: Aliases) -> "Vocabulary":
@@ -93,6 +95,16 @@ class Vocabulary:
 
     def match(self, text: str) -> tuple[str, str | None, str | None] | None:
         """Header text -> (field, unit written or None, stage or None); None if unknown."""
+        try:
+            return self._memo[text]
+        except KeyError:
+            pass
+        hit = self._match(text)
+        if len(self._memo) < 50_000:  # random junk must not grow the memo without bound
+            self._memo[text] = hit
+        return hit
+
+    def _match(self, text: str) -> tuple[str, str | None, str | None] | None:
         t = norm(text)
         if not t:
             return None
@@ -144,10 +156,10 @@ class Column:
     factor: float
     stage: str | None = None
     unit_from: str = "header"  # "header" | "title" (a 单位：… line above) | "setting" (standards file)
+    letter: str = ""
 
-    @property
-    def letter(self) -> str:
-        return col_letter(self.col)
+    def __post_init__(self) -> None:
+        self.letter = col_letter(self.col)
 
 
 @dataclass
@@ -171,10 +183,9 @@ class Header:
 
 
 def _text(v: Any) -> str:
-    if is_blank(v):
+    # Only text can be a header; numbers and dates in a candidate row mean data.
+    if type(v) is not str or not v.strip():
         return ""
-    if isinstance(v, float) and v.is_integer():
-        v = int(v)
     return norm(v)
 
 

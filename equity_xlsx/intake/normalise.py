@@ -56,6 +56,9 @@ class _School:
 
 def school_kind(text: str, vocab: Vocabulary) -> str | None:
     """School-type text (or a name) -> key of ``aliases.school_types`` by its longest word."""
+    memo = vocab.kind_memo
+    if text in memo:
+        return memo[text]
     t = norm(text)
     best, best_len = None, 0
     for kind, words in vocab.aliases.school_types.items():
@@ -63,6 +66,8 @@ def school_kind(text: str, vocab: Vocabulary) -> str | None:
             w = norm(w)
             if w and w in t and len(w) > best_len:
                 best, best_len = kind, len(w)
+    if len(memo) < 50_000:
+        memo[text] = best
     return best
 
 
@@ -213,6 +218,17 @@ def _split_rule(kind: str | None, stages: set[str], std: Standard) -> tuple[str,
     return None
 
 
+def _split_eligible(std: Standard, aliases) -> set[str]:
+    """Fields that may be split: ``[split] fields`` plus the parts of a composite among them
+    (体育馆 + 运动场地 given for the whole school split like 体育运动场馆面积)."""
+    eligible = set(std.split_fields)
+    for target, options in aliases.composites.items():
+        if target in eligible:
+            for opt in options:
+                eligible.update(opt)
+    return eligible
+
+
 def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: str, problems: Problems,
                       sections: list[Section], exclusions: list[Exclusion], splits: list[Split]) -> None:
     aliases = vocab.aliases
@@ -237,8 +253,9 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
         rec = part.record
         label = STAGE_LABEL.get(st, st)
         if cell is None:
-            problems.error(rec.sheet, rec.row, rec.origin.column,
-                           f"“{name}”（{label}）在校生数为空，该学段未参与计算")
+            if "students" not in rec.invalid:  # an unusable cell was reported where it was read
+                problems.error(rec.sheet, rec.row, rec.origin.column,
+                               f"“{name}”（{label}）在校生数为空，该学段未参与计算")
         elif cell.value <= 0:
             problems.error(cell.source.sheet, cell.source.row, cell.source.column,
                            f"“{name}”（{label}）在校生数为 {cell.value:g}，应大于 0，该学段未参与计算")
@@ -249,11 +266,7 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
     kind = school_kind(school.school_type, vocab) if school.school_type else None
     if kind is None:
         kind = school_kind(name, vocab)
-    eligible = set(std.split_fields)
-    for target, options in aliases.composites.items():
-        if target in eligible:
-            for opt in options:
-                eligible.update(opt)
+    eligible = _split_eligible(std, aliases)
 
     values: dict[str, dict[str, float]] = {st: {} for st in parts}
     sources: dict[str, dict[str, Source]] = {st: {} for st in parts}

@@ -109,7 +109,12 @@ def _titles_above(grid: Grid, top: int) -> list[str]:
 
 def _read_sheet(book, name: str, std: Standard, vocab: Vocabulary, clookup: dict[str, str], file: str,
                 problems: Problems, records: list[Record], titles: list[str], data: CountyData) -> None:
-    grid = load_grid(book, name)
+    try:
+        grid = load_grid(book, name)
+    except pc.CalamineError as exc:
+        problems.error(name, None, None, f"工作表“{name}”已损坏，无法读取（{exc}），请在 Excel/WPS 中打开并另存后再运行",
+                       "corrupt_sheet")
+        return
     if not grid.rows:
         problems.warning(name, None, None, f"工作表“{name}”是空的，已跳过", "empty_sheet")
         return

@@ -20,6 +20,9 @@ from .header import Column, Header, Vocabulary, norm
 from .problems import Problems
 
 TEXT_FIELDS = ("name", "code", "school_type", "stage", "ownership")
+_INF = float("inf")
+# Returned for a cell that held something unusable (already reported as an error).
+INVALID = object()
 
 
 @dataclass(eq=False)
@@ -48,6 +51,7 @@ class Record:
     staged: dict[str, dict[str, Cell]] = field(default_factory=dict)
     sheet_stage: str | None = None
     form: bool = False  # read from a one-school form sheet
+    invalid: set[str] = field(default_factory=set)  # fields whose cell was reported as unusable
 
 
 def _is_total(texts: list[str], aliases: Aliases) -> bool:
@@ -133,9 +137,23 @@ def read_records(grid: Grid, header: Header, vocab: Vocabulary, file: str, probl
             if texts[c.field]:
                 rec.text[c.field] = texts[c.field]
                 rec.text_src[c.field] = Source(file, sheet, excel_row, c.letter)
+        cover, no_cache = grid.cover, grid.no_cache
         for c in num_cols:
-            cell = _read_number(grid, r, c, file, problems, merged_cells, warned_merges, field_cols)
+            j = c.col - grid.col0
+            v = row[j] if j < len(row) else ""
+            # Fast path for the common case: a plain number or an empty cell, not merged.
+            if (r, c.col) in cover or (r, c.col) in no_cache:
+                cell = _read_number(grid, r, c, file, problems, merged_cells, warned_merges, field_cols)
+            elif type(v) is float and 0 <= v < _INF:
+                cell = Cell(v * c.factor, Source(file, sheet, excel_row, c.letter), c.field)
+            elif v == "":
+                continue
+            else:
+                cell = _read_number(grid, r, c, file, problems, merged_cells, warned_merges, field_cols)
             if cell is None:
+                continue
+            if cell is INVALID:
+                rec.invalid.add(c.field)
                 continue
             if c.stage:
                 rec.staged.setdefault(c.stage, {})[c.field] = cell
@@ -164,7 +182,7 @@ def _read_number(grid: Grid, r: int, c: Column, file: str, problems: Problems,
                  merged_cells: dict[int, Cell], warned: set[int], field_cols: set[int]) -> Cell | None:
     sheet = grid.name
     v = grid.get(r, c.col)
-    m: Merge | None = grid.cover.get((r, c.col))
+    m: Merge | None = grid.cover.get((r, c.col)) if grid.cover else None
     if m is not None:
         if m.c0 != c.col:
             # Covered by a merge that starts in another column: the value belongs there.
@@ -185,17 +203,18 @@ def _read_number(grid: Grid, r: int, c: Column, file: str, problems: Problems,
         reason = grid.no_cache.get((r, c.col))
         if reason:
             problems.error(sheet, excel_row, c.letter, f"单元格 {c.letter}{excel_row}（{c.header}）{reason}，按未填写处理")
+            return INVALID
         return None
     num, err = parse_number(v)
     if err:
         problems.error(sheet, excel_row, c.letter, f"单元格 {c.letter}{excel_row}（{c.header}）{err}，该值未使用")
-        return None
+        return INVALID
     if num is None:
         return None
     if num < 0:
         problems.error(sheet, excel_row, c.letter,
                        f"单元格 {c.letter}{excel_row}（{c.header}）为负数 {text_of(v)}，应为不小于 0 的数，该值未使用")
-        return None
+        return INVALID
     cell = Cell(num * c.factor, Source(file, sheet, excel_row, c.letter), c.field,
                 (m.r0 + 1, m.r1 + 1) if m is not None and m.r1 > m.r0 else None)
     if cell.rows:

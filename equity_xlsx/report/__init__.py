@@ -34,8 +34,8 @@ def write_report(ev: Evaluation, path: Path, *, ledger: list[LedgerLine] | None 
     ``checks``: item id -> check result (``.status`` met/unmet/no_data/to_score,
     ``.schools_unmet``) from ``checks.py``; ``scores``: optional B-item scores to pre-fill
     (item id -> points, or (item id, row index) -> points for an item's sub-rows).
-    ``run_info``: ``generated``, ``tool_version``, ``input``, ``opened_since_last``,
-    ``closed_since_last``.
+    ``run_info``: ``generated``, ``tool_version``, ``input``, ``last_run``,
+    ``opened_since_last``, ``closed_since_last``, ``reopened_since_last`` (any may be absent).
     """
     path = Path(path)
     wb = Workbook(str(path), {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
@@ -62,10 +62,13 @@ def write_report(ev: Evaluation, path: Path, *, ledger: list[LedgerLine] | None 
         summaries = list(task_summary)
         open_lines = sum(1 for ln in lines if ln.status != CLOSED)
         summaries.append(overview.Summary(
-            "整改台账未销号条目", f'=COUNTA({led.column("id")})-COUNTIF({led.column("status")},"{CLOSED}")',
+            "整改台账未销号条目", f'=COUNTA({led.column("status")})-COUNTIF({led.column("status")},"{CLOSED}")',
             open_lines, "integer"))
+        if info.get("last_run"):
+            summaries.append(overview.Summary("上次运行时间", None, str(info["last_run"])))
         for key, label in (("opened_since_last", "上次运行以来新增台账条目"),
-                           ("closed_since_last", "上次运行以来销号条目")):
+                           ("closed_since_last", "上次运行以来销号条目"),
+                           ("reopened_since_last", "上次运行以来重新打开条目")):
             if info.get(key) is not None:
                 summaries.append(overview.Summary(label, None, int(info[key]), "integer"))
         overview.write(sheets[overview.SHEET], ev, fm, lay, cv_cells, info, summaries)

@@ -11,7 +11,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
+from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
@@ -72,6 +72,7 @@ class Formats:
     wrap: object
     integer: object
     decimal: object
+    amount: object
     ratio: object
     percent: object
     cv: object
@@ -112,6 +113,7 @@ class Formats:
             wrap=fmt(text_wrap=True, valign="top", **border),
             integer=fmt(num_format="#,##0", **border),
             decimal=fmt(num_format="#,##0.00", **border),
+            amount=fmt(num_format="#,##0.0##", **border),
             ratio=fmt(num_format="0.0%", **border),
             percent=fmt(num_format="0%", **border),
             cv=fmt(num_format=number_format(cv_decimals), **border),

@@ -72,7 +72,7 @@ def write(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive: bool 
     sheet = CLOSED_SHEET if archive else SHEET
     ws.write_row(HEADER_ROW, 0, [h for _, h in LEDGER_HEADERS], fm.header)
     ws.set_row(HEADER_ROW, 30)
-    number_fmt = fm.values.get("m²")
+    number_fmt = fm.amount
     staff = set(STAFF_COLUMNS)
     texts: dict[str, list[str]] = {f: [] for f in ("school", "indicator", "need_text", "detail", "measure",
                                                    "department", "office")}

@@ -104,7 +104,9 @@ def source_text(section: Section, labels: dict[str, str], fields: list[str]) -> 
             parts.append(f"{labels[f]} {src.cell}")
         else:
             parts.append(f"{labels[f]} {src.describe()}")
-    head = origin.describe() if origin else ""
+    head = ""
+    if origin:
+        head = f"{origin.file} / {origin.sheet}" + (f" / 第{origin.row}行" if origin.row else "")
     text = head + ("：" if head and parts else "") + "，".join(parts)
     if section.notes:
         text += "；" + "；".join(section.notes)

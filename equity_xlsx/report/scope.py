@@ -17,6 +17,7 @@ from .formats import Formats, fit_width, num, print_setup, ref
 from .schools import SchoolLayout
 
 SHEET = "口径说明"
+SPLIT_KIND = {"nine_year": "九年一贯制", "twelve_year": "十二年一贯制", "complete_middle": "完全中学"}
 
 
 def _yes(flag: object) -> str:
@@ -100,7 +101,7 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> None
         line("不纳入的学校类型", "、".join(sc["excluded_types"]))
     for kind, weights in std.split_weights.items():
         text = " : ".join(f"{STAGE_LABEL.get(s, s)} {num(w)}" for s, w in weights.items())
-        line(f"整校数据拆分权重（{kind}）", text)
+        line(f"整校数据拆分权重（{SPLIT_KIND.get(kind, kind)}）", text)
     if std.split_fields:
         line("按权重拆分的字段", "、".join(labels.get(f, f) for f in std.split_fields))
 

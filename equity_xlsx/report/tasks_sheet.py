@@ -3,10 +3,12 @@
 Mirrors the 大祥区 table (一级指标 merged over consecutive items of one group, multi-line
 cells) and adds 类别, 分值, 当前状态, 未达标学校数, 台账条目数 (a formula over 整改台账), and
 for B items a score-entry cell. Below the table, formulas give the B类 total, the
-≥ item_min_ratio check per item and the grade, from the parameter cells on row 2 (the
+≥ item_min_ratio check per item and the grade, from the parameter cells under the table (the
 standard's ``[b_scoring]``); they show 未评分 while scores are missing.
 
-Layout (0-based rows): 0 title, 1 B类 parameters, 3 header, items from ``FIRST_ROW``.
+Layout (0-based rows): 0 title, 1 a hint, 3 header, items from ``FIRST_ROW``; under the table
+the 说明 note, the B类 scoring parameters, then the B类 result (labels in 推进措施…类别, values
+in 分值).
 """
 
 from __future__ import annotations
@@ -27,17 +29,17 @@ from .schools import SchoolLayout
 SHEET = "任务清单"
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
-PARAM_ROW = 1
+HINT_ROW = 1
 
 STATUS_LABEL = {"met": "达标", "unmet": "未达标", "no_data": "未提供数据", "to_score": "待评分"}
 NOT_SCORED = "未评分"
 ITEM_OK, ITEM_SHORT = "达到", "不足"
 
 (C_GROUP, C_TEXT, C_POINTS, C_MEASURES, C_DEPTS, C_OFFICES, C_CAT, C_POINTS_MAX, C_STATUS, C_UNMET,
- C_LEDGER, C_SCORE, C_ITEM_OK) = range(13)
+ C_LEDGER, C_SCORE, C_ITEM_OK, C_NOTE) = range(14)
 DEFAULT_HEADS = ("一级指标", "二级指标", "指标值或评估要点", "推进措施", "责任部门", "区教育局责任股室")
 ADDED_HEADS = ("类别", "分值", "当前状态", "未达标学校数", "台账条目数\n（未销号）", "得分\n（B类填写）",
-               "单项得分\n≥80%")
+               "单项得分\n≥80%", "状态说明")
 
 
 def _field(obj: Any, name: str, default=None):
@@ -46,6 +48,19 @@ def _field(obj: Any, name: str, default=None):
     if isinstance(obj, dict):
         return obj.get(name, default)
     return getattr(obj, name, default)
+
+
+def _lookup(checks, item_id: str):
+    """The check of one item from a ``checks.ChecksResult`` or a plain {id: …} mapping."""
+    if checks is None:
+        return None
+    table = getattr(checks, "items", checks)
+    if isinstance(table, dict):
+        return table.get(item_id)
+    try:
+        return checks[item_id]
+    except (KeyError, TypeError, IndexError):
+        return None
 
 
 def grade_of(total: float, item_ok: bool, b: dict) -> str:
@@ -94,25 +109,30 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
         return []
     b = _b_scoring(std)
     scores = {str(k): v for k, v in (scores or {}).items()}
-    checks = checks or {}
     items = list(tasks.items)
     n = len(items)
     last = FIRST_ROW + n - 1
-    ncols = C_ITEM_OK + 1
+    ncols = C_NOTE + 1
 
     ws.merge_range(0, 0, 0, ncols - 1, f"{tasks.label + '  ' if tasks.label else ''}{tasks.title}", fm.title)
+    ws.write_string(HINT_ROW, 0, "A类指标的当前状态由学校数据计算（依据见“状态说明”）；B类指标在“得分”列填写，"
+                    "合计、单项检查和等级按表下方的计分参数自动计算。", fm.note)
+
+    # B类 scoring parameters (the standard's [b_scoring]) sit under the table, labels in
+    # 推进措施…类别 (merged), values in 分值; the formulas refer to these cells.
     grades = sorted(b["grades"], key=lambda g: -g["min"])
-    params = [("B类单项得分不低于分值的", b["item_min_ratio"], fm.param_ratio),
-              ("B类总分不低于", b["total_min"], fm.param_value)]
-    params += [(f"{g['label']}：总分 ≥", g["min"], fm.param_value) for g in grades]
-    col = 0
+    note_row = last + 2
+    param_row0 = note_row + (2 if tasks.note else 0)
+    params = [("B类计分：单项得分不低于分值的", b["item_min_ratio"], fm.param_ratio),
+              ("B类计分：总分不低于", b["total_min"], fm.param_value)]
+    params += [(f"B类等级“{g['label']}”：总分 ≥", g["min"], fm.param_value) for g in grades]
     param_cells: list[str] = []
-    for label, value, f in params:
-        ws.write_string(PARAM_ROW, col, label, fm.param_label)
-        ws.write_number(PARAM_ROW, col + 1, value, f)
-        param_cells.append(ref(None, PARAM_ROW, col + 1, True, True))
-        col += 2
+    for i, (label, value, f) in enumerate(params):
+        ws.merge_range(param_row0 + i, C_MEASURES, param_row0 + i, C_CAT, label, fm.param_label)
+        ws.write_number(param_row0 + i, C_POINTS_MAX, value, f)
+        param_cells.append(ref(None, param_row0 + i, C_POINTS_MAX, True, True))
     ratio_cell, total_min_cell, grade_cells = param_cells[0], param_cells[1], param_cells[2:]
+    result_row0 = param_row0 + len(params) + 1
 
     heads = list(tasks.columns or DEFAULT_HEADS) + list(ADDED_HEADS)
     ws.write_row(HEADER_ROW, 0, heads, fm.header)
@@ -136,13 +156,13 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
             ws.write_number(row, C_POINTS_MAX, it.score, fm.integer)
         else:
             ws.write_blank(row, C_POINTS_MAX, None, fm.text)
-        chk = checks.get(it.id) if isinstance(checks, dict) else None
+        chk = _lookup(checks, it.id)
         check = getattr(it, "check", None)
         ind_id = int(check.ref) if check is not None and check.kind == "indicator" and check.ref.isdigit() else None
         if ind_id is not None and ev.stages and any(i.id == ind_id for i in std.indicators):
             fallback, unmet_here = _indicator_status(ev, ind_id)
-            if chk is None:
-                chk = {"status": fallback}
+            if _field(chk, "status") is None:
+                chk = {"status": fallback, "note": _field(chk, "note", "")}
             k = [i.id for i in std.indicators].index(ind_id)
             ws.write_formula(row, C_UNMET, f'=COUNTIF({lay.column(lay.ratio_col(k))},"<1")', fm.integer, unmet_here)
         else:
@@ -189,6 +209,11 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
             ws.write_string(row, C_STATUS, status, fm.text)
             ws.write_blank(row, C_SCORE, None, fm.grey)
             ws.write_blank(row, C_ITEM_OK, None, fm.grey)
+        note = _field(chk, "note", "") if it.category == "A" else ""
+        if note:
+            ws.write_string(row, C_NOTE, str(note), fm.wrap)
+        else:
+            ws.write_blank(row, C_NOTE, None, fm.text)
 
     # 一级指标: one merged cell per run of consecutive items of the same group.
     start = 0
@@ -208,12 +233,10 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
     ws.conditional_format(ok_rng, {"type": "cell", "criteria": "==", "value": f'"{ITEM_OK}"', "format": fm.cf_good})
 
     # ---- note and the B类 result
-    row = last + 2
     if tasks.note:
-        ws.merge_range(row, 0, row, ncols - 1, tasks.note, fm.wrap)
-        ws.set_row(row, 48)
-        row += 2
-    cat_col = f"{xl_col_to_name(C_CAT)}{FIRST_ROW + 1}:{xl_col_to_name(C_CAT)}{last + 1}"
+        ws.merge_range(note_row, 0, note_row, ncols - 1, tasks.note, fm.wrap)
+        ws.set_row(note_row, 48)
+    row = result_row0
     score_col = f"{xl_col_to_name(C_SCORE)}{FIRST_ROW + 1}:{xl_col_to_name(C_SCORE)}{last + 1}"
     n_b = sum(1 for it in items if it.category == "B")
     scored = [f for f in item_flags if f is not None]
@@ -259,12 +282,12 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
     ws.set_column(C_CAT, C_POINTS_MAX, 6)
     ws.set_column(C_STATUS, C_STATUS, 10)
     ws.set_column(C_UNMET, C_ITEM_OK, 9)
+    ws.set_column(C_NOTE, C_NOTE, 22)
     print_setup(ws, HEADER_ROW)
 
     # ---- 概览 figures
     sheet_cat = f"'{SHEET}'!${xl_col_to_name(C_CAT)}${FIRST_ROW + 1}:${xl_col_to_name(C_CAT)}${last + 1}"
     sheet_status = f"'{SHEET}'!${xl_col_to_name(C_STATUS)}${FIRST_ROW + 1}:${xl_col_to_name(C_STATUS)}${last + 1}"
-    del cat_col
     out = []
     for label, word in (("A类指标达标项数", "达标"), ("A类指标未达标项数", "未达标"),
                         ("A类指标未提供数据项数", "未提供数据")):

@@ -1,0 +1,64 @@
+"""One sheet per school as a form (issue 4 "More layouts"): labels beside values."""
+
+from __future__ import annotations
+
+import pytest
+
+from equity_xlsx.intake import read_workbook
+from equity_xlsx.standards import load_standard
+
+STD = load_standard("national-2017")
+
+
+def form(name, kind, students, extra=()):
+    return [
+        [f"{name}基本情况表"],
+        ["学校名称", name, None, "办学类型", kind],
+        ["在校生数", students, None, "班级数", 18],
+        ["教学仪器设备值（万元）", 200],
+        *extra,
+    ]
+
+
+def test_form_sheets_become_sections_with_cell_sources(write_xlsx):
+    path = write_xlsx({"城南小学": form("城南小学", "小学", 812), "城北小学": form("城北小学", "小学", 300)})
+    data = read_workbook(path, STD)
+    s = {x.school: x for x in data.sections}
+    assert s["城南小学"].values == {"students": 812, "classes": 18, "equipment_value": 2_000_000}
+    assert s["城南小学"].sources["students"].cell == "B3"
+    assert s["城南小学"].sources["classes"].cell == "E3"
+    assert s["城南小学"].origin.cell == "B2" and s["城南小学"].stage == "primary"
+    assert data.conversions == [] or all(c.factor in (1, 10000) for c in data.conversions)
+    assert data.errors == []
+
+
+def test_form_next_to_a_table_sheet(write_xlsx):
+    path = write_xlsx({
+        "小学": [["学校名称", "在校生数"], ["甲校", 100], ["乙校", 200]],
+        "丙校": form("丙校", "初级中学", 450),
+    })
+    data = read_workbook(path, STD)
+    assert {(s.school, s.stage) for s in data.sections} == {("甲校", "primary"), ("乙校", "primary"), ("丙校", "junior")}
+
+
+def test_form_for_a_nine_year_school_with_stage_labels_splits_facilities(write_xlsx):
+    path = write_xlsx({"城南学校": [
+        ["学校名称", "城南学校"],
+        ["办学类型", "九年一贯制学校"],
+        ["小学在校生数", 166, "初中在校生数", 210],
+        ["小学专任教师数", 12, "初中专任教师数", 20],
+        ["教学及辅助用房面积（㎡）", 23226],
+    ]})
+    data = read_workbook(path, STD)
+    s = {(x.school, x.stage): x for x in data.sections}
+    assert s[("城南学校", "primary")].values["teaching_area"] == pytest.approx(9711.6, abs=0.05)
+    assert s[("城南学校", "junior")].values["teaching_area"] == pytest.approx(13514.4, abs=0.05)
+    assert s[("城南学校", "junior")].values["full_time_teachers"] == 20
+    assert s[("城南学校", "junior")].sources["students"].cell == "D3"
+
+
+def test_text_in_a_form_value_is_an_error_naming_the_cell(write_xlsx):
+    path = write_xlsx({"甲校": form("甲校", "小学", 812, extra=[["网络多媒体教室（间）", "若干"]])})
+    data = read_workbook(path, STD)
+    (err,) = data.errors
+    assert (err.sheet, err.row, err.column) == ("甲校", 5, "B") and "若干" in err.message
