@@ -62,9 +62,10 @@ class Grid:
 
     ``rows[i][j]`` is the cell at absolute 0-based (``row0 + i``, ``col0 + j``); rows may be
     shorter than the widest one. ``cover`` maps every cell covered by a merge (its origin
-    included) to the merge. ``no_cache`` holds absolute (row, col) of formula cells that
-    read as empty for a reason the user must know (no saved formula result, an error value). ``cut_at`` is the absolute row where reading stopped after a long
-    blank run, with content found further down (else None).
+    included) to the merge. ``no_cache`` maps absolute (row, col) of cells calamine reads as
+    empty to the Chinese reason they are not (a formula with no saved result, an error value
+    such as #DIV/0!). ``cut_at`` is the Excel row where reading stopped after a long blank
+    run and ``later_content_row`` the 0-based row of content found further down (else None).
     """
 
     name: str

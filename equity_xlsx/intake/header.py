@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..standards import Aliases, FieldSpec, Standard
-from .grid import Grid, col_letter, is_blank
+from .grid import Grid, col_letter
 
 SEP = "›"
 # Header rows are found among the first rows only: titles and 填报单位 lines are short.

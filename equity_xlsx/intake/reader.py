@@ -13,17 +13,16 @@ from pathlib import Path
 
 import python_calamine as pc
 
-from ..model import Conversion, CountyData, Source
+from ..model import Conversion, CountyData
 from ..standards import Aliases, Standard, load_aliases
 from .county import county_labels, county_lookup, read_county
 from .form import form_labels, is_form, read_form
-from .grid import Grid, UnreadableFile, col_letter, is_blank, load_grid, open_book
+from .grid import Grid, UnreadableFile, col_letter, load_grid, open_book
 from .header import Header, Vocabulary, build_header, find_header, units_from_titles
 from .normalise import build_sections
 from .place import county_from_text, county_name
 from .problems import Problems
 from .table import Record, read_records
-from .cells import text_of
 
 _VOCAB: dict[int, tuple[Aliases, Vocabulary, dict[str, str]]] = {}
 

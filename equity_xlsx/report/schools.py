@@ -177,7 +177,8 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats) -> SchoolLayout:
             if v is None:
                 ws.write_blank(row, COL_INPUT + k, None, fm.text)
             else:
-                ws.write_number(row, COL_INPUT + k, v, fm.text)
+                # Split amounts (一贯制 facilities) are fractional: show them to 0.01.
+                ws.write_number(row, COL_INPUT + k, v, fm.integer if float(v).is_integer() else fm.decimal)
             inp = f"{xl_col_to_name(COL_INPUT + k)}{r1}"
             product = inp if ind.scale == 1 else f"{inp}*{num(ind.scale)}"
             value = res.values[ind.id]
@@ -236,4 +237,6 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats) -> SchoolLayout:
     ws.set_column(lay.col_verdict, lay.col_verdict, 8)
     ws.set_column(lay.col_source, lay.col_source, fit_width(wrap_src, minimum=20, maximum=80))
     print_setup(ws, HEADER_ROW)
+    # The long provenance text would shrink a fit-to-width page to nothing: print up to 判定.
+    ws.print_area(0, 0, max(lay.last_row, FIRST_ROW), lay.col_verdict)
     return lay
