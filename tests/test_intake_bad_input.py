@@ -3,7 +3,6 @@ exception, and the rest of the workbook is still read."""
 
 from __future__ import annotations
 
-import time
 import zipfile
 from pathlib import Path
 
@@ -195,7 +194,8 @@ def test_hidden_and_empty_sheets_are_skipped_with_a_warning(write_xlsx):
     assert "隐藏" in warned["旧数据"] and "空的" in warned["Sheet3"]
 
 
-def test_hundred_thousand_formatted_empty_rows_are_fast(tmp_path):
+def test_hundred_thousand_formatted_empty_rows_are_read_as_one_school(tmp_path):
+    # Speed is measured by `make bench`, not here: this checks the blank run ends the table.
     p = tmp_path / "大表.xlsx"
     wb = xlsxwriter.Workbook(str(p))
     ws = wb.add_worksheet("小学")
@@ -206,11 +206,9 @@ def test_hundred_thousand_formatted_empty_rows_are_fast(tmp_path):
         ws.write_string(r, 0, " ", fmt)  # a space typed into a formatted column
         ws.write_blank(r, 1, None, fmt)
     wb.close()
-    t = time.perf_counter()
     data = read_workbook(p, STD)
-    elapsed = time.perf_counter() - t
     assert [s.school for s in data.sections] == ["甲校"]
-    assert elapsed < 1.5, elapsed
+    assert data.errors == []
 
 
 def test_content_far_below_a_long_blank_run_is_reported(tmp_path):

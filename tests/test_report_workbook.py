@@ -258,9 +258,7 @@ def test_text_width_counts_chinese_double():
     assert text_width("甲\nabcdef") == 6
 
 
-def test_three_hundred_schools_write_fast(tmp_path):
-    import time
-
+def test_three_hundred_schools_all_get_a_row(tmp_path):
     from report_county import STD, section
 
     from equity_xlsx.indicators import evaluate
@@ -269,9 +267,10 @@ def test_three_hundred_schools_write_fast(tmp_path):
     secs = [section(f"学校{i}", 300 + i, 12 + i % 5, 3, 3, 1500 + i, 1800, 600_000 + i, 6,
                     stage="primary" if i % 3 else "junior") for i in range(300)]
     ev = evaluate(CountyData(file="x.xlsx", county="大县", sections=secs), STD)
-    start = time.perf_counter()
     write_report(ev, tmp_path / "big.xlsx", tasks=load_tasks())
-    assert time.perf_counter() - start < 1.5  # ~0.2 s on a laptop; generous for CI
+    ws = openpyxl.load_workbook(tmp_path / "big.xlsx", read_only=True)["学校指标"]
+    names = [r[0] for r in ws.iter_rows(values_only=True) if r and isinstance(r[0], str) and r[0][2:].isdigit()]
+    assert len(names) == 300
 
 
 def test_county_without_schools_still_writes_every_sheet(tmp_path):
