@@ -165,23 +165,33 @@ def evaluate_one(job: Job) -> dict:
                               errors=[err], warnings=[], extra={"trace": traceback.format_exc()})
 
 
+def cached_entry(job: Job) -> dict | None:
+    """Last run's entry when this input, standard, task list and tool are unchanged.
+
+    None (evaluate again) with ``--force``, when the output is gone, or from the day a greyed
+    已销号 line is due to move to the 已销号 sheet (``recheck_on``).
+    """
+    cache = _cache_path(job)
+    if job.force or not cache.exists():
+        return None
+    try:
+        cached = json.loads(cache.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    entry = cached.get("entry") or {}
+    out, recheck = entry.get("output"), entry.get("recheck_on")
+    if (cached.get("fingerprint") != _fingerprint(job) or (out and not (job.out_dir / out).exists())
+            or (recheck is not None and job.today >= recheck)):
+        return None
+    entry["skipped"] = True
+    return entry
+
+
 def _evaluate_one(job: Job) -> dict:
     from .indicators import evaluate
     from .intake import read_workbook
     from .pipeline import build_outputs
     from .standards import load_standard
-
-    cache = _cache_path(job)
-    fingerprint = _fingerprint(job)
-    if not job.force and cache.exists():
-        cached = json.loads(cache.read_text(encoding="utf-8"))
-        out = cached.get("entry", {}).get("output")
-        recheck = cached.get("entry", {}).get("recheck_on")
-        if (cached.get("fingerprint") == fingerprint and (out is None or (job.out_dir / out).exists())
-                and (recheck is None or job.today < recheck)):
-            entry = cached["entry"]
-            entry["skipped"] = True
-            return entry
 
     std = load_standard(job.standard)
     data = read_workbook(job.input.path, std, display_name=job.input.name)
@@ -203,9 +213,11 @@ def _evaluate_one(job: Job) -> dict:
                                     f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx，请关闭后再运行。"})
         target = job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx"
 
+    fingerprint = _fingerprint(job)
     extra = build_outputs(ev, target, job=job, warnings=warnings, input_hash=fingerprint["input"])
     entry = workbook_entry(input_name=job.input.name, output=target.name, status="ok",
                            county=data.county, errors=errors, warnings=warnings, ev=ev, extra=extra)
+    cache = _cache_path(job)
     cache.parent.mkdir(parents=True, exist_ok=True)
     cache.write_text(json.dumps({"fingerprint": fingerprint, "entry": entry}, ensure_ascii=False),
                      encoding="utf-8")
@@ -242,12 +254,22 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
             outcome = f"失败：{entry['errors'][0]['message'] if entry['errors'] else ''}"
         reporter.advance(job.input.name, outcome, failed=entry["status"] != "ok")
 
-    if jobs <= 1 or len(job_list) <= 1:
-        for job in job_list:
+    # Unchanged inputs are answered here, without starting workers: a re-run on the same
+    # data costs little more than hashing the files.
+    pending = []
+    for job in job_list:
+        entry = cached_entry(job)
+        if entry is None:
+            pending.append(job)
+        else:
+            record(job, entry)
+
+    if jobs <= 1 or len(pending) <= 1:
+        for job in pending:
             record(job, evaluate_one(job))
     else:
-        with ProcessPoolExecutor(max_workers=min(jobs, len(job_list))) as pool:
-            futures = {pool.submit(evaluate_one, job): job for job in job_list}
+        with ProcessPoolExecutor(max_workers=min(jobs, len(pending))) as pool:
+            futures = {pool.submit(evaluate_one, job): job for job in pending}
             for fut in as_completed(futures):
                 job = futures[fut]
                 try:
