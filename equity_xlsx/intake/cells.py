@@ -92,3 +92,12 @@ def parse_ratio(v: Any, percent_header: bool = False) -> tuple[float | None, str
     if num > 1:
         return None, f"比例“{text_of(v)}”大于 1：请写成小数（如 0.96）或百分数（如 96%）"
     return num, None
+
+
+def to_canonical(value: float, factor: float) -> float:
+    """``value`` in a header's unit → canonical unit (元, m², count).
+
+    98.32 万元 × 10000 is 983199.9999999999 in binary floating point; rounding the product
+    to 6 decimals (a millionth of a 元 or m²) gives back the number the person wrote.
+    """
+    return value if factor == 1 else round(value * factor, 6)

@@ -14,7 +14,7 @@ from typing import Any
 
 from ..model import Source
 from ..standards import Aliases
-from .cells import parse_number, text_of
+from .cells import parse_number, text_of, to_canonical
 from .grid import Grid, Merge, col_letter, is_blank
 from .header import Column, Header, Vocabulary, norm
 from .problems import Problems
@@ -145,7 +145,7 @@ def read_records(grid: Grid, header: Header, vocab: Vocabulary, file: str, probl
             if (r, c.col) in cover or (r, c.col) in no_cache:
                 cell = _read_number(grid, r, c, file, problems, merged_cells, warned_merges, field_cols)
             elif type(v) is float and 0 <= v < _INF:
-                cell = Cell(v * c.factor, Source(file, sheet, excel_row, c.letter), c.field)
+                cell = Cell(to_canonical(v, c.factor), Source(file, sheet, excel_row, c.letter), c.field)
             elif v == "":
                 continue
             else:
@@ -215,7 +215,7 @@ def _read_number(grid: Grid, r: int, c: Column, file: str, problems: Problems,
         problems.error(sheet, excel_row, c.letter,
                        f"单元格 {c.letter}{excel_row}（{c.header}）为负数 {text_of(v)}，应为不小于 0 的数，该值未使用")
         return INVALID
-    cell = Cell(num * c.factor, Source(file, sheet, excel_row, c.letter), c.field,
+    cell = Cell(to_canonical(num, c.factor), Source(file, sheet, excel_row, c.letter), c.field,
                 (m.r0 + 1, m.r1 + 1) if m is not None and m.r1 > m.r0 else None)
     if cell.rows:
         merged_cells[id(m)] = cell
