@@ -135,7 +135,8 @@ def _explained(sec, f, v, meant, data, seen=()) -> bool:
     return False
 
 
-@settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+# derandomize: CI runs the same 120 cases every time, so a red run is reproducible.
+@settings(max_examples=120, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
 @given(workbook())
 def test_random_workbooks_never_crash_and_never_invent_numbers(spec):
     with tempfile.TemporaryDirectory() as tmp:

@@ -13,7 +13,8 @@ import shutil
 
 import openpyxl
 import pytest
-from recalc import SOFFICE, cached_values, compare_recalculated, formula_cells, poison, recalculate, set_input
+from recalc import (SOFFICE, cached_values, compare_recalculated, formula_cells, poison, recalculate,
+                    recalculate_many, set_input)
 from report_county import evaluation, ledger_lines
 
 from equity_xlsx.checks import run_checks
@@ -109,3 +110,20 @@ def test_corrected_inputs_flow_to_values_verdicts_and_cvs(workbook, tmp_path):
     assert passing[2] == 2  # 甲 and 丙
     first = next(row for row in overview if row[0] == 1)
     assert first[3] == pytest.approx(4.8) and first[10] == 3  # all three 小学 meet indicator 1 now
+
+
+def test_sample_outputs_from_the_whole_pipeline_recalculate_to_the_cached_values(tmp_path):
+    # The real run on sample_inputs/ (intake, checks, ledger, store, every sheet), not a
+    # hand-built evaluation: every formula LibreOffice recomputes equals what Python cached.
+    from pathlib import Path
+
+    from equity_xlsx.batch import run
+
+    samples = Path(__file__).resolve().parents[1] / "sample_inputs"
+    out = tmp_path / "out"
+    assert run([samples], out, standard="national-2017", jobs=1).exit_code == 0
+    outputs = sorted(out.glob("*_评估结果.xlsx"))
+    assert len(outputs) == 2
+    for original, recalculated in zip(outputs, recalculate_many(outputs, tmp_path / "lo")):
+        assert len(formula_cells(original)) > 1000
+        assert compare_recalculated(original, recalculated) == []
