@@ -7,6 +7,7 @@ slow the write).
 
 from __future__ import annotations
 
+import math
 import unicodedata
 from dataclasses import dataclass
 from typing import Iterable
@@ -40,6 +41,21 @@ def text_width(text: object) -> int:
             w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
         best = max(best, w)
     return best
+
+
+def wrapped_height(cells: Iterable[tuple[object, float]], line_pt: float = 15.0,
+                   max_pt: float = 409.0) -> float:
+    """Row height (points) that shows every line of wrapped ``(text, column width)`` cells.
+
+    Excel refits wrapped rows on open, but LibreOffice and WPS keep the default height when
+    converting or printing, which hides all but the first line; so the height is set.
+    """
+    lines = 1
+    for text, width in cells:
+        usable = max(width - 1.5, 1.0)
+        n = sum(max(1, math.ceil(text_width(part) / usable)) for part in str(text or "").split("\n"))
+        lines = max(lines, n)
+    return min(max_pt, lines * line_pt + 3)
 
 
 def fit_width(values: Iterable[object], minimum: float = 6, maximum: float = 60,

@@ -13,7 +13,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import CLOSED, IN_PROGRESS, OPEN, STAFF_COLUMNS, STAFF_LABELS, STAGE_LABEL, LedgerLine
-from .formats import Formats, fit_width, print_setup
+from .formats import Formats, fit_width, print_setup, wrapped_height
 
 SHEET = "整改台账"
 CLOSED_SHEET = "已销号"
@@ -113,6 +113,7 @@ def write(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive: bool 
                 "error_title": "状态", "error_message": "建议从下拉列表中选择状态。"})
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, last_row, last_col)
+    widths = {}
     for f, c in COLUMN.items():
         if f in WIDTHS:
             w = WIDTHS[f]
@@ -120,6 +121,9 @@ def write(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive: bool 
             w = fit_width(texts[f], minimum=10, maximum=36 if f in WRAPPED else 30)
         else:
             w = 12
+        widths[f] = w
         ws.set_column(c, c, w)
+    for i, line in enumerate(lines, start=1):
+        ws.set_row(i, wrapped_height((getattr(line, f), widths[f]) for f in WRAPPED if f in widths))
     print_setup(ws, HEADER_ROW)
     return LedgerLayout(sheet, n)

@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..indicators import BELOW, NEAR, Evaluation
 from ..model import CLOSED, LedgerLine
 from ..standards import Standard
-from .formats import Formats, fit_width, print_setup, ref
+from .formats import Formats, fit_width, print_setup, ref, wrapped_height
 from .ledger_sheet import LedgerLayout, item_value
 from .overview import Summary
 from .schools import SchoolLayout
@@ -37,6 +37,7 @@ ITEM_OK, ITEM_SHORT = "达到", "不足"
 
 (C_GROUP, C_TEXT, C_POINTS, C_MEASURES, C_DEPTS, C_OFFICES, C_CAT, C_POINTS_MAX, C_STATUS, C_UNMET,
  C_LEDGER, C_SCORE, C_ITEM_OK, C_NOTE) = range(14)
+TEXT_WIDTHS = {C_TEXT: 30, C_POINTS: 44, C_MEASURES: 50}  # the long wrapped columns
 DEFAULT_HEADS = ("一级指标", "二级指标", "指标值或评估要点", "推进措施", "责任部门", "区教育局责任股室")
 ADDED_HEADS = ("类别", "分值", "当前状态", "未达标学校数", "台账条目数\n（未销号）", "得分\n（B类填写）",
                "单项得分\n≥80%", "状态说明")
@@ -274,15 +275,20 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
     ws.freeze_panes(FIRST_ROW, 2)
     ws.autofilter(HEADER_ROW, 0, last, ncols - 1)
     ws.set_column(C_GROUP, C_GROUP, 8)
-    ws.set_column(C_TEXT, C_TEXT, 30)
-    ws.set_column(C_POINTS, C_POINTS, 44)
-    ws.set_column(C_MEASURES, C_MEASURES, 50)
-    ws.set_column(C_DEPTS, C_DEPTS, fit_width((d for it in items for d in it.departments), minimum=10, maximum=16))
-    ws.set_column(C_OFFICES, C_OFFICES, fit_width((o for it in items for o in it.offices), minimum=10, maximum=14))
+    for col, width in TEXT_WIDTHS.items():
+        ws.set_column(col, col, width)
     ws.set_column(C_CAT, C_POINTS_MAX, 6)
     ws.set_column(C_STATUS, C_STATUS, 10)
     ws.set_column(C_UNMET, C_ITEM_OK, 9)
     ws.set_column(C_NOTE, C_NOTE, 22)
+    dept_w = fit_width((d for it in items for d in it.departments), minimum=10, maximum=16)
+    office_w = fit_width((o for it in items for o in it.offices), minimum=10, maximum=14)
+    ws.set_column(C_DEPTS, C_DEPTS, dept_w)
+    ws.set_column(C_OFFICES, C_OFFICES, office_w)
+    for i, it in enumerate(items):
+        ws.set_row(FIRST_ROW + i, wrapped_height([(it.text, TEXT_WIDTHS[C_TEXT]), (it.points_text, TEXT_WIDTHS[C_POINTS]),
+                                                  (it.measures.strip("\n"), TEXT_WIDTHS[C_MEASURES]),
+                                                  (it.departments_text, dept_w), (it.offices_text, office_w)]))
     print_setup(ws, HEADER_ROW)
 
     # ---- 概览 figures
