@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
+import uuid
 from pathlib import Path
 
 import openpyxl
@@ -55,3 +57,27 @@ def soffice_convert(tmp_path):
         return result
 
     return convert
+
+
+PG_URL = os.environ.get("EQUITY_TEST_PG_URL")
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def backend(request, tmp_path):
+    """(store, county): a fresh ledger store and a county name no other test uses.
+
+    SQLite under a folder with Chinese characters and spaces, always; the CI PostgreSQL when
+    EQUITY_TEST_PG_URL names one. Tests share that database: the unique county keeps them apart.
+    """
+    from equity_xlsx.store import LedgerStore
+
+    if request.param == "postgres":
+        if not PG_URL:
+            pytest.skip("EQUITY_TEST_PG_URL not set: no PostgreSQL server to test against")
+        store = LedgerStore(PG_URL)
+    else:
+        store = LedgerStore(tmp_path / "大祥区 输出" / "equity-ledger.sqlite")
+    county = f"大祥区 {uuid.uuid4().hex[:8]}"
+    yield store, county
+    store.delete_county(county)
+    store.close()

@@ -8,8 +8,6 @@ found by header name) and read back with ``read_staff_entries``.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import uuid
 from pathlib import Path
 
 import openpyxl
@@ -21,7 +19,6 @@ from equity_xlsx.readback import UnreadableWorkbookError, backup_previous, backu
 from equity_xlsx.reconcile import REASON_CLOSED, REASON_NEW, REASON_REOPENED, reconcile
 from equity_xlsx.store import LedgerStore, ledger_history, ledger_lines
 
-PG_URL = os.environ.get("EQUITY_TEST_PG_URL")
 D1 = dt.date(2024, 3, 1)
 
 
@@ -29,20 +26,6 @@ def day(n: int) -> dt.date:
     """Night ``n`` (night 1 is D1)."""
     return D1 + dt.timedelta(days=n - 1)
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request, tmp_path):
-    """(store, county): SQLite under a folder with Chinese and spaces, or the CI PostgreSQL."""
-    if request.param == "postgres":
-        if not PG_URL:
-            pytest.skip("EQUITY_TEST_PG_URL not set: no PostgreSQL server to test against")
-        store = LedgerStore(PG_URL)
-    else:
-        store = LedgerStore(tmp_path / "大祥区 输出" / "equity-ledger.sqlite")
-    county = f"大祥区 {uuid.uuid4().hex[:8]}"  # unique: tests share the PostgreSQL database
-    yield store, county
-    store.delete_county(county)
-    store.close()
 
 
 def gap(school: str, item: str = "4", current: float = 3.0, standard: float = 4.5) -> LedgerLine:

@@ -20,23 +20,8 @@ import sqlalchemy as sa
 from equity_xlsx.model import CLOSED, OPEN
 from equity_xlsx.store import DEFAULT_FILENAME, HistoryEntry, LedgerStore, StoredLine, state_url
 
-PG_URL = os.environ.get("EQUITY_TEST_PG_URL")
+from conftest import PG_URL  # noqa: E402  (one place reads the CI server URL)
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def backend(request, tmp_path):
-    """(store, county): a fresh store and a county name no other test uses."""
-    if request.param == "postgres":
-        if not PG_URL:
-            pytest.skip("EQUITY_TEST_PG_URL not set: no PostgreSQL server to test against")
-        store = LedgerStore(PG_URL)
-    else:
-        store = LedgerStore(tmp_path / "台账 数据" / DEFAULT_FILENAME)
-    # Tests share one PostgreSQL database: a unique county keeps them apart.
-    county = f"测试县 {uuid.uuid4().hex[:8]}"
-    yield store, county
-    store.delete_county(county)
-    store.close()
 
 
 def test_default_state_is_sqlite_file_in_output_folder(tmp_path):
