@@ -14,6 +14,7 @@ from pathlib import Path
 
 import xlsxwriter
 
+from .model import STAGE_LABEL
 from .standards import DEFAULT_STANDARD, Aliases, FieldSpec, load_aliases, load_standard
 
 DATA_SHEET = "学校基础数据"
@@ -56,12 +57,7 @@ FIELD_HELP = {
     "multimedia_rooms": "网络多媒体教室间数，按全校填在第一行。",
     "music_room_area": "全部音乐专用教室面积之和（㎡）。",
     "art_room_area": "全部美术专用教室面积之和（㎡）。",
-    "music_room_min_area": "面积最小的一间音乐专用教室的面积（㎡），用于核查每间不低于 96 ㎡。",
-    "art_room_min_area": "面积最小的一间美术专用教室的面积（㎡），用于核查每间不低于 90 ㎡。",
     "max_class_size": "本学段人数最多的一个班的学生数（人）。",
-    "classes_over_limit": "超过标准班额（小学 45 人、初中 50 人）的班级数。",
-    "classes_56_plus": "56 人及以上的大班额班级数。",
-    "classes_66_plus": "66 人及以上的超大班额班级数。",
     "staff": "本学段在编教职工数（人）。",
     "certified_teachers": "持有相应教师资格证的专任教师数（人）。",
     "trained_teachers": "近 5 年完成 360 学时培训的专任教师数（人）。",
@@ -122,6 +118,30 @@ def _ratio_rule(std_checks: dict, field_name: str) -> str:
     return ""
 
 
+def field_help(std) -> dict[str, str]:
+    """FIELD_HELP plus the notes that quote a threshold, worded from the standard's own values."""
+    ck = std.checks
+    size = ck["class_size_max"]
+    return {
+        **FIELD_HELP,
+        "music_room_min_area": f"面积最小的一间音乐专用教室的面积（㎡），用于核查每间不低于 {ck['music_room_min_area']:g} ㎡。",
+        "art_room_min_area": f"面积最小的一间美术专用教室的面积（㎡），用于核查每间不低于 {ck['art_room_min_area']:g} ㎡。",
+        "classes_over_limit": f"超过标准班额（小学 {size['primary']} 人、初中 {size['junior']} 人）的班级数。",
+        "classes_56_plus": f"{ck['large_class']} 人及以上的大班额班级数。",
+        "classes_66_plus": f"{ck['super_large_class']} 人及以上的超大班额班级数。",
+    }
+
+
+def _split_rule_text(std) -> str:
+    """"小学:初中 = 1:1.1，…" from the standard's split weights."""
+    parts = []
+    for weights in std.split_weights.values():
+        names = ":".join(STAGE_LABEL.get(k, k) for k in weights)
+        values = ":".join(f"{v:g}" for v in weights.values())
+        parts.append(f"{names} = {values}")
+    return "，".join(parts)
+
+
 def write_template(path: str | Path, standard: str = DEFAULT_STANDARD) -> Path:
     """Write the blank collection workbook to ``path`` (.xlsx) and return the path.
 
@@ -154,11 +174,12 @@ def write_template(path: str | Path, standard: str = DEFAULT_STANDARD) -> Path:
     # ------------------------------------------------------------ 学校基础数据
     ws = wb.add_worksheet(DATA_SHEET)
     fields = template_fields(aliases)
+    helps = field_help(std)
     choices = {"stage": STAGE_CHOICES, "school_type": SCHOOL_TYPE_CHOICES, "ownership": OWNERSHIP_CHOICES}
     for c, spec in enumerate(fields):
         header = header_text(spec, aliases)
         ws.write(0, c, header, head_text if spec.kind == "text" else head)
-        help_text = FIELD_HELP.get(spec.name) or f"填本学段的{spec.label}。"
+        help_text = helps.get(spec.name) or f"填本学段的{spec.label}。"
         ws.write_comment(0, c, f"{header}\n{help_text}", {"x_scale": 2.2, "y_scale": 1.6, "font_name": "宋体"})
         width = 28 if spec.name == "name" else min(16, max(9, math.ceil(_display_width(header) / 2.5) + 2))
         if spec.kind == "text":
@@ -222,6 +243,7 @@ def write_template(path: str | Path, standard: str = DEFAULT_STANDARD) -> Path:
 
 def _guide(fields: list[FieldSpec], aliases: Aliases, std) -> list[tuple[str, str]]:
     ind = {i.numerator: i for i in std.indicators}
+    helps = field_help(std)
     rows = [
         ("文件命名", "填好后另存为“××县（市、区）优质均衡数据.xlsx”，文件名中的县名用于结果报告。"
                      "请保留 .xlsx 格式，不要改动表头、不要增删列。"),
@@ -232,8 +254,7 @@ def _guide(fields: list[FieldSpec], aliases: Aliases, std) -> list[tuple[str, st
         ("全校共用的校舍设备",
          "教学及辅助用房面积、体育馆和运动场地面积、教学仪器设备值、网络多媒体教室、音乐美术专用教室、公用经费、"
          "培训经费：一贯制学校和完全中学如不能分学段统计，按全校数填在该校第一行，其余学段行留空"
-         "（也可把几行合并成一个单元格）。工具按加权学生数拆分：小学:初中 = 1:1.1，初中:高中 = 1:1.2，"
-         "小学:初中:高中 = 1:1.1:1.32。"),
+         "（也可把几行合并成一个单元格）。工具按加权学生数拆分：" + _split_rule_text(std) + "。"),
         ("高于规定学历", "小学填大专（专科）及以上学历教师数；初中填本科及以上学历教师数。"),
         ("骨干教师", "县级（区级）及以上教育行政部门认定的骨干教师、学科带头人、名师。"),
         ("体育、艺术教师", "体育、音乐、美术专任教师分三列填写，工具自动相加。"),
@@ -248,7 +269,7 @@ def _guide(fields: list[FieldSpec], aliases: Aliases, std) -> list[tuple[str, st
     ]
     lines = []
     for spec in fields:
-        note = FIELD_HELP.get(spec.name, "")
+        note = helps.get(spec.name, "")
         std_note = ""
         if spec.name in ind:
             i = ind[spec.name]
