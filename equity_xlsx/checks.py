@@ -338,55 +338,52 @@ def check_class_size(item: str, sections: list[Section], std: Standard, **_) -> 
     return out
 
 
-def _rate_check(item: str, sections: list[Section], num_field: str, num_label: str,
-                target: float, label: str, what: str, verb: str) -> list[Finding]:
-    """Share of 专任教师 with something (trained, certified) ≥ target; need in 人."""
+def _share_check(item: str, sections: list[Section], num: tuple[str, str], den: tuple[str, str],
+                 target: float, label: str, need: tuple[str, str, str]) -> list[Finding]:
+    """Per section: num / den ≥ ``target`` (shown in %); the need is ``target × den − num``.
+
+    ``num``/``den`` are (field, Chinese label for "未提供…"); ``need`` is (unit, what, verb).
+    """
+    (num_field, num_label), (den_field, den_label) = num, den
+    unit, what, verb = need
     out = []
     for sec in sections:
-        num, den = sec.values.get(num_field), sec.values.get("full_time_teachers")
-        if num is None or not den:
-            missing = num_label if num is None else "专任教师数"
+        n, d = sec.values.get(num_field), sec.values.get(den_field)
+        if n is None or not d:
+            missing = num_label if n is None else den_label
             out.append(_no_data(item, sec, "", label, "%", missing, standard=target * 100))
             continue
-        exact = target * den - num
+        exact = target * d - n
         unmet = gap_positive(exact)
         out.append(_finding(item, sec, part="", label=label, status=UNMET if unmet else MET,
-                            current=num / den * 100, standard=target * 100, unit="%",
-                            need=Need(round_up(exact), "人", what, verb) if unmet else None))
+                            current=n / d * 100, standard=target * 100, unit="%",
+                            need=Need(round_up(exact), unit, what, verb) if unmet else None))
     return out
+
+
+TEACHERS = ("full_time_teachers", "专任教师数")
 
 
 def check_training_completion(item: str, sections: list[Section], std: Standard, **_) -> list[Finding]:
     """Item 17: 5年360学时 completion = trained / 专任教师 ≥ 100 %; need: teachers still to train."""
-    return _rate_check(item, sections, "trained_teachers", "完成培训教师数",
-                       float(std.checks["training_completion"]), "5年360学时培训完成率",
-                       "完成5年360学时培训的教师", "尚缺")
+    return _share_check(item, sections, ("trained_teachers", "完成培训教师数"), TEACHERS,
+                        float(std.checks["training_completion"]), "5年360学时培训完成率",
+                        ("人", "完成5年360学时培训的教师", "尚缺"))
 
 
 def check_certified_rate(item: str, sections: list[Section], std: Standard, **_) -> list[Finding]:
     """Item 20: 持证上岗率 = certified / 专任教师 ≥ 100 %; need: teachers without a certificate."""
-    return _rate_check(item, sections, "certified_teachers", "持证教师数",
-                       float(std.checks["certified_rate"]), "专任教师持证上岗率",
-                       "持证专任教师", "尚缺")
+    return _share_check(item, sections, ("certified_teachers", "持证教师数"), TEACHERS,
+                        float(std.checks["certified_rate"]), "专任教师持证上岗率",
+                        ("人", "持证专任教师", "尚缺"))
 
 
 def check_training_funds(item: str, sections: list[Section], std: Standard, **_) -> list[Finding]:
     """Item 28: 教师培训经费 / 年度公用经费 ≥ share (8 % 大祥区, 5 % national); need in 元."""
     share = float(std.checks["training_funds_share"])
-    label = f"教师培训经费占年度公用经费比例（≥{share * 100:g}%）"
-    out = []
-    for sec in sections:
-        funds, public = sec.values.get("training_funds"), sec.values.get("public_funds")
-        if funds is None or not public:
-            missing = "教师培训经费" if funds is None else "年度公用经费"
-            out.append(_no_data(item, sec, "", label, "%", missing, standard=share * 100))
-            continue
-        exact = share * public - funds
-        unmet = gap_positive(exact)
-        out.append(_finding(item, sec, part="", label=label, status=UNMET if unmet else MET,
-                            current=funds / public * 100, standard=share * 100, unit="%",
-                            need=Need(round_up(exact), "元", "教师培训经费", "需增加") if unmet else None))
-    return out
+    return _share_check(item, sections, ("training_funds", "教师培训经费"), ("public_funds", "年度公用经费"),
+                        share, f"教师培训经费占年度公用经费比例（≥{share * 100:g}%）",
+                        ("元", "教师培训经费", "需增加"))
 
 
 SCHOOL_CHECK_FUNCS = {
