@@ -49,6 +49,19 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> None
         ws.write_string(row, 0, text, fm.subtitle)
         row += 1
 
+    def table(text, headers, rows):
+        """A titled table, or 无 when there is nothing to list."""
+        nonlocal row
+        title(text)
+        rows = list(rows)
+        if not rows:
+            line("无")
+            return
+        ws.write_row(row, 0, headers, fm.header)
+        row += 1
+        for cells in rows:
+            line(*cells)
+
     ws.write_string(row, 0, "口径说明", fm.title)
     row += 1
     title("评估标准")
@@ -105,48 +118,25 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> None
     if std.split_fields:
         line("按权重拆分的字段", "、".join(labels.get(f, f) for f in std.split_fields))
 
-    title("未纳入计算的学校")
-    if data.exclusions:
-        ws.write_row(row, 0, ["学校", "学段", "办学类型", "在校生数", "原因", "来源"], fm.header)
-        row += 1
-        for ex in data.exclusions:
-            line(ex.school, STAGE_LABEL.get(ex.stage, ex.stage), ex.school_type,
-                 ex.students if ex.students is not None else "", ex.reason,
-                 ex.source.describe() if ex.source else "")
-    else:
-        line("无")
+    table("未纳入计算的学校", ["学校", "学段", "办学类型", "在校生数", "原因", "来源"],
+          ((ex.school, STAGE_LABEL.get(ex.stage, ex.stage), ex.school_type,
+            ex.students if ex.students is not None else "", ex.reason,
+            ex.source.describe() if ex.source else "") for ex in data.exclusions))
 
-    title("整校数据按加权学生数拆分")
-    if data.splits:
-        ws.write_row(row, 0, ["学校", "字段", "全校合计", "各学段在校生数", "权重", "拆分结果"], fm.header)
-        row += 1
-        for sp in data.splits:
-            students = "，".join(f"{STAGE_LABEL.get(s, s)} {num(p)}" for s, p, _ in sp.shares)
-            weights = " : ".join(f"{STAGE_LABEL.get(s, s)} {num(w)}" for s, w in sp.weights)
-            shares = "，".join(f"{STAGE_LABEL.get(s, s)} {a:,.2f}" for s, _, a in sp.shares)
-            line(sp.school, labels.get(sp.field, sp.field), sp.total, students, weights, shares)
-    else:
-        line("无")
+    def split_row(sp):
+        students = "，".join(f"{STAGE_LABEL.get(s, s)} {num(p)}" for s, p, _ in sp.shares)
+        weights = " : ".join(f"{STAGE_LABEL.get(s, s)} {num(w)}" for s, w in sp.weights)
+        shares = "，".join(f"{STAGE_LABEL.get(s, s)} {a:,.2f}" for s, _, a in sp.shares)
+        return sp.school, labels.get(sp.field, sp.field), sp.total, students, weights, shares
 
-    title("单位换算")
-    if data.conversions:
-        ws.write_row(row, 0, ["工作表", "列", "表头", "字段", "单位", "换算系数"], fm.header)
-        row += 1
-        for cv in data.conversions:
-            line(cv.sheet, cv.column, cv.header, labels.get(cv.field, cv.field), cv.unit, cv.factor)
-    else:
-        line("无")
-
-    title("推算与合成的数据")
-    notes = [(ev_sec.school, STAGE_LABEL.get(ev_sec.stage, ev_sec.stage), note)
-             for ev_sec in data.sections for note in ev_sec.notes]
-    if notes:
-        ws.write_row(row, 0, ["学校", "学段", "说明"], fm.header)
-        row += 1
-        for school, stage, note in notes:
-            line(school, stage, note)
-    else:
-        line("无")
+    table("整校数据按加权学生数拆分", ["学校", "字段", "全校合计", "各学段在校生数", "权重", "拆分结果"],
+          map(split_row, data.splits))
+    table("单位换算", ["工作表", "列", "表头", "字段", "单位", "换算系数"],
+          ((cv.sheet, cv.column, cv.header, labels.get(cv.field, cv.field), cv.unit, cv.factor)
+           for cv in data.conversions))
+    table("推算与合成的数据", ["学校", "学段", "说明"],
+          ((sec.school, STAGE_LABEL.get(sec.stage, sec.stage), note)
+           for sec in data.sections for note in sec.notes))
 
     ws.set_column(0, 0, fit_width(widths[0], minimum=14, maximum=30))
     ws.set_column(1, 1, fit_width(widths[1], minimum=20, maximum=60))
