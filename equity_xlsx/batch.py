@@ -13,7 +13,7 @@ import json
 import os
 import traceback
 from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 
@@ -51,6 +51,7 @@ class Job:
     state: str | None
     force: bool
     today: str  # ISO date of the run
+    fingerprint: dict = field(default_factory=dict)  # what the output depends on (_fingerprint)
 
 
 @dataclass
@@ -172,7 +173,7 @@ def cached_entry(job: Job) -> dict | None:
     已销号 line is due to move to the 已销号 sheet (``recheck_on``).
     """
     cache = _cache_path(job)
-    if job.force or not cache.exists():
+    if job.force or not job.fingerprint or not cache.exists():
         return None
     try:
         cached = json.loads(cache.read_text(encoding="utf-8"))
@@ -180,7 +181,7 @@ def cached_entry(job: Job) -> dict | None:
         return None
     entry = cached.get("entry") or {}
     out, recheck = entry.get("output"), entry.get("recheck_on")
-    if (cached.get("fingerprint") != _fingerprint(job) or (out and not (job.out_dir / out).exists())
+    if (cached.get("fingerprint") != job.fingerprint or (out and not (job.out_dir / out).exists())
             or (recheck is not None and job.today >= recheck)):
         return None
     entry["skipped"] = True
@@ -213,13 +214,14 @@ def _evaluate_one(job: Job) -> dict:
                                     f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx，请关闭后再运行。"})
         target = job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx"
 
-    fingerprint = _fingerprint(job)
-    extra = build_outputs(ev, target, job=job, warnings=warnings, input_hash=fingerprint["input"])
+    extra = build_outputs(ev, target, job=job, warnings=warnings, input_hash=job.fingerprint.get("input", ""))
     entry = workbook_entry(input_name=job.input.name, output=target.name, status="ok",
                            county=data.county, errors=errors, warnings=warnings, ev=ev, extra=extra)
+    if not job.fingerprint:
+        return entry
     cache = _cache_path(job)
     cache.parent.mkdir(parents=True, exist_ok=True)
-    cache.write_text(json.dumps({"fingerprint": fingerprint, "entry": entry}, ensure_ascii=False),
+    cache.write_text(json.dumps({"fingerprint": job.fingerprint, "entry": entry}, ensure_ascii=False),
                      encoding="utf-8")
     return entry
 
@@ -239,7 +241,16 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
     reporter = reporter or Reporter(len(files), quiet=True)
     reporter.total = len(files)
     run_day = (today or date.today()).isoformat()
-    job_list = [Job(f, out_dir, standard, tasks, state, force, run_day) for f in files]
+    job_list = []
+    for f in files:
+        job = Job(f, out_dir, standard, tasks, state, force, run_day)
+        # Hashed once, here, before any worker reads the file: the cache then records the
+        # content that was actually evaluated.
+        try:
+            job = replace(job, fingerprint=_fingerprint(job))
+        except OSError:
+            pass  # unreadable now: the worker reports it for this file alone, nothing is cached
+        job_list.append(job)
     jobs = jobs or os.cpu_count() or 1
     started = datetime.now()
     results: dict[str, dict] = {}
