@@ -18,40 +18,14 @@ from datetime import date, datetime
 from pathlib import Path
 
 from . import __version__
+from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, OUTPUT_SUFFIX_BUSY, RUN_REPORT, SUMMARY,
+                    atomic_write, is_tool_output, lock_exists)
+from .pipeline import InputFile, Job
 from .progress import Reporter
 from .summary import workbook_entry, write_summary
 
-INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
-OUTPUT_SUFFIX = "_评估结果"
-OUTPUT_SUFFIX_BUSY = "_评估结果(新)"
-RUN_REPORT = "运行报告.xlsx"
-SUMMARY = "summary.json"
-CACHE_DIR = ".equity-cache"
-
-
 class UsageError(Exception):
     """A mistake in how the tool was called (exit code 2); the message is Chinese."""
-
-
-@dataclass(frozen=True)
-class InputFile:
-    path: Path
-    name: str  # relative to its INPUT folder (summary.json "input")
-    stem: str  # output file stem, unique in the run
-
-
-@dataclass(frozen=True)
-class Job:
-    """Everything one worker needs, as plain picklable values."""
-
-    input: InputFile
-    out_dir: Path
-    standard: str
-    tasks: str | None
-    state: str | None
-    force: bool
-    today: str  # ISO date of the run
-    fingerprint: dict = field(default_factory=dict)  # what the output depends on (_fingerprint)
 
 
 @dataclass
@@ -65,11 +39,6 @@ class RunResult:
     @property
     def exit_code(self) -> int:
         return 1 if self.failed else 0
-
-
-def is_tool_output(name: str) -> bool:
-    stem = Path(name).stem
-    return stem.endswith(OUTPUT_SUFFIX) or stem.endswith(OUTPUT_SUFFIX_BUSY) or name == RUN_REPORT
 
 
 def _skippable(path: Path) -> bool:
@@ -134,24 +103,6 @@ def _fingerprint(job: Job) -> dict:
 def _cache_path(job: Job) -> Path:
     key = hashlib.sha1(job.input.name.encode("utf-8")).hexdigest()[:16]
     return job.out_dir / CACHE_DIR / f"{key}.json"
-
-
-def lock_exists(target: Path) -> bool:
-    """True when Excel, WPS or LibreOffice holds ``target`` open (their lock file is beside it)."""
-    name = target.name
-    candidates = [f"~${name}", f"~${name[2:]}", f".~lock.{name}#", f".~{name}"]
-    return any((target.parent / c).exists() for c in candidates)
-
-
-def atomic_write(target: Path, write) -> None:
-    """Call ``write(tmp_path)`` then move the finished file onto ``target`` in one rename."""
-    tmp = target.with_name(f".{target.stem}.{os.getpid()}.tmp{target.suffix}")
-    try:
-        write(tmp)
-        os.replace(tmp, target)
-    finally:
-        if tmp.exists():
-            tmp.unlink()
 
 
 def evaluate_one(job: Job) -> dict:

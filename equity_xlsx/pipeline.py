@@ -7,12 +7,13 @@ tonight's workbook written (atomically) over it.
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from . import __version__
 from .checks import checks_summary, run_checks
+from .files import OUTPUT_SUFFIX, OUTPUT_SUFFIX_BUSY, atomic_write, lock_exists
 from .indicators import Evaluation
 from .model import CLOSED
 from .ledger import build_ledger, ledger_summary
@@ -25,8 +26,26 @@ from .tasks import load_tasks
 # 已销号 lines stay on 整改台账 (greyed) this many days before moving to the 已销号 sheet.
 GREY_DAYS = 30
 
-if TYPE_CHECKING:
-    from .batch import Job
+
+@dataclass(frozen=True)
+class InputFile:
+    path: Path
+    name: str  # relative to its INPUT folder (summary.json "input")
+    stem: str  # output file stem, unique in the run
+
+
+@dataclass(frozen=True)
+class Job:
+    """Everything one worker needs, as plain picklable values."""
+
+    input: InputFile
+    out_dir: Path
+    standard: str
+    tasks: str | None
+    state: str | None
+    force: bool
+    today: str  # ISO date of the run
+    fingerprint: dict = field(default_factory=dict)  # what the output depends on (batch._fingerprint)
 
 
 def _warning(job: Job, message: str) -> dict:
@@ -40,8 +59,6 @@ def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[dict
     ``warnings`` is extended in place with anything staff should know (e.g. an unreadable
     previous workbook whose typed values could not be read back).
     """
-    from .batch import OUTPUT_SUFFIX, OUTPUT_SUFFIX_BUSY, atomic_write, lock_exists
-
     stale_busy_copies: list[Path] = []
 
     std = ev.standard
