@@ -21,6 +21,7 @@ from . import __version__
 from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, OUTPUT_SUFFIX_BUSY, RUN_REPORT, SUMMARY,
                     atomic_write, is_tool_output, lock_exists)
 from .pipeline import InputFile, Job
+from .problems import Code, Problem, internal_detail
 from .progress import Reporter
 from .summary import workbook_entry, write_summary
 
@@ -110,9 +111,8 @@ def evaluate_one(job: Job) -> dict:
     try:
         return _evaluate_one(job)
     except Exception as exc:  # one workbook's failure must never stop the batch
-        detail = "".join(traceback.format_exception_only(type(exc), exc)).strip()
-        err = {"file": job.input.name, "sheet": None, "row": None, "column": None,
-               "message": f"处理该文件时发生内部错误，已跳过：{detail}"}
+        err = Problem(Code.INTERNAL, job.input.name, params={
+            "during": "处理该文件", "consequence": "该文件已跳过", "detail": internal_detail(exc)})
         return workbook_entry(input_name=job.input.name, output=None, status="error", county=None,
                               errors=[err], warnings=[], extra={"trace": traceback.format_exc()})
 
@@ -147,12 +147,11 @@ def _evaluate_one(job: Job) -> dict:
 
     std = load_standard(job.standard)
     data = read_workbook(job.input.path, std, display_name=job.input.name)
-    errors = [p.as_dict() for p in data.errors]
-    warnings = [p.as_dict() for p in data.warnings]
+    errors = list(data.errors)
+    warnings = list(data.warnings)
     if not data.sections:
         if not errors:
-            errors.append({"file": job.input.name, "sheet": None, "row": None, "column": None,
-                           "message": "未找到任何可用于评估的学校数据（需要含“学校名称”和“在校生数”列的表）。"})
+            errors.append(Problem(Code.NO_SCHOOL_DATA, job.input.name))
         entry = workbook_entry(input_name=job.input.name, output=None, status="error",
                                county=data.county, errors=errors, warnings=warnings)
         return entry
@@ -160,9 +159,8 @@ def _evaluate_one(job: Job) -> dict:
     ev = evaluate(data, std)
     target = job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX}.xlsx"
     if lock_exists(target):
-        warnings.append({"file": job.input.name, "sheet": None, "row": None, "column": None,
-                         "message": f"{target.name} 正在被 Excel/WPS 打开，本次结果另存为 "
-                                    f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx，请关闭后再运行。"})
+        warnings.append(Problem(Code.OUTPUT_LOCKED, job.input.name, params={
+            "target": target.name, "busy": f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx"}))
         target = job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx"
 
     extra = build_outputs(ev, target, job=job, warnings=warnings, input_hash=job.fingerprint.get("input", ""))
@@ -252,7 +250,6 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
 
 
 def evaluate_one_failed(job: Job, exc: BaseException) -> dict:
-    err = {"file": job.input.name, "sheet": None, "row": None, "column": None,
-           "message": f"处理进程意外退出：{exc!r}"}
+    err = Problem(Code.WORKER_DIED, job.input.name, params={"detail": repr(exc)})
     return workbook_entry(input_name=job.input.name, output=None, status="error", county=None,
                           errors=[err], warnings=[])

@@ -10,6 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .problems import Problem
+
 Stage = Literal["primary", "junior"]
 STAGES: tuple[Stage, ...] = ("primary", "junior")
 STAGE_LABEL: dict[str, str] = {"primary": "小学", "junior": "初中", "senior": "高中"}
@@ -33,32 +35,6 @@ class Source:
         if self.row is not None or self.column:
             where += f" / {self.cell}"
         return where
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One data problem, found where it happened and formatted only at the edge.
-
-    ``level`` is "error" (a value could not be used) or "warning" (used, but look at it).
-    ``message`` is the Chinese text shown to county staff.
-    """
-
-    level: Literal["error", "warning"]
-    file: str
-    sheet: str | None
-    row: int | None
-    column: str | None
-    message: str
-    code: str = ""
-
-    def as_dict(self) -> dict:
-        return {
-            "file": self.file,
-            "sheet": self.sheet,
-            "row": self.row,
-            "column": self.column,
-            "message": self.message,
-        }
 
 
 @dataclass

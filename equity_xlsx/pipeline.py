@@ -16,6 +16,7 @@ from .checks import checks_summary, run_checks
 from .files import OUTPUT_SUFFIX, OUTPUT_SUFFIX_BUSY, atomic_write, lock_exists
 from .indicators import Evaluation
 from .model import CLOSED
+from .problems import Code, Problem
 from .ledger import build_ledger, ledger_summary
 from .readback import UnreadableWorkbookError, backup_previous, read_staff_entries
 from .reconcile import reconcile
@@ -48,11 +49,7 @@ class Job:
     fingerprint: dict = field(default_factory=dict)  # what the output depends on (batch._fingerprint)
 
 
-def _warning(job: Job, message: str) -> dict:
-    return {"file": job.input.name, "sheet": None, "row": None, "column": None, "message": message}
-
-
-def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[dict],
+def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[Problem],
                   input_hash: str = "") -> dict:
     """Write ``target`` for ``ev`` and return the summary.json additions (checks, ledger).
 
@@ -78,7 +75,8 @@ def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[dict
                 merged = typed.setdefault(line_id, {})
                 merged.update({k: v for k, v in entry.items() if v not in ("", None)})
         except UnreadableWorkbookError as exc:
-            warnings.append(_warning(job, str(exc)))
+            warnings.append(Problem(Code.PREVIOUS_UNREADABLE, job.input.name,
+                                    params={"name": exc.path.name, "reason": exc.reason}))
         backup_previous(previous)
         if previous != target and OUTPUT_SUFFIX_BUSY in previous.stem and not lock_exists(previous):
             stale_busy_copies.append(previous)
@@ -87,7 +85,7 @@ def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[dict
     with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
         before = store.get_last_run(county)
         rec = reconcile(lines, county, store, typed, date.fromisoformat(job.today), grey_days=GREY_DAYS)
-        warnings.extend(_warning(job, w) for w in rec.warnings)
+        warnings.extend(w.at_file(job.input.name) for w in rec.warnings)
         run_info = {
             "generated": datetime.now().isoformat(timespec="seconds"),
             "tool_version": __version__,

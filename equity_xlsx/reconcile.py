@@ -28,6 +28,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from .model import CLOSED, OPEN, STAFF_COLUMNS, STAFF_LABELS, LedgerLine
+from .problems import Code, Problem
 from .store import HistoryEntry, LedgerStore, StoredLine
 
 REASON_NEW = "首次发现"
@@ -44,7 +45,7 @@ class Reconciled:
     ``lines``: open lines (tonight's order) then lines closed within ``grey_days`` (greyed on
     the sheet), newest 销号 first. ``archived``: lines closed longer ago (已销号 sheet).
     ``opened`` / ``closed`` / ``reopened``: changes since the last run, for 概览.
-    ``warnings``: Chinese messages for the run report (typed values that were not used).
+    ``warnings``: problems for the run report (typed values that were not used).
     """
 
     lines: list[LedgerLine] = field(default_factory=list)
@@ -52,7 +53,7 @@ class Reconciled:
     opened: list[LedgerLine] = field(default_factory=list)
     closed: list[LedgerLine] = field(default_factory=list)
     reopened: list[LedgerLine] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     @property
     def open_count(self) -> int:
@@ -86,7 +87,7 @@ def reconcile(
         present: list[tuple[StoredLine, tuple]] = []
         for line in tonight:
             if line.id in seen:
-                result.warnings.append(f"台账编号 {line.id} 在本次结果中重复，只保留第一条")
+                result.warnings.append(Problem(Code.LEDGER_DUPLICATE_ID, params={"line_id": line.id}))
                 continue
             seen.add(line.id)
             entry = typed.get(line.id, {})
@@ -122,9 +123,8 @@ def reconcile(
             _merge_staff(new, entry, history, day)
             status = entry.get("status", "")
             if status and status not in (OPEN, CLOSED):
-                result.warnings.append(
-                    f"台账 {line_id}（{old.school} {old.indicator}）数据已达标，手工状态“{status}”未采用"
-                )
+                result.warnings.append(Problem(Code.LEDGER_STATUS_NOT_TAKEN, params={
+                    "line_id": line_id, "school": old.school, "indicator": old.indicator, "status": status}))
             if old.status != CLOSED:
                 new.status = CLOSED
                 new.closed_on = day
@@ -166,7 +166,7 @@ def _merge_manual_status(
     entry: Mapping[str, str],
     history: list[HistoryEntry],
     day: str,
-    warnings: list[str],
+    warnings: list[Problem],
 ) -> None:
     """A 状态 typed by hand becomes the manual status of a line whose gap exists tonight."""
     typed = (entry.get("status") or "").strip()
@@ -175,10 +175,9 @@ def _merge_manual_status(
     if typed == CLOSED:
         # The sheet itself shows 已销号 on greyed lines; only an open line typed so is news.
         if old is not None and old.status != CLOSED:
-            warnings.append(
-                f"台账 {new.id}（{new.school} {new.indicator}）被手工标记为已销号，"
-                f"但本次数据仍未达标，状态保持“{new.manual_status or OPEN}”"
-            )
+            warnings.append(Problem(Code.LEDGER_CLOSED_TYPED, params={
+                "line_id": new.id, "school": new.school, "indicator": new.indicator,
+                "status": new.manual_status or OPEN}))
         return
     manual = "" if typed == OPEN else typed
     if manual == new.manual_status:

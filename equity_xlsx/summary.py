@@ -11,6 +11,7 @@ import os
 from pathlib import Path
 
 from .indicators import Evaluation
+from .problems import Problem, count_codes
 
 SCHEMA = "equity-xlsx/summary/1"
 
@@ -56,16 +57,21 @@ def schools_summary(ev: Evaluation) -> list[dict]:
 
 
 def workbook_entry(*, input_name: str, output: str | None, status: str, county: str | None,
-                   errors: list[dict], warnings: list[dict], ev: Evaluation | None = None,
+                   errors: list[Problem], warnings: list[Problem], ev: Evaluation | None = None,
                    extra: dict | None = None) -> dict:
-    """One element of ``workbooks``; ``ev`` is None when the workbook could not be evaluated."""
+    """One element of ``workbooks``; ``ev`` is None when the workbook could not be evaluated.
+
+    ``errors``/``warnings`` are serialised with their code and rendered message; ``problems``
+    counts them by code.
+    """
     entry = {
         "input": input_name,
         "output": output,
         "status": status,
         "county": county,
-        "errors": errors,
-        "warnings": warnings,
+        "errors": [p.as_dict() for p in errors],
+        "warnings": [p.as_dict() for p in warnings],
+        "problems": count_codes([*errors, *warnings]),
         "stages": stages_summary(ev) if ev else {},
         "schools": schools_summary(ev) if ev else [],
     }

@@ -11,7 +11,8 @@
 from __future__ import annotations
 
 from equity_xlsx.indicators import evaluate
-from equity_xlsx.model import Conversion, CountyData, Exclusion, LedgerLine, Problem, Section, Source, Split
+from equity_xlsx.model import Conversion, CountyData, Exclusion, LedgerLine, Section, Source, Split
+from equity_xlsx.problems import Code, Problem
 from equity_xlsx.standards import load_standard
 
 STD = load_standard("national-2017")
@@ -47,8 +48,10 @@ def county_data() -> CountyData:
                       (("primary", 166.0, 9711.6), ("junior", 210.0, 13514.4)),
                       (("primary", 1.0), ("junior", 1.1)))],
         conversions=[Conversion("小学", "J", "教学仪器设备值（万元）", "equipment_value", "万元", 10000.0)],
-        problems=[Problem("warning", FILE, "小学", 8, "F", "数字以文本形式存储，已按数字读取"),
-                  Problem("error", FILE, "初中", 6, "K", "“无”不是数字")],
+        problems=[Problem(Code.STUDENTS_FRACTION, FILE, "小学", 8, "F",
+                          {"school": "甲小学", "stage": "小学", "value": 812.5}),
+                  Problem(Code.NOT_A_NUMBER, FILE, "初中", 6, "K",
+                          {"header": "网络多媒体教室", "reason": "“无”不是数字", "value": "无"})],
     )
 
 

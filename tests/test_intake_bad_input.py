@@ -11,6 +11,7 @@ import pytest
 import xlsxwriter
 
 from equity_xlsx.intake import read_workbook
+from equity_xlsx.problems import Code
 from equity_xlsx.standards import load_standard
 
 STD = load_standard("national-2017")
@@ -22,30 +23,31 @@ def only_error(data):
     return err
 
 
-def assert_file_level_error(data, *words):
+def assert_file_level_error(data, why):
+    """One file-level UNREADABLE error whose ``why`` names the case."""
     assert data.sections == []
     err = only_error(data)
     assert (err.sheet, err.row, err.column) == (None, None, None)
-    for w in words:
-        assert w in err.message, err.message
+    assert err.code == Code.UNREADABLE and err.params["why"] == why, err.message
+    assert data.file in err.message
 
 
 def test_empty_file(tmp_path):
     p = tmp_path / "空.xlsx"
     p.write_bytes(b"")
-    assert_file_level_error(read_workbook(p, STD), "空.xlsx", "空的")
+    assert_file_level_error(read_workbook(p, STD), "empty")
 
 
 def test_text_file_renamed_xlsx(tmp_path):
     p = tmp_path / "名单.xlsx"
     p.write_text("学校名称,在校生数\n甲校,100\n", encoding="utf-8")
-    assert_file_level_error(read_workbook(p, STD), "文本文件")
+    assert_file_level_error(read_workbook(p, STD), "text")
 
 
 def test_html_saved_as_xls(tmp_path):
     p = tmp_path / "导出.xls"
     p.write_text("<html><body><table><tr><td>学校名称</td></tr></table></body></html>", encoding="utf-8")
-    assert_file_level_error(read_workbook(p, STD), "网页")
+    assert_file_level_error(read_workbook(p, STD), "html")
 
 
 def test_truncated_zip(write_xlsx, tmp_path):
@@ -53,7 +55,7 @@ def test_truncated_zip(write_xlsx, tmp_path):
     p = tmp_path / "截断.xlsx"
     raw = good.read_bytes()
     p.write_bytes(raw[: len(raw) * 2 // 3])
-    assert_file_level_error(read_workbook(p, STD), "损坏")
+    assert_file_level_error(read_workbook(p, STD), "truncated")
 
 
 def test_corrupt_member_inside_a_valid_zip(write_xlsx, tmp_path):
@@ -67,18 +69,18 @@ def test_corrupt_member_inside_a_valid_zip(write_xlsx, tmp_path):
             dst.writestr(info, data)
     data = read_workbook(p, STD)
     assert data.sections == []
-    assert data.errors and all("internal" != e.code for e in data.errors)
+    assert data.errors and all(e.code != Code.INTERNAL for e in data.errors)
 
 
 def test_password_protected_file():
     data = read_workbook(DATA / "intake_encrypted.xlsx", STD)
-    assert_file_level_error(data, "密码")
+    assert_file_level_error(data, "encrypted")
 
 
 def test_missing_file_and_display_name(tmp_path):
     data = read_workbook(tmp_path / "nope.xlsx", STD, display_name="大祥区/nope.xlsx")
     assert data.file == "大祥区/nope.xlsx"
-    assert_file_level_error(data, "找不到文件")
+    assert_file_level_error(data, "missing")
 
 
 def test_file_growing_while_read_is_retried(write_xlsx, monkeypatch):
@@ -98,27 +100,28 @@ def test_file_growing_while_read_is_retried(write_xlsx, monkeypatch):
     assert len(read_workbook(path, STD).sections) == 1
 
     monkeypatch.setattr(grid.os, "stat", lambda p, *a, **k: type("S", (), {"st_size": len(calls.append(1) or calls)})())
-    assert_file_level_error(read_workbook(path, STD), "变化")
+    assert_file_level_error(read_workbook(path, STD), "growing")
 
 
 def test_no_recognisable_table(write_xlsx):
     data = read_workbook(write_xlsx({"说明": [["请按要求填写"], ["联系人：张三"]]}), STD)
     assert data.sections == []
     assert any(p.level == "warning" and p.sheet == "说明" for p in data.problems)
-    assert any("没有找到可识别的学校数据" in e.message for e in data.errors)
+    assert [e.code for e in data.errors] == [Code.NO_SCHOOL_DATA]
 
 
 def test_required_students_column_missing_names_sheet_and_header_row(write_xlsx):
     path = write_xlsx({"小学": [["XX统计表"], ["学校名称", "专任教师数", "班级数"], ["甲校", 10, 6]]})
     data = read_workbook(path, STD)
     errs = [e for e in data.errors if e.sheet == "小学"]
-    assert errs[0].row == 2 and "在校生数" in errs[0].message and "小学" in errs[0].message
+    assert (errs[0].code, errs[0].sheet, errs[0].row) == (Code.MISSING_COLUMN, "小学", 2)
+    assert errs[0].params["missing"] == "在校生数"
 
 
 def test_required_name_column_missing(write_xlsx):
     data = read_workbook(write_xlsx({"初中": [["编号", "在校生数", "专任教师数"], [1, 10, 6]]}), STD)
     err = [e for e in data.errors if e.sheet == "初中"][0]
-    assert err.row == 1 and "学校名称" in err.message
+    assert (err.code, err.row, err.params["missing"]) == (Code.MISSING_COLUMN, 1, "学校名称")
 
 
 def test_same_school_twice_is_an_error_and_the_first_is_kept(write_xlsx):
@@ -126,7 +129,8 @@ def test_same_school_twice_is_an_error_and_the_first_is_kept(write_xlsx):
     data = read_workbook(path, STD)
     assert [(s.school, s.students) for s in data.sections] == [("甲校", 100), ("乙校", 50)]
     err = only_error(data)
-    assert (err.sheet, err.row, err.column) == ("小学", 4, "A") and "重复" in err.message and "第 2 行" in err.message
+    assert (err.code, err.sheet, err.row, err.column) == (Code.DUPLICATE_SCHOOL, "小学", 4, "A")
+    assert err.params["first_row"] == 2
 
 
 @pytest.mark.parametrize("students", [0, -5])
@@ -165,7 +169,7 @@ def test_formula_without_cached_value_is_reported_not_read_as_blank(write_xlsx):
     data = read_workbook(path, STD)
     assert "teaching_area" not in data.sections[0].values
     err = only_error(data)
-    assert (err.row, err.column) == (2, "C") and "没有保存计算结果" in err.message
+    assert (err.code, err.row, err.column) == (Code.NO_CACHED_VALUE, 2, "C")
 
 
 def test_merged_data_cell_across_two_schools_is_an_error(write_xlsx):
@@ -174,7 +178,7 @@ def test_merged_data_cell_across_two_schools_is_an_error(write_xlsx):
     data = read_workbook(path, STD)
     assert all("teaching_area" not in s.values for s in data.sections)
     err = only_error(data)
-    assert (err.row, err.column) == (2, "C") and "多所学校" in err.message
+    assert (err.code, err.row, err.column) == (Code.MERGE_ACROSS_SCHOOLS, 2, "C")
 
 
 def test_merged_data_cell_across_two_columns_is_a_warning(write_xlsx):
@@ -182,7 +186,7 @@ def test_merged_data_cell_across_two_columns_is_a_warning(write_xlsx):
                       merges={"小学": ["C2:D2"]})
     data = read_workbook(path, STD)
     assert data.sections[0].values["gym_area"] == 900 and "field_area" not in data.sections[0].values
-    assert any("跨越了多个数据列" in w.message for w in data.warnings)
+    assert Code.MERGE_ACROSS_COLUMNS in [w.code for w in data.warnings]
 
 
 def test_hidden_and_empty_sheets_are_skipped_with_a_warning(write_xlsx):
@@ -190,8 +194,8 @@ def test_hidden_and_empty_sheets_are_skipped_with_a_warning(write_xlsx):
                        "Sheet3": []}, hidden=["旧数据"])
     data = read_workbook(path, STD)
     assert [s.school for s in data.sections] == ["甲校"]
-    warned = {w.sheet: w.message for w in data.warnings}
-    assert "隐藏" in warned["旧数据"] and "空的" in warned["Sheet3"]
+    warned = {w.sheet: w.code for w in data.warnings}
+    assert warned == {"旧数据": Code.HIDDEN_SHEET, "Sheet3": Code.EMPTY_SHEET}
 
 
 def test_hundred_thousand_formatted_empty_rows_are_read_as_one_school(tmp_path):
@@ -221,7 +225,7 @@ def test_content_far_below_a_long_blank_run_is_reported(tmp_path):
     wb.close()
     data = read_workbook(p, STD)
     assert [s.school for s in data.sections] == ["甲校"]
-    assert any(w.row == 5001 and "未读取" in w.message for w in data.warnings)
+    assert [(w.code, w.row) for w in data.warnings] == [(Code.CUT, 5001)]
 
 
 def test_a_bad_sheet_does_not_stop_the_others(write_xlsx):
@@ -229,7 +233,8 @@ def test_a_bad_sheet_does_not_stop_the_others(write_xlsx):
     data = read_workbook(path, STD)
     assert [s.school for s in data.sections] == ["乙校"]
     err = only_error(data)
-    assert (err.sheet, err.row, err.column) == ("小学", 2, "B") and "很多" in err.message
+    assert (err.code, err.sheet, err.row, err.column) == (Code.NOT_A_NUMBER, "小学", 2, "B")
+    assert "很多" in err.params["reason"]  # the value found is named
 
 
 def test_date_formatted_number_cell_is_an_error(tmp_path):
@@ -244,4 +249,4 @@ def test_date_formatted_number_cell_is_an_error(tmp_path):
     wb.save(p)
     data = read_workbook(p, STD)
     assert "classes" not in data.sections[0].values
-    assert "日期" in only_error(data).message
+    assert only_error(data).code == Code.NOT_A_NUMBER

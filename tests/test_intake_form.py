@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from equity_xlsx.problems import Code
 from equity_xlsx.intake import read_workbook
 from equity_xlsx.standards import load_standard
 
@@ -61,4 +62,5 @@ def test_text_in_a_form_value_is_an_error_naming_the_cell(write_xlsx):
     path = write_xlsx({"甲校": form("甲校", "小学", 812, extra=[["网络多媒体教室（间）", "若干"]])})
     data = read_workbook(path, STD)
     (err,) = data.errors
-    assert (err.sheet, err.row, err.column) == ("甲校", 5, "B") and "若干" in err.message
+    assert (err.code, err.sheet, err.row, err.column) == (Code.NOT_A_NUMBER, "甲校", 5, "B")
+    assert err.params["value"] == "若干"

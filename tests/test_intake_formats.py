@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from equity_xlsx.problems import Code
 from equity_xlsx.intake import read_workbook
 from equity_xlsx.standards import load_standard
 
@@ -46,5 +47,5 @@ def test_converted_workbook_reads_the_same_as_xlsx(messy_xlsx, soffice_convert, 
     assert s[("城南学校", "junior")].values["qualified_teachers"] == 19
     assert s[("城南学校", "junior")].sources["qualified_teachers"].cell == "E5"
     assert s[("城北小学", "primary")].values["equipment_value"] == pytest.approx(3_000_000)
-    assert any("隐藏" in w.message for w in data.warnings)
+    assert Code.HIDDEN_SHEET in [w.code for w in data.warnings]
     assert data.errors == []

@@ -12,6 +12,7 @@ import openpyxl
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from equity_xlsx.problems import Code
 from equity_xlsx.intake import read_workbook
 from equity_xlsx.intake.grid import col_letter
 from equity_xlsx.standards import load_aliases, load_standard
@@ -143,7 +144,7 @@ def test_random_workbooks_never_crash_and_never_invent_numbers(spec):
         path = Path(tmp) / "随机.xlsx"
         meant = build(spec, path)
         data = read_workbook(path, STD)
-    assert not [p for p in data.problems if p.code == "internal"], data.problems
+    assert not [p for p in data.problems if p.code == Code.INTERNAL], data.problems
     for p in data.problems:
         assert p.message and p.file == "随机.xlsx"
     for sec in data.sections:

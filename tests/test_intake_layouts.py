@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from equity_xlsx.problems import Code
 from equity_xlsx.intake import read_workbook
 from equity_xlsx.standards import load_standard
 
@@ -15,8 +16,8 @@ def by_key(data):
     return {(s.school, s.stage): s for s in data.sections}
 
 
-def messages(data, level=None):
-    return [p.message for p in data.problems if level is None or p.level == level]
+def codes(data, level=None):
+    return [p.code for p in data.problems if level is None or p.level == level]
 
 
 def test_sheets_per_stage_take_the_stage_from_the_sheet_name(write_xlsx):
@@ -103,7 +104,8 @@ def test_equipment_without_unit_uses_the_standard_setting_and_says_so(write_xlsx
     data = read_workbook(path, STD)
     assert STD.units["equipment_value_default"] == "元"
     assert data.sections[0].values["equipment_value"] == 1_200_000
-    assert any("没有注明单位" in m and "元" in m for m in messages(data, "warning"))
+    (warn,) = [p for p in data.warnings if p.code == Code.DEFAULT_UNIT]
+    assert (warn.column, warn.params["unit"]) == ("C", "元")
 
 
 def test_unit_line_above_the_table_applies_to_columns_without_a_unit(write_xlsx):
@@ -121,7 +123,8 @@ def test_unknown_unit_in_header_is_an_error_and_the_column_unused(write_xlsx):
     assert data.sections[0].values == {"students": 500}
     errs = [p for p in data.errors]
     assert {(p.row, p.column) for p in errs} == {(1, "C"), (1, "D")}
-    assert any("“亿元”无法识别" in p.message and "万元" in p.message for p in errs)
+    assert {(p.code, p.params["unit"]) for p in errs} == {(Code.UNKNOWN_UNIT, "亿元"), (Code.UNKNOWN_UNIT, "亩")}
+    assert "万元" in next(p for p in errs if p.params["unit"] == "亿元").params["known"]
 
 
 def test_implausible_equipment_magnitude_is_an_error_not_used(write_xlsx):
@@ -130,7 +133,8 @@ def test_implausible_equipment_magnitude_is_an_error_not_used(write_xlsx):
     data = read_workbook(path, STD)
     assert "equipment_value" not in data.sections[0].values
     (err,) = data.errors
-    assert (err.row, err.column) == (2, "C") and "疑似按万元填写" in err.message
+    assert (err.code, err.row, err.column) == (Code.EQUIPMENT_IMPLAUSIBLE, 2, "C")
+    assert err.params["suspected_unit"] == "万元"
 
 
 def test_numbers_stored_as_text_are_numbers(write_xlsx):
@@ -148,7 +152,7 @@ def test_text_in_a_number_cell_is_an_error_naming_the_cell(write_xlsx, bad):
     assert "full_time_teachers" not in data.sections[0].values
     (err,) = data.errors
     assert (err.file, err.sheet, err.row, err.column) == ("大祥区.xlsx", "小学", 3, "C")
-    assert bad in err.message
+    assert err.code == Code.NOT_A_NUMBER and err.params["value"] == bad
 
 
 def test_total_rows_blank_rows_serial_row_and_notes_are_skipped(write_xlsx):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import pytest
 
+from equity_xlsx.problems import Code
 from equity_xlsx.intake import read_workbook
 from equity_xlsx.intake.normalise import split_amount
 from equity_xlsx.standards import load_standard
@@ -131,7 +132,7 @@ def test_teacher_count_merged_over_sections_is_an_error_not_split(write_xlsx):
     data = read_workbook(path, STD)
     assert all("backbone_teachers" not in s.values for s in data.sections)
     (err,) = data.errors
-    assert (err.row, err.column) == (2, "D") and "须按学段分别填写" in err.message
+    assert (err.code, err.row, err.column) == (Code.WHOLE_NOT_SPLITTABLE, 2, "D")
 
 
 def test_same_amount_on_every_section_row_is_used_as_given_with_a_warning(write_xlsx):
@@ -142,7 +143,7 @@ def test_same_amount_on_every_section_row_is_used_as_given_with_a_warning(write_
     ]})
     data = read_workbook(path, STD)
     assert [s.values["teaching_area"] for s in data.sections] == [5000, 5000]
-    assert any("重复填在了每个学段" in w.message for w in data.warnings)
+    assert Code.SAME_VALUE_EACH_STAGE in [w.code for w in data.warnings]
 
 
 def test_pe_art_teachers_from_pe_plus_arts_when_not_given(write_xlsx):
@@ -157,4 +158,4 @@ def test_given_pe_art_total_wins_over_parts_with_a_warning_when_they_disagree(wr
                                ["甲校", 100, 6, 2, 2, 1]]})
     data = read_workbook(path, STD)
     assert data.sections[0].values["pe_art_teachers"] == 6
-    assert any("不一致" in w.message for w in data.warnings)
+    assert Code.COMPOSITE_MISMATCH in [w.code for w in data.warnings]

@@ -89,7 +89,7 @@ def test_locked_output_goes_to_a_new_copy_and_its_typing_is_kept(tmp_path):
     res = run([src], out, standard="national-2017", jobs=1, force=True, today=date(2026, 11, 2))
     busy = out / "大祥区_评估结果(新).xlsx"
     assert busy.exists() and (out / OUT_NAME).read_bytes() == original
-    assert any("正在被" in w["message"] for w in res.entries[0]["warnings"])
+    assert "output_locked" in [w["code"] for w in res.entries[0]["warnings"]]
     type_into_ledger(busy, line_id, "备注", "在新文件里填的")
 
     lock.unlink()

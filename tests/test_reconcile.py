@@ -15,6 +15,7 @@ import pytest
 import sqlalchemy as sa
 
 from equity_xlsx.model import CLOSED, IN_PROGRESS, OPEN, LedgerLine
+from equity_xlsx.problems import Code
 from equity_xlsx.readback import UnreadableWorkbookError, backup_previous, backups_of, read_staff_entries
 from equity_xlsx.reconcile import REASON_CLOSED, REASON_NEW, REASON_REOPENED, reconcile
 from equity_xlsx.store import LedgerStore, ledger_history, ledger_lines
@@ -143,7 +144,7 @@ def test_closed_typed_on_an_open_gap_is_not_taken(backend):
     result = reconcile([A], county, store, {A.id: {"status": CLOSED}}, day(2))
     assert result.lines[0].status == OPEN
     assert result.closed == []
-    assert any("已销号" in w and A.id in w for w in result.warnings)
+    assert [(w.code, w.params["line_id"]) for w in result.warnings] == [(Code.LEDGER_CLOSED_TYPED, A.id)]
 
 
 def test_a_gap_gone_is_closed_with_the_date_greyed_30_days_then_archived(backend):
@@ -291,4 +292,5 @@ def test_counties_keep_separate_ledgers(backend):
 def test_a_duplicated_line_is_reported_not_doubled(backend):
     store, county = backend
     result = reconcile([A, A], county, store, {}, day(1))
-    assert len(result.lines) == 1 and any(A.id in w for w in result.warnings)
+    assert len(result.lines) == 1
+    assert [(w.code, w.params["line_id"]) for w in result.warnings] == [(Code.LEDGER_DUPLICATE_ID, A.id)]

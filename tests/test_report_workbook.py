@@ -248,8 +248,9 @@ def test_scope_sheet_lists_exclusions_splits_conversions(written):
 def test_problem_sheet_lists_errors_first(written):
     wb, _ = written
     ws = wb["数据问题"]
-    assert [c.value for c in ws[1]] == ["级别", "文件", "工作表", "行", "列", "说明"]
-    assert [c.value for c in ws[2]] == ["错误", "测试县.xlsx", "初中", 6, "K", "“无”不是数字"]
+    assert [c.value for c in ws[1]] == ["级别", "文件", "工作表", "行", "列", "说明", "代码"]
+    assert [c.value for c in ws[2]] == ["错误", "测试县.xlsx", "初中", 6, "K",
+                                        "单元格 K6（网络多媒体教室）“无”不是数字，该值未使用", "not_a_number"]
     assert ws.cell(3, 1).value == "警告"
 
 
@@ -275,18 +276,20 @@ def test_three_hundred_schools_all_get_a_row(tmp_path):
 
 def test_county_without_schools_still_writes_every_sheet(tmp_path):
     from equity_xlsx.indicators import evaluate
-    from equity_xlsx.model import CountyData, Problem
+    from equity_xlsx.model import CountyData
+    from equity_xlsx.problems import Code, Problem
 
     from report_county import STD
 
     data = CountyData(file="空.xlsx", county=None,
-                      problems=[Problem("error", "空.xlsx", None, None, None, "找不到学校数据表")])
+                      problems=[Problem(Code.NO_SCHOOL_DATA, "空.xlsx")])
     path = tmp_path / "empty.xlsx"
     write_report(evaluate(data, STD), path, tasks=load_tasks())
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[:7] == ["概览", "学校指标", "差异系数", "整改台账", "任务清单", "口径说明", "数据问题"]
     assert wb["学校指标"].cell(SCHOOL_HEADER_ROW + 1, 1).value == "没有纳入计算的学校。"
-    assert wb["数据问题"]["F2"].value == "找不到学校数据表"
+    assert wb["数据问题"]["F2"].value.startswith("工作簿中没有找到可识别的学校数据")
+    assert wb["数据问题"]["G2"].value == "no_school_data"
 
 
 def test_junior_only_county_refers_to_junior_standards(tmp_path):

@@ -10,7 +10,7 @@ from ..standards import Aliases
 from .cells import parse_ratio, text_of
 from .grid import Grid, col_letter, is_blank
 from .header import norm, split_unit
-from .problems import Problems
+from ..problems import Code, ProblemLog
 
 _MAX_GAP = 3
 
@@ -60,7 +60,7 @@ def _is_note_column(grid: Grid, r: int, c: int) -> bool:
     return False
 
 
-def read_county(grid: Grid, labels: list[tuple[int, int, str, bool]], file: str, problems: Problems,
+def read_county(grid: Grid, labels: list[tuple[int, int, str, bool]], file: str, problems: ProblemLog,
                 figures: dict[str, float], sources: dict[str, Source], aliases: Aliases) -> None:
     """Fill ``figures`` (fractions for ratios) and ``sources`` from the sheet's label/value pairs."""
     sheet = grid.name
@@ -71,7 +71,7 @@ def read_county(grid: Grid, labels: list[tuple[int, int, str, bool]], file: str,
         vc = next((cc for cc in range(start, start + _MAX_GAP)
                    if not is_blank(grid.get(r, cc)) and not _is_note_column(grid, r, cc)), None)
         if vc is None:
-            problems.warning(sheet, r + 1, col_letter(c), f"县级指标“{label}”没有填写数值")
+            problems.add(Code.COUNTY_VALUE_MISSING, sheet, r + 1, col_letter(c), label=label)
             continue
         raw = grid.get(r, vc)
         # A "(%)" column header above the values counts as a percent label too.
@@ -84,12 +84,12 @@ def read_county(grid: Grid, labels: list[tuple[int, int, str, bool]], file: str,
         value, err = parse_ratio(raw, percent)
         letter = col_letter(vc)
         if err or value is None:
-            problems.error(sheet, r + 1, letter, f"县级指标“{label}”的值{err or '为空'}（单元格 {letter}{r + 1}），未使用")
+            problems.add(Code.COUNTY_VALUE_INVALID, sheet, r + 1, letter, label=label, reason=err or "为空")
             continue
         if fname in figures:
             prev = sources[fname]
-            problems.warning(sheet, r + 1, letter,
-                             f"县级指标“{label}”重复填写，使用首次出现的值（{prev.sheet} {prev.cell}）：{text_of(raw)} 未使用")
+            problems.add(Code.COUNTY_VALUE_DUPLICATE, sheet, r + 1, letter, label=label,
+                         first=f"{prev.sheet} {prev.cell}", value=text_of(raw))
             continue
         figures[fname] = value
         sources[fname] = Source(file, sheet, r + 1, letter)

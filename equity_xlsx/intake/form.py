@@ -14,7 +14,7 @@ from ..model import Source
 from ..standards import Standard
 from .grid import Grid, col_letter, is_blank
 from .header import Column, Vocabulary, make_column, norm
-from .problems import Problems
+from ..problems import Code, ProblemLog
 from .table import INVALID, TEXT_FIELDS, Record, _read_number
 from .cells import text_of
 
@@ -64,7 +64,7 @@ def is_form(labels: dict) -> bool:
     return has_name and has_students
 
 
-def read_form(grid: Grid, labels: dict, vocab: Vocabulary, std: Standard, file: str, problems: Problems,
+def read_form(grid: Grid, labels: dict, vocab: Vocabulary, std: Standard, file: str, problems: ProblemLog,
               sheet_stage: str | None, sheet_units: dict[str, str]) -> Record | None:
     """The one school of a form sheet as a Record (values in canonical units)."""
     sheet = grid.name
@@ -82,8 +82,8 @@ def read_form(grid: Grid, labels: dict, vocab: Vocabulary, std: Standard, file: 
         if not isinstance(made, Column):
             unit, fam = made
             known = "、".join(u for u in vocab.aliases.units.get(fam, {}) if u) or "无"
-            problems.error(sheet, r + 1, col_letter(vc - 1),
-                           f"“{label}”中的单位“{unit}”无法识别（该项可用单位：{known}），该项未使用")
+            problems.add(Code.UNKNOWN_UNIT, sheet, r + 1, col_letter(vc - 1), header=label, unit=unit,
+                         field=vocab.aliases.fields[fname].label, known=known)
             continue
         if fname in TEXT_FIELDS or vocab.aliases.fields[fname].kind == "text":
             text = text_of(grid.get(r, vc))
@@ -102,7 +102,7 @@ def read_form(grid: Grid, labels: dict, vocab: Vocabulary, std: Standard, file: 
         else:
             rec.values[fname] = cell
     if not name:
-        problems.error(sheet, r_name + 1, col_letter(c_name), "学校信息表中学校名称为空，该表未使用")
+        problems.add(Code.FORM_NAME_EMPTY, sheet, r_name + 1, col_letter(c_name))
         return None
     rec.text["name"] = name
     return rec

@@ -30,7 +30,16 @@ _ENCRYPTED_STREAM = "EncryptedPackage".encode("utf-16-le")
 
 
 class UnreadableFile(Exception):
-    """The file cannot be read as a workbook at all; the message is Chinese, for the user."""
+    """The file cannot be read as a workbook at all; the message is Chinese, for the user.
+
+    ``why`` says which case it is, for code (``growing``, ``missing``, ``directory``,
+    ``permission``, ``os_error``, ``empty``, ``encrypted``, ``truncated``, ``docx``,
+    ``not_workbook``, ``corrupt``, ``html``, ``text``).
+    """
+
+    def __init__(self, message: str, why: str):
+        super().__init__(message)
+        self.why = why
 
 
 def col_letter(col: int) -> str:
@@ -63,8 +72,8 @@ class Grid:
     ``rows[i][j]`` is the cell at absolute 0-based (``row0 + i``, ``col0 + j``); rows may be
     shorter than the widest one. ``cover`` maps every cell covered by a merge (its origin
     included) to the merge. ``no_cache`` maps absolute (row, col) of cells calamine reads as
-    empty to the Chinese reason they are not (a formula with no saved result, an error value
-    such as #DIV/0!). ``cut_at`` is the Excel row where reading stopped after a long blank
+    empty but are not: to the error value shown (``#DIV/0!``), or to "" for a formula with
+    no saved result. ``cut_at`` is the Excel row where reading stopped after a long blank
     run and ``later_content_row`` the 0-based row of content found further down (else None).
     """
 
@@ -121,7 +130,7 @@ def _read_stable(path: Path) -> bytes:
         after = os.stat(path).st_size
         if before == after == len(data):
             return data
-    raise UnreadableFile("读取时文件大小一直在变化（文件可能正在被复制或保存），请等文件保存完成后再运行")
+    raise UnreadableFile("读取时文件大小一直在变化（文件可能正在被复制或保存），请等文件保存完成后再运行", "growing")
 
 
 def open_book(path: Path) -> Book:
@@ -129,45 +138,45 @@ def open_book(path: Path) -> Book:
     try:
         data = _read_stable(path)
     except FileNotFoundError:
-        raise UnreadableFile("找不到文件") from None
+        raise UnreadableFile("找不到文件", "missing") from None
     except IsADirectoryError:
-        raise UnreadableFile("这是一个文件夹，不是工作簿文件") from None
+        raise UnreadableFile("这是一个文件夹，不是工作簿文件", "directory") from None
     except PermissionError:
-        raise UnreadableFile("没有读取该文件的权限（文件可能被其他程序独占打开）") from None
+        raise UnreadableFile("没有读取该文件的权限（文件可能被其他程序独占打开）", "permission") from None
     except OSError as exc:
-        raise UnreadableFile(f"无法读取文件：{exc.strerror or exc}") from None
+        raise UnreadableFile(f"无法读取文件：{exc.strerror or exc}", "os_error") from None
     if not data:
-        raise UnreadableFile("文件是空的（0 字节），不是有效的 Excel 工作簿")
+        raise UnreadableFile("文件是空的（0 字节），不是有效的 Excel 工作簿", "empty")
     head = data[:8]
     if head == _OLE_MAGIC:
         if _ENCRYPTED_STREAM in data:
-            raise UnreadableFile("文件设置了打开密码（已加密），无法读取；请在 Excel/WPS 中取消密码后另存再运行")
+            raise UnreadableFile("文件设置了打开密码（已加密），无法读取；请在 Excel/WPS 中取消密码后另存再运行", "encrypted")
         kind = "xls"
     elif head[:4] == _ZIP_MAGIC:
         try:
             zf = zipfile.ZipFile(io.BytesIO(data))
             names = set(zf.namelist())
         except (zipfile.BadZipFile, OSError, ValueError):
-            raise UnreadableFile("文件不完整或已损坏（压缩包被截断），请重新保存或重新拷贝该文件") from None
+            raise UnreadableFile("文件不完整或已损坏（压缩包被截断），请重新保存或重新拷贝该文件", "truncated") from None
         if "mimetype" in names and b"opendocument.spreadsheet" in zf.read("mimetype"):
             kind = "ods"
         elif "xl/workbook.xml" in names:
             kind = "xlsx"
         elif "word/document.xml" in names:
-            raise UnreadableFile("这是 Word 文档（.docx），不是 Excel 工作簿")
+            raise UnreadableFile("这是 Word 文档（.docx），不是 Excel 工作簿", "docx")
         else:
-            raise UnreadableFile("文件是压缩包但不是 Excel 工作簿（缺少 xl/workbook.xml）")
+            raise UnreadableFile("文件是压缩包但不是 Excel 工作簿（缺少 xl/workbook.xml）", "not_workbook")
         bad = _first_bad_member(zf)
         if bad:
-            raise UnreadableFile(f"文件已损坏（压缩包内 {bad} 无法解压），请重新保存或重新拷贝该文件")
+            raise UnreadableFile(f"文件已损坏（压缩包内 {bad} 无法解压），请重新保存或重新拷贝该文件", "corrupt")
     else:
-        raise UnreadableFile(_not_a_workbook(data))
+        raise UnreadableFile(*_not_a_workbook(data))
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
-        raise UnreadableFile("文件设置了密码保护，无法读取；请在 Excel/WPS 中取消密码后另存再运行") from None
+        raise UnreadableFile("文件设置了密码保护，无法读取；请在 Excel/WPS 中取消密码后另存再运行", "encrypted") from None
     except Exception as exc:  # calamine raises several unrelated types for corrupt content
-        raise UnreadableFile(f"无法作为 Excel 工作簿读取（文件已损坏或格式不受支持：{exc}）") from None
+        raise UnreadableFile(f"无法作为 Excel 工作簿读取（文件已损坏或格式不受支持：{exc}）", "corrupt") from None
     book = Book(wb=wb, kind=kind, data=data)
     if kind == "xlsx":
         book.sheet_xml = _xlsx_sheet_members(data)
@@ -188,10 +197,11 @@ def _first_bad_member(zf: zipfile.ZipFile) -> str | None:
     return None
 
 
-def _not_a_workbook(data: bytes) -> str:
+def _not_a_workbook(data: bytes) -> tuple[str, str]:
+    """(Chinese message, why) for bytes that are neither a zip nor an OLE2 file."""
     head = data[:512].lstrip().lower()
     if head.startswith((b"<html", b"<!doctype html", b"<table", b"<?xml")) or b"<html" in head:
-        return "文件实际是网页/XML 格式（只是扩展名为 Excel），请在 Excel/WPS 中打开后另存为 .xlsx 再运行"
+        return "文件实际是网页/XML 格式（只是扩展名为 Excel），请在 Excel/WPS 中打开后另存为 .xlsx 再运行", "html"
     try:
         text = data[:4096].decode("utf-8")
     except UnicodeDecodeError:
@@ -200,8 +210,8 @@ def _not_a_workbook(data: bytes) -> str:
         except UnicodeDecodeError:
             text = ""
     if text and all(ch.isprintable() or ch in "\r\n\t" for ch in text[:200]):
-        return "文件实际是文本文件（如 CSV），不是 Excel 工作簿；请在 Excel/WPS 中打开后另存为 .xlsx 再运行"
-    return "文件不是 Excel 工作簿（既不是 .xlsx/.ods 压缩包，也不是 .xls 文件）"
+        return "文件实际是文本文件（如 CSV），不是 Excel 工作簿；请在 Excel/WPS 中打开后另存为 .xlsx 再运行", "text"
+    return "文件不是 Excel 工作簿（既不是 .xlsx/.ods 压缩包，也不是 .xls 文件）", "not_workbook"
 
 
 _REL_RE = re.compile(rb'<Relationship\b[^>]*?/?>')
@@ -256,8 +266,8 @@ _ERROR_CELL = re.compile(
 
 def silent_blanks(book: Book, sheet: str) -> dict[tuple[int, int], str]:
     """Cells calamine reads as empty that are not empty (.xlsx only): absolute 0-based
-    (row, col) -> Chinese reason. A formula without a saved result, or an error value
-    such as #DIV/0!, would otherwise look like a blank the user left."""
+    (row, col) -> the error value (``#DIV/0!``), or "" for a formula without a saved result.
+    Either would otherwise look like a blank the user left."""
     member = book.sheet_xml.get(sheet)
     if not member:
         return {}
@@ -268,10 +278,10 @@ def silent_blanks(book: Book, sheet: str) -> dict[tuple[int, int], str]:
     out: dict[tuple[int, int], str] = {}
     if b"<f" in xml:
         for c, r in _FORMULA_NO_VALUE.findall(xml):
-            out[(int(r) - 1, _col_index(c.decode()))] = "是公式，但文件中没有保存计算结果（请在 Excel/WPS 中打开并保存后再运行）"
+            out[(int(r) - 1, _col_index(c.decode()))] = ""
     if b't="e"' in xml:
         for c, r, v in _ERROR_CELL.findall(xml):
-            out[(int(r) - 1, _col_index(c.decode()))] = f"是错误值 {v.decode(errors='replace')}，不是数字"
+            out[(int(r) - 1, _col_index(c.decode()))] = v.decode(errors="replace")
     return out
 
 

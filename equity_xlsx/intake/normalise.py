@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from ..model import STAGE_LABEL, Exclusion, Section, Source, Split
 from ..standards import Standard
 from .header import Vocabulary, norm
-from .problems import Problems
+from ..problems import Code, ProblemLog
 from .table import Cell, Record
 
 COMPULSORY = ("primary", "junior")
@@ -76,15 +76,14 @@ def _excluded_type(rec: Record, std: Standard) -> bool:
     return any(w in t for w in std.scope.get("excluded_types", ()) for t in texts if t)
 
 
-def _stage_of_record(rec: Record, vocab: Vocabulary, problems: Problems, quiet: bool = False) -> str | None:
+def _stage_of_record(rec: Record, vocab: Vocabulary, problems: ProblemLog, quiet: bool = False) -> str | None:
     stage_text = rec.text.get("stage", "")
     if stage_text:
         st = vocab.stage_of(stage_text) or vocab.stage_in(stage_text)
         if st:
             return st
         src = rec.text_src["stage"]
-        problems.error(rec.sheet, rec.row, src.column,
-                       f"学段“{stage_text}”无法识别（应为 小学 / 初中 / 高中），该行未使用")
+        problems.add(Code.UNKNOWN_STAGE, rec.sheet, rec.row, src.column, stage_text=stage_text)
         return None
     if rec.sheet_stage:
         return rec.sheet_stage
@@ -97,14 +96,12 @@ def _stage_of_record(rec: Record, vocab: Vocabulary, problems: Problems, quiet: 
     if quiet:
         return None
     col = rec.origin.column
-    problems.error(rec.sheet, rec.row, col,
-                   f"无法确定“{rec.text.get('name', '')}”的学段：没有学段列，工作表名和办学类型也未说明是小学还是初中"
-                   f"（九年一贯制等学校请按学段分行填写），该行未使用")
+    problems.add(Code.NO_STAGE, rec.sheet, rec.row, col, school=rec.text.get("name", ""))
     return None
 
 
 def build_sections(records: list[Record], std: Standard, vocab: Vocabulary, file: str,
-                   problems: Problems) -> tuple[list[Section], list[Exclusion], list[Split]]:
+                   problems: ProblemLog) -> tuple[list[Section], list[Exclusion], list[Split]]:
     """Normalise all records of one workbook (see module doc)."""
     schools = _group(records, vocab, std, problems)
     _drop_cross_school_merges(schools, problems)
@@ -116,7 +113,7 @@ def build_sections(records: list[Record], std: Standard, vocab: Vocabulary, file
     return sections, exclusions, splits
 
 
-def _group(records: list[Record], vocab: Vocabulary, std: Standard, problems: Problems) -> dict[str, _School]:
+def _group(records: list[Record], vocab: Vocabulary, std: Standard, problems: ProblemLog) -> dict[str, _School]:
     schools: dict[str, _School] = {}
     for rec in records:
         name = rec.text["name"]
@@ -151,16 +148,15 @@ def _group(records: list[Record], vocab: Vocabulary, std: Standard, problems: Pr
         for part in parts:
             prev = school.parts.get(part.stage)
             if prev is not None:
-                problems.error(rec.sheet, rec.row, rec.origin.column,
-                               f"学校“{name}”（{STAGE_LABEL.get(part.stage, part.stage)}）重复出现："
-                               f"首次在工作表“{prev.record.sheet}”第 {prev.record.row} 行，"
-                               f"此处第 {rec.row} 行的数据未使用（保留首次出现的数据）")
+                problems.add(Code.DUPLICATE_SCHOOL, rec.sheet, rec.row, rec.origin.column, school=name,
+                             stage=STAGE_LABEL.get(part.stage, part.stage), first_sheet=prev.record.sheet,
+                             first_row=prev.record.row)
                 continue
             school.parts[part.stage] = part
     return schools
 
 
-def _drop_cross_school_merges(schools: dict[str, _School], problems: Problems) -> None:
+def _drop_cross_school_merges(schools: dict[str, _School], problems: ProblemLog) -> None:
     owners: dict[int, set[str]] = {}
     cells: dict[int, Cell] = {}
     for school in schools.values():
@@ -175,9 +171,8 @@ def _drop_cross_school_merges(schools: dict[str, _School], problems: Problems) -
     for cid in bad:
         cell = cells[cid]
         src = cell.source
-        problems.error(src.sheet, src.row, src.column,
-                       f"合并单元格 {src.column}{cell.rows[0]}:{src.column}{cell.rows[1]} 跨越了多所学校的行，"
-                       f"无法判断属于哪所学校，该值未使用")
+        problems.add(Code.MERGE_ACROSS_SCHOOLS, src.sheet, src.row, src.column,
+                     range=f"{src.column}{cell.rows[0]}:{src.column}{cell.rows[1]}")
     for school in schools.values():
         for part in school.parts.values():
             for f in [f for f, c in part.values.items() if id(c) in bad]:
@@ -229,7 +224,7 @@ def _split_eligible(std: Standard, aliases) -> set[str]:
     return eligible
 
 
-def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: str, problems: Problems,
+def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: str, problems: ProblemLog,
                       sections: list[Section], exclusions: list[Exclusion], splits: list[Split]) -> None:
     aliases = vocab.aliases
     parts = school.parts
@@ -254,14 +249,13 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
         label = STAGE_LABEL.get(st, st)
         if cell is None:
             if "students" not in rec.invalid:  # an unusable cell was reported where it was read
-                problems.error(rec.sheet, rec.row, rec.origin.column,
-                               f"“{name}”（{label}）在校生数为空，该学段未参与计算")
+                problems.add(Code.STUDENTS_MISSING, rec.sheet, rec.row, rec.origin.column, school=name, stage=label)
         elif cell.value <= 0:
-            problems.error(cell.source.sheet, cell.source.row, cell.source.column,
-                           f"“{name}”（{label}）在校生数为 {cell.value:g}，应大于 0，该学段未参与计算")
+            problems.add(Code.STUDENTS_NOT_POSITIVE, cell.source.sheet, cell.source.row, cell.source.column,
+                         school=name, stage=label, value=cell.value)
         elif not float(cell.value).is_integer():
-            problems.warning(cell.source.sheet, cell.source.row, cell.source.column,
-                             f"“{name}”（{label}）在校生数 {cell.value:g} 不是整数，请核对")
+            problems.add(Code.STUDENTS_FRACTION, cell.source.sheet, cell.source.row, cell.source.column,
+                         school=name, stage=label, value=cell.value)
 
     kind = school_kind(school.school_type, vocab) if school.school_type else None
     if kind is None:
@@ -285,30 +279,26 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
         if whole is None:
             if multi and len(per) >= 2 and f in eligible and len({c.value for c in per.values()}) == 1:
                 c = next(iter(per.values()))
-                problems.warning(c.source.sheet, c.source.row, c.source.column,
-                                 f"“{name}”各学段的{aliases.fields[f].label}都填了 {c.value:g}，"
-                                 f"可能是把全校数重复填在了每个学段；已按各学段分别填写使用，请核对")
+                problems.add(Code.SAME_VALUE_EACH_STAGE, c.source.sheet, c.source.row, c.source.column,
+                             school=name, field=aliases.fields[f].label, value=c.value)
             for st, c in per.items():
                 values[st][f] = c.value
                 sources[st][f] = c.source
             continue
         src = whole.source
         if f not in eligible:
-            problems.error(src.sheet, src.row, src.column,
-                           f"“{name}”的{aliases.fields[f].label}按全校只填了一个数（{_where(whole)}），"
-                           f"该项须按学段分别填写，无法拆分，未使用")
+            problems.add(Code.WHOLE_NOT_SPLITTABLE, src.sheet, src.row, src.column, school=name,
+                         field=aliases.fields[f].label, where=_where(whole))
             continue
         if set(students) != set(parts):
-            problems.error(src.sheet, src.row, src.column,
-                           f"“{name}”的{aliases.fields[f].label}为全校数（{_where(whole)}），"
-                           f"但有学段的在校生数缺失或无效，无法按加权学生数拆分，未使用")
+            problems.add(Code.SPLIT_NO_STUDENTS, src.sheet, src.row, src.column, school=name,
+                         field=aliases.fields[f].label, where=_where(whole))
             continue
         rule = _split_rule(kind, set(students), std)
         if rule is None:
             stages_txt = "、".join(STAGE_LABEL.get(s, s) for s in students)
-            problems.error(src.sheet, src.row, src.column,
-                           f"“{name}”的{aliases.fields[f].label}为全校数，但学段组合（{stages_txt}）在标准文件 [split] "
-                           f"中没有拆分权重，未使用")
+            problems.add(Code.SPLIT_NO_WEIGHTS, src.sheet, src.row, src.column, school=name,
+                         field=aliases.fields[f].label, stages=stages_txt)
             continue
         rule_name, weights = rule
         shares = split_amount(whole.value, students, weights)
@@ -346,16 +336,16 @@ def _where(cell: Cell) -> str:
 
 
 def _composites(name: str, stage: str, vals: dict[str, float], srcs: dict[str, Source], notes: list[str],
-                aliases, problems: Problems, rec: Record) -> None:
+                aliases, problems: ProblemLog, rec: Record) -> None:
     for target, options in aliases.composites.items():
         complete = next((opt for opt in options if all(p in vals for p in opt)), None)
         if target in vals:
             if complete and abs(sum(vals[p] for p in complete) - vals[target]) > 1e-6:
                 src = srcs[target]
                 parts_txt = "+".join(aliases.fields[p].label for p in complete)
-                problems.warning(src.sheet, src.row, src.column,
-                                 f"“{name}”的{aliases.fields[target].label} {vals[target]:g} 与 {parts_txt} 之和 "
-                                 f"{sum(vals[p] for p in complete):g} 不一致；按{aliases.fields[target].label}列使用")
+                problems.add(Code.COMPOSITE_MISMATCH, src.sheet, src.row, src.column, school=name,
+                             field=aliases.fields[target].label, value=vals[target], parts=parts_txt,
+                             total=sum(vals[p] for p in complete))
             continue
         if complete is None:
             partial = list(dict.fromkeys(p for opt in options for p in opt if p in vals))
@@ -364,10 +354,8 @@ def _composites(name: str, stage: str, vals: dict[str, float], srcs: dict[str, S
                 # otherwise repeat it for every school.
                 src = srcs[partial[0]]
                 need = " 或 ".join("+".join(aliases.fields[p].label for p in opt) for opt in options)
-                problems.warning(src.sheet, None, None,
-                                 f"工作表“{src.sheet}”只有{aliases.fields[target].label}的部分分项"
-                                 f"（{'、'.join(aliases.fields[p].label for p in partial)}），无法求和"
-                                 f"（需要 {need}），该项无数据")
+                problems.add(Code.COMPOSITE_PARTIAL, src.sheet, field=aliases.fields[target].label,
+                             present="、".join(aliases.fields[p].label for p in partial), need=need)
             continue
         vals[target] = sum(vals[p] for p in complete)
         srcs[target] = srcs[complete[0]]
@@ -375,7 +363,7 @@ def _composites(name: str, stage: str, vals: dict[str, float], srcs: dict[str, S
 
 
 def _check_equipment(name: str, stage: str, vals: dict[str, float], srcs: dict[str, Source], std: Standard,
-                     problems: Problems) -> None:
+                     problems: ProblemLog) -> None:
     plausible = std.units.get("equipment_per_student_plausible")
     if not plausible or "equipment_value" not in vals or not vals.get("students"):
         return
@@ -384,11 +372,13 @@ def _check_equipment(name: str, stage: str, vals: dict[str, float], srcs: dict[s
     if lo <= per <= hi:
         return
     src = srcs["equipment_value"]
-    hint = "，疑似按万元填写但表头未注明“（万元）”" if per < lo and lo <= per * 10000 <= hi else ""
-    if per > hi and lo <= per / 10000 <= hi:
-        hint = "，疑似按元填写但表头写的是万元"
-    problems.error(src.sheet, src.row, src.column,
-                   f"“{name}”（{STAGE_LABEL.get(stage, stage)}）生均教学仪器设备值为 {per:.4g} 元，"
-                   f"超出合理范围 {lo:g}–{hi:g} 元{hint}；数值与单位矛盾，该值未使用")
+    suspected, hint = "", ""
+    if per < lo and lo <= per * 10000 <= hi:
+        suspected, hint = "万元", "，疑似按万元填写但表头未注明“（万元）”"
+    elif per > hi and lo <= per / 10000 <= hi:
+        suspected, hint = "元", "，疑似按元填写但表头写的是万元"
+    problems.add(Code.EQUIPMENT_IMPLAUSIBLE, src.sheet, src.row, src.column, school=name,
+                 stage=STAGE_LABEL.get(stage, stage), per=per, low=lo, high=hi, hint=hint,
+                 suspected_unit=suspected)
     del vals["equipment_value"]
     del srcs["equipment_value"]

@@ -8,7 +8,6 @@ together, so a 九年一贯制 school on a 小学 sheet and an 初中 sheet is o
 
 from __future__ import annotations
 
-import traceback
 from pathlib import Path
 
 import python_calamine as pc
@@ -17,11 +16,11 @@ from ..model import Conversion, CountyData
 from ..standards import Aliases, Standard, load_aliases
 from .county import county_labels, county_lookup, read_county
 from .form import form_labels, is_form, read_form
-from .grid import Grid, UnreadableFile, col_letter, load_grid, open_book
+from .grid import Grid, col_letter, load_grid, open_book
 from .header import Header, Vocabulary, build_header, find_header, units_from_titles
 from .normalise import build_sections
 from .place import county_from_text, county_name
-from .problems import Problems
+from ..problems import Code, ProblemLog, internal_detail
 from .table import Record, read_records
 
 _VOCAB: dict[int, tuple[Aliases, Vocabulary, dict[str, str]]] = {}
@@ -46,14 +45,11 @@ def read_workbook(path: Path, std: Standard, aliases: Aliases | None = None,
     path = Path(path)
     aliases = aliases or load_aliases()
     file = display_name or path.name
-    problems = Problems(file)
+    problems = ProblemLog(file)
     try:
         book = open_book(path)
-    except UnreadableFile as exc:
-        problems.error(None, None, None, f"无法读取文件“{file}”：{exc}", "unreadable")
-        return CountyData(file=file, county=county_from_text(Path(file).stem), problems=problems.items)
-    except Exception as exc:  # never let one bad file stop a nightly run
-        problems.error(None, None, None, f"无法读取文件“{file}”：{exc}", "unreadable")
+    except Exception as exc:  # UnreadableFile, or anything else: never stop a nightly run
+        problems.add(Code.UNREADABLE, reason=str(exc), why=getattr(exc, "why", "other"))
         return CountyData(file=file, county=county_from_text(Path(file).stem), problems=problems.items)
     vocab, clookup = _vocab(aliases)
     data = CountyData(file=file, county=None)
@@ -62,37 +58,32 @@ def read_workbook(path: Path, std: Standard, aliases: Aliases | None = None,
     try:
         metas = book.wb.sheets_metadata
     except Exception as exc:
-        problems.error(None, None, None, f"无法读取工作表列表：{exc}", "unreadable")
+        problems.add(Code.UNREADABLE, reason=f"无法读取工作表列表（{exc}）")
         metas = []
     for meta in metas:
         name = meta.name
         if meta.visible != pc.SheetVisibleEnum.Visible:
-            problems.warning(name, None, None, f"工作表“{name}”是隐藏的，已跳过（如需读取请取消隐藏）", "hidden_sheet")
+            problems.add(Code.HIDDEN_SHEET, name)
             continue
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
             continue
         try:
             _read_sheet(book, name, std, vocab, clookup, file, problems, records, titles, data)
         except Exception as exc:
-            tb = traceback.extract_tb(exc.__traceback__)[-1]
-            problems.error(name, None, None,
-                           f"读取工作表“{name}”时出错，该表未读取（程序内部错误：{type(exc).__name__}: {exc} "
-                           f"@ {Path(tb.filename).name}:{tb.lineno}）", "internal")
+            problems.add(Code.INTERNAL, name, during=f"读取工作表“{name}”", consequence="该表未读取",
+                         detail=internal_detail(exc))
     try:
         sections, exclusions, splits = build_sections(records, std, vocab, file, problems)
     except Exception as exc:
-        tb = traceback.extract_tb(exc.__traceback__)[-1]
-        problems.error(None, None, None, f"整理学校数据时出错（程序内部错误：{type(exc).__name__}: {exc} "
-                                         f"@ {Path(tb.filename).name}:{tb.lineno}）", "internal")
+        problems.add(Code.INTERNAL, during="整理学校数据", consequence="没有学校参与计算",
+                     detail=internal_detail(exc))
         sections, exclusions, splits = [], [], []
     data.sections = sections
     data.exclusions = exclusions
     data.splits = splits
     data.county = county_name(titles, Path(file).stem)
     if not sections and not exclusions and not data.county_figures and not records and metas:
-        problems.error(None, None, None,
-                       "工作簿中没有找到可识别的学校数据：需要一张表头含“学校名称”和“在校生数”的表格，"
-                       "或每校一张的学校信息表", "no_table")
+        problems.add(Code.NO_SCHOOL_DATA)
     data.problems = problems.items
     return data
 
@@ -107,20 +98,17 @@ def _titles_above(grid: Grid, top: int) -> list[str]:
 
 
 def _read_sheet(book, name: str, std: Standard, vocab: Vocabulary, clookup: dict[str, str], file: str,
-                problems: Problems, records: list[Record], titles: list[str], data: CountyData) -> None:
+                problems: ProblemLog, records: list[Record], titles: list[str], data: CountyData) -> None:
     try:
         grid = load_grid(book, name)
     except pc.CalamineError as exc:
-        problems.error(name, None, None, f"工作表“{name}”已损坏，无法读取（{exc}），请在 Excel/WPS 中打开并另存后再运行",
-                       "corrupt_sheet")
+        problems.add(Code.CORRUPT_SHEET, name, detail=str(exc))
         return
     if not grid.rows:
-        problems.warning(name, None, None, f"工作表“{name}”是空的，已跳过", "empty_sheet")
+        problems.add(Code.EMPTY_SHEET, name)
         return
     if grid.later_content_row is not None:
-        problems.warning(name, grid.later_content_row + 1, None,
-                         f"工作表“{name}”第 {grid.cut_at} 行起连续多行为空，其后第 {grid.later_content_row + 1} 行"
-                         f"还有内容，未读取；如是数据请删除中间的空行", "cut")
+        problems.add(Code.CUT, name, grid.later_content_row + 1, cut_at=grid.cut_at)
     sheet_stage = vocab.stage_in(name)
     found = find_header(grid, vocab)
     if found is not None and {"name", "students"} <= found[3]:
@@ -138,9 +126,7 @@ def _read_sheet(book, name: str, std: Standard, vocab: Vocabulary, clookup: dict
         top, bottom, labels_row, fields = found
         missing = [vocab.aliases.fields[f].label for f in ("name", "students") if f not in fields]
         examples = "、".join(vocab.aliases.fields["students" if "students" not in fields else "name"].aliases[:4])
-        problems.error(name, bottom + 1, None,
-                       f"工作表“{name}”第 {bottom + 1} 行的表头中没有找到“{'”“'.join(missing)}”列"
-                       f"（可用的列名如：{examples}），该表未读取", "missing_column")
+        problems.add(Code.MISSING_COLUMN, name, bottom + 1, missing="”“".join(missing), examples=examples)
         titles.extend(_titles_above(grid, top))
         return
     clabels = county_labels(grid, clookup)
@@ -149,11 +135,10 @@ def _read_sheet(book, name: str, std: Standard, vocab: Vocabulary, clookup: dict
         titles.extend(_titles_above(grid, grid.row0 + 2))
         return
     titles.extend(_titles_above(grid, grid.row0 + 2))
-    problems.warning(name, None, None,
-                     f"工作表“{name}”中没有找到可识别的学校表格（表头需含“学校名称”和“在校生数”），已跳过", "no_table")
+    problems.add(Code.NO_TABLE, name)
 
 
-def _read_table(grid: Grid, found, std: Standard, vocab: Vocabulary, file: str, problems: Problems,
+def _read_table(grid: Grid, found, std: Standard, vocab: Vocabulary, file: str, problems: ProblemLog,
                 records: list[Record], titles: list[str], sheet_stage: str | None, data: CountyData) -> None:
     name = grid.name
     top = found[0]
@@ -164,22 +149,17 @@ def _read_table(grid: Grid, found, std: Standard, vocab: Vocabulary, file: str, 
     for col, label, fname, unit in hdr.unknown_units:
         family = aliases.units.get(aliases.fields[fname].unit, {})
         known = "、".join(u for u in family if u) or "不写单位"
-        problems.error(name, hdr.excel_row, col_letter(col),
-                       f"表头“{label}”中的单位“{unit}”无法识别（{aliases.fields[fname].label}可用单位：{known}），"
-                       f"该列未使用", "unknown_unit")
+        problems.add(Code.UNKNOWN_UNIT, name, hdr.excel_row, col_letter(col), header=label, unit=unit,
+                     field=aliases.fields[fname].label, known=known)
     for col, label, fname in hdr.duplicates:
         first = next(c for c in hdr.columns if c.field == fname)
-        problems.warning(name, hdr.excel_row, col_letter(col),
-                         f"表头“{label}”与 {first.letter} 列“{first.header}”都对应{aliases.fields[fname].label}，"
-                         f"只使用 {first.letter} 列", "duplicate_column")
+        problems.add(Code.DUPLICATE_COLUMN, name, hdr.excel_row, col_letter(col), header=label,
+                     first_column=first.letter, first_header=first.header, field=aliases.fields[fname].label)
     for c in hdr.columns:
         if c.factor != 1.0 or c.unit_from != "header":
             data.conversions.append(Conversion(name, c.letter, c.header, c.field, c.unit, c.factor))
         if c.unit_from == "setting":
-            problems.warning(name, hdr.excel_row, c.letter,
-                             f"表头“{c.header}”没有注明单位，按标准设置视为“{c.unit}”；"
-                             f"如填的是其他单位请在表头注明，如“（万元）”", "default_unit")
+            problems.add(Code.DEFAULT_UNIT, name, hdr.excel_row, c.letter, header=c.header, unit=c.unit)
         elif c.unit_from == "title":
-            problems.warning(name, hdr.excel_row, c.letter,
-                             f"表头“{c.header}”没有注明单位，按表格上方的“单位”说明视为“{c.unit}”", "title_unit")
+            problems.add(Code.TITLE_UNIT, name, hdr.excel_row, c.letter, header=c.header, unit=c.unit)
     records.extend(read_records(grid, hdr, vocab, file, problems, sheet_stage))

@@ -17,7 +17,7 @@ from ..standards import Aliases
 from .cells import parse_number, text_of, to_canonical
 from .grid import Grid, Merge, col_letter, is_blank
 from .header import Column, Header, Vocabulary, norm
-from .problems import Problems
+from ..problems import Code, ProblemLog
 
 TEXT_FIELDS = ("name", "code", "school_type", "stage", "ownership")
 _INF = float("inf")
@@ -95,7 +95,7 @@ def _is_serial_row(row: list[Any], name: str) -> bool:
     return len(vals) >= 2 and all(b - a == 1 for a, b in zip(nums, nums[1:]))
 
 
-def read_records(grid: Grid, header: Header, vocab: Vocabulary, file: str, problems: Problems,
+def read_records(grid: Grid, header: Header, vocab: Vocabulary, file: str, problems: ProblemLog,
                  sheet_stage: str | None) -> list[Record]:
     """All school rows of one table sheet, with values converted by the header units."""
     aliases = vocab.aliases
@@ -162,7 +162,7 @@ def read_records(grid: Grid, header: Header, vocab: Vocabulary, file: str, probl
         if not rec.text.get("name"):
             if rec.values or rec.staged:
                 col = name_col.letter if name_col else None
-                problems.error(sheet, excel_row, col, f"第 {excel_row} 行有数据但学校名称为空，该行未使用")
+                problems.add(Code.NAME_EMPTY, sheet, excel_row, col)
             continue
         out.append(rec)
     return out
@@ -178,7 +178,7 @@ def _text_at(grid: Grid, r: int, c: int) -> str:
     return text_of(v)
 
 
-def _read_number(grid: Grid, r: int, c: Column, file: str, problems: Problems,
+def _read_number(grid: Grid, r: int, c: Column, file: str, problems: ProblemLog,
                  merged_cells: dict[int, Cell], warned: set[int], field_cols: set[int]) -> Cell | None:
     sheet = grid.name
     v = grid.get(r, c.col)
@@ -188,9 +188,8 @@ def _read_number(grid: Grid, r: int, c: Column, file: str, problems: Problems,
             # Covered by a merge that starts in another column: the value belongs there.
             if m.c0 in field_cols and id(m) not in warned:
                 warned.add(id(m))
-                problems.warning(sheet, m.r0 + 1, col_letter(m.c0),
-                                 f"合并单元格 {m.ref()} 跨越了多个数据列，只按 {col_letter(m.c0)} 列读取，"
-                                 f"{c.header} 列按未填写处理")
+                problems.add(Code.MERGE_ACROSS_COLUMNS, sheet, m.r0 + 1, col_letter(m.c0), range=m.ref(),
+                             other=c.header)
             return None
         if m.r1 > m.r0:
             shared = merged_cells.get(id(m))
@@ -200,20 +199,23 @@ def _read_number(grid: Grid, r: int, c: Column, file: str, problems: Problems,
             r = m.r0
     excel_row = r + 1
     if is_blank(v):
-        reason = grid.no_cache.get((r, c.col))
-        if reason:
-            problems.error(sheet, excel_row, c.letter, f"单元格 {c.letter}{excel_row}（{c.header}）{reason}，按未填写处理")
+        if (r, c.col) in grid.no_cache:
+            error_value = grid.no_cache[(r, c.col)]
+            if error_value:
+                problems.add(Code.NOT_A_NUMBER, sheet, excel_row, c.letter, header=c.header,
+                             reason=f"是错误值 {error_value}，不是数字", value=error_value)
+            else:
+                problems.add(Code.NO_CACHED_VALUE, sheet, excel_row, c.letter, header=c.header)
             return INVALID
         return None
     num, err = parse_number(v)
     if err:
-        problems.error(sheet, excel_row, c.letter, f"单元格 {c.letter}{excel_row}（{c.header}）{err}，该值未使用")
+        problems.add(Code.NOT_A_NUMBER, sheet, excel_row, c.letter, header=c.header, reason=err, value=text_of(v))
         return INVALID
     if num is None:
         return None
     if num < 0:
-        problems.error(sheet, excel_row, c.letter,
-                       f"单元格 {c.letter}{excel_row}（{c.header}）为负数 {text_of(v)}，应为不小于 0 的数，该值未使用")
+        problems.add(Code.NEGATIVE, sheet, excel_row, c.letter, header=c.header, value=text_of(v))
         return INVALID
     cell = Cell(to_canonical(num, c.factor), Source(file, sheet, excel_row, c.letter), c.field,
                 (m.r0 + 1, m.r1 + 1) if m is not None and m.r1 > m.r0 else None)

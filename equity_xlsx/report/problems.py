@@ -4,19 +4,18 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..model import Problem
+from ..problems import LEVEL_LABEL, Level, Problem
 from .formats import Formats, fit_width, print_setup
 
 SHEET = "数据问题"
-HEADERS = ["级别", "文件", "工作表", "行", "列", "说明"]
-LEVEL_LABEL = {"error": "错误", "warning": "警告"}
+HEADERS = ["级别", "文件", "工作表", "行", "列", "说明", "代码"]
 
 
 def write(ws: Worksheet, problems: list[Problem], fm: Formats) -> None:
     ws.write_row(0, 0, HEADERS, fm.header)
-    ordered = sorted(problems, key=lambda p: p.level != "error")  # errors first, stable otherwise
+    ordered = sorted(problems, key=lambda p: p.level != Level.ERROR)  # errors first, stable otherwise
     for i, p in enumerate(ordered, start=1):
-        ws.write_string(i, 0, LEVEL_LABEL.get(p.level, p.level), fm.bad if p.level == "error" else fm.amber)
+        ws.write_string(i, 0, LEVEL_LABEL[p.level], fm.bad if p.level == Level.ERROR else fm.amber)
         ws.write_string(i, 1, p.file or "", fm.text)
         ws.write_string(i, 2, p.sheet or "", fm.text)
         if p.row is None:
@@ -25,6 +24,7 @@ def write(ws: Worksheet, problems: list[Problem], fm: Formats) -> None:
             ws.write_number(i, 3, p.row, fm.integer)
         ws.write_string(i, 4, p.column or "", fm.text)
         ws.write_string(i, 5, p.message, fm.wrap)
+        ws.write_string(i, 6, str(p.code), fm.text)
     if not problems:
         ws.write_string(1, 0, "未发现数据问题。", fm.note)
     last = max(len(ordered), 1)
@@ -35,4 +35,5 @@ def write(ws: Worksheet, problems: list[Problem], fm: Formats) -> None:
     ws.set_column(2, 2, fit_width((p.sheet for p in problems), minimum=8, maximum=24))
     ws.set_column(3, 4, 6)
     ws.set_column(5, 5, fit_width((p.message for p in problems), minimum=30, maximum=90))
+    ws.set_column(6, 6, fit_width((str(p.code) for p in problems), minimum=8, maximum=28))
     print_setup(ws, 0)

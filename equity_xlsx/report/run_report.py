@@ -42,7 +42,7 @@ def write_run_report(path: Path, entries: list[dict], standard_title: str, start
         sheet.autofilter(3, 0, 3 + len(entries), len(headers) - 1)
 
     errs = book.add_worksheet("错误与警告")
-    headers = ["输入文件", "级别", "工作表", "行", "列", "说明"]
+    headers = ["输入文件", "级别", "工作表", "行", "列", "说明", "代码"]
     for c, h in enumerate(headers):
         errs.write(0, c, h, head)
     r = 1
@@ -50,9 +50,9 @@ def write_run_report(path: Path, entries: list[dict], standard_title: str, start
         for level, items in (("错误", e["errors"]), ("警告", e["warnings"])):
             for p in items:
                 errs.write_row(r, 0, [e["input"], level, p.get("sheet") or "", p.get("row") or "",
-                                      p.get("column") or "", p["message"]], cell)
+                                      p.get("column") or "", p["message"], p.get("code") or ""], cell)
                 r += 1
-    for c, w in enumerate([28, 6, 14, 6, 6, 80]):
+    for c, w in enumerate([28, 6, 14, 6, 6, 80, 20]):
         errs.set_column(c, c, w)
     errs.freeze_panes(1, 0)
     if r > 1:

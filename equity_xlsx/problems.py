@@ -1,0 +1,212 @@
+"""Problems are data: a code from one closed set, a level, a location and parameters.
+
+Found where they happen (intake, reconcile, the run), rendered to Chinese only at the edge
+(the 数据问题 sheet, 运行报告, summary.json, the console) from the code's template, in the
+manner of frictionless' error types and pandera's reason codes. Tests assert codes, never
+wording.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, Iterable, Mapping
+
+
+class Level(StrEnum):
+    ERROR = "error"  # a value, sheet or file could not be used
+    WARNING = "warning"  # used, but look at it
+
+
+LEVEL_LABEL = {Level.ERROR: "错误", Level.WARNING: "警告"}
+
+
+class Code(StrEnum):
+    """Every kind of problem the tool reports. Add a member and its template together."""
+
+    # the file as a whole
+    UNREADABLE = "unreadable"
+    LIMIT = "limit"
+    NO_SCHOOL_DATA = "no_school_data"
+    INTERNAL = "internal"
+    WORKER_DIED = "worker_died"
+    # sheets
+    HIDDEN_SHEET = "hidden_sheet"
+    CORRUPT_SHEET = "corrupt_sheet"
+    EMPTY_SHEET = "empty_sheet"
+    CUT = "cut"
+    NO_TABLE = "no_table"
+    MISSING_COLUMN = "missing_column"
+    # headers
+    UNKNOWN_UNIT = "unknown_unit"
+    DUPLICATE_COLUMN = "duplicate_column"
+    DEFAULT_UNIT = "default_unit"
+    TITLE_UNIT = "title_unit"
+    # cells and rows
+    NOT_A_NUMBER = "not_a_number"
+    NO_CACHED_VALUE = "no_cached_value"
+    NEGATIVE = "negative"
+    NAME_EMPTY = "name_empty"
+    FORM_NAME_EMPTY = "form_name_empty"
+    MERGE_ACROSS_COLUMNS = "merge_across_columns"
+    MERGE_ACROSS_SCHOOLS = "merge_across_schools"
+    # schools and sections
+    UNKNOWN_STAGE = "unknown_stage"
+    NO_STAGE = "no_stage"
+    DUPLICATE_SCHOOL = "duplicate_school"
+    STUDENTS_MISSING = "students_missing"
+    STUDENTS_NOT_POSITIVE = "students_not_positive"
+    STUDENTS_FRACTION = "students_fraction"
+    SAME_VALUE_EACH_STAGE = "same_value_each_stage"
+    WHOLE_NOT_SPLITTABLE = "whole_not_splittable"
+    SPLIT_NO_STUDENTS = "split_no_students"
+    SPLIT_NO_WEIGHTS = "split_no_weights"
+    COMPOSITE_MISMATCH = "composite_mismatch"
+    COMPOSITE_PARTIAL = "composite_partial"
+    EQUIPMENT_IMPLAUSIBLE = "equipment_implausible"
+    # the 县级指标 sheet
+    COUNTY_VALUE_MISSING = "county_value_missing"
+    COUNTY_VALUE_INVALID = "county_value_invalid"
+    COUNTY_VALUE_DUPLICATE = "county_value_duplicate"
+    # the result workbook and the ledger
+    OUTPUT_LOCKED = "output_locked"
+    PREVIOUS_UNREADABLE = "previous_unreadable"
+    LEDGER_DUPLICATE_ID = "ledger_duplicate_id"
+    LEDGER_STATUS_NOT_TAKEN = "ledger_status_not_taken"
+    LEDGER_CLOSED_TYPED = "ledger_closed_typed"
+
+
+@dataclass(frozen=True)
+class Spec:
+    level: Level
+    template: str
+
+
+E, W = Level.ERROR, Level.WARNING
+
+# Templates are str.format templates over the problem's params plus ``file``, ``sheet``,
+# ``row``, ``column`` and ``cell`` (column letter + row).
+SPECS: dict[Code, Spec] = {
+    Code.UNREADABLE: Spec(E, "无法读取文件“{file}”：{reason}"),
+    Code.LIMIT: Spec(E, "{reason}"),
+    Code.NO_SCHOOL_DATA: Spec(E, "工作簿中没有找到可识别的学校数据：需要一张表头含“学校名称”和“在校生数”的表格，"
+                                 "或每校一张的学校信息表"),
+    Code.INTERNAL: Spec(E, "{during}时发生程序内部错误，{consequence}（{detail}）"),
+    Code.WORKER_DIED: Spec(E, "处理进程意外退出（{detail}），该文件未能评估"),
+    Code.HIDDEN_SHEET: Spec(W, "工作表“{sheet}”是隐藏的，已跳过（如需读取请取消隐藏）"),
+    Code.CORRUPT_SHEET: Spec(E, "工作表“{sheet}”已损坏，无法读取（{detail}），请在 Excel/WPS 中打开并另存后再运行"),
+    Code.EMPTY_SHEET: Spec(W, "工作表“{sheet}”是空的，已跳过"),
+    Code.CUT: Spec(W, "工作表“{sheet}”第 {cut_at} 行起连续多行为空，其后第 {row} 行还有内容，未读取；"
+                      "如是数据请删除中间的空行"),
+    Code.NO_TABLE: Spec(W, "工作表“{sheet}”中没有找到可识别的学校表格（表头需含“学校名称”和“在校生数”），已跳过"),
+    Code.MISSING_COLUMN: Spec(E, "工作表“{sheet}”第 {row} 行的表头中没有找到“{missing}”列（可用的列名如：{examples}），"
+                                 "该表未读取"),
+    Code.UNKNOWN_UNIT: Spec(E, "“{header}”中的单位“{unit}”无法识别（{field}可用单位：{known}），该列未使用"),
+    Code.DUPLICATE_COLUMN: Spec(W, "表头“{header}”与 {first_column} 列“{first_header}”都对应{field}，"
+                                   "只使用 {first_column} 列"),
+    Code.DEFAULT_UNIT: Spec(W, "表头“{header}”没有注明单位，按标准设置视为“{unit}”；如填的是其他单位请在表头注明，如“（万元）”"),
+    Code.TITLE_UNIT: Spec(W, "表头“{header}”没有注明单位，按表格上方的“单位”说明视为“{unit}”"),
+    Code.NOT_A_NUMBER: Spec(E, "单元格 {cell}（{header}）{reason}，该值未使用"),
+    Code.NO_CACHED_VALUE: Spec(E, "单元格 {cell}（{header}）是公式，但文件中没有保存计算结果（请在 Excel/WPS 中打开并保存后再运行），"
+                                  "按未填写处理"),
+    Code.NEGATIVE: Spec(E, "单元格 {cell}（{header}）为负数 {value}，应为不小于 0 的数，该值未使用"),
+    Code.NAME_EMPTY: Spec(E, "第 {row} 行有数据但学校名称为空，该行未使用"),
+    Code.FORM_NAME_EMPTY: Spec(E, "学校信息表中学校名称为空，该表未使用"),
+    Code.MERGE_ACROSS_COLUMNS: Spec(W, "合并单元格 {range} 跨越了多个数据列，只按 {column} 列读取，{other} 列按未填写处理"),
+    Code.MERGE_ACROSS_SCHOOLS: Spec(E, "合并单元格 {range} 跨越了多所学校的行，无法判断属于哪所学校，该值未使用"),
+    Code.UNKNOWN_STAGE: Spec(E, "学段“{stage_text}”无法识别（应为 小学 / 初中 / 高中），该行未使用"),
+    Code.NO_STAGE: Spec(E, "无法确定“{school}”的学段：没有学段列，工作表名和办学类型也未说明是小学还是初中"
+                           "（九年一贯制等学校请按学段分行填写），该行未使用"),
+    Code.DUPLICATE_SCHOOL: Spec(E, "学校“{school}”（{stage}）重复出现：首次在工作表“{first_sheet}”第 {first_row} 行，"
+                                   "此处第 {row} 行的数据未使用（保留首次出现的数据）"),
+    Code.STUDENTS_MISSING: Spec(E, "“{school}”（{stage}）在校生数为空，该学段未参与计算"),
+    Code.STUDENTS_NOT_POSITIVE: Spec(E, "“{school}”（{stage}）在校生数为 {value:g}，应大于 0，该学段未参与计算"),
+    Code.STUDENTS_FRACTION: Spec(W, "“{school}”（{stage}）在校生数 {value:g} 不是整数，请核对"),
+    Code.SAME_VALUE_EACH_STAGE: Spec(W, "“{school}”各学段的{field}都填了 {value:g}，可能是把全校数重复填在了每个学段；"
+                                        "已按各学段分别填写使用，请核对"),
+    Code.WHOLE_NOT_SPLITTABLE: Spec(E, "“{school}”的{field}按全校只填了一个数（{where}），该项须按学段分别填写，无法拆分，未使用"),
+    Code.SPLIT_NO_STUDENTS: Spec(E, "“{school}”的{field}为全校数（{where}），但有学段的在校生数缺失或无效，"
+                                    "无法按加权学生数拆分，未使用"),
+    Code.SPLIT_NO_WEIGHTS: Spec(E, "“{school}”的{field}为全校数，但学段组合（{stages}）在标准文件 [split] 中没有拆分权重，未使用"),
+    Code.COMPOSITE_MISMATCH: Spec(W, "“{school}”的{field} {value:g} 与 {parts} 之和 {total:g} 不一致；按{field}列使用"),
+    Code.COMPOSITE_PARTIAL: Spec(W, "工作表“{sheet}”只有{field}的部分分项（{present}），无法求和（需要 {need}），该项无数据"),
+    Code.EQUIPMENT_IMPLAUSIBLE: Spec(E, "“{school}”（{stage}）生均教学仪器设备值为 {per:.4g} 元，超出合理范围 {low:g}–{high:g} 元"
+                                        "{hint}；数值与单位矛盾，该值未使用"),
+    Code.COUNTY_VALUE_MISSING: Spec(W, "县级指标“{label}”没有填写数值"),
+    Code.COUNTY_VALUE_INVALID: Spec(E, "县级指标“{label}”的值{reason}（单元格 {cell}），未使用"),
+    Code.COUNTY_VALUE_DUPLICATE: Spec(W, "县级指标“{label}”重复填写，使用首次出现的值（{first}）：{value} 未使用"),
+    Code.OUTPUT_LOCKED: Spec(W, "{target} 正在被 Excel/WPS 打开，本次结果另存为 {busy}，请关闭后再运行。"),
+    Code.PREVIOUS_UNREADABLE: Spec(W, "无法读取上次的评估结果 {name}：{reason}。已保留台账数据库中的人工填写内容。"),
+    Code.LEDGER_DUPLICATE_ID: Spec(W, "台账编号 {line_id} 在本次结果中重复，只保留第一条"),
+    Code.LEDGER_STATUS_NOT_TAKEN: Spec(W, "台账 {line_id}（{school} {indicator}）数据已达标，手工状态“{status}”未采用"),
+    Code.LEDGER_CLOSED_TYPED: Spec(W, "台账 {line_id}（{school} {indicator}）被手工标记为已销号，"
+                                      "但本次数据仍未达标，状态保持“{status}”"),
+}
+assert set(SPECS) == set(Code), "every problem code needs a template"
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One problem where it was found: ``row`` is the Excel row (1-based), ``column`` its letter."""
+
+    code: Code
+    file: str = ""
+    sheet: str | None = None
+    row: int | None = None
+    column: str | None = None
+    params: Mapping[str, Any] = field(default_factory=dict)
+    level: Level | None = None  # None: the code's own level
+
+    def __post_init__(self) -> None:
+        if self.level is None:
+            object.__setattr__(self, "level", SPECS[self.code].level)
+
+    @property
+    def message(self) -> str:
+        """The Chinese text shown to county staff, rendered from the code's template."""
+        values = {"file": self.file, "sheet": self.sheet or "", "row": self.row or "",
+                  "column": self.column or "", "cell": f"{self.column or ''}{self.row or ''}", **self.params}
+        return SPECS[self.code].template.format_map(values)
+
+    def at_file(self, file: str) -> Problem:
+        """The same problem attributed to ``file`` (for problems found before the file was known)."""
+        return Problem(self.code, file, self.sheet, self.row, self.column, self.params, self.level)
+
+    def as_dict(self) -> dict:
+        """summary.json / 运行报告 form: location, code, level and the rendered message."""
+        return {"code": str(self.code), "level": str(self.level), "file": self.file, "sheet": self.sheet,
+                "row": self.row, "column": self.column, "message": self.message}
+
+
+class ProblemLog:
+    """The problems of one workbook, in the order found; the file name is filled in for each."""
+
+    def __init__(self, file: str = "") -> None:
+        self.file = file
+        self.items: list[Problem] = []
+        self._seen: set[tuple] = set()
+
+    def add(self, code: Code, sheet: str | None = None, row: int | None = None, column: str | None = None,
+            **params: Any) -> None:
+        key = (code, sheet, row, column, tuple(sorted((k, repr(v)) for k, v in params.items())))
+        if key in self._seen:  # a merged cell read from several rows reports once
+            return
+        self._seen.add(key)
+        self.items.append(Problem(code, self.file, sheet, row, column, params))
+
+
+def internal_detail(exc: BaseException) -> str:
+    """``Type: message @ file.py:line`` of the innermost frame, for an INTERNAL problem."""
+    import traceback
+    from pathlib import Path
+
+    tb = traceback.extract_tb(exc.__traceback__)
+    where = f" @ {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
+    return f"{type(exc).__name__}: {exc}{where}"
+
+
+def count_codes(problems: Iterable[Problem | Mapping]) -> dict[str, int]:
+    """summary.json ``problems``: how many of each code, most frequent first."""
+    counts = Counter(str(p["code"] if isinstance(p, Mapping) else p.code) for p in problems)
+    return dict(sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])))
