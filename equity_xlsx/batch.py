@@ -22,6 +22,7 @@ from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, OUTPUT_SUFFIX_BUSY
                     atomic_write, is_tool_output, lock_exists)
 from .pipeline import InputFile, Job
 from .problems import Code, Problem, internal_detail
+from .rulebook import Rules, load_rules
 from .progress import Reporter
 from .summary import workbook_entry, write_summary
 
@@ -92,13 +93,15 @@ def file_hash(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _fingerprint(job: Job) -> dict:
-    from .standards import load_standard
+def rules_hash(rules: Rules) -> str:
+    """A digest of the merged rules (standard with what it extends, aliases, task list)."""
+    text = repr((rules.standard, rules.aliases, rules.tasks))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
-    std = load_standard(job.standard)
-    tasks_hash = file_hash(Path(job.tasks)) if job.tasks else ""
-    return {"input": file_hash(job.input.path), "standard": std.name,
-            "standard_file": file_hash(std.path), "tasks": tasks_hash, "tool": __version__}
+
+def _fingerprint(job: Job, rules_digest: str) -> dict:
+    return {"input": file_hash(job.input.path), "standard": job.rules.standard.name,
+            "rules": rules_digest, "tool": __version__}
 
 
 def _cache_path(job: Job) -> Path:
@@ -143,10 +146,8 @@ def _evaluate_one(job: Job) -> dict:
     from .indicators import evaluate
     from .intake import read_workbook
     from .pipeline import build_outputs
-    from .standards import load_standard
-
-    std = load_standard(job.standard)
-    data = read_workbook(job.input.path, std, display_name=job.input.name)
+    std = job.rules.standard
+    data = read_workbook(job.input.path, job.rules, display_name=job.input.name)
     errors = list(data.errors)
     warnings = list(data.warnings)
     if not data.sections:
@@ -179,12 +180,9 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
         state: str | None = None, jobs: int | None = None, force: bool = False,
         reporter: Reporter | None = None, today: date | None = None) -> RunResult:
     """Evaluate every workbook in ``inputs`` into ``out_dir``; write summary.json and 运行报告.xlsx."""
-    from .standards import load_standard
-    from .tasks import load_tasks
-
-    std = load_standard(standard)  # fail fast on a bad --standard (usage error)
-    if tasks:
-        load_tasks(tasks)  # fail fast on a bad --tasks file
+    rules = load_rules(standard, tasks)  # fail fast on a bad --standard or --tasks (usage error)
+    std = rules.standard
+    digest = rules_hash(rules)
     out_dir.mkdir(parents=True, exist_ok=True)
     files = discover(inputs, out_dir)
     reporter = reporter or Reporter(len(files), quiet=True)
@@ -192,11 +190,11 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
     run_day = (today or date.today()).isoformat()
     job_list = []
     for f in files:
-        job = Job(f, out_dir, standard, tasks, state, force, run_day)
+        job = Job(f, out_dir, rules, state, force, run_day)
         # Hashed once, here, before any worker reads the file: the cache then records the
         # content that was actually evaluated.
         try:
-            job = replace(job, fingerprint=_fingerprint(job))
+            job = replace(job, fingerprint=_fingerprint(job, digest))
         except OSError:
             pass  # unreadable now: the worker reports it for this file alone, nothing is cached
         job_list.append(job)

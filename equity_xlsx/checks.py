@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from . import indicators as ind_mod
 from .model import STAGE_LABEL, STAGES, CountyData, Section, Split
 from .needs import CVFixPlan, Need, SchoolValue, cv_fix_plan, gap_positive, resource_need, round_up
-from .standards import Aliases, Standard, load_aliases
-from .tasks import SCHOOL_CHECKS, TaskItem, TaskList, load_tasks
+from .rulebook import Rules
+from .standards import Aliases, Standard
+from .tasks import SCHOOL_CHECKS, TaskItem, TaskList
 
 MET, UNMET, NO_DATA, TO_SCORE = "met", "unmet", "no_data", "to_score"
 STATUS_LABEL = {MET: "达标", UNMET: "未达标", NO_DATA: "未提供数据", TO_SCORE: "待评分"}
@@ -152,16 +153,12 @@ def _item_status(findings: list[Finding]) -> str:
     return MET
 
 
-def _stage_value(table, stage: str):
-    return table[stage] if isinstance(table, dict) else table
-
-
 # ------------------------------------------------------------------ school checks
 def check_staff_ratio(item: str, sections: list[Section], std: Standard, **_) -> list[Finding]:
     """Item 10: students per 教职工 ≤ 19 (小学) / 13.5 (初中); need = ceil(students/ratio) − staff 人."""
     out = []
     for sec in sections:
-        ratio = float(_stage_value(std.checks["student_staff_ratio"], sec.stage))
+        ratio = std.checks.student_staff_ratio[sec.stage]
         label = f"生师比（在校生/教职工，标准 1:{ratio:g}）"
         staff = sec.values.get("staff")
         if staff is None:
@@ -180,8 +177,8 @@ def _room_findings(item: str, sec: Section | None, kind: str, classes: float | N
                    rooms: float | None, min_area: float | None, total_area: float | None,
                    std: Standard, note: str = "", **who) -> list[Finding]:
     name = {"music": "音乐", "art": "美术"}[kind]
-    per = float(std.checks["special_room_per_classes"])
-    room_min = float(std.checks[f"{kind}_room_min_area"])
+    per = std.checks.special_room_per_classes
+    room_min = getattr(std.checks, f"{kind}_room_min_area")
     out = []
     label = f"{name}专用教室间数（每{per:g}个班1间）"
     if classes is None or rooms is None:
@@ -261,23 +258,22 @@ def _is_through(secs: list[Section], aliases: Aliases) -> bool:
     return {s.stage for s in secs} >= {"primary", "junior"}
 
 
-def check_school_size(item: str, sections: list[Section], std: Standard,
-                      aliases: Aliases | None = None, **_) -> list[Finding]:
+def check_school_size(item: str, sections: list[Section], std: Standard, aliases: Aliases,
+                      **_) -> list[Finding]:
     """Item 12: students ≤ 2000 per 小学/初中; 九年/十二年一贯制: 小学部 + 初中部 ≤ 2500.
 
     Schools are grouped by 学校标识码 (or name when there is none). Need: students to 分流.
     """
-    aliases = aliases or load_aliases()
     by_school: dict[str, list[Section]] = defaultdict(list)
     for sec in sections:
         by_school[_ident(sec)].append(sec)
     out = []
     for secs in by_school.values():
         if _is_through(secs, aliases):
-            limit = float(std.checks["school_size_max_through"])
+            limit = std.checks.school_size_max_through
             groups = [(secs, "", "一贯制学校义务教育阶段规模")]
         else:
-            limit = float(std.checks["school_size_max"])
+            limit = std.checks.school_size_max
             groups = [([s], s.stage, "学校规模") for s in secs]
         for members, stage, label in groups:
             students = sum(s.students for s in members)
@@ -300,9 +296,9 @@ def check_class_size(item: str, sections: list[Section], std: Standard, **_) -> 
     out); otherwise the students to move out of the largest class (人) — a re-grouping.
     """
     out = []
-    large, super_large = int(std.checks["large_class"]), int(std.checks["super_large_class"])
+    large, super_large = std.checks.large_class, std.checks.super_large_class
     for sec in sections:
-        limit = float(_stage_value(std.checks["class_size_max"], sec.stage))
+        limit = std.checks.class_size_max[sec.stage]
         v = sec.values
         max_size, over = v.get("max_class_size"), v.get("classes_over_limit")
         c56, c66 = v.get("classes_56_plus"), v.get("classes_66_plus")
@@ -367,20 +363,20 @@ TEACHERS = ("full_time_teachers", "专任教师数")
 def check_training_completion(item: str, sections: list[Section], std: Standard, **_) -> list[Finding]:
     """Item 17: 5年360学时 completion = trained / 专任教师 ≥ 100 %; need: teachers still to train."""
     return _share_check(item, sections, ("trained_teachers", "完成培训教师数"), TEACHERS,
-                        float(std.checks["training_completion"]), "5年360学时培训完成率",
+                        std.checks.training_completion, "5年360学时培训完成率",
                         ("人", "完成5年360学时培训的教师", "尚缺"))
 
 
 def check_certified_rate(item: str, sections: list[Section], std: Standard, **_) -> list[Finding]:
     """Item 20: 持证上岗率 = certified / 专任教师 ≥ 100 %; need: teachers without a certificate."""
     return _share_check(item, sections, ("certified_teachers", "持证教师数"), TEACHERS,
-                        float(std.checks["certified_rate"]), "专任教师持证上岗率",
+                        std.checks.certified_rate, "专任教师持证上岗率",
                         ("人", "持证专任教师", "尚缺"))
 
 
 def check_training_funds(item: str, sections: list[Section], std: Standard, **_) -> list[Finding]:
     """Item 28: 教师培训经费 / 年度公用经费 ≥ share (8 % 大祥区, 5 % national); need in 元."""
-    share = float(std.checks["training_funds_share"])
+    share = std.checks.training_funds_share
     return _share_check(item, sections, ("training_funds", "教师培训经费"), ("public_funds", "年度公用经费"),
                         share, f"教师培训经费占年度公用经费比例（≥{share * 100:g}%）",
                         ("元", "教师培训经费", "需增加"))
@@ -399,32 +395,21 @@ assert set(SCHOOL_CHECK_FUNCS) == set(SCHOOL_CHECKS)
 
 
 # ------------------------------------------------------------------ county figures
-def county_spec(std: Standard, ref: str) -> dict | None:
-    """The threshold table of a county item; item 36 (社会认可度) falls back to
-    ``[b_scoring] social_recognition_min`` when ``[county_checks]`` has no "36"."""
-    spec = std.county_checks.get(ref)
-    if spec is None and ref == "36" and "social_recognition_min" in std.b_scoring:
-        spec = {"field": "social_recognition", "min": std.b_scoring["social_recognition_min"]}
-    return spec
-
-
 def check_county(item: str, ref: str, data: CountyData, std: Standard,
-                 aliases: Aliases | None = None) -> tuple[list[Finding], str]:
+                 aliases: Aliases) -> tuple[list[Finding], str]:
     """County ratios (items 19, 21, 22, 24, 25, 26, 31, 36) from ``data.county_figures``.
 
     Figures are fractions (0.96); a value above 1 contradicts that and is not used.
     Need: percentage points (the denominators are not in the data).
     """
-    aliases = aliases or load_aliases()
-    spec = county_spec(std, ref)
+    spec = std.county_check(ref)
     if spec is None:
         return [], f"标准 {std.name} 未设定第 {ref} 项的阈值"
-    parts = [spec] + ([spec["extra"]] if isinstance(spec.get("extra"), dict) else [])
     out = []
-    for part in parts:
-        fname = part["field"]
-        label = aliases.county_fields.get(fname, {}).get("label", fname)
-        op, bound = (">=", float(part["min"])) if "min" in part else ("<=", float(part["max"]))
+    for part in spec.parts:
+        fname = part.field
+        label = aliases.county_fields[fname].label if fname in aliases.county_fields else fname
+        op, bound = (">=", part.min) if part.min is not None else ("<=", part.max)
         word = "≥" if op == ">=" else "<"
         full_label = f"{label}（{word}{bound * 100:g}%）" if bound <= 1 else label
         value = data.county_figures.get(fname)
@@ -498,7 +483,7 @@ def check_resource(item: str, ind_id: int, evaluation: ind_mod.Evaluation | None
         plan = None
         if cv is not None and not summary.cv_ok:
             plan = cv_fix_plan(ind, stage, with_data, summary.cv_limit)
-        note = "临界（与限值相差不超过 %g）" % std.critical_margin if summary.critical(std.critical_margin) else ""
+        note = "临界（与限值相差不超过 %g）" % std.cv.critical_margin if summary.critical(std.cv.critical_margin) else ""
         detail = ""
         if plan is not None:
             detail = (f"将低于 {plan.floor:.3f} 的 {len(plan.raises)} 所学校提高到 {plan.floor:.3f}，"
@@ -512,17 +497,14 @@ def check_resource(item: str, ind_id: int, evaluation: ind_mod.Evaluation | None
 
 
 # ------------------------------------------------------------------ all items
-def run_checks(data: CountyData, std: Standard, tasks: TaskList | None = None,
-               evaluation: ind_mod.Evaluation | None = None,
-               aliases: Aliases | None = None) -> ChecksResult:
-    """Status and findings of every task-list item for one county.
+def run_checks(data: CountyData, rules: Rules, evaluation: ind_mod.Evaluation | None = None) -> ChecksResult:
+    """Status and findings of every task-list item of ``rules.tasks`` for one county.
 
     Sections checked: those with students > 0 (as in ``indicators.evaluate``). Items 1–7
     need ``evaluation``; without it they are no_data. Manual items are no_data (人工核查);
     B items are to_score.
     """
-    tasks = tasks or load_tasks()
-    aliases = aliases or load_aliases()
+    std, tasks, aliases = rules.standard, rules.tasks, rules.aliases
     sections = [s for s in data.sections if s.students > 0 and s.stage in STAGES]
     items: dict[str, ItemCheck] = {}
     for task in tasks.items:

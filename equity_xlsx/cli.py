@@ -9,6 +9,7 @@ from typing import Optional
 
 import typer
 
+from .model import STAGE_LABEL
 from .standards import DEFAULT_STANDARD, RuleError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True,
@@ -82,28 +83,39 @@ def standards() -> None:
 
         equity-xlsx standards
     """
-    from .standards import bundled_standards, load_standard
+    from .standards import bundled_standards, describe, load_standard
 
     for name in bundled_standards():
         std = load_standard(name)
         typer.echo(f"■ {std.name}：{std.title}")
         if std.description:
             typer.echo(f"  {std.description}")
-        typer.echo(f"  学校达标：7 项中至少 {std.min_met} 项达标，其余不低于标准的 {std.floor_ratio:.0%}")
-        typer.echo(f"  差异系数限值：小学 ≤ {std.cv_limit['primary']:.2f}，初中 ≤ {std.cv_limit['junior']:.2f}")
-        for ind in std.indicators:
-            typer.echo(f"  {ind.id}. {ind.name}：小学 {ind.standard['primary']:g}，初中 {ind.standard['junior']:g}（{ind.unit}）")
-        sc = std.scope
-        typer.echo(f"  口径：{'含' if sc.get('include_private', True) else '不含'}民办学校；"
-                   f"排除 {sc.get('teaching_point_min_students', 0)} 人以下教学点")
-        ck = std.checks
-        if "training_funds_share" in ck:
-            typer.echo(f"  教师培训经费不低于公用经费的 {ck['training_funds_share']:.0%}")
-        if "public_funds_per_student" in ck:
-            pf = ck["public_funds_per_student"]
-            typer.echo(f"  生均公用经费：小学 {pf['primary']} 元，初中 {pf['junior']} 元")
         typer.echo(f"  文件：{std.path}")
+        for ind in std.indicators:
+            typer.echo(f"  指标 {ind.id}. {ind.name}：小学 {ind.standard['primary']:g}，"
+                       f"初中 {ind.standard['junior']:g}（{ind.unit}）")
+        for section, key, value, help_text in describe(std):
+            typer.echo(f"  [{section}] {key} = {_show(value)}    # {help_text}")
+        for item, bound in std.county_checks.items():
+            for part in bound.parts:
+                rule = f"≥ {part.min:g}" if part.min is not None else f"< {part.max:g}"
+                typer.echo(f"  [county_checks] 第{item}项 {part.field} {rule}")
         typer.echo("")
+
+
+def _show(value: object) -> str:
+    """A setting as a person reads it: tuples as lists, grades as 名称≥分数."""
+    if isinstance(value, tuple):
+        return "、".join(_show(v) for v in value) or "（无）"
+    if isinstance(value, dict):
+        return "，".join(f"{STAGE_LABEL.get(k, k)} {_show(v)}" for k, v in value.items())
+    if hasattr(value, "label") and hasattr(value, "min"):
+        return f"{value.label}≥{value.min:g}"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, float):
+        return f"{value:g}"
+    return "（无）" if value is None else str(value)
 
 
 def main() -> None:  # pragma: no cover - console entry

@@ -139,9 +139,9 @@ def evaluate_section(section: Section, std: Standard) -> SectionResult:
     for ind in std.indicators:
         value = indicator_value(section, ind)
         values[ind.id] = value
-        statuses[ind.id] = status(value, ind.standard[section.stage], std.floor_ratio)
+        statuses[ind.id] = status(value, ind.standard[section.stage], std.pass_rule.floor_ratio)
     ordered = list(statuses.values())
-    return SectionResult(section, values, statuses, ordered.count(MET), passes(ordered, std.min_met))
+    return SectionResult(section, values, statuses, ordered.count(MET), passes(ordered, std.pass_rule.min_met))
 
 
 def summarise_indicator(results: list[SectionResult], ind: Indicator, stage: str,
@@ -155,7 +155,7 @@ def summarise_indicator(results: list[SectionResult], ind: Indicator, stage: str
         standard=ind.standard[stage],
         county_value=wcv.mean if wcv else None,
         cv=wcv,
-        cv_limit=std.cv_limit[stage],
+        cv_limit=std.cv.limit[stage],
         schools_meeting=sum(1 for r in results if r.statuses[ind.id] == MET),
         schools_with_data=len(with_data),
         schools=len(results),

@@ -21,12 +21,8 @@ from .ledger import build_ledger, ledger_summary
 from .readback import UnreadableWorkbookError, backup_previous, read_staff_entries
 from .reconcile import reconcile
 from .report import write_report
+from .rulebook import Rules
 from .store import LedgerStore
-from .tasks import load_tasks
-
-# 已销号 lines stay on 整改台账 (greyed) this many days before moving to the 已销号 sheet.
-GREY_DAYS = 30
-
 
 @dataclass(frozen=True)
 class InputFile:
@@ -41,8 +37,7 @@ class Job:
 
     input: InputFile
     out_dir: Path
-    standard: str
-    tasks: str | None
+    rules: Rules
     state: str | None
     force: bool
     today: str  # ISO date of the run
@@ -58,9 +53,8 @@ def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[Prob
     """
     stale_busy_copies: list[Path] = []
 
-    std = ev.standard
-    tasks = load_tasks(job.tasks)
-    checks = run_checks(ev.data, std, tasks, evaluation=ev)
+    std, tasks = ev.standard, job.rules.tasks
+    checks = run_checks(ev.data, job.rules, evaluation=ev)
     lines = build_ledger(ev, checks, tasks, today=job.today)
 
     # Staff type into the regular output, or into the "(新)" copy written while it was
@@ -77,14 +71,14 @@ def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[Prob
         except UnreadableWorkbookError as exc:
             warnings.append(Problem(Code.PREVIOUS_UNREADABLE, job.input.name,
                                     params={"name": exc.path.name, "reason": exc.reason}))
-        backup_previous(previous)
+        backup_previous(previous, keep=std.ledger.backups_kept)
         if previous != target and OUTPUT_SUFFIX_BUSY in previous.stem and not lock_exists(previous):
             stale_busy_copies.append(previous)
 
     county = ev.data.county or job.input.stem
     with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
         before = store.get_last_run(county)
-        rec = reconcile(lines, county, store, typed, date.fromisoformat(job.today), grey_days=GREY_DAYS)
+        rec = reconcile(lines, county, store, typed, date.fromisoformat(job.today), grey_days=std.ledger.grey_days)
         warnings.extend(w.at_file(job.input.name) for w in rec.warnings)
         run_info = {
             "generated": datetime.now().isoformat(timespec="seconds"),
@@ -107,18 +101,18 @@ def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[Prob
     return {
         "checks": checks_summary(checks),
         "ledger": ledger_summary([ln for ln in rec.lines if ln.status != CLOSED]),
-        "recheck_on": _recheck_on(rec.lines),
+        "recheck_on": _recheck_on(rec.lines, std.ledger.grey_days),
         "ledger_changes": {"opened": len(rec.opened), "closed": len(rec.closed),
                            "reopened": len(rec.reopened), "open": rec.open_count},
     }
 
 
-def _recheck_on(lines) -> str | None:
+def _recheck_on(lines, grey_days: int) -> str | None:
     """The first day a greyed 已销号 line is due to move to the 已销号 sheet.
 
     An unchanged input may be skipped until then; from that day on it must be re-run so
     the ageing happens even when nobody touches the data.
     """
-    days = [date.fromisoformat(ln.closed_on) + timedelta(days=GREY_DAYS + 1)
+    days = [date.fromisoformat(ln.closed_on) + timedelta(days=grey_days + 1)
             for ln in lines if ln.status == CLOSED and ln.closed_on]
     return min(days).isoformat() if days else None

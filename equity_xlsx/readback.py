@@ -18,11 +18,11 @@ import shutil
 from pathlib import Path
 
 from .model import STAFF_LABELS
+from .standards import LedgerSettings
 
 LEDGER_SHEET = "整改台账"
 ARCHIVE_SHEET = "已销号"
 BACKUP_DIRNAME = "备份"
-BACKUP_KEEP = 10
 
 ID_HEADER = "台账编号"
 # Canonical key → header text on the sheet (see report/ledger_sheet.py LEDGER_HEADERS).
@@ -179,16 +179,19 @@ _STAMP = "%Y%m%d-%H%M%S"
 def backup_previous(
     path: str | os.PathLike[str],
     *,
-    keep: int = BACKUP_KEEP,
+    keep: int | None = None,
     backup_dir: str | os.PathLike[str] | None = None,
     now: dt.datetime | None = None,
 ) -> Path | None:
     """Copy the workbook about to be replaced to ``备份/<stem>_<YYYYmmdd-HHMMSS>.xlsx``.
 
     ``backup_dir`` defaults to ``备份`` beside ``path``. Returns the copy, or None when there
-    is nothing to keep (no file yet). Keeps the newest ``keep`` copies of this file and deletes
-    older ones; copies of other files in the folder are never touched.
+    is nothing to keep (no file yet). Keeps the newest ``keep`` copies of this file (default:
+    the ``[ledger] backups_kept`` setting's default) and deletes older ones; copies of other
+    files in the folder are never touched.
     """
+    if keep is None:
+        keep = LedgerSettings().backups_kept
     path = Path(path)
     if not path.is_file():
         return None

@@ -107,35 +107,37 @@ def _display_width(text: str) -> int:
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
 
 
-def _ratio_rule(std_checks: dict, field_name: str) -> str:
-    for rule in std_checks.values():
-        for r in (rule, rule.get("extra") or {}):
-            if r.get("field") == field_name:
-                if "min" in r:
-                    return f"标准：{'达到' if r['min'] >= 1 else '不低于'} {r['min']:.0%}"
-                if "max" in r:
-                    return f"标准：低于 {r['max']:.2f}"
+def _ratio_rule(std, field_name: str) -> str:
+    """"标准：不低于 95%" for a county field, worded from the standard's bound (item 36 included)."""
+    items = list(std.county_checks) + ["36"]
+    for item in items:
+        bound = std.county_check(item)
+        for r in bound.parts if bound else ():
+            if r.field == field_name:
+                if r.min is not None:
+                    return f"标准：{'达到' if r.min >= 1 else '不低于'} {r.min:.0%}"
+                return f"标准：低于 {r.max:.2f}"
     return ""
 
 
 def field_help(std) -> dict[str, str]:
     """FIELD_HELP plus the notes that quote a threshold, worded from the standard's own values."""
     ck = std.checks
-    size = ck["class_size_max"]
+    size = ck.class_size_max
     return {
         **FIELD_HELP,
-        "music_room_min_area": f"面积最小的一间音乐专用教室的面积（㎡），用于核查每间不低于 {ck['music_room_min_area']:g} ㎡。",
-        "art_room_min_area": f"面积最小的一间美术专用教室的面积（㎡），用于核查每间不低于 {ck['art_room_min_area']:g} ㎡。",
-        "classes_over_limit": f"超过标准班额（小学 {size['primary']} 人、初中 {size['junior']} 人）的班级数。",
-        "classes_56_plus": f"{ck['large_class']} 人及以上的大班额班级数。",
-        "classes_66_plus": f"{ck['super_large_class']} 人及以上的超大班额班级数。",
+        "music_room_min_area": f"面积最小的一间音乐专用教室的面积（㎡），用于核查每间不低于 {ck.music_room_min_area:g} ㎡。",
+        "art_room_min_area": f"面积最小的一间美术专用教室的面积（㎡），用于核查每间不低于 {ck.art_room_min_area:g} ㎡。",
+        "classes_over_limit": f"超过标准班额（小学 {size['primary']:g} 人、初中 {size['junior']:g} 人）的班级数。",
+        "classes_56_plus": f"{ck.large_class} 人及以上的大班额班级数。",
+        "classes_66_plus": f"{ck.super_large_class} 人及以上的超大班额班级数。",
     }
 
 
 def _split_rule_text(std) -> str:
     """"小学:初中 = 1:1.1，…" from the standard's split weights."""
     parts = []
-    for weights in std.split_weights.values():
+    for weights in std.split.weights.values():
         names = ":".join(STAGE_LABEL.get(k, k) for k in weights)
         values = ":".join(f"{v:g}" for v in weights.values())
         parts.append(f"{names} = {values}")
@@ -211,10 +213,9 @@ def write_template(path: str | Path, standard: str = DEFAULT_STANDARD) -> Path:
     cs = wb.add_worksheet(COUNTY_SHEET)
     cs.write_row(0, 0, ["指标", "数值", "说明"], head)
     for r, (name, spec) in enumerate(aliases.county_fields.items(), start=1):
-        cs.write(r, 0, spec["label"], cell)
+        cs.write(r, 0, spec.label, cell)
         cs.write_blank(r, 1, None, pct)
-        note = "；".join(x for x in (COUNTY_HELP.get(name, "填比例，如 96.5%"), _ratio_rule(std.county_checks, name),
-                                     "标准：不低于 85%" if name == "social_recognition" else "") if x)
+        note = "；".join(x for x in (COUNTY_HELP.get(name, "填比例，如 96.5%"), _ratio_rule(std, name)) if x)
         cs.write(r, 2, note, cell)
     n = len(aliases.county_fields)
     cs.data_validation(1, 1, n, 1, {
@@ -262,7 +263,7 @@ def _guide(fields: list[FieldSpec], aliases: Aliases, std) -> list[tuple[str, st
                  "单元格里只填数字，不要写单位、文字、空格或千分位逗号；没有的填 0，不掌握的留空"
                  "（留空按“未提供数据”处理，不会算作达标）。"),
         ("办学类型与学段", "从下拉列表选择。特殊教育学校、职业学校以及不足 "
-                           f"{std.scope.get('teaching_point_min_students', 50)} 人的教学点会被排除在资源配置计算之外，"
+                           f"{std.scope.teaching_point_min_students} 人的教学点会被排除在资源配置计算之外，"
                            "但仍请填报，工具会列出排除名单和原因。"),
         ("县级指标", f"“{COUNTY_SHEET}”表填全县（市、区）的比例，如 96.5%；不掌握的留空。"),
         ("不要做的事", "不要在表中加标题行、合计行或备注行；不要隐藏行列；不要把数字存成文本。"),

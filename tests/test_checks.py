@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import pytest
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.checks import (MET, NO_DATA, TO_SCORE, UNMET, check_county, checks_summary,
                                 run_checks)
 from equity_xlsx.indicators import evaluate
 from equity_xlsx.model import CountyData, Section, Split
 from equity_xlsx.needs import Need, round_up
-from equity_xlsx.standards import load_standard
+from equity_xlsx.standards import load_aliases, load_standard
 from equity_xlsx.tasks import load_tasks
 
 DAXIANG = load_standard("hunan-daxiang")
@@ -27,7 +28,7 @@ def sec(school: str, stage: str = "primary", school_type: str = "", code: str = 
 def checks(*sections: Section, std=DAXIANG, figures=None, splits=()):
     data = CountyData("县.xlsx", "大祥区", list(sections), splits=list(splits),
                       county_figures=dict(figures or {}))
-    return run_checks(data, std, load_tasks(), evaluate(data, std))
+    return run_checks(data, Rules.of(std), evaluate(data, std))
 
 
 def one(result, item: str, school: str, part: str = "", stage: str | None = None):
@@ -233,7 +234,7 @@ def test_county_figures():
 
 
 def test_county_item_without_threshold_is_no_data():
-    findings, note = check_county("21", "99", CountyData("x", None), DAXIANG)
+    findings, note = check_county("21", "99", CountyData("x", None), DAXIANG, load_aliases())
     assert findings == [] and "未设定" in note
 
 
@@ -258,7 +259,7 @@ def test_partial_data_is_not_met():
 
 def test_without_evaluation_resource_items_are_no_data():
     data = CountyData("x", None, [sec("甲小学", students=500, qualified_teachers=30)])
-    r = run_checks(data, DAXIANG)
+    r = run_checks(data, Rules.of(DAXIANG))
     assert r["1"].status == NO_DATA
 
 

@@ -4,6 +4,7 @@ import math
 
 import pytest
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.indicators import BELOW, MET, NEAR, NO_DATA, evaluate, evaluate_section
 from equity_xlsx.model import CountyData, Section
 from equity_xlsx.standards import load_standard
@@ -107,6 +108,6 @@ def test_county_with_a_missing_value_is_not_达标():
 
 
 def test_cv_limits_come_from_the_standard():
-    assert STD.cv_limit == {"primary": 0.50, "junior": 0.45}
-    assert load_standard("hunan-daxiang").checks["training_funds_share"] == 0.08
-    assert STD.checks["training_funds_share"] == 0.05
+    assert STD.cv.limit == {"primary": 0.50, "junior": 0.45}
+    assert load_standard("hunan-daxiang").checks.training_funds_share == 0.08
+    assert STD.checks.training_funds_share == 0.05

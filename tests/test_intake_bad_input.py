@@ -10,11 +10,13 @@ import openpyxl
 import pytest
 import xlsxwriter
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.intake import read_workbook
 from equity_xlsx.problems import Code
 from equity_xlsx.standards import load_standard
 
 STD = load_standard("national-2017")
+RULES = Rules.of(STD)
 DATA = Path(__file__).parent / "data"
 
 
@@ -35,19 +37,19 @@ def assert_file_level_error(data, why):
 def test_empty_file(tmp_path):
     p = tmp_path / "空.xlsx"
     p.write_bytes(b"")
-    assert_file_level_error(read_workbook(p, STD), "empty")
+    assert_file_level_error(read_workbook(p, RULES), "empty")
 
 
 def test_text_file_renamed_xlsx(tmp_path):
     p = tmp_path / "名单.xlsx"
     p.write_text("学校名称,在校生数\n甲校,100\n", encoding="utf-8")
-    assert_file_level_error(read_workbook(p, STD), "text")
+    assert_file_level_error(read_workbook(p, RULES), "text")
 
 
 def test_html_saved_as_xls(tmp_path):
     p = tmp_path / "导出.xls"
     p.write_text("<html><body><table><tr><td>学校名称</td></tr></table></body></html>", encoding="utf-8")
-    assert_file_level_error(read_workbook(p, STD), "html")
+    assert_file_level_error(read_workbook(p, RULES), "html")
 
 
 def test_truncated_zip(write_xlsx, tmp_path):
@@ -55,7 +57,7 @@ def test_truncated_zip(write_xlsx, tmp_path):
     p = tmp_path / "截断.xlsx"
     raw = good.read_bytes()
     p.write_bytes(raw[: len(raw) * 2 // 3])
-    assert_file_level_error(read_workbook(p, STD), "truncated")
+    assert_file_level_error(read_workbook(p, RULES), "truncated")
 
 
 def test_corrupt_member_inside_a_valid_zip(write_xlsx, tmp_path):
@@ -67,18 +69,18 @@ def test_corrupt_member_inside_a_valid_zip(write_xlsx, tmp_path):
             if info.filename.startswith("xl/worksheets/"):
                 data = data[: len(data) // 2]  # broken XML, valid zip
             dst.writestr(info, data)
-    data = read_workbook(p, STD)
+    data = read_workbook(p, RULES)
     assert data.sections == []
     assert data.errors and all(e.code != Code.INTERNAL for e in data.errors)
 
 
 def test_password_protected_file():
-    data = read_workbook(DATA / "intake_encrypted.xlsx", STD)
+    data = read_workbook(DATA / "intake_encrypted.xlsx", RULES)
     assert_file_level_error(data, "encrypted")
 
 
 def test_missing_file_and_display_name(tmp_path):
-    data = read_workbook(tmp_path / "nope.xlsx", STD, display_name="大祥区/nope.xlsx")
+    data = read_workbook(tmp_path / "nope.xlsx", RULES, display_name="大祥区/nope.xlsx")
     assert data.file == "大祥区/nope.xlsx"
     assert_file_level_error(data, "missing")
 
@@ -97,14 +99,14 @@ def test_file_growing_while_read_is_retried(write_xlsx, monkeypatch):
         return st
 
     monkeypatch.setattr(grid.os, "stat", growing_stat)
-    assert len(read_workbook(path, STD).sections) == 1
+    assert len(read_workbook(path, RULES).sections) == 1
 
     monkeypatch.setattr(grid.os, "stat", lambda p, *a, **k: type("S", (), {"st_size": len(calls.append(1) or calls)})())
-    assert_file_level_error(read_workbook(path, STD), "growing")
+    assert_file_level_error(read_workbook(path, RULES), "growing")
 
 
 def test_no_recognisable_table(write_xlsx):
-    data = read_workbook(write_xlsx({"说明": [["请按要求填写"], ["联系人：张三"]]}), STD)
+    data = read_workbook(write_xlsx({"说明": [["请按要求填写"], ["联系人：张三"]]}), RULES)
     assert data.sections == []
     assert any(p.level == "warning" and p.sheet == "说明" for p in data.problems)
     assert [e.code for e in data.errors] == [Code.NO_SCHOOL_DATA]
@@ -112,21 +114,21 @@ def test_no_recognisable_table(write_xlsx):
 
 def test_required_students_column_missing_names_sheet_and_header_row(write_xlsx):
     path = write_xlsx({"小学": [["XX统计表"], ["学校名称", "专任教师数", "班级数"], ["甲校", 10, 6]]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     errs = [e for e in data.errors if e.sheet == "小学"]
     assert (errs[0].code, errs[0].sheet, errs[0].row) == (Code.MISSING_COLUMN, "小学", 2)
     assert errs[0].params["missing"] == "在校生数"
 
 
 def test_required_name_column_missing(write_xlsx):
-    data = read_workbook(write_xlsx({"初中": [["编号", "在校生数", "专任教师数"], [1, 10, 6]]}), STD)
+    data = read_workbook(write_xlsx({"初中": [["编号", "在校生数", "专任教师数"], [1, 10, 6]]}), RULES)
     err = [e for e in data.errors if e.sheet == "初中"][0]
     assert (err.code, err.row, err.params["missing"]) == (Code.MISSING_COLUMN, 1, "学校名称")
 
 
 def test_same_school_twice_is_an_error_and_the_first_is_kept(write_xlsx):
     path = write_xlsx({"小学": [["学校名称", "在校生数"], ["甲校", 100], ["乙校", 50], ["甲校", 999]]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert [(s.school, s.students) for s in data.sections] == [("甲校", 100), ("乙校", 50)]
     err = only_error(data)
     assert (err.code, err.sheet, err.row, err.column) == (Code.DUPLICATE_SCHOOL, "小学", 4, "A")
@@ -136,14 +138,14 @@ def test_same_school_twice_is_an_error_and_the_first_is_kept(write_xlsx):
 @pytest.mark.parametrize("students", [0, -5])
 def test_zero_or_negative_students_is_an_error_and_the_section_unused(write_xlsx, students):
     path = write_xlsx({"小学": [["学校名称", "在校生数"], ["甲校", students], ["乙校", 50]]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert [s.school for s in data.sections] == ["乙校"]
     err = only_error(data)
     assert (err.row, err.column) == (2, "B")
 
 
 def test_negative_facility_value_is_an_error(write_xlsx):
-    data = read_workbook(write_xlsx({"小学": [["学校名称", "在校生数", "教学及辅助用房面积"], ["甲校", 10, -3]]}), STD)
+    data = read_workbook(write_xlsx({"小学": [["学校名称", "在校生数", "教学及辅助用房面积"], ["甲校", 10, -3]]}), RULES)
     assert "teaching_area" not in data.sections[0].values
     assert (only_error(data).row, only_error(data).column) == (2, "C")
 
@@ -157,7 +159,7 @@ def test_formulas_with_cached_values_are_read(tmp_path):
     ws.write_formula(1, 4, "=B2+C2+D2", None, 4)
     ws.write_formula(1, 5, "=100*2", None, 200)
     wb.close()
-    data = read_workbook(p, STD)
+    data = read_workbook(p, RULES)
     assert data.sections[0].values["pe_art_teachers"] == 4
     assert data.sections[0].students == 200
     assert data.errors == []
@@ -166,7 +168,7 @@ def test_formulas_with_cached_values_are_read(tmp_path):
 def test_formula_without_cached_value_is_reported_not_read_as_blank(write_xlsx):
     # openpyxl writes formulas without results, like many generators do.
     path = write_xlsx({"小学": [["学校名称", "在校生数", "教学及辅助用房面积"], ["甲校", 100, "=B2*4.5"]]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert "teaching_area" not in data.sections[0].values
     err = only_error(data)
     assert (err.code, err.row, err.column) == (Code.NO_CACHED_VALUE, 2, "C")
@@ -175,7 +177,7 @@ def test_formula_without_cached_value_is_reported_not_read_as_blank(write_xlsx):
 def test_merged_data_cell_across_two_schools_is_an_error(write_xlsx):
     path = write_xlsx({"小学": [["学校名称", "在校生数", "教学及辅助用房面积"], ["甲校", 100, 900], ["乙校", 100, None]]},
                       merges={"小学": ["C2:C3"]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert all("teaching_area" not in s.values for s in data.sections)
     err = only_error(data)
     assert (err.code, err.row, err.column) == (Code.MERGE_ACROSS_SCHOOLS, 2, "C")
@@ -184,7 +186,7 @@ def test_merged_data_cell_across_two_schools_is_an_error(write_xlsx):
 def test_merged_data_cell_across_two_columns_is_a_warning(write_xlsx):
     path = write_xlsx({"小学": [["学校名称", "在校生数", "体育馆面积", "运动场地面积"], ["甲校", 100, 900, None]]},
                       merges={"小学": ["C2:D2"]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert data.sections[0].values["gym_area"] == 900 and "field_area" not in data.sections[0].values
     assert Code.MERGE_ACROSS_COLUMNS in [w.code for w in data.warnings]
 
@@ -192,7 +194,7 @@ def test_merged_data_cell_across_two_columns_is_a_warning(write_xlsx):
 def test_hidden_and_empty_sheets_are_skipped_with_a_warning(write_xlsx):
     path = write_xlsx({"小学": [["学校名称", "在校生数"], ["甲校", 100]], "旧数据": [["学校名称", "在校生数"], ["乙校", 5]],
                        "Sheet3": []}, hidden=["旧数据"])
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert [s.school for s in data.sections] == ["甲校"]
     warned = {w.sheet: w.code for w in data.warnings}
     assert warned == {"旧数据": Code.HIDDEN_SHEET, "Sheet3": Code.EMPTY_SHEET}
@@ -210,7 +212,7 @@ def test_hundred_thousand_formatted_empty_rows_are_read_as_one_school(tmp_path):
         ws.write_string(r, 0, " ", fmt)  # a space typed into a formatted column
         ws.write_blank(r, 1, None, fmt)
     wb.close()
-    data = read_workbook(p, STD)
+    data = read_workbook(p, RULES)
     assert [s.school for s in data.sections] == ["甲校"]
     assert data.errors == []
 
@@ -223,14 +225,14 @@ def test_content_far_below_a_long_blank_run_is_reported(tmp_path):
     ws.write_row(1, 0, ["甲校", 100])
     ws.write_row(5000, 0, ["乙校", 100])
     wb.close()
-    data = read_workbook(p, STD)
+    data = read_workbook(p, RULES)
     assert [s.school for s in data.sections] == ["甲校"]
     assert [(w.code, w.row) for w in data.warnings] == [(Code.CUT, 5001)]
 
 
 def test_a_bad_sheet_does_not_stop_the_others(write_xlsx):
     path = write_xlsx({"小学": [["学校名称", "在校生数"], ["甲校", "很多"]], "初中": [["学校名称", "在校生数"], ["乙校", 300]]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert [s.school for s in data.sections] == ["乙校"]
     err = only_error(data)
     assert (err.code, err.sheet, err.row, err.column) == (Code.NOT_A_NUMBER, "小学", 2, "B")
@@ -247,6 +249,6 @@ def test_date_formatted_number_cell_is_an_error(tmp_path):
     ws.append(["学校名称", "在校生数", "班级数"])
     ws.append(["甲校", 100, datetime.date(1900, 1, 18)])
     wb.save(p)
-    data = read_workbook(p, STD)
+    data = read_workbook(p, RULES)
     assert "classes" not in data.sections[0].values
     assert only_error(data).code == Code.NOT_A_NUMBER

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.problems import Code
 from equity_xlsx.intake import read_workbook
 from equity_xlsx.standards import load_standard
 
 STD = load_standard("national-2017")
+RULES = Rules.of(STD)
 SCHOOLS = [["学校名称", "在校生数"], ["甲校", 100]]
 
 
@@ -21,7 +23,7 @@ def test_county_sheet_fills_county_figures_as_fractions(write_xlsx):
         ["残疾儿童少年入学率", "95.5%"],
         ["校际差异率", 0.12],
     ]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert data.county_figures == pytest.approx({
         "rotation_rate": 0.12, "junior_retention_rate": 0.96,
         "disabled_enrolment_rate": 0.955, "monitoring_school_gap": 0.12,
@@ -33,13 +35,13 @@ def test_county_sheet_fills_county_figures_as_fractions(write_xlsx):
 
 def test_percent_column_header_means_96_is_0_96(write_xlsx):
     path = write_xlsx({"小学": SCHOOLS, "县级": [["项目", "比例（%）"], ["名额分配比例", 55], ["社会认可度", 0.9]]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert data.county_figures == pytest.approx({"quota_allocation_rate": 0.55, "social_recognition": 0.9})
 
 
 def test_ambiguous_or_text_ratio_is_an_error(write_xlsx):
     path = write_xlsx({"小学": SCHOOLS, "县级指标": [["巩固率", 96], ["名额分配比例", "过半"], ["社会认可度", None]]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert data.county_figures == {}
     errs = {(e.row, e.column) for e in data.errors}
     assert errs == {(1, "B"), (2, "B")}

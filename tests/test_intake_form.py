@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import pytest
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.problems import Code
 from equity_xlsx.intake import read_workbook
 from equity_xlsx.standards import load_standard
 
 STD = load_standard("national-2017")
+RULES = Rules.of(STD)
 
 
 def form(name, kind, students, extra=()):
@@ -23,7 +25,7 @@ def form(name, kind, students, extra=()):
 
 def test_form_sheets_become_sections_with_cell_sources(write_xlsx):
     path = write_xlsx({"城南小学": form("城南小学", "小学", 812), "城北小学": form("城北小学", "小学", 300)})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     s = {x.school: x for x in data.sections}
     assert s["城南小学"].values == {"students": 812, "classes": 18, "equipment_value": 2_000_000}
     assert s["城南小学"].sources["students"].cell == "B3"
@@ -38,7 +40,7 @@ def test_form_next_to_a_table_sheet(write_xlsx):
         "小学": [["学校名称", "在校生数"], ["甲校", 100], ["乙校", 200]],
         "丙校": form("丙校", "初级中学", 450),
     })
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     assert {(s.school, s.stage) for s in data.sections} == {("甲校", "primary"), ("乙校", "primary"), ("丙校", "junior")}
 
 
@@ -50,7 +52,7 @@ def test_form_for_a_nine_year_school_with_stage_labels_splits_facilities(write_x
         ["小学专任教师数", 12, "初中专任教师数", 20],
         ["教学及辅助用房面积（㎡）", 23226],
     ]})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     s = {(x.school, x.stage): x for x in data.sections}
     assert s[("城南学校", "primary")].values["teaching_area"] == pytest.approx(9711.6, abs=0.05)
     assert s[("城南学校", "junior")].values["teaching_area"] == pytest.approx(13514.4, abs=0.05)
@@ -60,7 +62,7 @@ def test_form_for_a_nine_year_school_with_stage_labels_splits_facilities(write_x
 
 def test_text_in_a_form_value_is_an_error_naming_the_cell(write_xlsx):
     path = write_xlsx({"甲校": form("甲校", "小学", 812, extra=[["网络多媒体教室（间）", "若干"]])})
-    data = read_workbook(path, STD)
+    data = read_workbook(path, RULES)
     (err,) = data.errors
     assert (err.code, err.sheet, err.row, err.column) == (Code.NOT_A_NUMBER, "甲校", 5, "B")
     assert err.params["value"] == "若干"

@@ -8,6 +8,7 @@ import re
 
 import pytest
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.checks import run_checks
 from equity_xlsx.cv import weighted_cv
 from equity_xlsx.indicators import evaluate
@@ -28,7 +29,7 @@ def sec(school: str, stage: str = "primary", code: str = "", **values) -> Sectio
 def ledger(*sections: Section, county: str = "大祥区", figures=None):
     data = CountyData("县.xlsx", county, list(sections), county_figures=dict(figures or {}))
     ev = evaluate(data, STD)
-    return build_ledger(ev, run_checks(data, STD, TASKS, ev), TASKS, TODAY)
+    return build_ledger(ev, run_checks(data, Rules.of(STD), ev), TASKS, TODAY)
 
 
 def line(lines, school: str, item: str, part_in_indicator: str = ""):
@@ -56,7 +57,7 @@ def test_cv_line_lists_raises_that_bring_the_cv_to_the_limit():
     assert cv_line.current == pytest.approx(0.5850, abs=5e-4)
     assert cv_line.standard == 0.5 and cv_line.unit == ""
     data = CountyData("县.xlsx", "大祥区", SMALL)
-    plan = next(f.plan for f in run_checks(data, STD, TASKS, evaluate(data, STD))["1"].findings
+    plan = next(f.plan for f in run_checks(data, Rules.of(STD), evaluate(data, STD))["1"].findings
                 if f.part == "cv")
     students = {"A": 800, "B": 100, "C": 100, "D": 200}
     teachers = {"A": 48, "B": 0, "C": 1, "D": 2}

@@ -17,6 +17,7 @@ from recalc import (SOFFICE, cached_values, compare_recalculated, formula_cells,
                     recalculate_many, set_input)
 from report_county import evaluation, ledger_lines
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.checks import run_checks
 from equity_xlsx.ledger import build_ledger
 from equity_xlsx.report import write_report
@@ -47,7 +48,7 @@ def cv_cell(path, title_start, label):
 def workbook(tmp_path_factory):
     path = tmp_path_factory.mktemp("recalc") / "测试县_评估结果.xlsx"
     ev, tasks = evaluation(), load_tasks()
-    checks = run_checks(ev.data, ev.standard, tasks, evaluation=ev)
+    checks = run_checks(ev.data, Rules.of(ev.standard), evaluation=ev)
     lines = build_ledger(ev, checks, tasks, today="2024-05-21")
     write_report(ev, path, ledger=lines, closed=ledger_lines()[1:2], tasks=tasks, checks=checks,
                  scores={"8": 9, "9": 4.5}, run_info={"generated": "2024-05-21T02:00:00"})

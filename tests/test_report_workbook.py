@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from report_county import evaluation, ledger_lines
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.checks import run_checks
 from equity_xlsx.model import STAFF_LABELS
 from equity_xlsx.report import write_report
@@ -26,7 +27,7 @@ def written(tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "测试县_评估结果.xlsx"
     lines = ledger_lines()
     ev, tasks = evaluation(), load_tasks()
-    checks = run_checks(ev.data, ev.standard, tasks, evaluation=ev)
+    checks = run_checks(ev.data, Rules.of(ev.standard), evaluation=ev)
     write_report(ev, path, ledger=lines, closed=[lines[1]], tasks=tasks, checks=checks,
                  run_info={"generated": "2024-05-21T02:00:00", "tool_version": "0.1.0", "input": "测试县.xlsx",
                            "opened_since_last": 2, "closed_since_last": 1})

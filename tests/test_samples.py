@@ -15,6 +15,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 import make_samples  # noqa: E402
 import samplegen  # noqa: E402
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.standards import load_aliases, load_standard  # noqa: E402
 
 SAMPLES = ROOT / "sample_inputs"
@@ -96,7 +97,7 @@ def test_reader_reads_samples_to_the_generator_values(index):
 
     path, schools = _counties()[index]
     std = load_standard()
-    data = read_workbook(path, std)
+    data = read_workbook(path, Rules.of(std))
     assert not data.errors, [(p.sheet, p.row, p.column, p.message) for p in data.errors]
     got = {(r.section.school, r.section.stage): r for r in evaluate(data, std).sections}
     want, _ = samplegen.evaluate(schools)

@@ -7,6 +7,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.standards import load_aliases, load_standard
 from equity_xlsx.template import (COUNTY_SHEET, DATA_SHEET, GUIDE_SHEET, header_text, header_unit,
                                   template_fields, write_template)
@@ -104,7 +105,7 @@ def test_county_sheet_lists_every_county_field(book):
     ws = book[COUNTY_SHEET]
     assert [c.value for c in ws[1]] == ["指标", "数值", "说明"]
     labels = [r[0] for r in ws.iter_rows(min_row=2, values_only=True)]
-    assert labels == [f["label"] for f in load_aliases().county_fields.values()]
+    assert labels == [f.label for f in load_aliases().county_fields.values()]
     dv = ws.data_validations.dataValidation[0]
     assert dv.type == "decimal" and (dv.formula1, dv.formula2) == ("0", "1")  # between 0 and 100 %
 
@@ -178,7 +179,7 @@ def test_filled_template_reads_back_with_the_right_values(template_path, tmp_pat
         pytest.skip("equity_xlsx.intake.read_workbook 尚未实现")
     target = tmp_path / "示范县优质均衡数据.xlsx"
     _fill(template_path, target)
-    data = read_workbook(target, load_standard())
+    data = read_workbook(target, Rules.of(load_standard()))
     assert not data.errors, [p.message for p in data.errors]
     by_key = {(s.school, s.stage): s for s in data.sections}
     assert set(by_key) == {("城关第一小学", "primary"), ("河口镇中学", "junior"),

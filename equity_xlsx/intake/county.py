@@ -19,7 +19,7 @@ def county_lookup(aliases: Aliases) -> dict[str, str]:
     """Normalised label/alias -> county field name."""
     out: dict[str, str] = {}
     for name, spec in aliases.county_fields.items():
-        for a in (spec.get("label", name), *spec.get("aliases", ())):
+        for a in (spec.label, *spec.aliases):
             out.setdefault(norm(a), name)
     return out
 
@@ -65,7 +65,7 @@ def read_county(grid: Grid, labels: list[tuple[int, int, str, bool]], file: str,
     """Fill ``figures`` (fractions for ratios) and ``sources`` from the sheet's label/value pairs."""
     sheet = grid.name
     for r, c, fname, percent in labels:
-        label = aliases.county_fields[fname].get("label", fname)
+        label = aliases.county_fields[fname].label
         m = grid.cover.get((r, c))
         start = (m.c1 if m is not None and m.c0 == c else c) + 1
         vc = next((cc for cc in range(start, start + _MAX_GAP)

@@ -274,7 +274,7 @@ def make_column(vocab: Vocabulary, std: Standard, col: int, label: str, hit: tup
     written unit is not one of ``aliases.units`` for the field's family.
 
     No unit written: a "单位：…" line above the table, else "" when the family allows it
-    (counts, areas), else ``std.units["<field>_default"]`` (e.g. equipment_value_default).
+    (counts, areas), else the standard's ``[units] <field>_default`` (equipment_value_default).
     """
     aliases = vocab.aliases
     fname, unit, stage = hit
@@ -290,7 +290,7 @@ def make_column(vocab: Vocabulary, std: Standard, col: int, label: str, hit: tup
         elif "" in family:
             unit = ""
         else:
-            unit = std.units.get(f"{fname}_default") or aliases.canonical_unit(spec.unit)
+            unit = std.units.default_unit(fname) or aliases.canonical_unit(spec.unit)
             unit_from = "setting"
     unit_key = _unit_key(unit, family)
     if unit_key is None:

@@ -1,6 +1,6 @@
 """Records -> Sections: stages, 口径 (exclusions), whole-school splits, composites, checks.
 
-All rules come from the standards file (``std.scope``, ``std.split_*``, ``std.units``) and
+All rules come from the standards file (``std.scope``, ``std.split``, ``std.units``) and
 the alias table (stage words, school types, composites); nothing here is a threshold.
 
 Where a 九年一贯制 初中部's 生均教学仪器设备值 comes from: the 初中部 row's own equipment
@@ -73,7 +73,7 @@ def school_kind(text: str, vocab: Vocabulary) -> str | None:
 
 def _excluded_type(rec: Record, std: Standard) -> bool:
     texts = (rec.text.get("school_type", ""), rec.text.get("name", ""))
-    return any(w in t for w in std.scope.get("excluded_types", ()) for t in texts if t)
+    return any(w in t for w in std.scope.excluded_types for t in texts if t)
 
 
 def _stage_of_record(rec: Record, vocab: Vocabulary, problems: ProblemLog, quiet: bool = False) -> str | None:
@@ -183,25 +183,25 @@ def _exclusion_reason(school: _School, std: Standard, students: float | None) ->
     scope = std.scope
     texts = [("办学类型", school.school_type), ("学校名称", school.name)]
     for label, text in texts:
-        for w in scope.get("excluded_types", ()):
+        for w in scope.excluded_types:
             if text and w in text:
                 return f"{label}“{text}”含“{w}”：特殊教育学校、职业学校不参与资源配置计算"
-    if not scope.get("include_private", True):
+    if not scope.include_private:
         for label, text in [("办别", school.ownership)] + texts:
-            for w in scope.get("private_words", ()):
+            for w in scope.private_words:
                 if text and w in text:
                     return f"{label}“{text}”为民办：按所选标准，民办学校不纳入计算"
-    min_tp = scope.get("teaching_point_min_students")
+    min_tp = scope.teaching_point_min_students
     if min_tp is not None and students is not None:
         for label, text in texts:
-            for w in scope.get("teaching_point_words", ()):
+            for w in scope.teaching_point_words:
                 if text and w in text and students < min_tp:
                     return f"教学点（{label}“{text}”），在校生 {students:g} 人，少于 {min_tp} 人：按所选标准不纳入计算"
     return None
 
 
 def _split_rule(kind: str | None, stages: set[str], std: Standard) -> tuple[str, dict[str, float]] | None:
-    rules = std.split_weights
+    rules = std.split.weights
     if kind in rules and stages <= set(rules[kind]):
         return kind, rules[kind]
     for name, weights in rules.items():
@@ -216,7 +216,7 @@ def _split_rule(kind: str | None, stages: set[str], std: Standard) -> tuple[str,
 def _split_eligible(std: Standard, aliases) -> set[str]:
     """Fields that may be split: ``[split] fields`` plus the parts of a composite among them
     (体育馆 + 运动场地 given for the whole school split like 体育运动场馆面积)."""
-    eligible = set(std.split_fields)
+    eligible = set(std.split.fields)
     for target, options in aliases.composites.items():
         if target in eligible:
             for opt in options:
@@ -364,7 +364,7 @@ def _composites(name: str, stage: str, vals: dict[str, float], srcs: dict[str, S
 
 def _check_equipment(name: str, stage: str, vals: dict[str, float], srcs: dict[str, Source], std: Standard,
                      problems: ProblemLog) -> None:
-    plausible = std.units.get("equipment_per_student_plausible")
+    plausible = std.units.equipment_per_student_plausible
     if not plausible or "equipment_value" not in vals or not vals.get("students"):
         return
     lo, hi = plausible

@@ -13,7 +13,8 @@ from pathlib import Path
 import python_calamine as pc
 
 from ..model import Conversion, CountyData
-from ..standards import Aliases, Standard, load_aliases
+from ..rulebook import Rules
+from ..standards import Aliases, Standard
 from .county import county_labels, county_lookup, read_county
 from .form import form_labels, is_form, read_form
 from .grid import Grid, col_letter, load_grid, open_book
@@ -33,8 +34,7 @@ def _vocab(aliases: Aliases) -> tuple[Vocabulary, dict[str, str]]:
     return hit[1], hit[2]
 
 
-def read_workbook(path: Path, std: Standard, aliases: Aliases | None = None,
-                  display_name: str | None = None) -> CountyData:
+def read_workbook(path: Path, rules: Rules, display_name: str | None = None) -> CountyData:
     """Read one county workbook (.xlsx/.xlsm/.xls/.ods) into normalised CountyData.
 
     Never raises for bad content: every problem is a Problem (Chinese message, file, sheet,
@@ -43,7 +43,7 @@ def read_workbook(path: Path, std: Standard, aliases: Aliases | None = None,
     no sections and one file-level error.
     """
     path = Path(path)
-    aliases = aliases or load_aliases()
+    std, aliases = rules.standard, rules.aliases
     file = display_name or path.name
     problems = ProblemLog(file)
     try:

@@ -41,7 +41,7 @@ def write_report(ev: Evaluation, path: Path, *, ledger: list[LedgerLine] | None 
     wb = Workbook(str(path), {"in_memory": True, "strings_to_numbers": False, "strings_to_formulas": False,
                               "strings_to_urls": False})
     try:
-        fm = Formats.build(wb, ev.standard.display_decimals)
+        fm = Formats.build(wb, ev.standard.cv.display_decimals)
         sheets = {name: wb.add_worksheet(name, ReportWorksheet) for name in SHEET_ORDER}
         archived = closed or []
         if archived:
@@ -50,7 +50,8 @@ def write_report(ev: Evaluation, path: Path, *, ledger: list[LedgerLine] | None 
         lay = schools.write(sheets[schools.SHEET], ev, fm)
         cv_cells = cv_sheet.write(sheets[cv_sheet.SHEET], ev, fm, lay)
         lines = ledger or []
-        led = ledger_sheet.write(sheets[ledger_sheet.SHEET], lines, fm)
+        led = ledger_sheet.write(sheets[ledger_sheet.SHEET], lines, fm,
+                                 status_choices=ev.standard.ledger.status_choices)
         if archived:
             ledger_sheet.write(sheets[ledger_sheet.CLOSED_SHEET], archived, fm, archive=True)
         task_summary = tasks_sheet.write(sheets[tasks_sheet.SHEET], tasks, checks, fm, led, ev, lay,

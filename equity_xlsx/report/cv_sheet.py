@@ -55,9 +55,9 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> dict
                     fm.note)
     for stage, row in LIMIT_ROW.items():
         ws.write_string(row, 0, f"{STAGE_LABEL[stage]}差异系数限值（≤）", fm.param_label)
-        ws.write_number(row, 1, std.cv_limit[stage], fm.param_value)
+        ws.write_number(row, 1, std.cv.limit[stage], fm.param_value)
     ws.write_string(MARGIN_ROW, 0, "临界范围（|CV − 限值| ≤）", fm.param_label)
-    ws.write_number(MARGIN_ROW, 1, std.critical_margin, fm.param_value)
+    ws.write_number(MARGIN_ROW, 1, std.cv.critical_margin, fm.param_value)
     margin_cell = ref(None, MARGIN_ROW, 1, True, True)
 
     row = MARGIN_ROW + 2
@@ -103,14 +103,14 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> dict
                 ("S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)", f"=SQRT({b(r_sq)}/{b(r_p)})", fm.bold_decimal, wcv.sd),
                 ("CV = S / X̄", f'=IF({b(r_mean)}=0,"{NOT_APPLICABLE}",{b(r_sd)}/{b(r_mean)})', fm.bold_cv,
                  cv_value),
-                ("限值", f"={limit_cell}", fm.cv, std.cv_limit[stage]),
+                ("限值", f"={limit_cell}", fm.cv, std.cv.limit[stage]),
                 ("判定（CV ≤ 限值）",
                  f'=IF(ISNUMBER({b(r_cv)}),IF({b(r_cv)}<={b(r_lim)},"达标","未达标"),"{NOT_APPLICABLE}")',
                  fm.text, cv_verdict(summ)),
                 ("临界（|CV − 限值| ≤ 临界范围）",
                  f'=IF(ISNUMBER({b(r_cv)}),IF(ABS({b(r_cv)}-{b(r_lim)})<={margin_cell},"{CRITICAL}",'
                  f'"{NOT_CRITICAL}"),"{NOT_APPLICABLE}")',
-                 fm.text, critical_text(summ, std.critical_margin)),
+                 fm.text, critical_text(summ, std.cv.critical_margin)),
             ]
             for label, formula, f, value in lines:
                 ws.write_string(row, 0, label, fm.bold_text)

@@ -41,7 +41,6 @@ LEDGER_HEADERS: tuple[tuple[str, str], ...] = (
 
 FIELDS = tuple(f for f, _ in LEDGER_HEADERS)
 COLUMN = {f: i for i, f in enumerate(FIELDS)}
-STATUS_CHOICES = (OPEN, IN_PROGRESS, "暂缓", CLOSED)
 NUMBER_FIELDS = ("current", "standard", "shortfall")
 WIDTHS = {"id": 14, "stage": 6, "item": 6, "current": 10, "standard": 10, "shortfall": 10, "unit": 8,
           "first_seen": 11, "status": 8, "closed_on": 11, "owner": 10, "due": 12, "progress": 30,
@@ -67,7 +66,8 @@ def item_value(item: str) -> int | str:
     return int(item) if item.isdigit() else item
 
 
-def write(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive: bool = False) -> LedgerLayout:
+def write(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive: bool = False,
+          status_choices: tuple[str, ...] = ()) -> LedgerLayout:
     """Write ``lines`` as given (already sorted); 已销号 lines are greyed by a conditional format."""
     sheet = CLOSED_SHEET if archive else SHEET
     ws.write_row(HEADER_ROW, 0, [h for _, h in LEDGER_HEADERS], fm.header)
@@ -106,10 +106,10 @@ def write(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive: bool 
         status = xl_col_to_name(COLUMN["status"])
         ws.conditional_format(1, 0, n, last_col, {"type": "formula", "criteria": f'=${status}2="{CLOSED}"',
                                                   "format": fm.cf_grey})
-        if not archive:
+        if not archive and status_choices:
             ws.data_validation(1, COLUMN["status"], n, COLUMN["status"], {
-                "validate": "list", "source": list(STATUS_CHOICES), "error_type": "warning",
-                "input_title": "状态", "input_message": "未整改 / 整改中 / 暂缓 / 已销号；手工填写的状态会保留。",
+                "validate": "list", "source": list(status_choices), "error_type": "warning",
+                "input_title": "状态", "input_message": f"{' / '.join(status_choices)}；手工填写的状态会保留。",
                 "error_title": "状态", "error_message": "建议从下拉列表中选择状态。"})
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, last_row, last_col)

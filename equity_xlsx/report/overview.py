@@ -105,7 +105,7 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout,
                                  NOT_APPLICABLE if s.cv_value is None else s.cv_value)
                 ws.write_formula(row, 7, f"={cells.limit}", fm.cv, s.cv_limit)
                 ws.write_formula(row, 8, f"={cells.verdict}", fm.text, cv_verdict(s))
-                ws.write_formula(row, 9, f"={cells.critical}", fm.text, critical_text(s, std.critical_margin))
+                ws.write_formula(row, 9, f"={cells.critical}", fm.text, critical_text(s, std.cv.critical_margin))
             else:
                 for c in range(6, 10):
                     ws.write_string(row, c, NO_DATA_TEXT, fm.text)

@@ -127,7 +127,7 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats) -> SchoolLayout:
     county = ev.data.county or ""
     ws.write_string(0, 0, f"{county}学校指标（标准：{std.title}）", fm.title)
     ws.write_string(1, 0, "绿色＝达标，黄色＝未达标但不低于标准的"
-                    f"{std.floor_ratio:.0%}，红色＝低于{std.floor_ratio:.0%}。指标、达标率、达标项数和判定都是公式："
+                    f"{std.pass_rule.floor_ratio:.0%}，红色＝低于{std.pass_rule.floor_ratio:.0%}。指标、达标率、达标项数和判定都是公式："
                     "修改在校生数或各项输入值后自动重算；标准值和判定参数取自下方灰色单元格。", fm.note)
     for stage, row in PARAM_ROW.items():
         ws.merge_range(row, 0, row, lay.col_value - 1, f"{STAGE_LABEL[stage]}标准值 →", fm.param_label)
@@ -135,10 +135,10 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats) -> SchoolLayout:
             ws.write_number(row, lay.value_col(k), ind.standard[stage], fm.param_value)
     ws.merge_range(MIN_MET_ROW, lay.col_ratio, MIN_MET_ROW, lay.col_met - 1,
                    "学校达标：至少达标项数 →", fm.param_label)
-    ws.write_number(MIN_MET_ROW, lay.col_met, std.min_met, fm.param_value)
+    ws.write_number(MIN_MET_ROW, lay.col_met, std.pass_rule.min_met, fm.param_value)
     ws.merge_range(FLOOR_ROW, lay.col_ratio, FLOOR_ROW, lay.col_met - 1,
                    "其余各项不低于标准的 →", fm.param_label)
-    ws.write_number(FLOOR_ROW, lay.col_met, std.floor_ratio, fm.param_ratio)
+    ws.write_number(FLOOR_ROW, lay.col_met, std.pass_rule.floor_ratio, fm.param_ratio)
     min_met_cell = ref(None, MIN_MET_ROW, lay.col_met, True, True)
     floor_cell = ref(None, FLOOR_ROW, lay.col_met, True, True)
 

@@ -88,35 +88,35 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> None
         row += 1
 
     title("判定规则")
-    school_rule = (f"学校达标：七项中至少 {std.min_met} 项达到标准，其余各项不低于标准的 {std.floor_ratio:.0%}"
+    school_rule = (f"学校达标：七项中至少 {std.pass_rule.min_met} 项达到标准，其余各项不低于标准的 {std.pass_rule.floor_ratio:.0%}"
                    "（办法第六条）；比值先舍入到 9 位小数再比较，恰好等于标准算达标。")
     line("学校", school_rule)
     for stage in ("primary", "junior"):
         row_ = cv_sheet.LIMIT_ROW[stage]
         ws.write_string(row, 0, f"{STAGE_LABEL[stage]}差异系数限值", fm.text)
         ws.write_formula(row, 1, "=" + ref(cv_sheet.SHEET, row_, 1, True, True), fm.param_value,
-                         std.cv_limit[stage])
+                         std.cv.limit[stage])
         row += 1
     ws.write_string(row, 0, "临界范围", fm.text)
     ws.write_formula(row, 1, "=" + ref(cv_sheet.SHEET, cv_sheet.MARGIN_ROW, 1, True, True), fm.param_value,
-                     std.critical_margin)
+                     std.cv.critical_margin)
     row += 1
     line("县域", "每个学段七项差异系数分别不大于限值，且县域值（ΣPᵢXᵢ / ΣPᵢ）达到标准；"
                  "差异系数按在校生数加权（总体形式），用未舍入值判定，"
-                 f"显示保留 {std.display_decimals} 位小数；与限值相差不超过临界范围的标为“临界”。")
+                 f"显示保留 {std.cv.display_decimals} 位小数；与限值相差不超过临界范围的标为“临界”。")
 
     title("纳入范围")
     sc = std.scope
-    line("民办学校纳入计算", _yes(sc.get("include_private", True)))
-    if "teaching_point_min_students" in sc:
-        line("教学点纳入的最少在校生数", sc["teaching_point_min_students"])
-    if sc.get("excluded_types"):
-        line("不纳入的学校类型", "、".join(sc["excluded_types"]))
-    for kind, weights in std.split_weights.items():
+    line("民办学校纳入计算", _yes(sc.include_private))
+    if sc.teaching_point_min_students is not None:
+        line("教学点纳入的最少在校生数", sc.teaching_point_min_students)
+    if sc.excluded_types:
+        line("不纳入的学校类型", "、".join(sc.excluded_types))
+    for kind, weights in std.split.weights.items():
         text = " : ".join(f"{STAGE_LABEL.get(s, s)} {num(w)}" for s, w in weights.items())
         line(f"整校数据拆分权重（{SPLIT_KIND.get(kind, kind)}）", text)
-    if std.split_fields:
-        line("按权重拆分的字段", "、".join(labels.get(f, f) for f in std.split_fields))
+    if std.split.fields:
+        line("按权重拆分的字段", "、".join(labels.get(f, f) for f in std.split.fields))
 
     table("未纳入计算的学校", ["学校", "学段", "办学类型", "在校生数", "原因", "来源"],
           ((ex.school, STAGE_LABEL.get(ex.stage, ex.stage), ex.school_type,

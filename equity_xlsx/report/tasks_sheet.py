@@ -40,7 +40,7 @@ ITEM_OK, ITEM_SHORT = "达到", "不足"
 TEXT_WIDTHS = {C_TEXT: 30, C_POINTS: 44, C_MEASURES: 50}  # the long wrapped columns
 DEFAULT_HEADS = ("一级指标", "二级指标", "指标值或评估要点", "推进措施", "责任部门", "区教育局责任股室")
 ADDED_HEADS = ("类别", "分值", "当前状态", "未达标学校数", "台账条目数\n（未销号）", "得分\n（B类填写）",
-               "单项得分\n≥80%", "状态说明")
+               "单项得分\n≥{ratio}", "状态说明")
 
 
 def _field(obj: Any, name: str, default=None):
@@ -62,25 +62,6 @@ def _lookup(checks, item_id: str):
         return checks[item_id]
     except (KeyError, TypeError, IndexError):
         return None
-
-
-def grade_of(total: float, item_ok: bool, b: dict) -> str:
-    """Python mirror of the grade formula (domain.md §5)."""
-    if not item_ok or total < b.get("total_min", 80):
-        return "不合格"
-    for g in sorted(b.get("grades", []), key=lambda g: -g["min"]):
-        if total >= g["min"]:
-            return g["label"]
-    return "不合格"
-
-
-def _b_scoring(std: Standard) -> dict:
-    b = dict(std.b_scoring or {})
-    b.setdefault("item_min_ratio", 0.8)
-    b.setdefault("total_min", 80)
-    b.setdefault("grades", [{"min": 91, "label": "优秀"}, {"min": 86, "label": "良好"},
-                            {"min": 80, "label": "合格"}])
-    return b
 
 
 def _indicator_status(ev: Evaluation, ind_id: int) -> tuple[str, int]:
@@ -108,7 +89,7 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
         ws.write_string(0, 0, "任务清单", fm.title)
         ws.write_string(1, 0, "本次运行未加载任务清单。", fm.note)
         return []
-    b = _b_scoring(std)
+    b = std.b_scoring
     scores = {str(k): v for k, v in (scores or {}).items()}
     items = list(tasks.items)
     n = len(items)
@@ -121,12 +102,12 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
 
     # B类 scoring parameters (the standard's [b_scoring]) sit under the table, labels in
     # 推进措施…类别 (merged), values in 分值; the formulas refer to these cells.
-    grades = sorted(b["grades"], key=lambda g: -g["min"])
+    grades = sorted(b.grades, key=lambda g: -g.min)
     note_row = last + 2
     param_row0 = note_row + (2 if tasks.note else 0)
-    params = [("B类计分：单项得分不低于分值的", b["item_min_ratio"], fm.param_ratio),
-              ("B类计分：总分不低于", b["total_min"], fm.param_value)]
-    params += [(f"B类等级“{g['label']}”：总分 ≥", g["min"], fm.param_value) for g in grades]
+    params = [("B类计分：单项得分不低于分值的", b.item_min_ratio, fm.param_ratio),
+              ("B类计分：总分不低于", b.total_min, fm.param_value)]
+    params += [(f"B类等级“{g.label}”：总分 ≥", g.min, fm.param_value) for g in grades]
     param_cells: list[str] = []
     for i, (label, value, f) in enumerate(params):
         ws.merge_range(param_row0 + i, C_MEASURES, param_row0 + i, C_CAT, label, fm.param_label)
@@ -135,7 +116,7 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
     ratio_cell, total_min_cell, grade_cells = param_cells[0], param_cells[1], param_cells[2:]
     result_row0 = param_row0 + len(params) + 1
 
-    heads = list(tasks.columns or DEFAULT_HEADS) + list(ADDED_HEADS)
+    heads = list(tasks.columns or DEFAULT_HEADS) + [h.format(ratio=f"{b.item_min_ratio:.0%}") for h in ADDED_HEADS]
     ws.write_row(HEADER_ROW, 0, heads, fm.header)
     ws.set_row(HEADER_ROW, 32)
 
@@ -191,7 +172,7 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
                 flag = None
             else:
                 ws.write_number(row, C_SCORE, float(given), fm.staff)
-                flag = round(float(given) / maxp, 9) >= b["item_min_ratio"]
+                flag = round(float(given) / maxp, 9) >= b.item_min_ratio
                 b_total += float(given)
             item_flags.append(flag)
             max_ref = f"{xl_col_to_name(C_POINTS_MAX)}{r1}"
@@ -244,7 +225,7 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
     all_scored = len(scored) == n_b and n_b > 0
     total_value: object = b_total if scored else NOT_SCORED
     items_ok_value = (NOT_SCORED if not all_scored else ("是" if all(scored) else "否"))
-    grade_value = NOT_SCORED if not all_scored else grade_of(b_total, all(scored), b)
+    grade_value = NOT_SCORED if not all_scored else b.grade(b_total, all(scored))
 
     total_row, ok_row, grade_row = row, row + 1, row + 2
     total_cell = ref(None, total_row, C_POINTS_MAX, True, True)
@@ -253,14 +234,14 @@ def write(ws: Worksheet, tasks, checks, fm: Formats, led: LedgerLayout, ev: Eval
     ws.merge_range(total_row, C_MEASURES, total_row, C_CAT, "B类指标得分合计", label_fmt)
     ws.write_formula(total_row, C_POINTS_MAX, f'=IF(COUNT({score_col})=0,"{NOT_SCORED}",SUM({score_col}))',
                      fm.bold_decimal, total_value)
-    ws.merge_range(ok_row, C_MEASURES, ok_row, C_CAT, "B类各项得分均不低于分值的 80%", label_fmt)
+    ws.merge_range(ok_row, C_MEASURES, ok_row, C_CAT, f"B类各项得分均不低于分值的 {b.item_min_ratio:.0%}", label_fmt)
     ws.write_formula(ok_row, C_POINTS_MAX,
                      f'=IF(COUNT({score_col})<{n_b},"{NOT_SCORED}",IF(COUNTIF({ok_rng},"{ITEM_SHORT}")=0,"是","否"))',
                      fm.bold_text, items_ok_value)
     ws.merge_range(grade_row, C_MEASURES, grade_row, C_CAT, "B类等级（合格 / 良好 / 优秀）", label_fmt)
     nested = '"不合格"'
     for g, cell in reversed(list(zip(grades, grade_cells))):
-        nested = f'IF({total_cell}>={cell},"{g["label"]}",{nested})'
+        nested = f'IF({total_cell}>={cell},"{g.label}",{nested})'
     ws.write_formula(grade_row, C_POINTS_MAX,
                      f'=IF(COUNT({score_col})<{n_b},"{NOT_SCORED}",IF(OR({ok_cell}="否",{total_cell}<{total_min_cell}),'
                      f'"不合格",{nested}))', fm.bold_text, grade_value)
