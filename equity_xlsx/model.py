@@ -125,42 +125,105 @@ class CountyData:
 
 # Ledger line states (状态). A person may also type 整改中 / 暂缓 in the workbook.
 OPEN, IN_PROGRESS, CLOSED = "未整改", "整改中", "已销号"
-STAFF_COLUMNS: tuple[str, ...] = ("owner", "due", "progress", "remark")
-STAFF_LABELS: dict[str, str] = {"owner": "责任人", "due": "计划完成时间", "progress": "整改进展", "remark": "备注"}
 
 
 @dataclass
 class LedgerLine:
-    """One 整改台账 line: one school section × one unmet item, or one county-level shortfall.
+    """One 整改台账 line — the one record of a ledger line, in memory, on the sheet and in the store.
 
-    ``key`` identifies the gap across runs (county, school code or name, stage, item); ``id``
-    (台账编号) is derived from it, so the same gap has the same number on every run.
-    ``need`` is what must be added in real units (``need_unit``: 人, m², 元, 间, 班, 人 to move),
-    rounded up where only whole units make sense; ``need_text`` says it in words.
+    One school section × one unmet item, or one county-level shortfall. ``key`` identifies
+    the gap across runs (county, school code or name, stage, item, part); ``id`` (台账编号)
+    is derived from it, so the same gap has the same number on every run. ``need`` is what
+    must be added in real units (``need_unit``: 人, m², 元, 间, 班, 人 to move), rounded up
+    where only whole units make sense; ``need_text`` says it in words.
+
+    Field groups: the gap as tonight's data shows it (``DATA_FIELDS``), its life
+    (first_seen … manual_status), what staff typed (``STAFF_FIELDS``). ``sort_key`` is
+    display order only and is not stored.
     """
 
     id: str
-    key: str
-    school: str  # "全区" for a county-level line
-    stage: str  # "primary" | "junior" | "" (county item without stage)
-    item: str  # task-list item id ("1".."36")
-    indicator: str  # Chinese indicator name shown on the sheet
-    current: float | None
-    standard: float | None
-    shortfall: float | None  # standard − current, in the indicator's unit
-    unit: str  # unit of current/standard/shortfall
-    need: float | None
-    need_unit: str
-    need_text: str
+    key: str = ""
+    school: str = ""  # the county's own word (全区 / 全县) for a county-level line
+    stage: str = ""  # "primary" | "junior" | "" (county item without stage)
+    item: str = ""  # task-list item id ("1".."36")
+    indicator: str = ""  # Chinese indicator name shown on the sheet
+    current: float | None = None
+    standard: float | None = None
+    shortfall: float | None = None  # standard − current, in the indicator's unit
+    unit: str = ""  # unit of current/standard/shortfall
+    need: float | None = None
+    need_unit: str = ""
+    need_text: str = ""
     measure: str = ""
     department: str = ""
     office: str = ""
+    detail: str = ""  # e.g. the CV-fix schools and amounts
     first_seen: str = ""  # ISO date
-    status: str = OPEN
+    last_seen: str = ""  # ISO date of the last run that found the gap
+    status: str = OPEN  # effective 状态: 未整改, a manual one, or 已销号
     closed_on: str = ""  # ISO date when 销号
+    manual_status: str = ""  # 状态 a person typed (整改中, 暂缓 …), kept while the gap exists
     owner: str = ""
-    due: str = ""
+    due: str = ""  # ISO date when typed as a date, else the text typed
     progress: str = ""
     remark: str = ""
-    detail: str = ""  # e.g. the CV-fix schools and amounts
-    sort_key: tuple = ()
+    county: str = ""
+    sort_key: tuple = field(default=(), compare=False, metadata={"stored": False})
+
+    def take_data(self, tonight: LedgerLine) -> None:
+        """Refresh the data fields from tonight's line; dates, status and staff are untouched."""
+        for f in DATA_FIELDS:
+            setattr(self, f, getattr(tonight, f))
+
+
+# Fields copied from tonight's evaluation, as opposed to dates, status and what staff typed.
+DATA_FIELDS: tuple[str, ...] = ("key", "school", "stage", "item", "indicator", "current", "standard", "shortfall",
+                                "unit", "need", "need_unit", "need_text", "measure", "department", "office",
+                                "detail")
+
+
+@dataclass(frozen=True)
+class LedgerColumn:
+    """One column of 整改台账 / 已销号: the sheet writer and the read-back both use this table.
+
+    ``kind``: text | wrap (multi-line) | number | stage | item | date. ``width`` None: fit
+    to content. ``staff``: typed by staff (cream, unlocked, read back every night and kept).
+    ``read_back``: also read from last night's workbook (状态, 首次发现). ``synonyms``:
+    other headers staff may rename it to.
+    """
+
+    field: str
+    header: str
+    kind: str = "text"
+    width: float | None = None
+    staff: bool = False
+    read_back: bool = False
+    synonyms: tuple[str, ...] = ()
+
+
+LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
+    LedgerColumn("id", "台账编号", width=14),
+    LedgerColumn("school", "学校"),
+    LedgerColumn("stage", "学段", "stage", 6),
+    LedgerColumn("item", "指标编号", "item", 6),
+    LedgerColumn("indicator", "指标", "wrap"),
+    LedgerColumn("current", "现值", "number", 10),
+    LedgerColumn("standard", "标准值", "number", 10),
+    LedgerColumn("shortfall", "差距", "number", 10),
+    LedgerColumn("unit", "单位", width=8),
+    LedgerColumn("need_text", "需补足", "wrap"),
+    LedgerColumn("detail", "说明", "wrap"),
+    LedgerColumn("measure", "整改措施", "wrap"),
+    LedgerColumn("department", "责任部门", "wrap"),
+    LedgerColumn("office", "责任股室", "wrap"),
+    LedgerColumn("first_seen", "首次发现", width=11, read_back=True),
+    LedgerColumn("status", "状态", width=8, read_back=True),
+    LedgerColumn("closed_on", "销号日期", width=11),
+    LedgerColumn("owner", "责任人", width=10, staff=True),
+    LedgerColumn("due", "计划完成时间", "date", 12, staff=True),
+    LedgerColumn("progress", "整改进展", width=30, staff=True),
+    LedgerColumn("remark", "备注", width=20, staff=True),
+)
+STAFF_FIELDS: tuple[str, ...] = tuple(c.field for c in LEDGER_COLUMNS if c.staff)
+STAFF_LABELS: dict[str, str] = {c.field: c.header for c in LEDGER_COLUMNS if c.staff}

@@ -17,16 +17,17 @@ import re
 import shutil
 from pathlib import Path
 
-from .model import STAFF_LABELS
+from .model import LEDGER_COLUMNS
 from .standards import LedgerSettings
 
 LEDGER_SHEET = "整改台账"
 ARCHIVE_SHEET = "已销号"
 BACKUP_DIRNAME = "备份"
 
-ID_HEADER = "台账编号"
-# Canonical key → header text on the sheet (see report/ledger_sheet.py LEDGER_HEADERS).
-READ_HEADERS: dict[str, str] = {**STAFF_LABELS, "status": "状态", "first_seen": "首次发现"}
+# The columns read back (by header text, from model.LEDGER_COLUMNS): the id, what staff
+# type, and 状态 / 首次发现.
+ID_COLUMN = next(c for c in LEDGER_COLUMNS if c.field == "id")
+READ_COLUMNS = tuple(c for c in LEDGER_COLUMNS if c.staff or c.read_back)
 # How far down a person may have pushed the header (e.g. by inserting a title row).
 HEADER_SEARCH_ROWS = 10
 
@@ -109,8 +110,7 @@ def _read_sheet(ws, entries: dict[str, dict[str, str]]) -> None:  # noqa: ANN001
 
 def _header_columns(row: tuple) -> dict[str, int] | None:
     """Column index of each known header in ``row``, or None when 台账编号 is not there."""
-    wanted = {_norm(text): key for key, text in READ_HEADERS.items()}
-    wanted[_norm(ID_HEADER)] = "id"
+    wanted = {_norm(h): c.field for c in (ID_COLUMN, *READ_COLUMNS) for h in (c.header, *c.synonyms)}
     columns: dict[str, int] = {}
     for col, cell in enumerate(row):
         key = wanted.get(_norm(cell))

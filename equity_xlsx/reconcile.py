@@ -25,11 +25,11 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
-from .model import CLOSED, OPEN, STAFF_COLUMNS, STAFF_LABELS, LedgerLine
+from .model import CLOSED, OPEN, STAFF_FIELDS, STAFF_LABELS, LedgerLine
 from .problems import Code, Problem
-from .store import HistoryEntry, LedgerStore, StoredLine
+from .store import HistoryEntry, LedgerStore
 
 REASON_NEW = "首次发现"
 REASON_CLOSED = "数据已达标，自动销号"
@@ -81,10 +81,10 @@ def reconcile(
 
     with store.begin() as conn:
         stored = store.load(county, conn)
-        after: dict[str, StoredLine] = {}
+        after: dict[str, LedgerLine] = {}
 
         seen: set[str] = set()
-        present: list[tuple[StoredLine, tuple]] = []
+        present: list[tuple[LedgerLine, tuple]] = []
         for line in tonight:
             if line.id in seen:
                 result.warnings.append(Problem(Code.LEDGER_DUPLICATE_ID, params={"line_id": line.id}))
@@ -93,11 +93,11 @@ def reconcile(
             entry = typed.get(line.id, {})
             old = stored.get(line.id)
             if old is None:
-                new = StoredLine.from_line(county, line)
+                new = replace(line, county=county)
                 new.first_seen = _first_seen(entry.get("first_seen", ""), line.first_seen, day)
                 kind = "opened"
             else:
-                new = old.copy()
+                new = replace(old)
                 new.take_data(line)
                 kind = "reopened" if old.status == CLOSED else "kept"
             new.last_seen = day
@@ -109,16 +109,16 @@ def reconcile(
             present.append((new, line.sort_key))
             if kind == "opened":
                 history.append(HistoryEntry(county, line.id, day, "", new.status, REASON_NEW))
-                result.opened.append(new.to_line(line.sort_key))
+                result.opened.append(replace(new, sort_key=line.sort_key))
             elif kind == "reopened":
                 history.append(HistoryEntry(county, line.id, day, CLOSED, new.status, REASON_REOPENED))
-                result.reopened.append(new.to_line(line.sort_key))
+                result.reopened.append(replace(new, sort_key=line.sort_key))
 
-        gone: list[StoredLine] = []
+        gone: list[LedgerLine] = []
         for line_id, old in stored.items():
             if line_id in after:
                 continue
-            new = old.copy()
+            new = replace(old)
             entry = typed.get(line_id, {})
             _merge_staff(new, entry, history, day)
             status = entry.get("status", "")
@@ -129,25 +129,25 @@ def reconcile(
                 new.status = CLOSED
                 new.closed_on = day
                 history.append(HistoryEntry(county, line_id, day, old.status, CLOSED, REASON_CLOSED))
-                result.closed.append(new.to_line())
+                result.closed.append(replace(new))
             after[line_id] = new
             gone.append(new)
 
         for new, sort_key in present:
-            result.lines.append(new.to_line(sort_key))
+            result.lines.append(replace(new, sort_key=sort_key))
         # Newest 销号 first: what closed last night is what people look for.
         for new in sorted(gone, key=lambda s: (_neg_date(s.closed_on), s.id)):
             target = result.archived if _age(new.closed_on, today) > grey_days else result.lines
-            target.append(new.to_line())
+            target.append(replace(new))
 
         changed = [new for line_id, new in after.items() if stored.get(line_id) != new]
         store.save(county, changed, history, conn)
     return result
 
 
-def _merge_staff(new: StoredLine, entry: Mapping[str, str], history: list[HistoryEntry], day: str) -> None:
+def _merge_staff(new: LedgerLine, entry: Mapping[str, str], history: list[HistoryEntry], day: str) -> None:
     """Typed non-empty values win; blanks keep the stored value; a replaced value goes to history."""
-    for name in STAFF_COLUMNS:
+    for name in STAFF_FIELDS:
         typed = (entry.get(name) or "").strip()
         if not typed:
             continue
@@ -161,8 +161,8 @@ def _merge_staff(new: StoredLine, entry: Mapping[str, str], history: list[Histor
 
 
 def _merge_manual_status(
-    new: StoredLine,
-    old: StoredLine | None,
+    new: LedgerLine,
+    old: LedgerLine | None,
     entry: Mapping[str, str],
     history: list[HistoryEntry],
     day: str,

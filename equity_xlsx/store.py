@@ -34,39 +34,28 @@ SQLITE_BUSY_TIMEOUT = 60.0
 metadata = sa.MetaData()
 
 # Tables carry an ``equity_`` prefix so the ledger can share a province database with others.
+
+
+def _stored_fields():
+    return [f for f in fields(LedgerLine) if f.metadata.get("stored", True) and f.name not in ("id", "county")]
+
+
+def _sql_column(f) -> sa.Column:  # noqa: ANN001
+    """A LedgerLine field as a column: numbers nullable, text NOT NULL with its default (also
+    on the server, so a migration can add it to a table that already has rows)."""
+    if f.type in ("float | None", float | None):
+        return sa.Column(f.name, sa.Float, nullable=True)
+    return sa.Column(f.name, sa.Text, nullable=False, default=f.default, server_default=f.default)
+
+
+# The ledger table is derived from the record: one column per stored LedgerLine field, keyed
+# by (county, line_id), plus when the row was last written.
 ledger_lines = sa.Table(
     "equity_ledger_lines",
     metadata,
     sa.Column("county", sa.String, primary_key=True),
     sa.Column("line_id", sa.String, primary_key=True),
-    sa.Column("key", sa.String, nullable=False, default=""),
-    sa.Column("school", sa.String, nullable=False, default=""),
-    sa.Column("stage", sa.String, nullable=False, default=""),
-    sa.Column("item", sa.String, nullable=False, default=""),
-    sa.Column("indicator", sa.String, nullable=False, default=""),
-    # Last values seen in the data: a closed line still shows what the gap was.
-    sa.Column("current", sa.Float, nullable=True),
-    sa.Column("standard", sa.Float, nullable=True),
-    sa.Column("shortfall", sa.Float, nullable=True),
-    sa.Column("unit", sa.String, nullable=False, default=""),
-    sa.Column("need", sa.Float, nullable=True),
-    sa.Column("need_unit", sa.String, nullable=False, default=""),
-    sa.Column("need_text", sa.Text, nullable=False, default=""),
-    sa.Column("measure", sa.Text, nullable=False, default=""),
-    sa.Column("department", sa.String, nullable=False, default=""),
-    sa.Column("office", sa.String, nullable=False, default=""),
-    sa.Column("detail", sa.Text, nullable=False, default=""),
-    # Dates are ISO strings (YYYY-MM-DD), exactly as LedgerLine and the sheet carry them.
-    sa.Column("first_seen", sa.String(10), nullable=False, default=""),
-    sa.Column("last_seen", sa.String(10), nullable=False, default=""),
-    sa.Column("status", sa.String, nullable=False, default=OPEN),
-    sa.Column("closed_on", sa.String(10), nullable=False, default=""),
-    # What staff typed: never erased by a run.
-    sa.Column("owner", sa.Text, nullable=False, default=""),
-    sa.Column("due", sa.String, nullable=False, default=""),
-    sa.Column("progress", sa.Text, nullable=False, default=""),
-    sa.Column("remark", sa.Text, nullable=False, default=""),
-    sa.Column("manual_status", sa.String, nullable=False, default=""),
+    *(_sql_column(f) for f in _stored_fields()),
     sa.Column("updated_at", sa.DateTime, nullable=True),
 )
 
@@ -101,80 +90,76 @@ runs = sa.Table(
     sa.Column("reopened", sa.Integer, nullable=False, default=0),
     sa.Column("open_lines", sa.Integer, nullable=False, default=0),
     sa.Column("status", sa.String, nullable=False, default="ok"),
+    # Migration 0002: the county's display name and its typed outcome (summary.json's entry),
+    # so a city roll-up can read every county's last result from the store alone.
+    sa.Column("county_name", sa.Text, nullable=False, default="", server_default=""),
+    sa.Column("outcome", sa.Text, nullable=False, default="", server_default=""),
     sa.Index("ix_equity_runs_county", "county"),
     sa.Index("ix_equity_runs_input", "input_name"),
 )
 
 
-@dataclass
-class StoredLine:
-    """One ledger line as the store keeps it: the last data seen plus what staff typed.
+migrations_table = sa.Table(
+    "equity_migrations",
+    metadata,
+    sa.Column("name", sa.String, primary_key=True),
+    sa.Column("applied_at", sa.DateTime, nullable=False),
+)
 
-    ``status`` is the effective 状态 (未整改 / a manual one / 已销号); ``manual_status`` is the
-    状态 a person typed (e.g. 整改中, 暂缓), kept apart so 销号 and reopening can restore it.
+
+def _add_columns(table: sa.Table, *names: str):
+    """A migration step adding columns of the current ``table`` definition (idempotent)."""
+
+    def step(conn: Connection) -> None:
+        existing = {c["name"] for c in sa.inspect(conn).get_columns(table.name)}
+        for name in names:
+            if name not in existing:
+                ddl = sa.schema.CreateColumn(table.c[name]).compile(dialect=conn.dialect)
+                conn.exec_driver_sql(f"ALTER TABLE {table.name} ADD COLUMN {ddl}")
+
+    return step
+
+
+# Numbered schema changes, applied in order, each once (in the manner of sqlite-utils'
+# Migrations). "0001_initial" is the schema of the first release, which had no migrations
+# table: a database found without one but with the ledger table is at 0001. A fresh database
+# is created from the current table definitions and marked as having every migration.
+MIGRATIONS: tuple[tuple[str, object], ...] = (
+    ("0001_initial", None),
+    ("0002_runs_outcome", _add_columns(runs, "county_name", "outcome")),
+)
+SCHEMA_VERSION = MIGRATIONS[-1][0]
+
+
+def migrate(engine: Engine) -> list[str]:
+    """Bring the database to the current schema; returns the migrations applied now.
+
+    One transaction; on PostgreSQL an advisory lock (on SQLite the write lock) keeps two
+    processes starting together from migrating twice.
     """
-
-    county: str
-    id: str
-    key: str = ""
-    school: str = ""
-    stage: str = ""
-    item: str = ""
-    indicator: str = ""
-    current: float | None = None
-    standard: float | None = None
-    shortfall: float | None = None
-    unit: str = ""
-    need: float | None = None
-    need_unit: str = ""
-    need_text: str = ""
-    measure: str = ""
-    department: str = ""
-    office: str = ""
-    detail: str = ""
-    first_seen: str = ""
-    last_seen: str = ""
-    status: str = OPEN
-    closed_on: str = ""
-    owner: str = ""
-    due: str = ""
-    progress: str = ""
-    remark: str = ""
-    manual_status: str = ""
-
-    # Fields copied from tonight's LedgerLine (the data), as opposed to dates/status/staff.
-    DATA_FIELDS = (
-        "key", "school", "stage", "item", "indicator", "current", "standard", "shortfall",
-        "unit", "need", "need_unit", "need_text", "measure", "department", "office", "detail",
-    )  # fmt: skip
-
-    @classmethod
-    def from_line(cls, county: str, line: LedgerLine) -> StoredLine:
-        """A new stored line carrying ``line``'s data (dates, status and staff left to the caller)."""
-        return cls(county=county, id=line.id, **{f: getattr(line, f) for f in cls.DATA_FIELDS})
-
-    def take_data(self, line: LedgerLine) -> None:
-        """Refresh the data fields from tonight's line; dates, status and staff are untouched."""
-        for f in self.DATA_FIELDS:
-            setattr(self, f, getattr(line, f))
-
-    def to_line(self, sort_key: tuple = ()) -> LedgerLine:
-        """The LedgerLine the sheet writer shows for this stored line."""
-        return LedgerLine(
-            id=self.id,
-            **{f: getattr(self, f) for f in self.DATA_FIELDS},
-            first_seen=self.first_seen,
-            status=self.status,
-            closed_on=self.closed_on,
-            owner=self.owner,
-            due=self.due,
-            progress=self.progress,
-            remark=self.remark,
-            sort_key=sort_key,
-        )
-
-    def copy(self) -> StoredLine:
-        return StoredLine(**asdict(self))
+    now = dt.datetime.now().replace(microsecond=0)
+    applied_now: list[str] = []
+    with engine.begin() as conn:
+        if conn.dialect.name == "postgresql":
+            conn.exec_driver_sql("SELECT pg_advisory_xact_lock(770017001)")
+        tables = set(sa.inspect(conn).get_table_names())
+        if migrations_table.name not in tables:
+            fresh = ledger_lines.name not in tables
+            migrations_table.create(conn)
+            done = [name for name, _ in MIGRATIONS] if fresh else ["0001_initial"]
+            if fresh:
+                metadata.create_all(conn)
+            conn.execute(migrations_table.insert(), [{"name": n, "applied_at": now} for n in done])
+        applied = set(conn.execute(sa.select(migrations_table.c.name)).scalars())
+        for name, step in MIGRATIONS:
+            if name in applied:
+                continue
+            if step is not None:
+                step(conn)
+            conn.execute(migrations_table.insert(), [{"name": name, "applied_at": now}])
+            applied_now.append(name)
+        metadata.create_all(conn, checkfirst=True)  # tables added later need no migration step
+    return applied_now
 
 
 @dataclass(frozen=True)
@@ -209,6 +194,8 @@ class RunRecord:
     reopened: int = 0
     open_lines: int = 0
     status: str = "ok"
+    county_name: str = ""
+    outcome: str = ""  # the county's summary.json entry, as JSON text
 
 
 def state_url(state: str | os.PathLike[str] | None, directory: str | os.PathLike[str] | None = None) -> URL:
@@ -299,11 +286,11 @@ class LedgerStore:
         return self._url.get_backend_name() == "sqlite"
 
     def _create_tables(self) -> None:
-        # Two processes may start on an empty PostgreSQL database together: the loser of the
-        # CREATE TABLE race gets an error, and a second checkfirst pass then finds the tables.
+        # Two processes may start on an empty PostgreSQL database together; migrate() holds
+        # an advisory lock, and the loser of a rare CREATE race simply tries again.
         for attempt in range(3):
             try:
-                metadata.create_all(self.engine, checkfirst=True)
+                self.migrated = migrate(self.engine)
                 return
             except (IntegrityError, ProgrammingError, OperationalError):
                 if attempt == 2:
@@ -329,7 +316,7 @@ class LedgerStore:
 
     # -- ledger lines ---------------------------------------------------------------------
 
-    def load(self, county: str, conn: Connection | None = None) -> dict[str, StoredLine]:
+    def load(self, county: str, conn: Connection | None = None) -> dict[str, LedgerLine]:
         """Every stored line of ``county`` (open, closed and archived), by 台账编号."""
         with self._conn(conn) as c:
             rows = c.execute(sa.select(ledger_lines).where(ledger_lines.c.county == county)).mappings()
@@ -338,7 +325,7 @@ class LedgerStore:
     def save(
         self,
         county: str,
-        lines: Iterable[StoredLine],
+        lines: Iterable[LedgerLine],
         history: Iterable[HistoryEntry] = (),
         conn: Connection | None = None,
     ) -> None:
@@ -447,8 +434,11 @@ class LedgerStore:
         open_lines: int = 0,
         status: str = "ok",
         run_at: dt.datetime | None = None,
+        county_name: str = "",
+        outcome: str = "",
     ) -> RunRecord:
-        """Append one run. ``input_name`` is how batch names the input (e.g. its path)."""
+        """Append one run. ``input_name`` is how batch names the input (e.g. its path);
+        ``outcome`` is the county's result as JSON (summary.json's entry)."""
         record = RunRecord(
             county=county,
             input_name=input_name,
@@ -461,6 +451,8 @@ class LedgerStore:
             reopened=reopened,
             open_lines=open_lines,
             status=status,
+            county_name=county_name,
+            outcome=outcome,
         )
         with self._conn(None) as c:
             c.execute(runs.insert(), [asdict(record)])
@@ -497,12 +489,10 @@ class LedgerStore:
                 yield c
 
 
-def _row_from_line(line: StoredLine) -> dict:
-    row = asdict(line)
-    row["line_id"] = row.pop("id")
-    return row
+def _row_from_line(line: LedgerLine) -> dict:
+    row = {f.name: getattr(line, f.name) for f in _stored_fields()}
+    return row | {"county": line.county, "line_id": line.id}
 
 
-def _line_from_row(row) -> StoredLine:  # noqa: ANN001
-    values = {f.name: row[f.name] for f in fields(StoredLine) if f.name != "id"}
-    return StoredLine(id=row["line_id"], **values)
+def _line_from_row(row) -> LedgerLine:  # noqa: ANN001
+    return LedgerLine(id=row["line_id"], county=row["county"], **{f.name: row[f.name] for f in _stored_fields()})

@@ -13,10 +13,9 @@ from report_county import evaluation, ledger_lines
 
 from equity_xlsx.rulebook import Rules
 from equity_xlsx.checks import run_checks
-from equity_xlsx.model import STAFF_LABELS
+from equity_xlsx.model import LEDGER_COLUMNS, STAFF_LABELS
 from equity_xlsx.report import write_report
 from equity_xlsx.report.formats import text_width
-from equity_xlsx.report.ledger_sheet import LEDGER_HEADERS
 from equity_xlsx.tasks import load_tasks
 
 SCHOOL_HEADER_ROW = 6  # Excel row of the 学校指标 header (parameters above it)
@@ -193,7 +192,7 @@ def test_ledger_headers_are_the_contract_on_row_1(written):
     wb, _ = written
     ws = wb["整改台账"]
     heads = [c.value for c in ws[1]]
-    assert heads == [h for _, h in LEDGER_HEADERS]
+    assert heads == [c.header for c in LEDGER_COLUMNS]
     for must in ("台账编号", "学校", "学段", "指标编号", "指标", "现值", "标准值", "差距", "需补足", "整改措施",
                  "责任部门", "责任股室", "首次发现", "状态", "责任人", "计划完成时间", "整改进展", "备注"):
         assert must in heads
@@ -211,7 +210,7 @@ def test_ledger_headers_are_the_contract_on_row_1(written):
 def test_archive_sheet_has_the_closed_lines(written):
     wb, _ = written
     ws = wb["已销号"]
-    assert [c.value for c in ws[1]] == [h for _, h in LEDGER_HEADERS]
+    assert [c.value for c in ws[1]] == [c.header for c in LEDGER_COLUMNS]
     assert ws.cell(2, 1).value == "TZ-0002"
 
 

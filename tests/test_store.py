@@ -17,8 +17,8 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from equity_xlsx.model import CLOSED, OPEN
-from equity_xlsx.store import DEFAULT_FILENAME, HistoryEntry, LedgerStore, StoredLine, state_url
+from equity_xlsx.model import CLOSED, OPEN, LedgerLine
+from equity_xlsx.store import DEFAULT_FILENAME, HistoryEntry, LedgerStore, state_url
 
 from conftest import PG_URL  # noqa: E402  (one place reads the CI server URL)
 
@@ -49,7 +49,7 @@ def test_state_naming_a_folder_puts_the_file_inside(tmp_path):
 def test_sqlite_file_created_at_a_path_with_chinese_and_spaces(tmp_path):
     path = tmp_path / "大祥区 教育局" / "台账 2024.sqlite"
     with LedgerStore(path) as store:
-        store.save("大祥区", [StoredLine(county="大祥区", id="T1")])
+        store.save("大祥区", [LedgerLine(county="大祥区", id="T1")])
         assert "台账 2024.sqlite" in store.url
     assert path.is_file()
     # Reopening finds the tables and the data (tables are created only when absent).
@@ -65,7 +65,7 @@ def test_sqlite_runs_in_wal_mode(tmp_path):
 
 def test_line_round_trips_every_field(backend):
     store, county = backend
-    line = StoredLine(
+    line = LedgerLine(
         county=county, id="DX-001", key="k", school="城南小学", stage="primary", item="4",
         indicator="生均教学及辅助用房面积", current=3.2, standard=4.5, shortfall=1.3, unit="m²",
         need=1040.0, need_unit="m²", need_text="面积 1040 m²", measure="新建教学楼",
@@ -79,8 +79,8 @@ def test_line_round_trips_every_field(backend):
 
 def test_saving_again_updates_instead_of_duplicating(backend):
     store, county = backend
-    store.save(county, [StoredLine(county=county, id="A", owner="张三")])
-    store.save(county, [StoredLine(county=county, id="A", owner="李四"), StoredLine(county=county, id="B")])
+    store.save(county, [LedgerLine(county=county, id="A", owner="张三")])
+    store.save(county, [LedgerLine(county=county, id="A", owner="李四"), LedgerLine(county=county, id="B")])
     loaded = store.load(county)
     assert sorted(loaded) == ["A", "B"]
     assert loaded["A"].owner == "李四"
@@ -90,8 +90,8 @@ def test_counties_do_not_see_each_other(backend):
     store, county = backend
     other = county + "-邻县"
     try:
-        store.save(county, [StoredLine(county=county, id="X", owner="甲")])
-        store.save(other, [StoredLine(county=other, id="X", owner="乙")])
+        store.save(county, [LedgerLine(county=county, id="X", owner="甲")])
+        store.save(other, [LedgerLine(county=other, id="X", owner="乙")])
         assert store.load(county)["X"].owner == "甲"
         assert store.load(other)["X"].owner == "乙"
         assert {county, other} <= set(store.counties())
@@ -102,13 +102,13 @@ def test_counties_do_not_see_each_other(backend):
 def test_a_line_of_another_county_is_refused(backend):
     store, county = backend
     with pytest.raises(ValueError):
-        store.save(county, [StoredLine(county="别的县", id="X")])
+        store.save(county, [LedgerLine(county="别的县", id="X")])
 
 
 def test_history_is_kept_oldest_first(backend):
     store, county = backend
     first = HistoryEntry(county, "A", "2024-03-01", "", OPEN, "首次发现")
-    store.save(county, [StoredLine(county=county, id="A")], [first])
+    store.save(county, [LedgerLine(county=county, id="A")], [first])
     store.save(county, [], [HistoryEntry(county, "A", "2024-04-01", OPEN, CLOSED, "数据已达标，自动销号")])
     store.save(county, [], [HistoryEntry(county, "A", "2024-04-01", "张三", "李四", "改", field="owner")])
     rows = store.history(county, "A")
@@ -194,4 +194,4 @@ def test_processes_writing_different_counties_at_once(where, tmp_path):
 def test_tables_carry_a_prefix_to_share_a_database(tmp_path):
     with LedgerStore(tmp_path / "s.sqlite") as store:
         names = set(sa.inspect(store.engine).get_table_names())
-    assert names == {"equity_ledger_lines", "equity_ledger_history", "equity_runs"}
+    assert names == {"equity_ledger_lines", "equity_ledger_history", "equity_runs", "equity_migrations"}

@@ -98,6 +98,7 @@ class Formats:
     bold_cv: object
     staff: object
     staff_date: object
+    date: object
     good: object
     amber: object
     bad: object
@@ -139,6 +140,7 @@ class Formats:
             bold_cv=fmt(bold=True, num_format=number_format(cv_decimals + 1), **border),
             staff=fmt(bg_color=INPUT_FILL, text_wrap=True, valign="top", locked=False, **border),
             staff_date=fmt(bg_color=INPUT_FILL, num_format="yyyy-mm-dd", locked=False, **border),
+            date=fmt(num_format="yyyy-mm-dd", **border),
             good=fmt(bg_color=GREEN_FILL, font_color=GREEN_FONT, **border),
             amber=fmt(bg_color=AMBER_FILL, font_color=AMBER_FONT, **border),
             bad=fmt(bg_color=RED_FILL, font_color=RED_FONT, **border),
