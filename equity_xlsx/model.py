@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
+from .identity import CountyId
 from .problems import Problem
 
 Stage = Literal["primary", "junior"]
@@ -113,6 +114,15 @@ class CountyData:
     problems: list[Problem] = field(default_factory=list)
     county_figures: dict[str, float] = field(default_factory=dict)
     county_sources: dict[str, Source] = field(default_factory=dict)
+    identity: CountyId | None = None
+
+    @property
+    def county_id(self) -> CountyId:
+        """Who this data belongs to; without an identity, the county name or the file name."""
+        if self.identity is not None:
+            return self.identity
+        return CountyId(self.county or self.file.rsplit("/", 1)[-1].rsplit(".", 1)[0], None,
+                        "title" if self.county else "file")
 
     @property
     def errors(self) -> list[Problem]:

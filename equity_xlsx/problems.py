@@ -70,6 +70,7 @@ class Code(StrEnum):
     COUNTY_VALUE_INVALID = "county_value_invalid"
     COUNTY_VALUE_DUPLICATE = "county_value_duplicate"
     # the result workbook and the ledger
+    COUNTY_FROM_FILE_NAME = "county_from_file_name"
     OUTPUT_LOCKED = "output_locked"
     PREVIOUS_UNREADABLE = "previous_unreadable"
     LEDGER_DUPLICATE_ID = "ledger_duplicate_id"
@@ -136,6 +137,8 @@ SPECS: dict[Code, Spec] = {
     Code.COUNTY_VALUE_MISSING: Spec(W, "县级指标“{label}”没有填写数值"),
     Code.COUNTY_VALUE_INVALID: Spec(E, "县级指标“{label}”的值{reason}（单元格 {cell}），未使用"),
     Code.COUNTY_VALUE_DUPLICATE: Spec(W, "县级指标“{label}”重复填写，使用首次出现的值（{first}）：{value} 未使用"),
+    Code.COUNTY_FROM_FILE_NAME: Spec(W, "表格标题和数据中都没有写明县（市、区）名称或行政区划代码，按文件名识别为“{name}”；"
+                                        "请在第一行标题写明县名（如“大祥区2025年……统计表”），否则改文件名会另起一本台账"),
     Code.OUTPUT_LOCKED: Spec(W, "{target} 正在被 Excel/WPS 打开，本次结果另存为 {busy}，请关闭后再运行。"),
     Code.PREVIOUS_UNREADABLE: Spec(W, "无法读取上次的评估结果 {name}：{reason}。已保留台账数据库中的人工填写内容。"),
     Code.LEDGER_DUPLICATE_ID: Spec(W, "台账编号 {line_id} 在本次结果中重复，只保留第一条"),
@@ -176,7 +179,7 @@ class Problem:
     def as_dict(self) -> dict:
         """summary.json / 运行报告 form: location, code, level and the rendered message."""
         return {"code": str(self.code), "level": str(self.level), "file": self.file, "sheet": self.sheet,
-                "row": self.row, "column": self.column, "message": self.message}
+                "row": self.row, "column": self.column, "message": self.message, "params": dict(self.params)}
 
 
 class ProblemLog:

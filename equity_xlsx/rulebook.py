@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .identity import Counties, load_counties
 from .standards import DEFAULT_STANDARD, Aliases, RuleError, Standard, load_aliases, load_standard
 from .tasks import SCHOOL_CHECKS, TaskList, load_tasks
 
@@ -19,20 +20,22 @@ class Rules:
     standard: Standard
     aliases: Aliases
     tasks: TaskList
+    counties: Counties = Counties()
 
     @classmethod
     def of(cls, standard: Standard, tasks: str | None = None) -> Rules:
         """A bundle around a Standard object (e.g. one changed with ``dataclasses.replace``)
-        with the bundled alias table and the given or default task list, cross-checked."""
-        rules = cls(standard, load_aliases(), load_tasks(tasks))
+        with the bundled alias table, county codes and the given or default task list, cross-checked."""
+        rules = cls(standard, load_aliases(), load_tasks(tasks), load_counties())
         check_rules(rules)
         return rules
 
 
-def load_rules(standard: str = DEFAULT_STANDARD, tasks: str | None = None, aliases: str | None = None) -> Rules:
-    """Load the standard (name or path), the task list (path, or the bundled default) and the
-    alias table, and check that they refer to each other correctly."""
-    rules = Rules(load_standard(standard), load_aliases(aliases), load_tasks(tasks))
+def load_rules(standard: str = DEFAULT_STANDARD, tasks: str | None = None, aliases: str | None = None,
+               counties: str | None = None) -> Rules:
+    """Load the standard (name or path), the task list (path, or the bundled default), the
+    alias table and the county codes, and check that they refer to each other correctly."""
+    rules = Rules(load_standard(standard), load_aliases(aliases), load_tasks(tasks), load_counties(counties))
     check_rules(rules)
     return rules
 

@@ -196,7 +196,7 @@ def test_hidden_and_empty_sheets_are_skipped_with_a_warning(write_xlsx):
                        "Sheet3": []}, hidden=["旧数据"])
     data = read_workbook(path, RULES)
     assert [s.school for s in data.sections] == ["甲校"]
-    warned = {w.sheet: w.code for w in data.warnings}
+    warned = {w.sheet: w.code for w in data.warnings if w.sheet}
     assert warned == {"旧数据": Code.HIDDEN_SHEET, "Sheet3": Code.EMPTY_SHEET}
 
 
@@ -227,7 +227,7 @@ def test_content_far_below_a_long_blank_run_is_reported(tmp_path):
     wb.close()
     data = read_workbook(p, RULES)
     assert [s.school for s in data.sections] == ["甲校"]
-    assert [(w.code, w.row) for w in data.warnings] == [(Code.CUT, 5001)]
+    assert [(w.code, w.row) for w in data.warnings] == [(Code.CUT, 5001), (Code.COUNTY_FROM_FILE_NAME, None)]
 
 
 def test_a_bad_sheet_does_not_stop_the_others(write_xlsx):

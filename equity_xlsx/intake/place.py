@@ -40,8 +40,8 @@ def county_from_text(text: str) -> str | None:
     return None
 
 
-def county_name(titles: list[str], file_stem: str) -> str:
-    """First place found in the title rows, else in the file name, else the file name itself."""
+def county_in_titles(titles: list[str]) -> str | None:
+    """The first county-level place named in the title rows (or a 填报单位 line), else None."""
     for t in titles:
         for line in re.split(r"[\n\r]+", t):
             found = county_from_text(line)
@@ -52,4 +52,4 @@ def county_name(titles: list[str], file_stem: str) -> str:
                 found = county_from_text(line[idx:])
                 if found:
                     return found
-    return county_from_text(file_stem) or file_stem
+    return None

@@ -20,7 +20,8 @@ from .form import form_labels, is_form, read_form
 from .grid import Grid, col_letter, load_grid, open_book
 from .header import Header, Vocabulary, build_header, find_header, units_from_titles
 from .normalise import build_sections
-from .place import county_from_text, county_name
+from ..identity import code_in_text, resolve
+from .place import county_from_text, county_in_titles
 from ..problems import Code, ProblemLog, internal_detail
 from .table import Record, read_records
 
@@ -81,7 +82,13 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None) -> 
     data.sections = sections
     data.exclusions = exclusions
     data.splits = splits
-    data.county = county_name(titles, Path(file).stem)
+    stem = Path(file).stem
+    data.identity = resolve(code=code_in_text(titles), title_name=county_in_titles(titles), file_stem=stem,
+                            counties=rules.counties, context=" ".join(titles),
+                            file_name_fallback=county_from_text(stem))
+    data.county = data.identity.name
+    if data.identity.source == "file" and (sections or exclusions):
+        problems.add(Code.COUNTY_FROM_FILE_NAME, name=data.identity.name)
     if not sections and not exclusions and not data.county_figures and not records and metas:
         problems.add(Code.NO_SCHOOL_DATA)
     data.problems = problems.items
