@@ -32,6 +32,7 @@ def run(
     force: bool = typer.Option(False, "--force", help="即使输入未变化也重新评估"),
     log: Optional[Path] = typer.Option(None, "--log", help="把运行记录追加写入此文件"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
+    prefer: Optional[list[str]] = typer.Option(None, "--prefer", help="几个文件是同一个县的数据时，使用这一个（文件名，可多次指定）"),
 ) -> None:
     """评估每个县的工作簿，输出 X_评估结果.xlsx、summary.json 和 运行报告.xlsx。
 
@@ -45,7 +46,7 @@ def run(
     reporter = Reporter(0, quiet=quiet, log=log)
     try:
         result = run_batch(list(inputs), out, standard=standard, tasks=str(tasks) if tasks else None,
-                           state=state, jobs=jobs, force=force, reporter=reporter)
+                           state=state, jobs=jobs, force=force, reporter=reporter, prefer=prefer or ())
     except (UsageError, RuleError) as exc:
         reporter.close()
         _fail(str(exc))

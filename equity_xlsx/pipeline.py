@@ -1,4 +1,4 @@
-"""One county after evaluation: checks, ledger, ledger memory, and the output workbook.
+"""One county: read its inputs (unless already read), evaluate, check, keep the ledger, write.
 
 Order matters for what staff typed: last night's workbook is read back and backed up
 before anything replaces it, the ledger store is reconciled with it, and only then is
@@ -7,83 +7,163 @@ tonight's workbook written (atomically) over it.
 
 from __future__ import annotations
 
+import json
+import pickle
+import traceback
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import __version__
 from .checks import checks_summary, run_checks
-from .files import OUTPUT_SUFFIX, OUTPUT_SUFFIX_BUSY, atomic_write, lock_exists
-from .indicators import Evaluation
-from .model import CLOSED
-from .problems import Code, Problem
+from .files import OUTPUT_SUFFIX_BUSY, atomic_write, lock_exists, output_path
+from .identity import CountyId
+from .indicators import Evaluation, evaluate
 from .ledger import build_ledger, ledger_summary
+from .model import CLOSED, CountyData
+from .outcome import CountyOutcome
+from .problems import Code, Problem, internal_detail
 from .readback import UnreadableWorkbookError, backup_previous, read_staff_entries
 from .reconcile import reconcile
 from .report import write_report
 from .rulebook import Rules
 from .store import LedgerStore
 
+
 @dataclass(frozen=True)
 class InputFile:
     path: Path
     name: str  # relative to its INPUT folder (summary.json "input")
-    stem: str  # output file stem, unique in the run
 
 
 @dataclass(frozen=True)
-class Job:
-    """Everything one worker needs, as plain picklable values."""
+class CountyJob:
+    """Everything one worker needs to evaluate one county, as plain picklable values.
 
-    input: InputFile
+    ``payloads[i]`` is ``inputs[i]`` already read (a pickled CountyData), or None to read it
+    here. ``stem`` is the output name assigned to the county; ``legacy`` are output files an
+    earlier version named after an input, whose typed values are read back and then retired.
+    """
+
+    county: CountyId
+    inputs: tuple[InputFile, ...]
     out_dir: Path
+    stem: str
     rules: Rules
     state: str | None
-    force: bool
     today: str  # ISO date of the run
-    fingerprint: dict = field(default_factory=dict)  # what the output depends on (batch._fingerprint)
+    payloads: tuple[bytes | None, ...] = ()
+    legacy: tuple[str, ...] = ()
+    fingerprint: dict = field(default_factory=dict)
 
 
-def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[Problem],
-                  input_hash: str = "") -> dict:
+def read_input(f: InputFile, rules: Rules) -> CountyData:
+    """One input workbook, read into normalised CountyData (never raises)."""
+    from .intake import read_workbook
+
+    return read_workbook(f.path, rules, display_name=f.name)
+
+
+def evaluate_county(job: CountyJob) -> CountyOutcome:
+    """Evaluate one county and write its workbook; never raises (errors become the outcome)."""
+    names = [f.name for f in job.inputs]
+    try:
+        return _evaluate_county(job)
+    except Exception as exc:  # one county's failure must never stop the batch
+        err = Problem(Code.INTERNAL, names[0], params={
+            "during": "处理该县数据", "consequence": "该县本次未能评估", "detail": internal_detail(exc)})
+        return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code,
+                                    extra={"trace": traceback.format_exc()})
+
+
+def _data_of(job: CountyJob) -> CountyData:
+    parts = []
+    for i, f in enumerate(job.inputs):
+        payload = job.payloads[i] if i < len(job.payloads) else None
+        parts.append(pickle.loads(payload) if payload is not None else read_input(f, job.rules))
+    if len(parts) != 1:  # several inputs of one county are combined by the reader of parts
+        raise NotImplementedError("一个县只能由一个工作簿组成")
+    return parts[0]
+
+
+def _evaluate_county(job: CountyJob) -> CountyOutcome:
+    names = [f.name for f in job.inputs]
+    data = _data_of(job)
+    data.identity = job.county
+    outcome = CountyOutcome(input=names[0], inputs=names, county=job.county.name, county_code=job.county.code)
+    for p in data.problems:
+        outcome.add(p)
+    if not data.sections:
+        outcome.status = "error"
+        if not outcome.errors:
+            outcome.add(Problem(Code.NO_SCHOOL_DATA, names[0]))
+        return outcome
+    ev = evaluate(data, job.rules.standard)
+    target = output_path(job.out_dir, job.stem)
+    if lock_exists(target):
+        busy = output_path(job.out_dir, job.stem, busy=True)
+        outcome.add(Problem(Code.OUTPUT_LOCKED, names[0], params={"target": target.name, "busy": busy.name}))
+        target = busy
+    outcome.extra = build_outputs(ev, target, job=job, warnings=outcome.warnings)
+    outcome.output = target.name
+    outcome.take_evaluation(ev)
+    with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
+        store.record_run(job.county.key, input_name=names[0], input_hash=job.fingerprint.get("inputs", {}).get(names[0], ""),
+                         standard=job.rules.standard.name, tool_version=__version__,
+                         opened=outcome.extra["ledger_changes"]["opened"],
+                         closed=outcome.extra["ledger_changes"]["closed"],
+                         reopened=outcome.extra["ledger_changes"]["reopened"],
+                         open_lines=outcome.extra["ledger_changes"]["open"],
+                         county_name=job.county.name, outcome=json.dumps(outcome.to_json(), ensure_ascii=False))
+    return outcome
+
+
+def _previous_outputs(job: CountyJob, target: Path) -> list[Path]:
+    """Workbooks staff may have typed into since the last run: the result, its (新) copy, and
+    results an earlier version named after an input file."""
+    found = [output_path(job.out_dir, job.stem), output_path(job.out_dir, job.stem, busy=True)]
+    found += [job.out_dir / name for name in job.legacy]
+    return [p for p in dict.fromkeys(found) if p.exists()]
+
+
+def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: list[Problem]) -> dict:
     """Write ``target`` for ``ev`` and return the summary.json additions (checks, ledger).
 
     ``warnings`` is extended in place with anything staff should know (e.g. an unreadable
     previous workbook whose typed values could not be read back).
     """
-    stale_busy_copies: list[Path] = []
-
     std, tasks = ev.standard, job.rules.tasks
     checks = run_checks(ev.data, job.rules, evaluation=ev)
     lines = build_ledger(ev, checks, tasks, today=job.today)
+    first_input = job.inputs[0].name
 
     # Staff type into the regular output, or into the "(新)" copy written while it was
     # locked; read both (the copy is newer) so nothing typed in either is lost.
     typed: dict = {}
-    for previous in (job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX}.xlsx",
-                     job.out_dir / f"{job.input.stem}{OUTPUT_SUFFIX_BUSY}.xlsx"):
-        if not previous.exists():
-            continue
+    retire: list[Path] = []
+    for previous in _previous_outputs(job, target):
         try:
             for line_id, entry in read_staff_entries(previous).items():
                 merged = typed.setdefault(line_id, {})
                 merged.update({k: v for k, v in entry.items() if v not in ("", None)})
         except UnreadableWorkbookError as exc:
-            warnings.append(Problem(Code.PREVIOUS_UNREADABLE, job.input.name,
+            warnings.append(Problem(Code.PREVIOUS_UNREADABLE, first_input,
                                     params={"name": exc.path.name, "reason": exc.reason}))
         backup_previous(previous, keep=std.ledger.backups_kept)
-        if previous != target and OUTPUT_SUFFIX_BUSY in previous.stem and not lock_exists(previous):
-            stale_busy_copies.append(previous)
+        if previous != target and not lock_exists(previous) and (
+                OUTPUT_SUFFIX_BUSY in previous.stem or previous.name in job.legacy):
+            retire.append(previous)
 
-    county = ev.data.county or job.input.stem
+    county = job.county
     with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
-        before = store.get_last_run(county)
-        rec = reconcile(lines, county, store, typed, date.fromisoformat(job.today), grey_days=std.ledger.grey_days)
-        warnings.extend(w.at_file(job.input.name) for w in rec.warnings)
+        store.adopt(county.key, [county.name])
+        before = store.get_last_run(county.key)
+        rec = reconcile(lines, county.key, store, typed, date.fromisoformat(job.today), grey_days=std.ledger.grey_days)
+        warnings.extend(w.at_file(first_input) for w in rec.warnings)
         run_info = {
             "generated": datetime.now().isoformat(timespec="seconds"),
             "tool_version": __version__,
-            "input": job.input.name,
+            "input": "、".join(f.name for f in job.inputs),
             "last_run": before.run_at.isoformat(sep=" ") if before else None,
             "opened_since_last": len(rec.opened),
             "closed_since_last": len(rec.closed),
@@ -92,12 +172,8 @@ def build_outputs(ev: Evaluation, target: Path, *, job: Job, warnings: list[Prob
         }
         atomic_write(target, lambda tmp: write_report(ev, tmp, ledger=rec.lines, closed=rec.archived,
                                                       tasks=tasks, checks=checks, run_info=run_info))
-        for copy in stale_busy_copies:  # merged above and backed up: the main output replaces it
-            copy.unlink(missing_ok=True)
-        store.record_run(county, input_name=job.input.name, input_hash=input_hash,
-                         standard=std.name, tool_version=__version__,
-                         opened=len(rec.opened), closed=len(rec.closed), reopened=len(rec.reopened),
-                         open_lines=rec.open_count)
+    for copy in retire:  # merged above and backed up: the result replaces it
+        copy.unlink(missing_ok=True)
     return {
         "checks": checks_summary(checks),
         "ledger": ledger_summary([ln for ln in rec.lines if ln.status != CLOSED]),

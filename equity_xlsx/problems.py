@@ -71,6 +71,8 @@ class Code(StrEnum):
     COUNTY_VALUE_DUPLICATE = "county_value_duplicate"
     # the result workbook and the ledger
     COUNTY_FROM_FILE_NAME = "county_from_file_name"
+    COUNTY_CLASH = "county_clash"
+    COUNTY_CLASH_NOT_PREFERRED = "county_clash_not_preferred"
     OUTPUT_LOCKED = "output_locked"
     PREVIOUS_UNREADABLE = "previous_unreadable"
     LEDGER_DUPLICATE_ID = "ledger_duplicate_id"
@@ -139,6 +141,9 @@ SPECS: dict[Code, Spec] = {
     Code.COUNTY_VALUE_DUPLICATE: Spec(W, "县级指标“{label}”重复填写，使用首次出现的值（{first}）：{value} 未使用"),
     Code.COUNTY_FROM_FILE_NAME: Spec(W, "表格标题和数据中都没有写明县（市、区）名称或行政区划代码，按文件名识别为“{name}”；"
                                         "请在第一行标题写明县名（如“大祥区2025年……统计表”），否则改文件名会另起一本台账"),
+    Code.COUNTY_CLASH: Spec(E, "本文件与 {others} 都是{county}的数据，同一个县只能有一份；为免两份数据轮流写入同一本台账，"
+                               "本次都未评估。请删除或移走多余的一份（如“（修订）”“- 副本”），或用 --prefer 文件名 指定使用哪一份"),
+    Code.COUNTY_CLASH_NOT_PREFERRED: Spec(E, "本文件与 {others} 都是{county}的数据；按 --prefer 使用 {kept}，本文件未评估"),
     Code.OUTPUT_LOCKED: Spec(W, "{target} 正在被 Excel/WPS 打开，本次结果另存为 {busy}，请关闭后再运行。"),
     Code.PREVIOUS_UNREADABLE: Spec(W, "无法读取上次的评估结果 {name}：{reason}。已保留台账数据库中的人工填写内容。"),
     Code.LEDGER_DUPLICATE_ID: Spec(W, "台账编号 {line_id} 在本次结果中重复，只保留第一条"),

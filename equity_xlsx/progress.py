@@ -50,11 +50,11 @@ class Reporter:
     def error(self, text: str) -> None:
         self._line(text, important=True)
 
-    def advance(self, name: str, outcome: str, *, failed: bool = False) -> None:
-        self.done += 1
+    def advance(self, name: str, outcome: str, *, failed: bool = False, count: int = 1) -> None:
+        self.done += count
         text = f"[{self.done}/{self.total}] {name}：{outcome}"
         if self._progress is not None:
-            self._progress.update(self._task, advance=1, description=name)
+            self._progress.update(self._task, advance=count, description=name)
         self._line(text, important=failed)
 
     def close(self) -> None:

@@ -32,11 +32,12 @@ class RuleError(ValueError):
     """A rule file is missing or malformed; the message is Chinese, for the user."""
 
 
-def setting(default: Any = dataclasses.MISSING, help: str = "", **kw: Any) -> Any:  # noqa: A002
-    """A dataclass field with its help text (shown by ``equity-xlsx standards``)."""
+def setting(default: Any = dataclasses.MISSING, help: str = "", percent: bool = False, **kw: Any) -> Any:  # noqa: A002
+    """A dataclass field with its help text (shown by ``equity-xlsx standards``); ``percent``:
+    a share (0.08) shown to people as 8%."""
     if isinstance(default, (list, dict, set)):
         raise TypeError("mutable defaults: use a tuple or a default_factory")
-    return field(default=default, metadata={"help": help}, **kw)
+    return field(default=default, metadata={"help": help, "percent": percent}, **kw)
 
 
 def by_stage(default: dict[str, float], help: str) -> Any:  # noqa: A002
@@ -76,7 +77,7 @@ class PassRule:
     """办法 第六条: at least ``min_met`` meet the standard, the rest at least ``floor_ratio`` of it."""
 
     min_met: int = setting(6, help="学校达标至少需要达到标准的指标项数")
-    floor_ratio: float = setting(0.85, help="其余各项不得低于标准值的比例")
+    floor_ratio: float = setting(0.85, percent=True, help="其余各项不得低于标准值的比例")
 
 
 @dataclass(frozen=True)
@@ -140,9 +141,9 @@ class SchoolChecks:
     super_large_class: int = setting(66, help="超大班额起点（人）")
     student_staff_ratio: dict[str, float] = by_stage({"primary": 19.0, "junior": 13.5},
                                                      "第10项：生师比（在校生/教职工）上限")
-    training_completion: float = setting(1.0, help="第17项：5年360学时培训完成率下限")
-    certified_rate: float = setting(1.0, help="第20项：持证上岗率下限")
-    training_funds_share: float = setting(0.05, help="第28项：教师培训经费占公用经费比例下限")
+    training_completion: float = setting(1.0, percent=True, help="第17项：5年360学时培训完成率下限")
+    certified_rate: float = setting(1.0, percent=True, help="第20项：持证上岗率下限")
+    training_funds_share: float = setting(0.05, percent=True, help="第28项：教师培训经费占公用经费比例下限")
     public_funds_per_student: dict[str, float] = by_stage({"primary": 600, "junior": 800},
                                                           "第10项：生均公用经费基准定额（元）")
 
@@ -173,11 +174,11 @@ class Grade:
 
 @dataclass(frozen=True)
 class BScoring:
-    item_min_ratio: float = setting(0.8, help="B类每项得分不得低于该项分值的比例")
+    item_min_ratio: float = setting(0.8, percent=True, help="B类每项得分不得低于该项分值的比例")
     total_min: float = setting(80, help="B类总分下限")
     grades: tuple[Grade, ...] = setting((Grade(91, "优秀"), Grade(86, "良好"), Grade(80, "合格")),
                                         help="B类等级：总分达到 min 即为该等级")
-    social_recognition_min: float = setting(0.85, help="第36项：社会认可度下限")
+    social_recognition_min: float = setting(0.85, percent=True, help="第36项：社会认可度下限")
 
     def grade(self, total: float, items_ok: bool) -> str:
         """The grade label for ``total`` (不合格 when an item is short or the total too low)."""
@@ -247,13 +248,17 @@ class Standard:
 
 
 def describe(std: Standard) -> list[tuple[str, str, Any, str]]:
-    """Every setting of ``std`` as (section, key, value, help), in file order, for people."""
+    """Every setting of ``std`` as (section, key, value, help), in file order, for people;
+    shares (``percent`` settings) as text such as "8%"."""
     out = []
     for key, (attr, _cls) in SECTIONS.items():
         section = getattr(std, attr)
         for f in dataclasses.fields(section):
             if f.init:
-                out.append((key, f.name, getattr(section, f.name), f.metadata.get("help", "")))
+                value = getattr(section, f.name)
+                if f.metadata.get("percent"):
+                    value = f"{value * 100:g}%"
+                out.append((key, f.name, value, f.metadata.get("help", "")))
     return out
 
 

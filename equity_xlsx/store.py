@@ -99,6 +99,18 @@ runs = sa.Table(
 )
 
 
+# Output names: each county's result workbook in each output folder has one stem, assigned
+# once and kept, never reused for another county (migration 0003).
+outputs = sa.Table(
+    "equity_outputs",
+    metadata,
+    sa.Column("out_dir", sa.Text, primary_key=True),
+    sa.Column("stem", sa.Text, primary_key=True),
+    sa.Column("county", sa.Text, nullable=False),
+    sa.Column("assigned_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("out_dir", "county", name="uq_equity_outputs_county"),
+)
+
 migrations_table = sa.Table(
     "equity_migrations",
     metadata,
@@ -127,6 +139,7 @@ def _add_columns(table: sa.Table, *names: str):
 MIGRATIONS: tuple[tuple[str, object], ...] = (
     ("0001_initial", None),
     ("0002_runs_outcome", _add_columns(runs, "county_name", "outcome")),
+    ("0003_outputs", None),  # a new table: created by create_all
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -417,6 +430,48 @@ class LedgerStore:
         with self._conn(None) as c:
             for table in (ledger_lines, ledger_history, runs):
                 c.execute(table.delete().where(table.c.county == county))
+
+    def adopt(self, county: str, earlier: Iterable[str]) -> str | None:
+        """Move the ledger of an earlier key of this county (its name, before a code was
+        known) to ``county``, when ``county`` has none yet. Returns the key adopted, if any."""
+        with self.begin() as c:
+            if c.execute(sa.select(sa.func.count()).select_from(ledger_lines)
+                         .where(ledger_lines.c.county == county)).scalar():
+                return None
+            for old in earlier:
+                if old == county:
+                    continue
+                if c.execute(sa.select(sa.func.count()).select_from(ledger_lines)
+                             .where(ledger_lines.c.county == old)).scalar():
+                    for table in (ledger_lines, ledger_history, runs):
+                        c.execute(table.update().where(table.c.county == old).values(county=county))
+                    return old
+        return None
+
+    # -- output names ----------------------------------------------------------------------
+
+    def output_stem(self, out_dir: str | os.PathLike[str], county: str, name: str,
+                    code: str | None = None) -> tuple[str, bool]:
+        """The stem of ``county``'s result workbook in ``out_dir``: the one assigned before, else
+        ``name`` (or ``name(code)``, ``name(2)`` … when another county holds it there), recorded
+        now. Returns (stem, newly assigned)."""
+        folder = str(Path(out_dir).resolve())
+        for _ in range(3):
+            try:
+                with self.begin() as c:
+                    known = c.execute(sa.select(outputs.c.stem).where(outputs.c.out_dir == folder)
+                                      .where(outputs.c.county == county)).scalar()
+                    if known is not None:
+                        return known, False
+                    taken = set(c.execute(sa.select(outputs.c.stem).where(outputs.c.out_dir == folder)).scalars())
+                    wanted = [name] + ([f"{name}({code})"] if code else [])
+                    stem = next(w for w in (*wanted, *(f"{name}({n})" for n in range(2, 10_000))) if w not in taken)
+                    c.execute(outputs.insert(), [{"out_dir": folder, "stem": stem, "county": county,
+                                                  "assigned_at": dt.datetime.now().replace(microsecond=0)}])
+                    return stem, True
+            except IntegrityError:
+                continue  # another process took that name this instant: look again
+        raise RuntimeError(f"无法为 {county} 分配输出文件名")
 
     # -- runs -----------------------------------------------------------------------------
 

@@ -38,7 +38,8 @@ def test_outputs_and_summary_contract(sample_run):
     assert set(names) == {f"{DAXIANG}.xlsx", "示范县2025年学校基础数据.xls"}
     dx = names[f"{DAXIANG}.xlsx"]
     assert dx["status"] == "ok" and dx["county"] == "大祥区" and dx["errors"] == []
-    assert dx["output"] == f"{DAXIANG}_评估结果.xlsx"
+    assert dx["output"] == "大祥区_评估结果.xlsx"  # named by the county, not by the input file
+    assert dx["county_code"] == "430503"  # from rules/counties.toml
     assert (sample_run / dx["output"]).exists() and (sample_run / "运行报告.xlsx").exists()
     primary, junior = dx["stages"]["primary"], dx["stages"]["junior"]
     assert (primary["schools"], primary["schools_passing"]) == (16, 4)
@@ -58,7 +59,7 @@ def test_outputs_and_summary_contract(sample_run):
 
 
 def test_output_workbook_sheets_and_live_formulas(sample_run):
-    wb = openpyxl.load_workbook(sample_run / f"{DAXIANG}_评估结果.xlsx")
+    wb = openpyxl.load_workbook(sample_run / "大祥区_评估结果.xlsx")
     assert wb.sheetnames[: len(SHEETS)] == SHEETS
     ws = wb["学校指标"]
     formulas = [c for row in ws.iter_rows() for c in row if isinstance(c.value, str) and c.value.startswith("=")]
@@ -89,7 +90,7 @@ def test_one_broken_workbook_does_not_stop_the_others(tmp_path):
     assert status == {"坏文件.xlsx": "error", "甲县.xlsx": "ok"}
     bad = next(w for w in summary["workbooks"] if w["input"] == "坏文件.xlsx")
     assert bad["output"] is None and bad["errors"][0]["file"] == "坏文件.xlsx"
-    assert (out / "甲县_评估结果.xlsx").exists()
+    assert (out / "大祥区_评估结果.xlsx").exists()  # the copy's title names 大祥区
     report = openpyxl.load_workbook(out / "运行报告.xlsx")
     assert "坏文件.xlsx" in [c.value for c in report["运行概况"]["A"]]
 
@@ -104,7 +105,7 @@ def test_standards_lists_both_profiles():
     res = runner.invoke(app, ["standards"])
     assert res.exit_code == 0
     assert "national-2017" in res.output and "hunan-daxiang" in res.output
-    assert "8%" in res.output and "5%" in res.output
+    assert "training_funds_share = 8%" in res.output and "training_funds_share = 5%" in res.output
 
 
 def test_template_command_writes_a_workbook(tmp_path):

@@ -1,0 +1,173 @@
+"""A county has an identity: its ledger, cache and output are filed under it, never under a
+file name that can change. Two inputs claiming one county are refused by name."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from equity_xlsx.batch import run
+from equity_xlsx.identity import CountyId, Counties, CountyEntry, code_in_text, load_counties, resolve
+from equity_xlsx.store import LedgerStore
+
+COUNTIES = Counties((CountyEntry("430503", "大祥区", "邵阳市"), CountyEntry("999001", "城关区", "甲市"),
+                     CountyEntry("999002", "城关区", "乙市")))
+
+
+def county_book(path: Path, title: str | None, students: int = 500, qualified: int = 10) -> Path:
+    """A one-school county table; ``qualified`` 10 of 500 pupils leaves indicator 1 short."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "小学"
+    if title:
+        ws.append([title])
+    ws.append(["学校名称", "学段", "在校生数", "高于规定学历教师数"])
+    ws.append(["城南小学", "小学", students, qualified])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def summary(out: Path) -> dict:
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+# ---------------------------------------------------------------- resolving an identity
+
+def test_code_in_the_data_wins_over_the_name():
+    got = resolve(code="430503", title_name="别的区", file_stem="x", counties=COUNTIES)
+    assert got == CountyId("大祥区", "430503", "data")
+
+
+def test_name_in_the_title_takes_its_code_from_the_mapping():
+    assert resolve(code=None, title_name="大祥区", file_stem="x", counties=COUNTIES) == CountyId("大祥区", "430503", "mapping")
+
+
+def test_a_name_shared_by_two_cities_needs_the_city_in_the_title():
+    assert resolve(code=None, title_name="城关区", file_stem="x", counties=COUNTIES).code is None
+    got = resolve(code=None, title_name="城关区", file_stem="x", counties=COUNTIES, context="乙市城关区2025年统计表")
+    assert got.code == "999002"
+
+
+def test_file_name_is_the_last_resort():
+    got = resolve(code=None, title_name=None, file_stem="新表", counties=COUNTIES)
+    assert (got.name, got.code, got.source) == ("新表", None, "file")
+
+
+def test_code_written_in_a_title_or_note_is_found():
+    assert code_in_text(["大祥区义务教育学校统计表", "行政区划代码：430503"]) == "430503"
+    assert code_in_text(["统计用区划代码 430503001000"]) == "430503"  # 12-digit code cut to the county
+    assert code_in_text(["联系电话 430503"]) is None  # a number without the label is not a code
+    assert code_in_text(["行政区划代码:430503001"]) == "430503"  # 9-digit code cut to the county
+
+
+@pytest.mark.parametrize("name, area, bureau", [("大祥区", "全区", "区教育局"), ("新邵县", "全县", "县教育局"),
+                                               ("武冈市", "全市", "市教育局"), ("鄂托克旗", "全旗", "旗教育局"),
+                                               ("城步苗族自治县", "全县", "县教育局")])
+def test_the_level_word_comes_from_the_name(name, area, bureau):
+    county = CountyId(name)
+    assert (county.area_word, county.bureau) == (area, bureau)
+
+
+def test_bundled_mapping_loads():
+    assert load_counties().by_name("大祥区").code == "430503"
+
+
+# ---------------------------------------------------------------- runs
+
+def test_output_is_named_by_the_county_and_a_renamed_input_keeps_its_ledger(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    county_book(src / "数据.xlsx", "大祥区2025年学校数据")
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 1))
+    first = summary(out)["workbooks"][0]
+    assert (first["county"], first["county_code"], first["output"]) == ("大祥区", "430503", "大祥区_评估结果.xlsx")
+    (src / "数据.xlsx").rename(src / "大祥区数据（最终）.xlsx")
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 2))
+    second = summary(out)["workbooks"][0]
+    assert second["output"] == "大祥区_评估结果.xlsx"
+    assert second["ledger_changes"]["opened"] == 0  # the same gaps, not a new ledger
+    assert sorted(p.name for p in out.glob("*_评估结果*.xlsx")) == ["大祥区_评估结果.xlsx"]
+    with LedgerStore(out) as store:
+        assert store.counties() == ["430503"]
+
+
+def test_two_inputs_with_one_stem_are_two_counties_with_two_outputs(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    county_book(src / "县表.xlsx", "甲县2025年学校数据")
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 1))
+    county_book(src / "县表.ods", "乙县2025年学校数据", students=800)  # another county, same stem, next night
+    shutil.copy(src / "县表.ods", src / "tmp.xlsx")
+    (src / "县表.ods").unlink()
+    (src / "tmp.xlsx").rename(src / "县表.xlsm")
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 2))
+    by_input = {w["input"]: w for w in summary(out)["workbooks"]}
+    assert by_input["县表.xlsx"]["output"] == "甲县_评估结果.xlsx" and by_input["县表.xlsx"].get("skipped")
+    assert by_input["县表.xlsm"]["output"] == "乙县_评估结果.xlsx" and not by_input["县表.xlsm"].get("skipped")
+    assert by_input["县表.xlsm"]["stages"]["primary"]["students"] == 800
+
+
+def test_two_counties_of_one_name_get_distinct_outputs(tmp_path):
+    out = tmp_path / "结果"
+    with LedgerStore(out) as store:
+        assert store.output_stem(out, "999001", "城关区", "999001") == ("城关区", True)
+        assert store.output_stem(out, "999002", "城关区", "999002") == ("城关区(999002)", True)
+        assert store.output_stem(out, "999001", "城关区", "999001") == ("城关区", False)  # kept every night
+
+
+def test_same_county_twice_is_a_clash_and_neither_is_evaluated(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    county_book(src / "大祥区.xlsx", "大祥区2025年学校数据")
+    county_book(src / "大祥区（修订）.xlsx", "大祥区2025年学校数据", students=520)
+    result = run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 1))
+    assert result.exit_code == 1
+    entries = summary(out)["workbooks"]
+    assert [(w["input"], w["status"], w["errors"][0]["code"]) for w in entries] == [
+        ("大祥区.xlsx", "error", "county_clash"), ("大祥区（修订）.xlsx", "error", "county_clash")]
+    assert "大祥区（修订）.xlsx" in entries[0]["errors"][0]["message"]  # names the other file
+    assert not list(out.glob("*_评估结果*.xlsx"))
+    with LedgerStore(out) as store:
+        assert store.counties() == []  # no ledger written in turns
+
+
+def test_prefer_picks_one_of_the_clashing_inputs(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    county_book(src / "大祥区.xlsx", "大祥区2025年学校数据")
+    county_book(src / "大祥区（修订）.xlsx", "大祥区2025年学校数据", students=520)
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 1), prefer=["大祥区（修订）.xlsx"])
+    by_input = {w["input"]: w for w in summary(out)["workbooks"]}
+    assert by_input["大祥区（修订）.xlsx"]["status"] == "ok"
+    assert by_input["大祥区（修订）.xlsx"]["stages"]["primary"]["students"] == 520
+    assert by_input["大祥区.xlsx"]["errors"][0]["code"] == "county_clash_not_preferred"
+
+
+def test_county_from_the_file_name_is_a_warning(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    county_book(src / "石门县.xlsx", None)
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 1))
+    entry = summary(out)["workbooks"][0]
+    assert entry["county"] == "石门县" and entry["problems"]["county_from_file_name"] == 1
+
+
+def test_an_output_named_by_the_old_version_is_adopted_and_retired(tmp_path):
+    """0.1 named results after the input; what staff typed there survives the rename."""
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    county_book(src / "数据.xlsx", "大祥区2025年学校数据")
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 1))
+    new = out / "大祥区_评估结果.xlsx"
+    wb = openpyxl.load_workbook(new)
+    ws = wb["整改台账"]
+    heads = [c.value for c in ws[1]]
+    ws.cell(2, heads.index("责任人") + 1, "王主任")
+    wb.save(out / "数据_评估结果.xlsx")  # as if 0.1 had written it under the input's name
+    new.unlink()
+    with LedgerStore(out) as store, store.begin() as conn:  # and had no name registry
+        conn.exec_driver_sql("DELETE FROM equity_outputs")
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 2), force=True)
+    ws = openpyxl.load_workbook(new)["整改台账"]
+    assert ws.cell(2, heads.index("责任人") + 1).value == "王主任"
+    assert not (out / "数据_评估结果.xlsx").exists() and list((out / "备份").glob("数据_评估结果_*.xlsx"))
