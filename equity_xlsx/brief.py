@@ -38,7 +38,22 @@ and then shows as "—" or 未提供数据; the brief never raises on odd data):
     }
     city data = {"city": "邵阳市" | None, "generated": ..., "standard_title": ..., "data_year": ...,
                  "indicators": [...as above...],
-                 "counties": [county data, ...]}   # only "county", "area_word", "stages" are used
+                 "counties": [county data, ...]}   # only "county" and "stages" are used
+
+What each part feeds, and what stands in when it is missing:
+
+* ``stages.*.resource_pass``: the verdict 达标 / 未达标; missing → 未提供数据 (never 达标).
+  ``schools_failing`` missing → ``schools − schools_passing``; ``cv_over_limit`` missing → the
+  indicators whose ``cv_ok`` is False (or, without ``cv_ok``, whose cv > cv_limit).
+* ``schools``: only ``stage`` and ``values`` are read: per indicator, schools whose value is
+  below the standard (``stages.*.indicators.*.standard``, else ``indicators[].standard``);
+  a None value counts as 无数据. No school rows for a stage → "—".
+* ``ledger``: ranked by |shortfall| / standard, largest first; the top ``LEDGER_TOP`` are shown
+  (``id`` is not); ``need_text`` missing → "缺口 <need> <need_unit>".
+* ``trend``: per stage the largest of the point's CVs (sparkline, against the current limit),
+  schools passing first → last, and ledger counts of the last point.
+* ``area_word`` missing → from the county name's last character (县 全县, 区 全区, 市 全市,
+  旗 全旗), else 全县. ``indicators`` missing → the ids found under ``stages``.
 
 Units: indicator values as in summary.json (per-100 indicators ×100, equipment in 元); CVs
 and limits are plain ratios. Display: CVs 3 decimals, indicator values 2 decimals (元: whole
@@ -71,6 +86,7 @@ CITY_MAX_COUNTIES = 14      # counties shown on the city page (worst first)
 MAX_CHARS = {"county": 40, "city": 20, "title": 60, "school": 60, "indicator": 40, "need": 60,
              "generated": 24, "code": 12, "short": 6}
 AREA_WORDS = {"县": "全县", "区": "全区", "市": "全市", "旗": "全旗"}
+HUGE = 1e15                 # no real indicator, CV or amount comes near; shown as 1e+15
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("equity_xlsx", "templates"),
@@ -130,7 +146,7 @@ def _num(x: Any) -> float | None:
         return None
     try:
         value = float(x)
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):
         return None
     return value if math.isfinite(value) else None
 
@@ -154,7 +170,12 @@ def _text(x: Any, field: str) -> str | None:
 def fixed(value: float, places: int, sep: str = "") -> str:
     """``value`` rounded half up on its shortest decimal form, as Excel shows it: 0.1445 →
     "0.145" (Python's own "%.3f" gives "0.144" because the float is 0.14449…). ``sep`` ","
-    adds thousands separators."""
+    adds thousands separators. Absurd magnitudes (≥ 1e15) show as "1e+20", not 21 digits
+    that would widen the page; infinities and NaN as "—"."""
+    if not math.isfinite(value):
+        return DASH
+    if abs(value) >= HUGE:
+        return f"{value:.3g}"
     exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
     return format(exact, f"{sep}.{places}f")
 

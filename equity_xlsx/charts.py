@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 
 # Allowed classes for a bar or a dot (anything else would be a programming error).
 STATUS_CLASSES = ("ok", "bad", "na")
+AXIS_MIN, AXIS_MAX = 1e-9, 1e12  # values that may set an axis's scale
 MAX_DOTS = 40  # a sparkline with more points shows only the line and its latest dot
 
 
@@ -108,9 +109,10 @@ def nice_step(top: float, max_ticks: int = 7) -> float:
 
 
 def axis_top(values: Sequence[float | None], limit: float | None, headroom: float = 1.15) -> float:
-    """Top of a value axis: room for the largest value and the limit, rounded up to a tick."""
-    known = [v for v in values if v is not None] + ([limit] if limit is not None else [])
-    top = max(known, default=1.0) * headroom or 1.0
+    """Top of a value axis: room for the largest value and the limit, rounded up to a tick.
+    Values outside (1e-9, 1e12) do not set the axis (they are drawn clipped to it)."""
+    known = [v for v in [*values, limit] if v is not None and AXIS_MIN < v < AXIS_MAX]
+    top = max(known, default=1.0) * headroom
     step = nice_step(top)
     return math.ceil(top / step - 1e-9) * step
 

@@ -6,6 +6,7 @@ The example county below is hand-written so every expected number can be checked
 
 from __future__ import annotations
 
+import math
 import re
 import shutil
 import subprocess
@@ -13,6 +14,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from equity_xlsx.brief import (
     CITY_MAX_COUNTIES,
@@ -279,6 +282,25 @@ def test_missing_data_renders_as_not_provided():
     assert "未提供数据" in render_city_brief({"counties": [None, {"stages": {"primary": None}}]})
 
 
+@pytest.mark.parametrize("value", [1e308, -1e308, 1e-320, 0.0, -0.5, math.nan, math.inf, 10**400, "x"])
+def test_absurd_numbers_do_not_break_the_page(value):
+    data = county_data()
+    for st_ in data["stages"].values():
+        for entry in st_["indicators"].values():
+            entry.update(cv=value, county_value=value, cv_limit=value)
+    for row in data["schools"]:
+        row["values"] = dict.fromkeys(row["values"], value)
+    for line in data["ledger"]:
+        line.update(current=value, standard=value, shortfall=value)
+    assert "大祥区" in render_county_brief(data)
+    assert "大祥区" in render_city_brief(city_data([data, data]))
+
+
+def test_city_escapes_county_names():
+    html = render_city_brief(city_data([city_county(HOSTILE, 0.6, 0.2)]))
+    assert HOSTILE_ESCAPED in html and "<script" not in html
+
+
 def test_city_lists_worst_counties_first():
     counties = [city_county("甲县", 0.20, 0.20), city_county("乙县", 0.55, 0.20), city_county("丙县", 0.60, 0.50),
                 city_county("丁县", 0.52, 0.30)]
@@ -401,3 +423,52 @@ def test_city_with_many_counties_still_fits_one_page(tmp_path):
     info, text = print_pdf(render_city_brief(city_data(counties)), tmp_path, "city40")
     assert_one_a4_page(info)
     assert f"另有 {40 - CITY_MAX_COUNTIES} 个县" in text
+
+
+# ------------------------------------------------------------------ odd data never crashes
+
+ODD = st.recursive(
+    st.none() | st.booleans() | st.integers(min_value=-10**400, max_value=10**400)
+    | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=8) | st.sampled_from(["1", "primary", "6"]),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.sampled_from(["1", "6", "primary", "junior", "cv"])
+                                                                | st.text(max_size=3), inner, max_size=3),
+    max_leaves=8,
+)
+NUMBERISH = st.none() | st.floats(allow_nan=True, allow_infinity=True) | st.integers(-10**400, 10**400) | ODD
+ODD_ENTRY = st.fixed_dictionaries({}, optional={k: NUMBERISH for k in ("county_value", "standard", "cv", "cv_limit")}
+                                  | {"cv_ok": ODD})
+ODD_STAGE = st.fixed_dictionaries({}, optional={
+    **{k: NUMBERISH for k in ("schools", "students", "schools_passing", "schools_failing")},
+    "resource_pass": ODD, "cv_over_limit": ODD,
+    "indicators": st.dictionaries(st.sampled_from([str(i) for i in range(1, 8)]), ODD_ENTRY | ODD, max_size=7)}) | ODD
+ODD_COUNTY = st.fixed_dictionaries({}, optional={
+    "county": ODD, "area_word": ODD, "data_year": NUMBERISH, "generated": ODD, "standard_title": ODD,
+    "indicators": st.lists(st.fixed_dictionaries({"id": ODD}, optional={"name": ODD, "short": ODD, "unit": ODD,
+                                                                         "standard": ODD}) | ODD, max_size=3),
+    "stages": st.fixed_dictionaries({}, optional={"primary": ODD_STAGE, "junior": ODD_STAGE}) | ODD,
+    "schools": st.lists(st.fixed_dictionaries({}, optional={"name": ODD, "stage": st.sampled_from(["primary", "x"]),
+                                                           "values": st.dictionaries(st.sampled_from(["1", "6"]),
+                                                                                     NUMBERISH)}) | ODD, max_size=3),
+    "ledger": st.lists(st.fixed_dictionaries({}, optional={k: NUMBERISH for k in
+                                                           ("current", "standard", "shortfall", "need")}
+                                             | {k: ODD for k in ("school", "stage", "indicator", "unit",
+                                                                  "need_unit", "need_text", "item")}) | ODD,
+                       max_size=3) | ODD,
+    "trend": st.lists(st.fixed_dictionaries({}, optional={"cv": st.fixed_dictionaries(
+        {}, optional={"primary": st.dictionaries(st.sampled_from(["1", "6"]), NUMBERISH)}) | ODD,
+        "ledger_open": NUMBERISH, "run_date": ODD, "data_year": NUMBERISH}) | ODD, max_size=3) | ODD,
+}) | ODD
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(ODD_COUNTY)
+def test_odd_county_data_never_crashes(data):
+    html = render_county_brief(data)
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html.lower()
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.fixed_dictionaries({}, optional={"city": ODD, "counties": st.lists(ODD_COUNTY, max_size=3) | ODD}) | ODD)
+def test_odd_city_data_never_crashes(data):
+    html = render_city_brief(data)
+    assert html.startswith("<!DOCTYPE html>") and "<script" not in html.lower()
