@@ -17,8 +17,9 @@ from ..model import Conversion, CountyData
 from ..standards import Aliases, Standard, load_aliases
 from .county import county_labels, county_lookup, read_county
 from .form import form_labels, is_form, read_form
-from .grid import Grid, UnreadableFile, col_letter, load_grid, open_book
+from .grid import Grid, col_letter, load_grid, open_book
 from .header import Header, Vocabulary, build_header, find_header, units_from_titles
+from .limits import LimitExceeded, Limits
 from .normalise import build_sections
 from .place import county_from_text, county_name
 from .problems import Problems
@@ -35,26 +36,24 @@ def _vocab(aliases: Aliases) -> tuple[Vocabulary, dict[str, str]]:
 
 
 def read_workbook(path: Path, std: Standard, aliases: Aliases | None = None,
-                  display_name: str | None = None) -> CountyData:
+                  display_name: str | None = None, limits: Limits | None = None) -> CountyData:
     """Read one county workbook (.xlsx/.xlsm/.xls/.ods) into normalised CountyData.
 
     Never raises for bad content: every problem is a Problem (Chinese message, file, sheet,
     Excel row, column letter). Units in the result: areas m², money 元, counts as counts;
     ratios on a 县级指标 sheet as fractions (0.96). A file that cannot be read at all gives
-    no sections and one file-level error.
+    no sections and one file-level error, as does one that passes ``limits`` (code "limit").
     """
     path = Path(path)
     aliases = aliases or load_aliases()
     file = display_name or path.name
     problems = Problems(file)
     try:
-        book = open_book(path)
-    except UnreadableFile as exc:
-        problems.error(None, None, None, f"无法读取文件“{file}”：{exc}", "unreadable")
-        return CountyData(file=file, county=county_from_text(Path(file).stem), problems=problems.items)
-    except Exception as exc:  # never let one bad file stop a nightly run
-        problems.error(None, None, None, f"无法读取文件“{file}”：{exc}", "unreadable")
-        return CountyData(file=file, county=county_from_text(Path(file).stem), problems=problems.items)
+        book = open_book(path, limits)
+    except LimitExceeded as exc:
+        return _refused(file, exc)
+    except Exception as exc:  # UnreadableFile, or anything else: one bad file never stops a nightly run
+        return _not_read(file, f"无法读取文件“{file}”：{exc}", "unreadable")
     vocab, clookup = _vocab(aliases)
     data = CountyData(file=file, county=None)
     records: list[Record] = []
@@ -73,6 +72,8 @@ def read_workbook(path: Path, std: Standard, aliases: Aliases | None = None,
             continue
         try:
             _read_sheet(book, name, std, vocab, clookup, file, problems, records, titles, data)
+        except LimitExceeded as exc:
+            return _refused(file, exc)
         except Exception as exc:
             tb = traceback.extract_tb(exc.__traceback__)[-1]
             problems.error(name, None, None,
@@ -95,6 +96,17 @@ def read_workbook(path: Path, std: Standard, aliases: Aliases | None = None,
                        "或每校一张的学校信息表", "no_table")
     data.problems = problems.items
     return data
+
+
+def _not_read(file: str, message: str, code: str) -> CountyData:
+    """The result for a file not read at all: no sections, one file-level error."""
+    problems = Problems(file)
+    problems.error(None, None, None, message, code)
+    return CountyData(file=file, county=county_from_text(Path(file).stem), problems=problems.items)
+
+
+def _refused(file: str, exc: LimitExceeded) -> CountyData:
+    return _not_read(file, f"文件“{file}”超出读取上限：{exc.message}", "limit")
 
 
 def _titles_above(grid: Grid, top: int) -> list[str]:
