@@ -31,10 +31,10 @@ PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
 
 def write_xlsx(path: Path, sheets: dict[str, Iterable[bytes]], dimensions: dict[str, str] | None = None,
-               level: int = 1) -> Path:
+               level: int = 1, hidden: tuple[str, ...] = ()) -> Path:
     """A minimal .xlsx by hand: each sheet's <sheetData> is streamed from an iterable of byte
     chunks (so a million rows never sit in memory); ``dimensions`` gives a sheet its
-    <dimension ref>, or none; ``level`` is the deflate level."""
+    <dimension ref>, or none; ``level`` is the deflate level; ``hidden`` sheets are hidden."""
     names = list(sheets)
     overrides = "".join(
         f'<Override PartName="/xl/worksheets/sheet{i}.xml" '
@@ -54,7 +54,8 @@ def write_xlsx(path: Path, sheets: dict[str, Iterable[bytes]], dimensions: dict[
             f'<Relationship Id="rId1" Type="{REL}/officeDocument" Target="xl/workbook.xml"/></Relationships>',
         "xl/workbook.xml":
             f'<?xml version="1.0" encoding="UTF-8"?><workbook xmlns="{MAIN}" xmlns:r="{REL}"><sheets>'
-            + "".join(f'<sheet name="{n}" sheetId="{i}" r:id="rId{i}"/>' for i, n in enumerate(names, 1))
+            + "".join(f'<sheet name="{n}" sheetId="{i}" state="{"hidden" if n in hidden else "visible"}" r:id="rId{i}"/>'
+                      for i, n in enumerate(names, 1))
             + "</sheets></workbook>",
         "xl/_rels/workbook.xml.rels":
             f'<?xml version="1.0" encoding="UTF-8"?><Relationships xmlns="{PKG_REL}">'
@@ -237,6 +238,23 @@ def test_two_cells_far_apart_are_refused_though_the_dimension_says_one(tmp_path,
     exc = refusal(write_xlsx(tmp_path / "稀疏.xlsx", {"数据": rows}, {"数据": "A1"}))
     assert exc.code == "too_many_cells" and exc.found == 150_000 * 16_384
     assert calamine_calls == []
+
+
+def table_rows(rows: list[list]) -> list[bytes]:
+    """A small table as <sheetData> rows: strings inline, numbers as values."""
+    def cell(ref: str, v) -> str:
+        return f'<c r="{ref}"><v>{v}</v></c>' if isinstance(v, int) else f'<c r="{ref}" t="inlineStr"><is><t>{v}</t></is></c>'
+    return ["".join(f'<row r="{r}">' + "".join(cell(f"{chr(65 + c)}{r}", v) for c, v in enumerate(row)) + "</row>"
+                    for r, row in enumerate(rows, 1)).encode()]
+
+
+def test_hidden_sheet_is_not_measured_because_it_is_never_read(tmp_path):
+    path = write_xlsx(tmp_path / "隐藏.xlsx", {"小学": table_rows([["学校名称", "在校生数"], ["甲校", 100]]),
+                                              "旧表": numbered_rows(300_000)},
+                      {"小学": "A1:B2", "旧表": "A1:A300000"}, hidden=("旧表",))
+    data = read_workbook(path, STD)
+    assert [s.school for s in data.sections] == ["甲校"]
+    assert not [p for p in data.problems if p.code == "limit"]
 
 
 def test_file_larger_than_the_limit_is_not_even_read(monkeypatch):

@@ -23,7 +23,7 @@ from dataclasses import dataclass, fields
 from typing import IO, Any
 
 from ..standards import RuleError
-from .ooxml import col_index, member_head, xlsx_sheet_members, xml_unescape
+from .ooxml import col_index, member_head, xlsx_sheets, xml_unescape
 
 MiB = 1 << 20
 GiB = 1 << 30
@@ -228,9 +228,10 @@ _REF = re.compile(rb"\$?([A-Z]{1,3})\$?(\d+)")
 def _check_xlsx(zf: zipfile.ZipFile, data: bytes, tally: WorkbookTally) -> None:
     names = set(zf.namelist())
     # If workbook.xml cannot be followed, measure every worksheet part, named by its path.
-    members = xlsx_sheet_members(data) or {n: n for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-    sheets = [(name, member) for name, member in members.items() if member in names]
-    tally.count_sheets(len(sheets))
+    listed = xlsx_sheets(data) or {n: (n, False) for n in names if n.startswith("xl/worksheets/") and n.endswith(".xml")}
+    tally.count_sheets(len(listed))
+    # Hidden sheets are never parsed (read_workbook skips them), so they cost nothing.
+    sheets = [(name, member) for name, (member, hidden) in listed.items() if member in names and not hidden]
     heads = {}
     # Every dimension tag first: a workbook that declares a huge sheet is refused before any
     # sheet is streamed.

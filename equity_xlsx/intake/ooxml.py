@@ -17,6 +17,12 @@ _SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?/?>")
 
 def xlsx_sheet_members(data: bytes) -> dict[str, str]:
     """Sheet name -> worksheet XML member, from workbook.xml and its rels (best effort)."""
+    return {name: member for name, (member, _) in xlsx_sheets(data).items()}
+
+
+def xlsx_sheets(data: bytes) -> dict[str, tuple[str, bool]]:
+    """Sheet name -> (worksheet XML member, hidden?), from workbook.xml and its rels (best
+    effort: {} if they cannot be read)."""
     try:
         zf = zipfile.ZipFile(io.BytesIO(data))
         rels = {}
@@ -31,7 +37,7 @@ def xlsx_sheet_members(data: bytes) -> dict[str, str]:
             rid = next((v for k, v in attrs.items() if k.endswith(b":id")), b"").decode()
             name = xml_unescape(attrs.get(b"name", b"").decode())
             if rid in rels:
-                out[name] = rels[rid]
+                out[name] = (rels[rid], attrs.get(b"state", b"visible") != b"visible")
         return out
     except Exception:
         return {}
