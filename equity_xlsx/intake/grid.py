@@ -20,6 +20,9 @@ from typing import Any
 
 import python_calamine as pc
 
+from .limits import Limits, WorkbookTally, check_file_size, check_workbook
+from .ooxml import col_index, member_head, xlsx_sheet_members
+
 # A table never has this many blank rows inside it; stopping here keeps a sheet with
 # 100 000 formatted-but-empty rows as cheap as a small one.
 MAX_BLANK_RUN = 1000
@@ -116,16 +119,19 @@ class Book:
     data: bytes
     sheet_xml: dict[str, str] = field(default_factory=dict)  # sheet name -> zip member (xlsx)
     ods_merges: dict[str, list[Merge]] | None = None  # parsed once, on first use
+    tally: WorkbookTally = field(default_factory=lambda: WorkbookTally(Limits()))  # sheets read so far
 
 
-def _read_stable(path: Path) -> bytes:
-    """Read the whole file, retrying once if it changed size while being read.
+def _read_stable(path: Path, limits: Limits) -> bytes:
+    """Read the whole file, retrying once if it changed size while being read; raise
+    LimitExceeded, without reading, if it is larger than the limit.
 
     A file that is still being written (copied from a USB stick, saved by WPS) would
     otherwise yield a torn read that looks like a corrupt workbook.
     """
     for _ in range(2):
         before = os.stat(path).st_size
+        check_file_size(before, limits)
         data = path.read_bytes()
         after = os.stat(path).st_size
         if before == after == len(data):
@@ -133,10 +139,13 @@ def _read_stable(path: Path) -> bytes:
     raise UnreadableFile("读取时文件大小一直在变化（文件可能正在被复制或保存），请等文件保存完成后再运行", "growing")
 
 
-def open_book(path: Path) -> Book:
-    """Open a workbook by content, not by extension; raise UnreadableFile with a Chinese reason."""
+def open_book(path: Path, limits: Limits | None = None) -> Book:
+    """Open a workbook by content, not by extension; raise UnreadableFile with a Chinese reason,
+    or LimitExceeded (before calamine sees the file) if it passes one of ``limits``."""
+    limits = limits or Limits()
+    zf = None
     try:
-        data = _read_stable(path)
+        data = _read_stable(path, limits)
     except FileNotFoundError:
         raise UnreadableFile("找不到文件", "missing") from None
     except IsADirectoryError:
@@ -158,7 +167,7 @@ def open_book(path: Path) -> Book:
             names = set(zf.namelist())
         except (zipfile.BadZipFile, OSError, ValueError):
             raise UnreadableFile("文件不完整或已损坏（压缩包被截断），请重新保存或重新拷贝该文件", "truncated") from None
-        if "mimetype" in names and b"opendocument.spreadsheet" in zf.read("mimetype"):
+        if "mimetype" in names and b"opendocument.spreadsheet" in member_head(zf, "mimetype", 256):
             kind = "ods"
         elif "xl/workbook.xml" in names:
             kind = "xlsx"
@@ -166,20 +175,21 @@ def open_book(path: Path) -> Book:
             raise UnreadableFile("这是 Word 文档（.docx），不是 Excel 工作簿", "docx")
         else:
             raise UnreadableFile("文件是压缩包但不是 Excel 工作簿（缺少 xl/workbook.xml）", "not_workbook")
-        bad = _first_bad_member(zf)
-        if bad:
-            raise UnreadableFile(f"文件已损坏（压缩包内 {bad} 无法解压），请重新保存或重新拷贝该文件", "corrupt")
     else:
         raise UnreadableFile(*_not_a_workbook(data))
+    check_workbook(data, kind, limits)
+    bad = _first_bad_member(zf) if zf else None  # after the limits: it inflates every XML part
+    if bad:
+        raise UnreadableFile(f"文件已损坏（压缩包内 {bad} 无法解压），请重新保存或重新拷贝该文件", "corrupt")
     try:
         wb = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except pc.PasswordError:
         raise UnreadableFile("文件设置了密码保护，无法读取；请在 Excel/WPS 中取消密码后另存再运行", "encrypted") from None
     except Exception as exc:  # calamine raises several unrelated types for corrupt content
         raise UnreadableFile(f"无法作为 Excel 工作簿读取（文件已损坏或格式不受支持：{exc}）", "corrupt") from None
-    book = Book(wb=wb, kind=kind, data=data)
+    book = Book(wb=wb, kind=kind, data=data, tally=WorkbookTally(limits))
     if kind == "xlsx":
-        book.sheet_xml = _xlsx_sheet_members(data)
+        book.sheet_xml = xlsx_sheet_members(data)
     return book
 
 
@@ -214,49 +224,11 @@ def _not_a_workbook(data: bytes) -> tuple[str, str]:
     return "文件不是 Excel 工作簿（既不是 .xlsx/.ods 压缩包，也不是 .xls 文件）", "not_workbook"
 
 
-_REL_RE = re.compile(rb'<Relationship\b[^>]*?/?>')
-_ATTR_RE = re.compile(rb'(\w+(?::\w+)?)="([^"]*)"')
-_SHEET_RE = re.compile(rb"<(?:\w+:)?sheet\b[^>]*?/?>")
-
-
-def _xlsx_sheet_members(data: bytes) -> dict[str, str]:
-    """Sheet name -> worksheet XML member, from workbook.xml and its rels (best effort)."""
-    try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
-        rels = {}
-        for m in _REL_RE.finditer(zf.read("xl/_rels/workbook.xml.rels")):
-            attrs = dict(_ATTR_RE.findall(m.group(0)))
-            target = attrs.get(b"Target", b"").decode()
-            target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-            rels[attrs.get(b"Id", b"").decode()] = target
-        out = {}
-        for m in _SHEET_RE.finditer(zf.read("xl/workbook.xml")):
-            attrs = dict(_ATTR_RE.findall(m.group(0)))
-            rid = next((v for k, v in attrs.items() if k.endswith(b":id")), b"").decode()
-            name = _xml_unescape(attrs.get(b"name", b"").decode())
-            if rid in rels:
-                out[name] = rels[rid]
-        return out
-    except Exception:
-        return {}
-
-
-def _xml_unescape(s: str) -> str:
-    return s.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&apos;", "'").replace("&amp;", "&")
-
-
 # A formula cell whose <v> is absent or empty: saved by a generator (or openpyxl) that
 # never calculated it. Excel/WPS always save the result.
 _FORMULA_NO_VALUE = re.compile(
     rb'<c r="([A-Z]+)(\d+)"[^>]*>(?:<f\b[^>]*/>|<f\b[^>]*>[^<]*</f>)(?:<v\s*/>|<v></v>)?</c>'
 )
-
-
-def _col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
 
 
 _ERROR_CELL = re.compile(
@@ -278,10 +250,10 @@ def silent_blanks(book: Book, sheet: str) -> dict[tuple[int, int], str]:
     out: dict[tuple[int, int], str] = {}
     if b"<f" in xml:
         for c, r in _FORMULA_NO_VALUE.findall(xml):
-            out[(int(r) - 1, _col_index(c.decode()))] = ""
+            out[(int(r) - 1, col_index(c.decode()))] = ""
     if b't="e"' in xml:
         for c, r, v in _ERROR_CELL.findall(xml):
-            out[(int(r) - 1, _col_index(c.decode()))] = v.decode(errors="replace")
+            out[(int(r) - 1, col_index(c.decode()))] = v.decode(errors="replace")
     return out
 
 
@@ -329,11 +301,18 @@ def is_blank(v: Any) -> bool:
 
 
 def load_grid(book: Book, name: str) -> Grid:
-    """Read one sheet into a Grid, stopping after ``MAX_BLANK_RUN`` blank rows."""
+    """Read one sheet into a Grid, stopping after ``MAX_BLANK_RUN`` blank rows.
+
+    Raises LimitExceeded, before iterating, if the sheet's used area passes the row limit or
+    takes the sheets read so far past the cell limit: a second line of defence behind
+    check_workbook (and the only one for .xls).
+    """
     sheet = book.wb.get_sheet_by_name(name)
     start = sheet.start
     if start is None:
         return Grid(name=name, rows=[])
+    end_row, end_col = sheet.end
+    book.tally.add_sheet(name, end_row + 1, end_col + 1)
     row0, col0 = start
     rows: list[list[Any]] = []
     blank_run = 0

@@ -12,17 +12,18 @@ from pathlib import Path
 
 import python_calamine as pc
 
+from ..identity import code_in_text, resolve
 from ..model import Conversion, CountyData
+from ..problems import Code, ProblemLog, internal_detail
 from ..rulebook import Rules
 from ..standards import Aliases, Standard
 from .county import county_labels, county_lookup, read_county
 from .form import form_labels, is_form, read_form
 from .grid import Grid, col_letter, load_grid, open_book
 from .header import Header, Vocabulary, build_header, find_header, units_from_titles
+from .limits import LimitExceeded, Limits
 from .normalise import build_sections
-from ..identity import code_in_text, resolve
 from .place import county_from_text, county_in_titles
-from ..problems import Code, ProblemLog, internal_detail
 from .table import Record, read_records
 
 _VOCAB: dict[int, tuple[Aliases, Vocabulary, dict[str, str]]] = {}
@@ -35,23 +36,25 @@ def _vocab(aliases: Aliases) -> tuple[Vocabulary, dict[str, str]]:
     return hit[1], hit[2]
 
 
-def read_workbook(path: Path, rules: Rules, display_name: str | None = None) -> CountyData:
+def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
+                  limits: Limits | None = None) -> CountyData:
     """Read one county workbook (.xlsx/.xlsm/.xls/.ods) into normalised CountyData.
 
     Never raises for bad content: every problem is a Problem (Chinese message, file, sheet,
     Excel row, column letter). Units in the result: areas m², money 元, counts as counts;
     ratios on a 县级指标 sheet as fractions (0.96). A file that cannot be read at all gives
-    no sections and one file-level error.
+    no sections and one file-level error, as does one that passes ``limits`` (code "limit").
     """
     path = Path(path)
     std, aliases = rules.standard, rules.aliases
     file = display_name or path.name
     problems = ProblemLog(file)
     try:
-        book = open_book(path)
-    except Exception as exc:  # UnreadableFile, or anything else: never stop a nightly run
-        problems.add(Code.UNREADABLE, reason=str(exc), why=getattr(exc, "why", "other"))
-        return CountyData(file=file, county=county_from_text(Path(file).stem), problems=problems.items)
+        book = open_book(path, limits)
+    except LimitExceeded as exc:
+        return _not_read(file, Code.LIMIT, reason=f"文件“{file}”超出读取上限：{exc.message}", limit=exc.code)
+    except Exception as exc:  # UnreadableFile, or anything else: one bad file never stops a nightly run
+        return _not_read(file, Code.UNREADABLE, reason=str(exc), why=getattr(exc, "why", "other"))
     vocab, clookup = _vocab(aliases)
     data = CountyData(file=file, county=None)
     records: list[Record] = []
@@ -70,6 +73,8 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None) -> 
             continue
         try:
             _read_sheet(book, name, std, vocab, clookup, file, problems, records, titles, data)
+        except LimitExceeded as exc:
+            return _not_read(file, Code.LIMIT, reason=f"文件“{file}”超出读取上限：{exc.message}", limit=exc.code)
         except Exception as exc:
             problems.add(Code.INTERNAL, name, during=f"读取工作表“{name}”", consequence="该表未读取",
                          detail=internal_detail(exc))
@@ -93,6 +98,13 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None) -> 
         problems.add(Code.NO_SCHOOL_DATA)
     data.problems = problems.items
     return data
+
+
+def _not_read(file: str, code: Code, **params) -> CountyData:
+    """The result for a file not read at all: no sections, one file-level error."""
+    problems = ProblemLog(file)
+    problems.add(code, **params)
+    return CountyData(file=file, county=county_from_text(Path(file).stem), problems=problems.items)
 
 
 def _titles_above(grid: Grid, top: int) -> list[str]:
