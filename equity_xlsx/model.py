@@ -8,6 +8,7 @@ Field names are the canonical names of ``rules/aliases.toml`` and summary.json.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from enum import StrEnum
 from typing import Literal
 
 from .identity import CountyId
@@ -16,6 +17,27 @@ from .problems import Problem
 Stage = Literal["primary", "junior"]
 STAGES: tuple[Stage, ...] = ("primary", "junior")
 STAGE_LABEL: dict[str, str] = {"primary": "小学", "junior": "初中", "senior": "高中"}
+
+
+class Verdict(StrEnum):
+    """Every verdict word the tool writes, in cells and in the formulas that compute them."""
+
+    MET = "达标"
+    UNMET = "未达标"
+    NO_DATA = "未提供数据"
+    INCOMPLETE = "数据不全"
+    NOT_APPLICABLE = "不适用"
+    CRITICAL = "临界"
+    NOT_CRITICAL = "否"
+    TO_SCORE = "待评分"
+    NOT_SCORED = "未评分"
+    ITEM_OK = "达到"  # a B item scored at least its minimum share
+    ITEM_SHORT = "不足"
+    FAILED_GRADE = "不合格"
+
+    def quoted(self) -> str:
+        """The word as a formula string literal: ``"达标"``."""
+        return f'"{self.value}"'
 
 
 @dataclass(frozen=True)

@@ -170,8 +170,8 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
             "reopened_since_last": len(rec.reopened),
             "state": store.url,
         }
-        atomic_write(target, lambda tmp: write_report(ev, tmp, ledger=rec.lines, closed=rec.archived,
-                                                      tasks=tasks, checks=checks, run_info=run_info))
+        atomic_write(target, lambda tmp: write_report(ev, tmp, rules=job.rules, ledger=rec.lines,
+                                                      closed=rec.archived, checks=checks, run_info=run_info))
     for copy in retire:  # merged above and backed up: the result replaces it
         copy.unlink(missing_ok=True)
     return {

@@ -206,8 +206,8 @@ def test_reads_back_what_the_ledger_sheet_writer_wrote(tmp_path):
     path = tmp_path / "大祥区 结果.xlsx"
     wb = xlsxwriter.Workbook(str(path))
     fm = Formats.build(wb)
-    ledger_sheet.write(wb.add_worksheet(ledger_sheet.SHEET, ReportWorksheet), [line], fm)
-    ledger_sheet.write(wb.add_worksheet(ledger_sheet.CLOSED_SHEET, ReportWorksheet), [], fm, archive=True)
+    ledger_sheet.write_lines(wb.add_worksheet(ledger_sheet.SHEET, ReportWorksheet), [line], fm)
+    ledger_sheet.write_lines(wb.add_worksheet(ledger_sheet.CLOSED_SHEET, ReportWorksheet), [], fm, archive=True)
     wb.close()
     assert read_staff_entries(path) == {"TZ-04-3F9A2C": {
         "owner": "张三", "due": "2024-12-31", "progress": "已立项", "remark": "等财政",

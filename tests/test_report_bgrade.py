@@ -12,8 +12,11 @@ import pytest
 from recalc import SOFFICE, compare_recalculated, recalculate_many
 from report_county import evaluation
 
+from equity_xlsx.rulebook import Rules
 from equity_xlsx.report import write_report
 from equity_xlsx.tasks import load_tasks
+
+RULES = Rules.of(evaluation().standard)
 
 pytestmark = [pytest.mark.libreoffice,
               pytest.mark.skipif(SOFFICE is None, reason="LibreOffice (soffice) is not installed")]
@@ -51,10 +54,10 @@ def recalculated(tmp_path_factory):
     paths = []
     for name, (scores, _, _) in CASES.items():
         path = tmp / f"{name}.xlsx"
-        write_report(evaluation(), path, tasks=load_tasks(), scores=scores)
+        write_report(evaluation(), path, rules=RULES, scores=scores)
         paths.append(path)
     partial = tmp / "partial.xlsx"
-    write_report(evaluation(), partial, tasks=load_tasks(), scores={"8": 10})
+    write_report(evaluation(), partial, rules=RULES, scores={"8": 10})
     paths.append(partial)
     outs = recalculate_many(paths, tmp / "lo")
     return dict(zip([*CASES, "partial"], zip(paths, outs)))

@@ -50,7 +50,7 @@ def workbook(tmp_path_factory):
     ev, tasks = evaluation(), load_tasks()
     checks = run_checks(ev.data, Rules.of(ev.standard), evaluation=ev)
     lines = build_ledger(ev, checks, tasks, today="2024-05-21")
-    write_report(ev, path, ledger=lines, closed=ledger_lines()[1:2], tasks=tasks, checks=checks,
+    write_report(ev, path, ledger=lines, closed=ledger_lines()[1:2], rules=Rules.of(ev.standard), checks=checks,
                  scores={"8": 9, "9": 4.5}, run_info={"generated": "2024-05-21T02:00:00"})
     return path
 

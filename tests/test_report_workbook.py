@@ -27,7 +27,7 @@ def written(tmp_path_factory):
     lines = ledger_lines()
     ev, tasks = evaluation(), load_tasks()
     checks = run_checks(ev.data, Rules.of(ev.standard), evaluation=ev)
-    write_report(ev, path, ledger=lines, closed=[lines[1]], tasks=tasks, checks=checks,
+    write_report(ev, path, ledger=lines, closed=[lines[1]], rules=Rules.of(ev.standard), checks=checks,
                  run_info={"generated": "2024-05-21T02:00:00", "tool_version": "0.1.0", "input": "测试县.xlsx",
                            "opened_since_last": 2, "closed_since_last": 1})
     return (openpyxl.load_workbook(path), openpyxl.load_workbook(path, data_only=True))
@@ -51,7 +51,7 @@ def test_sheet_order(written):
 
 def test_no_archive_sheet_without_closed_lines(tmp_path):
     path = tmp_path / "out.xlsx"
-    write_report(evaluation(), path)
+    write_report(evaluation(), path, rules=Rules.of(evaluation().standard))
     assert "已销号" not in openpyxl.load_workbook(path).sheetnames
 
 
@@ -98,10 +98,11 @@ def test_standards_are_cells_the_formulas_refer_to(written):
     cols = header_columns(ws, SCHOOL_HEADER_ROW)
     ratio = ws[f"{cols['1.达标率']}{school_row(ws, '甲小学')}"].value
     value_col = cols["1.高学历教师\n(人/百生)"]
-    assert f"{value_col}$3" in ratio  # 小学 standards on row 3
+    named = {name: d.attr_text.replace("'", "") for name, d in wb.defined_names.items()}
+    assert "标准_小学_1" in ratio and named["标准_小学_1"] == f"学校指标!${value_col}$3"  # 小学 standards on row 3
     assert ws[f"{value_col}3"].value == 4.2 and ws[f"{value_col}4"].value == 5.3
     ratio_jr = ws[f"{cols['1.达标率']}{school_row(ws, '丁中学')}"].value
-    assert f"{value_col}$4" in ratio_jr
+    assert "标准_初中_1" in ratio_jr and named["标准_初中_1"] == f"学校指标!${value_col}$4"
 
 
 def test_source_column_names_the_input_cells(written):
@@ -268,7 +269,7 @@ def test_three_hundred_schools_all_get_a_row(tmp_path):
     secs = [section(f"学校{i}", 300 + i, 12 + i % 5, 3, 3, 1500 + i, 1800, 600_000 + i, 6,
                     stage="primary" if i % 3 else "junior") for i in range(300)]
     ev = evaluate(CountyData(file="x.xlsx", county="大县", sections=secs), STD)
-    write_report(ev, tmp_path / "big.xlsx", tasks=load_tasks())
+    write_report(ev, tmp_path / "big.xlsx", rules=Rules.of(STD))
     ws = openpyxl.load_workbook(tmp_path / "big.xlsx", read_only=True)["学校指标"]
     names = [r[0] for r in ws.iter_rows(values_only=True) if r and isinstance(r[0], str) and r[0][2:].isdigit()]
     assert len(names) == 300
@@ -284,7 +285,7 @@ def test_county_without_schools_still_writes_every_sheet(tmp_path):
     data = CountyData(file="空.xlsx", county=None,
                       problems=[Problem(Code.NO_SCHOOL_DATA, "空.xlsx")])
     path = tmp_path / "empty.xlsx"
-    write_report(evaluate(data, STD), path, tasks=load_tasks())
+    write_report(evaluate(data, STD), path, rules=Rules.of(STD))
     wb = openpyxl.load_workbook(path)
     assert wb.sheetnames[:7] == ["概览", "学校指标", "差异系数", "整改台账", "任务清单", "口径说明", "数据问题"]
     assert wb["学校指标"].cell(SCHOOL_HEADER_ROW + 1, 1).value == "没有纳入计算的学校。"
@@ -300,7 +301,7 @@ def test_junior_only_county_refers_to_junior_standards(tmp_path):
 
     secs = [section("一中", 400, 20, 4, 4, 2400, 4000, 1_000_000, 10, stage="junior", school_type="初级中学")]
     path = tmp_path / "junior.xlsx"
-    write_report(evaluate(CountyData(file="j.xlsx", county="初中县", sections=secs), STD), path)
+    write_report(evaluate(CountyData(file="j.xlsx", county="初中县", sections=secs), STD), path, rules=Rules.of(STD))
     wb = openpyxl.load_workbook(path, data_only=True)
     row = [c.value for c in wb["学校指标"][SCHOOL_HEADER_ROW + 1]]
     # 20 × 100 / 400 = 5.0 against 5.3 → 94.3 %; 10 rooms × 100 / 400 = 2.5 ≥ 2.4.

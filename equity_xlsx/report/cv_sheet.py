@@ -1,6 +1,7 @@
 """差异系数: the weighted CV of each indicator, laid out for a statistician to audit.
 
-Rows 2–4 hold the limits and the 临界 margin the verdicts refer to. Then, per stage and
+Rows 2–4 hold the limits and the 临界 margin the verdicts refer to (defined names 限值_小学,
+限值_初中, 临界范围). Then, per stage and
 indicator, a block: 学校 | Pᵢ | Xᵢ | Pᵢ·Xᵢ | Pᵢ·(Xᵢ−X̄)² (Pᵢ and Xᵢ are references to
 学校指标), followed by ΣPᵢ, ΣPᵢXᵢ, X̄, ΣPᵢ(Xᵢ−X̄)², S, CV, 限值, 判定, 临界 (label in column A,
 value in column B). Only schools with a value for the indicator enter its block, as in
@@ -13,16 +14,16 @@ from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..indicators import Evaluation, IndicatorSummary
-from ..model import STAGE_LABEL
-from .formats import Formats, print_setup, ref
-from .schools import COL_STUDENTS, SchoolLayout
+from ..indicators import IndicatorSummary
+from ..model import STAGE_LABEL, Verdict
+from .context import ReportContext, Sheet, limit_name
+from .formats import print_setup, ref
+from .schools import COL_STUDENTS
 
 SHEET = "差异系数"
 LIMIT_ROW = {"primary": 2, "junior": 3}
 MARGIN_ROW = 4
-NOT_APPLICABLE = "不适用"
-CRITICAL, NOT_CRITICAL = "临界", "否"
+MARGIN_NAME = "临界范围"
 
 
 @dataclass(frozen=True)
@@ -36,19 +37,19 @@ class CVCells:
     critical: str
 
 
-def cv_verdict(s: IndicatorSummary) -> str:
-    return NOT_APPLICABLE if s.cv_ok is None else ("达标" if s.cv_ok else "未达标")
+def cv_verdict(s: IndicatorSummary) -> Verdict:
+    return Verdict.NOT_APPLICABLE if s.cv_ok is None else (Verdict.MET if s.cv_ok else Verdict.UNMET)
 
 
-def critical_text(s: IndicatorSummary, margin: float) -> str:
+def critical_text(s: IndicatorSummary, margin: float) -> Verdict:
     if s.cv_value is None:
-        return NOT_APPLICABLE
-    return CRITICAL if s.critical(margin) else NOT_CRITICAL
+        return Verdict.NOT_APPLICABLE
+    return Verdict.CRITICAL if s.critical(margin) else Verdict.NOT_CRITICAL
 
 
-def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> dict[tuple[str, int], CVCells]:
-    std = ev.standard
-    out: dict[tuple[str, int], CVCells] = {}
+def write(ws: Worksheet, ctx: ReportContext) -> None:
+    ev, fm, std, lay = ctx.ev, ctx.fm, ctx.std, ctx.schools
+    out = ctx.cv_cells
     ws.write_string(0, 0, "差异系数计算（按在校生数加权，总体形式）", fm.title)
     ws.write_string(1, 0, "X̄ = ΣPᵢXᵢ / ΣPᵢ；S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)；CV = S / X̄。"
                     "Pᵢ（在校生数）和 Xᵢ（指标值）引自“学校指标”，只含有该项数据的学校；判定用未舍入的 CV。",
@@ -56,13 +57,14 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> dict
     for stage, row in LIMIT_ROW.items():
         ws.write_string(row, 0, f"{STAGE_LABEL[stage]}差异系数限值（≤）", fm.param_label)
         ws.write_number(row, 1, std.cv.limit[stage], fm.param_value)
+        ctx.define(limit_name(stage), SHEET, row, 1)
     ws.write_string(MARGIN_ROW, 0, "临界范围（|CV − 限值| ≤）", fm.param_label)
     ws.write_number(MARGIN_ROW, 1, std.cv.critical_margin, fm.param_value)
-    margin_cell = ref(None, MARGIN_ROW, 1, True, True)
+    margin_cell = ctx.define(MARGIN_NAME, SHEET, MARGIN_ROW, 1)
 
     row = MARGIN_ROW + 2
     for stage, st in ev.stages.items():
-        limit_cell = ref(None, LIMIT_ROW[stage], 1, True, True)
+        limit_cell = limit_name(stage)
         for k, (ind, summ) in enumerate(zip(std.indicators, st.indicators)):
             ws.merge_range(row, 0, row, 4, f"{STAGE_LABEL[stage]} · {ind.id}. {ind.name}（{ind.unit}）", fm.subtitle)
             row += 1
@@ -94,22 +96,23 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> dict
             span = lambda c: f"{c}{first + 1}:{c}{last + 1}"  # noqa: E731
             b = lambda r: f"B{r + 1}"  # noqa: E731
             r_p, r_px, r_mean, r_sq, r_sd, r_cv, r_lim, r_ver, r_crit = range(row, row + 9)
-            cv_value = NOT_APPLICABLE if wcv.cv is None else wcv.cv
+            cv_value = Verdict.NOT_APPLICABLE if wcv.cv is None else wcv.cv
             lines = [
                 ("ΣPᵢ", f"=SUM({span('B')})", fm.integer, wcv.total_weight),
                 ("ΣPᵢXᵢ", f"=SUM({span('D')})", fm.decimal, wcv.weighted_sum),
                 ("X̄ = ΣPᵢXᵢ / ΣPᵢ（县域值）", f"={b(r_px)}/{b(r_p)}", fm.bold_decimal, wcv.mean),
                 ("ΣPᵢ(Xᵢ − X̄)²", f"=SUM({span('E')})", fm.decimal, wcv.sum_sq),
                 ("S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)", f"=SQRT({b(r_sq)}/{b(r_p)})", fm.bold_decimal, wcv.sd),
-                ("CV = S / X̄", f'=IF({b(r_mean)}=0,"{NOT_APPLICABLE}",{b(r_sd)}/{b(r_mean)})', fm.bold_cv,
+                ("CV = S / X̄", f'=IF({b(r_mean)}=0,{Verdict.NOT_APPLICABLE.quoted()},{b(r_sd)}/{b(r_mean)})', fm.bold_cv,
                  cv_value),
                 ("限值", f"={limit_cell}", fm.cv, std.cv.limit[stage]),
                 ("判定（CV ≤ 限值）",
-                 f'=IF(ISNUMBER({b(r_cv)}),IF({b(r_cv)}<={b(r_lim)},"达标","未达标"),"{NOT_APPLICABLE}")',
+                 f'=IF(ISNUMBER({b(r_cv)}),IF({b(r_cv)}<={b(r_lim)},{Verdict.MET.quoted()},{Verdict.UNMET.quoted()}),'
+                 f'{Verdict.NOT_APPLICABLE.quoted()})',
                  fm.text, cv_verdict(summ)),
                 ("临界（|CV − 限值| ≤ 临界范围）",
-                 f'=IF(ISNUMBER({b(r_cv)}),IF(ABS({b(r_cv)}-{b(r_lim)})<={margin_cell},"{CRITICAL}",'
-                 f'"{NOT_CRITICAL}"),"{NOT_APPLICABLE}")',
+                 f'=IF(ISNUMBER({b(r_cv)}),IF(ABS({b(r_cv)}-{b(r_lim)})<={margin_cell},{Verdict.CRITICAL.quoted()},'
+                 f'{Verdict.NOT_CRITICAL.quoted()}),{Verdict.NOT_APPLICABLE.quoted()})',
                  fm.text, critical_text(summ, std.cv.critical_margin)),
             ]
             for label, formula, f, value in lines:
@@ -129,4 +132,6 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> dict
     ws.set_column(1, 4, 16)
     ws.freeze_panes(MARGIN_ROW + 1, 0)
     print_setup(ws, None, landscape=False)
-    return out
+
+
+SHEET_UNIT = Sheet(SHEET, write, order=1)

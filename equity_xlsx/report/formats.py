@@ -8,8 +8,10 @@ slow the write).
 from __future__ import annotations
 
 import math
+import re
 import unicodedata
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Iterable
 
 from xlsxwriter.utility import xl_rowcol_to_cell
@@ -193,18 +195,36 @@ def num(x: float) -> str:
     return str(int(x)) if x.is_integer() and abs(x) < 1e15 else repr(x)
 
 
+# The functions our formulas use. None of them needs xlsxwriter's "future function" rewrite
+# (Excel 365 functions written with an ``_xlfn.`` prefix).
+CLASSIC_FUNCTIONS = frozenset({
+    "IF", "ISNUMBER", "ISBLANK", "ROUND", "COUNTIF", "COUNTIFS", "SUM", "SUMIF", "SUMIFS", "SQRT", "ABS", "MIN",
+    "MAX", "COUNT", "COUNTA", "N", "AND", "OR", "NOT", "HYPERLINK", "INDEX", "MATCH", "TEXT", "AVERAGE",
+})
+_FUNCTION_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
+
+
+def classic_only(formula: str) -> bool:
+    """True when every function called in ``formula`` is one of CLASSIC_FUNCTIONS.
+
+    A string literal that merely looks like a call errs on the safe side (not classic).
+    """
+    return all(name.upper() in CLASSIC_FUNCTIONS for name in _FUNCTION_CALL.findall(formula))
+
+
 class ReportWorksheet(Worksheet):
-    """A Worksheet whose cell formulas skip xlsxwriter's dynamic-array rewriting.
+    """A Worksheet that skips xlsxwriter's future-function rewriting for classic formulas.
 
     xlsxwriter runs ~30 regex substitutions on every formula to prefix Excel 365 functions
     (FILTER, XLOOKUP, …) with ``_xlfn.``; on a 300-school county that is most of the write
-    time. Our formulas use only classic functions (IF, ISNUMBER, ROUND, COUNTIF(S), SUM,
-    SUMIF, SQRT, ABS, MIN, COUNT, N, AND, OR, NOT), so the rewrite is skipped for cell
-    formulas; conditional formats and validations still go through xlsxwriter's own path.
+    time. For a formula calling only CLASSIC_FUNCTIONS the rewrite changes nothing, so it is
+    skipped; any other formula goes through the library's own path. This overrides a
+    private method: ``tests/test_report_formulas.py`` compares its result with xlsxwriter's
+    for every formula the report writes.
     """
 
     def _prepare_formula(self, formula, expand_future_functions=False):
-        if expand_future_functions:
+        if expand_future_functions or not classic_only(formula):
             return super()._prepare_formula(formula, expand_future_functions)
         if formula.startswith("{"):
             formula = formula[1:]
@@ -213,3 +233,14 @@ class ReportWorksheet(Worksheet):
         if formula.endswith("}"):
             formula = formula[:-1]
         return formula
+
+
+# Workbook options for everything the tool writes: a string that came from outside (a file
+# name, a sheet name, a cell, staff text) is always written as a string — never turned into
+# a formula ("=HYPERLINK(…)"), a number or a link.
+SAFE_OPTIONS = {"strings_to_numbers": False, "strings_to_formulas": False, "strings_to_urls": False}
+
+
+def new_workbook(path: str | Path, **options: object) -> Workbook:
+    """An xlsxwriter Workbook with SAFE_OPTIONS (and ``options`` on top)."""
+    return Workbook(str(path), {**SAFE_OPTIONS, "in_memory": True, **options})

@@ -13,6 +13,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import CLOSED, LEDGER_COLUMNS, STAGE_LABEL, LedgerColumn, LedgerLine
+from .context import ReportContext, Sheet
 from .formats import Formats, fit_width, print_setup, wrapped_height
 
 SHEET = "整改台账"
@@ -74,8 +75,8 @@ def _write_cell(ws: Worksheet, row: int, col: int, column: LedgerColumn, value, 
         ws.write_blank(row, col, None, text_fmt)
 
 
-def write(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive: bool = False,
-          status_choices: tuple[str, ...] = ()) -> LedgerLayout:
+def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive: bool = False,
+                status_choices: tuple[str, ...] = ()) -> LedgerLayout:
     """Write ``lines`` as given (already sorted); 已销号 lines are greyed by a conditional format."""
     sheet = CLOSED_SHEET if archive else SHEET
     ws.write_row(HEADER_ROW, 0, [c.header for c in LEDGER_COLUMNS], fm.header)
@@ -112,3 +113,17 @@ def write(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive: bool 
         ws.set_row(i, wrapped_height((getattr(line, f), widths[f]) for f in WRAPPED))
     print_setup(ws, HEADER_ROW)
     return LedgerLayout(sheet, n)
+
+
+def write(ws: Worksheet, ctx: ReportContext) -> None:
+    """整改台账: open lines, then lines closed within the grey period."""
+    ctx.ledger_layout = write_lines(ws, ctx.ledger, ctx.fm, status_choices=ctx.std.ledger.status_choices)
+
+
+def write_archive(ws: Worksheet, ctx: ReportContext) -> None:
+    """已销号: lines closed longer ago than the grey period."""
+    write_lines(ws, ctx.archived, ctx.fm, archive=True)
+
+
+SHEET_UNIT = Sheet(SHEET, write, order=2)
+ARCHIVE_UNIT = Sheet(CLOSED_SHEET, write_archive, order=2, wanted=lambda ctx: bool(ctx.archived))

@@ -8,15 +8,15 @@ value, standard, CV, limit and verdicts. Every number is a formula over 学校�
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..indicators import RATIO_DECIMALS, Evaluation, IndicatorSummary, StageResult
-from ..model import STAGE_LABEL
-from .cv_sheet import NOT_APPLICABLE, CVCells, critical_text, cv_verdict
-from .formats import Formats, print_setup
-from .schools import COL_STAGE, COL_STUDENTS, NO_DATA_TEXT, PASS_TEXT, SchoolLayout
+from ..indicators import RATIO_DECIMALS, IndicatorSummary, StageResult
+from ..model import CLOSED, STAGE_LABEL, Verdict
+from .context import ReportContext, Sheet, Summary, standard_name
+from .cv_sheet import critical_text, cv_verdict
+from .formats import print_setup
+from .schools import COL_STAGE, COL_STUDENTS
 
 SHEET = "概览"
 
@@ -24,35 +24,40 @@ HEADERS = ["编号", "指标", "单位", "县域值", "标准值", "县域值判
            "临界", "达标学校数", "有数据学校数", "结论"]
 
 
-@dataclass
-class Summary:
-    """One labelled figure of the task/ledger block: a formula with its cached value."""
-
-    label: str
-    formula: str | None
-    value: object
-    fmt: str = "text"  # "text" | "integer" | "decimal"
-
-
-def county_verdict(s: IndicatorSummary) -> str:
+def county_verdict(s: IndicatorSummary) -> Verdict:
     if s.county_value is None:
-        return NO_DATA_TEXT
-    return "达标" if s.county_ok else "未达标"
+        return Verdict.NO_DATA
+    return Verdict.MET if s.county_ok else Verdict.UNMET
 
 
-def stage_verdict(st: StageResult) -> str:
+def stage_verdict(st: StageResult) -> Verdict:
     verdicts = [s.verdict for s in st.indicators]
-    if all(v == "达标" for v in verdicts):
-        return "达标"
-    return "未达标" if "未达标" in verdicts else "数据不全"
+    if all(v == Verdict.MET for v in verdicts):
+        return Verdict.MET
+    return Verdict.UNMET if Verdict.UNMET in verdicts else Verdict.INCOMPLETE
 
 
-def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout,
-          cv_cells: dict[tuple[str, int], CVCells], run_info: dict | None = None,
-          summaries: list[Summary] | None = None) -> None:
-    std = ev.standard
+def ledger_summaries(ctx: ReportContext) -> list[Summary]:
+    """The 整改台账 figures: open lines (a formula over the sheet) and the changes since the last run."""
+    led, info = ctx.ledger_layout, ctx.run_info
+    open_lines = sum(1 for ln in ctx.ledger if ln.status != CLOSED)
+    out = [Summary("整改台账未销号条目", f'=COUNTA({led.column("status")})-COUNTIF({led.column("status")},"{CLOSED}")',
+                   open_lines, "integer")]
+    if info.get("last_run"):
+        out.append(Summary("上次运行时间", None, str(info["last_run"])))
+    for key, label in (("opened_since_last", "上次运行以来新增台账条目"),
+                       ("closed_since_last", "上次运行以来销号条目"),
+                       ("reopened_since_last", "上次运行以来重新打开条目")):
+        if info.get(key) is not None:
+            out.append(Summary(label, None, int(info[key]), "integer"))
+    return out
+
+
+def write(ws: Worksheet, ctx: ReportContext) -> None:
+    ev, fm, std, lay, cv_cells = ctx.ev, ctx.fm, ctx.std, ctx.schools, ctx.cv_cells
     data = ev.data
-    info = run_info or {}
+    info = ctx.run_info
+    summaries = ctx.summaries + ledger_summaries(ctx)
     ws.write_string(0, 0, f"{data.county or ''}县域义务教育优质均衡发展评估结果", fm.title)
     rows = [("县（市、区）", data.county or "（未识别）"), ("输入文件", info.get("input") or data.file),
             ("评估标准", std.title), ("生成时间", info.get("generated", "")),
@@ -73,8 +78,9 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout,
         facts = [
             ("学校数", f'=COUNTIF({stage_col},"{label}")', len(st.sections)),
             ("在校生数", f'=SUMIF({stage_col},"{label}",{lay.column(COL_STUDENTS)})', st.students),
-            ("达标学校数（6 项达标且其余不低于 85%）",
-             f'=COUNTIFS({stage_col},"{label}",{lay.column(lay.col_verdict)},"{PASS_TEXT}")', st.schools_passing),
+            (f"达标学校数（{std.pass_rule.min_met} 项达标且其余不低于 {std.pass_rule.floor_ratio:.0%}）",
+             f'=COUNTIFS({stage_col},"{label}",{lay.column(lay.col_verdict)},{Verdict.MET.quoted()})',
+             st.schools_passing),
         ]
         for text, formula, value in facts:
             ws.merge_range(row, 0, row, 1, text, fm.bold_text)
@@ -96,33 +102,39 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout,
             if cells:
                 ws.write_formula(row, 3, f"={cells.mean}", vfmt, s.county_value)
             else:
-                ws.write_string(row, 3, NO_DATA_TEXT, fm.text)
-            ws.write_formula(row, 4, f"={lay.standard_cell(stage, k)}", vfmt, s.standard)
-            ws.write_formula(row, 5, f'=IF(ISNUMBER(D{r1}),IF(ROUND(D{r1}/E{r1},{RATIO_DECIMALS})>=1,"达标","未达标"),'
-                                     f'"{NO_DATA_TEXT}")', fm.text, county_verdict(s))
+                ws.write_string(row, 3, Verdict.NO_DATA, fm.text)
+            ws.write_formula(row, 4, f"={standard_name(stage, ind.id)}", vfmt, s.standard)
+            ws.write_formula(row, 5, f'=IF(ISNUMBER(D{r1}),IF(ROUND(D{r1}/E{r1},{RATIO_DECIMALS})>=1,'
+                                     f'{Verdict.MET.quoted()},{Verdict.UNMET.quoted()}),{Verdict.NO_DATA.quoted()})',
+                             fm.text, county_verdict(s))
             if cells:
                 ws.write_formula(row, 6, f"={cells.cv}", fm.cv,
-                                 NOT_APPLICABLE if s.cv_value is None else s.cv_value)
+                                 Verdict.NOT_APPLICABLE if s.cv_value is None else s.cv_value)
                 ws.write_formula(row, 7, f"={cells.limit}", fm.cv, s.cv_limit)
                 ws.write_formula(row, 8, f"={cells.verdict}", fm.text, cv_verdict(s))
                 ws.write_formula(row, 9, f"={cells.critical}", fm.text, critical_text(s, std.cv.critical_margin))
             else:
                 for c in range(6, 10):
-                    ws.write_string(row, c, NO_DATA_TEXT, fm.text)
+                    ws.write_string(row, c, Verdict.NO_DATA, fm.text)
             ws.write_formula(row, 10, f'=COUNTIFS({stage_col},"{label}",{ratio_col},">=1")', fm.integer,
                              s.schools_meeting)
             ws.write_formula(row, 11, f'=COUNTIFS({stage_col},"{label}",{ratio_col},">=0")', fm.integer,
                              s.schools_with_data)
             # Same order as IndicatorSummary.verdict.
-            ws.write_formula(row, 12, f'=IF(L{r1}=0,"{NO_DATA_TEXT}",IF(OR(I{r1}="未达标",F{r1}="未达标"),"未达标",'
-                                      f'IF(L{r1}<$C${summary_row - 2},"数据不全","达标")))', fm.text, s.verdict)
+            v = Verdict
+            ws.write_formula(row, 12, f'=IF(L{r1}=0,{v.NO_DATA.quoted()},IF(OR(I{r1}={v.UNMET.quoted()},'
+                                      f'F{r1}={v.UNMET.quoted()}),{v.UNMET.quoted()},'
+                                      f'IF(L{r1}<$C${summary_row - 2},{v.INCOMPLETE.quoted()},{v.MET.quoted()})))',
+                             fm.text, s.verdict)
             verdict_cells.append(f"M{r1}")
             row += 1
         last = row - 1
-        ws.merge_range(summary_row, 0, summary_row, 1, f"{label}资源配置结论（七项均达标）", fm.bold_text)
+        n_ind = len(std.indicators)
+        ws.merge_range(summary_row, 0, summary_row, 1, f"{label}资源配置结论（{n_ind} 项均达标）", fm.bold_text)
         rng = f"M{first + 1}:M{last + 1}"
-        ws.write_formula(summary_row, 2, f'=IF(COUNTIF({rng},"达标")={len(std.indicators)},"达标",'
-                                         f'IF(COUNTIF({rng},"未达标")>0,"未达标","数据不全"))',
+        ws.write_formula(summary_row, 2, f'=IF(COUNTIF({rng},{Verdict.MET.quoted()})={n_ind},{Verdict.MET.quoted()},'
+                                         f'IF(COUNTIF({rng},{Verdict.UNMET.quoted()})>0,{Verdict.UNMET.quoted()},'
+                                         f'{Verdict.INCOMPLETE.quoted()}))',
                          fm.bold_text, stage_verdict(st))
         fm.verdict_rules(ws, f"C{summary_row + 1}")
         fm.verdict_rules(ws, f"F{first + 1}:F{last + 1}")
@@ -153,3 +165,6 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout,
     ws.set_column(3, 11, 11)
     ws.set_column(12, 12, 10)
     print_setup(ws, None)
+
+
+SHEET_UNIT = Sheet(SHEET, write, order=9)

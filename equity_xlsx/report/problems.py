@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..problems import LEVEL_LABEL, Level, Problem
-from .formats import Formats, fit_width, print_setup
+from ..problems import LEVEL_LABEL, Level
+from .context import ReportContext, Sheet
+from .formats import fit_width, print_setup
 
 SHEET = "数据问题"
 HEADERS = ["级别", "文件", "工作表", "行", "列", "说明", "代码"]
 
 
-def write(ws: Worksheet, problems: list[Problem], fm: Formats) -> None:
+def write(ws: Worksheet, ctx: ReportContext) -> None:
+    problems, fm = ctx.ev.data.problems, ctx.fm
     ws.write_row(0, 0, HEADERS, fm.header)
     ordered = sorted(problems, key=lambda p: p.level != Level.ERROR)  # errors first, stable otherwise
     for i, p in enumerate(ordered, start=1):
@@ -37,3 +39,6 @@ def write(ws: Worksheet, problems: list[Problem], fm: Formats) -> None:
     ws.set_column(5, 5, fit_width((p.message for p in problems), minimum=30, maximum=90))
     ws.set_column(6, 6, fit_width((str(p.code) for p in problems), minimum=8, maximum=28))
     print_setup(ws, 0)
+
+
+SHEET_UNIT = Sheet(SHEET, write, order=4)

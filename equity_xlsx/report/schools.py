@@ -4,8 +4,8 @@ Layout (0-based rows; Excel rows are one more):
 
 - rows 0–1: title and a note;
 - rows 2–4: the parameters block the formulas refer to — row 2 小学 standards and row 3 初中
-  standards above the seven value columns, ``min_met`` (row 2) and ``floor_ratio`` (row 3)
-  above 达标项数;
+  standards above the seven value columns (defined names 标准_小学_1 … 标准_初中_7),
+  ``min_met`` (row 2, 至少达标项数) and ``floor_ratio`` (row 3, 达标下限比例) above 达标项数;
 - row ``HEADER_ROW``: column headers; school rows below, 小学 sections first, then 初中.
 
 Every computed cell is a formula over the inputs on the same row, written with the value
@@ -20,14 +20,13 @@ from dataclasses import dataclass, field
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ..indicators import RATIO_DECIMALS, Evaluation, SectionResult
-from ..model import STAGE_LABEL, Section
-from ..standards import load_aliases
-from .formats import Formats, fit_width, num, print_setup, ref
+from ..indicators import RATIO_DECIMALS, SectionResult
+from ..model import STAGE_LABEL, Section, Verdict
+from .context import ReportContext, Sheet, standard_name
+from .formats import fit_width, num, print_setup, ref
 
 SHEET = "学校指标"
-NO_DATA_TEXT = "未提供数据"
-PASS_TEXT, FAIL_TEXT = "达标", "未达标"
+MIN_MET_NAME, FLOOR_NAME = "至少达标项数", "达标下限比例"
 
 HEADER_ROW = 5
 FIRST_ROW = HEADER_ROW + 1
@@ -78,9 +77,6 @@ class SchoolLayout:
     def cell(self, row: int, col: int, **kw) -> str:
         return ref(SHEET, row, col, **kw)
 
-    def standard_cell(self, stage: str, k: int) -> str:
-        return ref(SHEET, PARAM_ROW[stage], self.value_col(k), row_abs=True, col_abs=True)
-
     def column(self, col: int) -> str:
         """Absolute range over the data rows of one column, sheet-qualified."""
         last = max(self.last_row, self.first_row)
@@ -113,19 +109,18 @@ def source_text(section: Section, labels: dict[str, str], fields: list[str]) -> 
     return text
 
 
-def write(ws: Worksheet, ev: Evaluation, fm: Formats) -> SchoolLayout:
-    std = ev.standard
+def write(ws: Worksheet, ctx: ReportContext) -> None:
+    ev, fm, std = ctx.ev, ctx.fm, ctx.std
     inds = std.indicators
     n = len(inds)
-    aliases = load_aliases()
+    aliases = ctx.rules.aliases
     labels = {name: spec.label for name, spec in aliases.fields.items()}
     input_fields = ["students"] + [i.numerator for i in inds]
     results: list[SectionResult] = ev.sections
-    lay = SchoolLayout(n_ind=n, first_row=FIRST_ROW, last_row=FIRST_ROW + len(results) - 1)
+    lay = ctx.schools = SchoolLayout(n_ind=n, first_row=FIRST_ROW, last_row=FIRST_ROW + len(results) - 1)
 
     # ---- title and parameters block
-    county = ev.data.county or ""
-    ws.write_string(0, 0, f"{county}学校指标（标准：{std.title}）", fm.title)
+    ws.write_string(0, 0, f"{ctx.county.name}学校指标（标准：{std.title}）", fm.title)
     ws.write_string(1, 0, "绿色＝达标，黄色＝未达标但不低于标准的"
                     f"{std.pass_rule.floor_ratio:.0%}，红色＝低于{std.pass_rule.floor_ratio:.0%}。指标、达标率、达标项数和判定都是公式："
                     "修改在校生数或各项输入值后自动重算；标准值和判定参数取自下方灰色单元格。", fm.note)
@@ -133,14 +128,15 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats) -> SchoolLayout:
         ws.merge_range(row, 0, row, lay.col_value - 1, f"{STAGE_LABEL[stage]}标准值 →", fm.param_label)
         for k, ind in enumerate(inds):
             ws.write_number(row, lay.value_col(k), ind.standard[stage], fm.param_value)
+            ctx.define(standard_name(stage, ind.id), SHEET, row, lay.value_col(k))
     ws.merge_range(MIN_MET_ROW, lay.col_ratio, MIN_MET_ROW, lay.col_met - 1,
                    "学校达标：至少达标项数 →", fm.param_label)
     ws.write_number(MIN_MET_ROW, lay.col_met, std.pass_rule.min_met, fm.param_value)
     ws.merge_range(FLOOR_ROW, lay.col_ratio, FLOOR_ROW, lay.col_met - 1,
                    "其余各项不低于标准的 →", fm.param_label)
     ws.write_number(FLOOR_ROW, lay.col_met, std.pass_rule.floor_ratio, fm.param_ratio)
-    min_met_cell = ref(None, MIN_MET_ROW, lay.col_met, True, True)
-    floor_cell = ref(None, FLOOR_ROW, lay.col_met, True, True)
+    min_met_cell = ctx.define(MIN_MET_NAME, SHEET, MIN_MET_ROW, lay.col_met)
+    floor_cell = ctx.define(FLOOR_NAME, SHEET, FLOOR_ROW, lay.col_met)
 
     # ---- header
     heads = ["学校", "学段", "办学类型", "在校生数"]
@@ -184,21 +180,21 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats) -> SchoolLayout:
             value = res.values[ind.id]
             vcol = lay.value_col(k)
             ws.write_formula(row, vcol,
-                             f'=IF(AND(ISNUMBER({inp}),N({d_cell})>0),{product}/{d_cell},"{NO_DATA_TEXT}")',
-                             fm.value(ind.unit), NO_DATA_TEXT if value is None else value)
+                             f'=IF(AND(ISNUMBER({inp}),N({d_cell})>0),{product}/{d_cell},{Verdict.NO_DATA.quoted()})',
+                             fm.value(ind.unit), Verdict.NO_DATA if value is None else value)
             vref = f"{xl_col_to_name(vcol)}{r1}"
-            std_cell = ref(None, PARAM_ROW[stage], vcol, row_abs=True)
+            std_cell = standard_name(stage, ind.id)
             ratio = None if value is None else round(value / ind.standard[stage], RATIO_DECIMALS)
             ws.write_formula(row, lay.ratio_col(k),
-                             f'=IF(ISNUMBER({vref}),ROUND({vref}/{std_cell},{RATIO_DECIMALS}),"{NO_DATA_TEXT}")',
-                             fm.ratio, NO_DATA_TEXT if ratio is None else ratio)
+                             f'=IF(ISNUMBER({vref}),ROUND({vref}/{std_cell},{RATIO_DECIMALS}),{Verdict.NO_DATA.quoted()})',
+                             fm.ratio, Verdict.NO_DATA if ratio is None else ratio)
         ratios = f"{xl_col_to_name(lay.col_ratio)}{r1}:{xl_col_to_name(lay.col_ratio + n - 1)}{r1}"
         met_ref = f"{xl_col_to_name(lay.col_met)}{r1}"
         ws.write_formula(row, lay.col_met, f'=COUNTIF({ratios},">=1")', fm.integer, res.met)
         ws.write_formula(row, lay.col_verdict,
                          f'=IF(AND({met_ref}>={min_met_cell},COUNT({ratios})={n},MIN({ratios})>={floor_cell}),'
-                         f'"{PASS_TEXT}","{FAIL_TEXT}")',
-                         fm.text, PASS_TEXT if res.passes else FAIL_TEXT)
+                         f'{Verdict.MET.quoted()},{Verdict.UNMET.quoted()})',
+                         fm.text, Verdict.MET if res.passes else Verdict.UNMET)
         src = source_text(sec, labels, input_fields)
         wrap_src.append(src)
         ws.write_string(row, lay.col_source, src, fm.text)
@@ -239,4 +235,6 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats) -> SchoolLayout:
     print_setup(ws, HEADER_ROW)
     # The long provenance text would shrink a fit-to-width page to nothing: print up to 判定.
     ws.print_area(0, 0, max(lay.last_row, FIRST_ROW), lay.col_verdict)
-    return lay
+
+
+SHEET_UNIT = Sheet(SHEET, write, order=0)

@@ -9,12 +9,10 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..indicators import Evaluation
 from ..model import STAGE_LABEL
-from ..standards import load_aliases
-from . import cv_sheet
-from .formats import Formats, fit_width, num, print_setup, ref
-from .schools import SchoolLayout
+from .context import ReportContext, Sheet, limit_name, standard_name
+from .cv_sheet import MARGIN_NAME
+from .formats import fit_width, num, print_setup
 
 SHEET = "口径说明"
 SPLIT_KIND = {"nine_year": "九年一贯制", "twelve_year": "十二年一贯制", "complete_middle": "完全中学"}
@@ -24,10 +22,10 @@ def _yes(flag: object) -> str:
     return "是" if flag else "否"
 
 
-def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> None:
-    std = ev.standard
+def write(ws: Worksheet, ctx: ReportContext) -> None:
+    ev, fm, std = ctx.ev, ctx.fm, ctx.std
     data = ev.data
-    labels = {name: spec.label for name, spec in load_aliases().fields.items()}
+    labels = {name: spec.label for name, spec in ctx.rules.aliases.fields.items()}
     row = 0
     widths: list[list[object]] = [[] for _ in range(6)]
 
@@ -71,7 +69,7 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> None
     if std.description:
         line("说明", std.description)
 
-    title("标准值（引用“学校指标”参数区，公式使用的就是这些单元格）")
+    title("标准值（引用“学校指标”参数区的命名单元格，公式使用的就是这些单元格）")
     ws.write_row(row, 0, ["编号", "指标", "单位", "小学", "初中", "计算方法"], fm.header)
     row += 1
     for k, ind in enumerate(std.indicators):
@@ -79,7 +77,7 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> None
         ws.write_string(row, 1, ind.name, fm.text)
         ws.write_string(row, 2, ind.unit, fm.text)
         for c, stage in ((3, "primary"), (4, "junior")):
-            ws.write_formula(row, c, "=" + lay.standard_cell(stage, k), fm.param_value, ind.standard[stage])
+            ws.write_formula(row, c, "=" + standard_name(stage, ind.id), fm.param_value, ind.standard[stage])
         method = labels.get(ind.numerator, ind.numerator)
         method += (f" × {num(ind.scale)}" if ind.scale != 1 else "") + " ÷ 在校生数"
         ws.write_string(row, 5, method, fm.text)
@@ -92,14 +90,11 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> None
                    "（办法第六条）；比值先舍入到 9 位小数再比较，恰好等于标准算达标。")
     line("学校", school_rule)
     for stage in ("primary", "junior"):
-        row_ = cv_sheet.LIMIT_ROW[stage]
         ws.write_string(row, 0, f"{STAGE_LABEL[stage]}差异系数限值", fm.text)
-        ws.write_formula(row, 1, "=" + ref(cv_sheet.SHEET, row_, 1, True, True), fm.param_value,
-                         std.cv.limit[stage])
+        ws.write_formula(row, 1, "=" + limit_name(stage), fm.param_value, std.cv.limit[stage])
         row += 1
     ws.write_string(row, 0, "临界范围", fm.text)
-    ws.write_formula(row, 1, "=" + ref(cv_sheet.SHEET, cv_sheet.MARGIN_ROW, 1, True, True), fm.param_value,
-                     std.cv.critical_margin)
+    ws.write_formula(row, 1, "=" + MARGIN_NAME, fm.param_value, std.cv.critical_margin)
     row += 1
     line("县域", "每个学段七项差异系数分别不大于限值，且县域值（ΣPᵢXᵢ / ΣPᵢ）达到标准；"
                  "差异系数按在校生数加权（总体形式），用未舍入值判定，"
@@ -143,3 +138,6 @@ def write(ws: Worksheet, ev: Evaluation, fm: Formats, lay: SchoolLayout) -> None
     for c in range(2, 6):
         ws.set_column(c, c, fit_width(widths[c], minimum=10, maximum=50))
     print_setup(ws, None)
+
+
+SHEET_UNIT = Sheet(SHEET, write, order=4)
