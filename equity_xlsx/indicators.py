@@ -122,6 +122,24 @@ class StageResult:
     def schools_passing(self) -> int:
         return sum(1 for r in self.sections if r.passes)
 
+    @property
+    def schools_failing(self) -> list[SectionResult]:
+        """Sections that fail 第六条 (a section missing a value fails: it cannot be shown to pass)."""
+        return [r for r in self.sections if not r.passes]
+
+    @property
+    def cv_over_limit(self) -> list[int]:
+        """Indicator ids whose CV is above its limit."""
+        return [s.indicator.id for s in self.indicators if s.cv_ok is False]
+
+    @property
+    def resource_pass(self) -> bool:
+        """办法 第六条 for the stage: every school section passes and every CV is within its limit.
+
+        A CV that cannot be computed (no school has the data) is not within its limit.
+        """
+        return bool(self.sections) and not self.schools_failing and all(s.cv_ok is True for s in self.indicators)
+
 
 @dataclass
 class Evaluation:

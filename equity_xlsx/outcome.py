@@ -35,6 +35,9 @@ class StageOutcome:
     students: int
     schools_passing: int
     indicators: dict[str, IndicatorOutcome]
+    resource_pass: bool = False  # every school section passes and every CV within its limit
+    schools_failing: int = 0
+    cv_over_limit: list[str] = field(default_factory=list)  # indicator ids
 
 
 @dataclass
@@ -84,7 +87,9 @@ class CountyOutcome:
                 schools=len(st.sections), students=int(round(st.students)), schools_passing=st.schools_passing,
                 indicators={str(s.indicator.id): IndicatorOutcome(
                     _num(s.county_value), s.standard, _num(s.cv_value), s.cv_limit, s.cv_ok, s.schools_meeting)
-                    for s in st.indicators})
+                    for s in st.indicators},
+                resource_pass=st.resource_pass, schools_failing=len(st.schools_failing),
+                cv_over_limit=[str(i) for i in st.cv_over_limit])
         self.schools = [SchoolOutcome(r.section.school, r.section.stage, int(round(r.section.students)),
                                       {str(k): _num(v) for k, v in r.values.items()}, r.met, r.passes)
                         for r in ev.sections]
@@ -114,8 +119,7 @@ class CountyOutcome:
         """The outcome a ``to_json`` document describes (the cache, the run table)."""
         known = {"input", "inputs", "output", "status", "county", "county_code", "errors", "warnings",
                  "problems", "stages", "schools", "skipped"}
-        stages = {k: StageOutcome(v["schools"], v["students"], v["schools_passing"],
-                                  {i: IndicatorOutcome(**ind) for i, ind in v["indicators"].items()})
+        stages = {k: StageOutcome(**{**v, "indicators": {i: IndicatorOutcome(**ind) for i, ind in v["indicators"].items()}})
                   for k, v in doc.get("stages", {}).items()}
         return cls(
             input=doc["input"], status=doc["status"], inputs=list(doc.get("inputs") or [doc["input"]]),

@@ -186,7 +186,22 @@ def test_overview_county_values_and_counts(written):
     # A类 by hand: 2, 3, 4 (every school and the county meet them) and 12 (no school over
     # 2000 students) met; 1, 5, 6, 7 have schools short; the other 18 lack data.
     assert (labels["A类指标达标项数"], labels["A类指标未达标项数"], labels["A类指标未提供数据项数"]) == (4, 4, 18)
-    assert next(row[1] for row in values if row[0] == "县（市、区）") == "测试县"
+    assert next(row[1] for row in values if row[0] == "县（市、区、旗）") == "测试县"
+    # The 小学 verdict by 第六条: 乙 and 丙 fail, so the stage fails though every CV is in limit.
+    verdict = next(row for row in values if str(row[0]).startswith("小学资源配置结论"))
+    assert verdict[2:4] == ["未达标", "未达标学校 2 所"] and verdict[6] == "超限差异系数 0 项"
+    link = next(row for row in formulas if str(row[0]).startswith("小学资源配置结论"))[3]
+    assert link.startswith("=HYPERLINK(\"#'学校指标'!A") and "COUNTIFS(" in link
+    junior = next(row for row in values if str(row[0]).startswith("初中资源配置结论"))
+    assert junior[2:4] == ["未达标", "未达标学校 1 所"]  # 丁中学 has no 多媒体教室 figure
+    # 丁中学's missing figure is named in the banner under the title.
+    banner = next(row[0] for row in values if str(row[0]).startswith("1 所学校的 1 项数据未参与计算"))
+    assert "丁中学（初中）" in banner
+    assert headers_row(values)[3] == "全县值"  # the county's own word: 测试县 is a 县
+
+
+def headers_row(values):
+    return next(row for row in values if row[0] == "编号")
 
 
 def test_ledger_headers_are_the_contract_on_row_1(written):

@@ -35,6 +35,7 @@ class CVCells:
     limit: str
     verdict: str
     critical: str
+    title_row: int  # 0-based row of the block's title (for links)
 
 
 def cv_verdict(s: IndicatorSummary) -> Verdict:
@@ -66,6 +67,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     for stage, st in ev.stages.items():
         limit_cell = limit_name(stage)
         for k, (ind, summ) in enumerate(zip(std.indicators, st.indicators)):
+            title_row = row
             ws.merge_range(row, 0, row, 4, f"{STAGE_LABEL[stage]} · {ind.id}. {ind.name}（{ind.unit}）", fm.subtitle)
             row += 1
             rows = [r for r in st.sections if r.values[ind.id] is not None]
@@ -123,7 +125,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
             out[(stage, ind.id)] = CVCells(
                 mean=ref(SHEET, r_mean, 1, True, True), cv=ref(SHEET, r_cv, 1, True, True),
                 limit=ref(SHEET, r_lim, 1, True, True), verdict=ref(SHEET, r_ver, 1, True, True),
-                critical=ref(SHEET, r_crit, 1, True, True))
+                critical=ref(SHEET, r_crit, 1, True, True), title_row=title_row)
             row += 1
     if not ev.stages:
         ws.write_string(row, 0, "没有纳入计算的学校。", fm.note)

@@ -101,6 +101,8 @@ class Formats:
     staff: object
     staff_date: object
     date: object
+    banner: object
+    link: object
     good: object
     amber: object
     bad: object
@@ -143,6 +145,8 @@ class Formats:
             staff=fmt(bg_color=INPUT_FILL, text_wrap=True, valign="top", locked=False, **border),
             staff_date=fmt(bg_color=INPUT_FILL, num_format="yyyy-mm-dd", locked=False, **border),
             date=fmt(num_format="yyyy-mm-dd", **border),
+            banner=fmt(bold=True, font_color=RED_FONT, bg_color=RED_FILL, text_wrap=True, **border),
+            link=fmt(font_color="#0563C1", underline=1),
             good=fmt(bg_color=GREEN_FILL, font_color=GREEN_FONT, **border),
             amber=fmt(bg_color=AMBER_FILL, font_color=AMBER_FONT, **border),
             bad=fmt(bg_color=RED_FILL, font_color=RED_FONT, **border),

@@ -1,27 +1,38 @@
-"""概览: the county's verdict at a glance.
+"""概览: the county's verdict at a glance, and why.
 
-Per stage: schools, students, schools passing, then the seven indicators with county
-value, standard, CV, limit and verdicts. Every number is a formula over 学校指标 /
-差异系数 (cached with the Python result); the task-list and ledger summary refers to
-任务清单 / 整改台账 when those sheets exist.
+Per stage: schools, students, schools passing, the 资源配置 verdict (办法 第六条: every school
+section passes and every CV is within its limit) with its reasons beside it — 未达标学校 N 所
+and 超限差异系数 N 项, each a link to the rows behind it — then the seven indicators with the
+county value, standard, CV, limit and verdicts. Every number and verdict is a formula over
+学校指标 / 差异系数 (cached with the Python result); the task-list and ledger figures refer to
+任务清单 / 整改台账. A banner names the school sections whose data could not enter the CVs.
 """
 
 from __future__ import annotations
 
-
 from xlsxwriter.worksheet import Worksheet
 
-from ..indicators import RATIO_DECIMALS, IndicatorSummary, StageResult
+from ..indicators import RATIO_DECIMALS, Evaluation, IndicatorSummary, StageResult
 from ..model import CLOSED, STAGE_LABEL, Verdict
-from .context import ReportContext, Sheet, Summary, standard_name
+from ..problems import Code
+from .context import ReportContext, Sheet, Summary, limit_name, standard_name
+from .cv_sheet import SHEET as CV_SHEET
 from .cv_sheet import critical_text, cv_verdict
-from .formats import print_setup
-from .schools import COL_STAGE, COL_STUDENTS
+from .formats import print_setup, quote_sheet
+from .problems import SHEET as PROBLEM_SHEET
+from .schools import COL_STAGE, COL_STUDENTS, HEADER_ROW
+from .schools import SHEET as SCHOOL_SHEET
 
 SHEET = "概览"
 
-HEADERS = ["编号", "指标", "单位", "县域值", "标准值", "县域值判定", "差异系数", "限值", "差异系数判定",
-           "临界", "达标学校数", "有数据学校数", "结论"]
+# Problems that leave a whole school section out of every CV (its row was not used).
+SECTION_DROPPED = (Code.STUDENTS_MISSING, Code.STUDENTS_NOT_POSITIVE, Code.NO_STAGE, Code.UNKNOWN_STAGE,
+                   Code.NAME_EMPTY, Code.FORM_NAME_EMPTY)
+
+
+def headers(area_word: str) -> list[str]:
+    return ["编号", "指标", "单位", f"{area_word}值", "标准值", f"{area_word}值判定", "差异系数", "限值",
+            "差异系数判定", "临界", "达标学校数", "有数据学校数", "结论"]
 
 
 def county_verdict(s: IndicatorSummary) -> Verdict:
@@ -31,10 +42,35 @@ def county_verdict(s: IndicatorSummary) -> Verdict:
 
 
 def stage_verdict(st: StageResult) -> Verdict:
-    verdicts = [s.verdict for s in st.indicators]
-    if all(v == Verdict.MET for v in verdicts):
+    """Python mirror of the stage verdict formula: 达标 only by 第六条 for the whole stage."""
+    if st.resource_pass:
         return Verdict.MET
-    return Verdict.UNMET if Verdict.UNMET in verdicts else Verdict.INCOMPLETE
+    if st.schools_failing or st.cv_over_limit:
+        return Verdict.UNMET
+    return Verdict.INCOMPLETE
+
+
+def left_out(ev: Evaluation) -> tuple[list[str], int]:
+    """School sections whose data did not all enter the CVs, and how many values that is.
+
+    A section with a missing or unusable value misses that indicator's CV; a row not used at
+    all (no students, no stage, no name) misses all of them.
+    """
+    n_ind = len(ev.standard.indicators)
+    names: list[str] = []
+    values = 0
+    for st in ev.stages.values():
+        for r in st.sections:
+            missing = sum(1 for v in r.values.values() if v is None)
+            if missing:
+                names.append(f"{r.section.school}（{STAGE_LABEL[st.stage]}）")
+                values += missing
+    for p in ev.data.problems:
+        if p.code in SECTION_DROPPED:
+            school = p.params.get("school") or f"{p.sheet} 第 {p.row} 行"
+            names.append(f"{school}（{p.params['stage']}）" if p.params.get("stage") else school)
+            values += n_ind
+    return names, values
 
 
 def ledger_summaries(ctx: ReportContext) -> list[Summary]:
@@ -53,112 +89,158 @@ def ledger_summaries(ctx: ReportContext) -> list[Summary]:
     return out
 
 
-def write(ws: Worksheet, ctx: ReportContext) -> None:
-    ev, fm, std, lay, cv_cells = ctx.ev, ctx.fm, ctx.std, ctx.schools, ctx.cv_cells
-    data = ev.data
-    info = ctx.run_info
-    summaries = ctx.summaries + ledger_summaries(ctx)
-    ws.write_string(0, 0, f"{data.county or ''}县域义务教育优质均衡发展评估结果", fm.title)
-    rows = [("县（市、区）", data.county or "（未识别）"), ("输入文件", info.get("input") or data.file),
-            ("评估标准", std.title), ("生成时间", info.get("generated", "")),
-            ("工具版本", info.get("tool_version", ""))]
+def _link(sheet: str, row: int, col_letter: str = "A") -> str:
+    """An in-workbook link target for HYPERLINK: "#'学校指标'!A12" (0-based ``row``)."""
+    return f"#{quote_sheet(sheet)}!{col_letter}{row + 1}"
+
+
+def _head(ws: Worksheet, ctx: ReportContext) -> int:
+    """Title, the facts of the run, and the left-out banner; returns the next free row."""
+    fm, info, county = ctx.fm, ctx.run_info, ctx.county
+    ws.write_string(0, 0, f"{county.name}义务教育优质均衡发展评估结果", fm.title)
+    rows = [("县（市、区、旗）", county.name + (f"（行政区划代码 {county.code}）" if county.code else "")),
+            ("输入文件", info.get("input") or ctx.ev.data.file), ("评估标准", ctx.std.title),
+            ("生成时间", info.get("generated", "")), ("工具版本", info.get("tool_version", ""))]
     row = 1
     for label, value in rows:
         ws.write_string(row, 0, label, fm.bold_text)
         ws.merge_range(row, 1, row, 4, str(value), fm.text)
         row += 1
-    row += 1
+    names, values = left_out(ctx.ev)
+    if names:
+        shown = "、".join(names[:8]) + (f" 等 {len(names)} 个" if len(names) > 8 else "")
+        text = f"{len(names)} 所学校的 {values} 项数据未参与计算，见“数据问题”：{shown}"
+        ws.merge_range(row, 0, row, 12, "", fm.banner)
+        ws.write_formula(row, 0, f'=HYPERLINK("{_link(PROBLEM_SHEET, 0)}","{text}")', fm.banner, text)
+        ws.set_row(row, 30)
+        row += 1
+    return row + 1
 
+
+def _stage_reasons(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult, first: int, last: int) -> None:
+    """未达标学校 N 所 and 超限差异系数 N 项 beside the verdict, each a link to the rows behind it."""
+    fm, lay, label = ctx.fm, ctx.schools, STAGE_LABEL[st.stage]
+    failing = st.schools_failing
+    target = lay.rows[id(failing[0])] if failing else HEADER_ROW
+    count = f'COUNTIFS({lay.column(COL_STAGE)},"{label}",{lay.column(lay.col_verdict)},{Verdict.UNMET.quoted()})'
+    ws.merge_range(row, 3, row, 5, "", fm.link)
+    ws.write_formula(row, 3, f'=HYPERLINK("{_link(SCHOOL_SHEET, target)}","未达标学校 "&{count}&" 所")', fm.link,
+                     f"未达标学校 {len(failing)} 所")
+    over = st.cv_over_limit
+    cells = ctx.cv_cells.get((st.stage, over[0])) if over else None
+    cv_target = cells.title_row if cells else 0
+    ws.merge_range(row, 6, row, 9, "", fm.link)
+    ws.write_formula(row, 6, f'=HYPERLINK("{_link(CV_SHEET, cv_target)}","超限差异系数 "&'
+                             f'COUNTIF(I{first + 1}:I{last + 1},{Verdict.UNMET.quoted()})&" 项")',
+                     fm.link, f"超限差异系数 {len(over)} 项")
+
+
+def _indicator_row(ws: Worksheet, ctx: ReportContext, row: int, k: int, st: StageResult,
+                   stage_count_cell: str) -> None:
+    fm, lay, std = ctx.fm, ctx.schools, ctx.std
+    ind, s = std.indicators[k], st.indicators[k]
+    stage, label = st.stage, STAGE_LABEL[st.stage]
+    r1 = row + 1
+    cells = ctx.cv_cells.get((stage, ind.id))
+    stage_col, ratio_col = lay.column(COL_STAGE), lay.column(lay.ratio_col(k))
+    v = Verdict
+    ws.write_number(row, 0, ind.id, fm.integer)
+    ws.write_string(row, 1, ind.name, fm.text)
+    ws.write_string(row, 2, ind.unit, fm.text)
+    if cells:
+        ws.write_formula(row, 3, f"={cells.mean}", fm.decimal, s.county_value)
+    else:
+        ws.write_string(row, 3, v.NO_DATA, fm.text)
+    ws.write_formula(row, 4, f"={standard_name(stage, ind.id)}", fm.decimal, s.standard)
+    ws.write_formula(row, 5, f'=IF(ISNUMBER(D{r1}),IF(ROUND(D{r1}/E{r1},{RATIO_DECIMALS})>=1,'
+                             f'{v.MET.quoted()},{v.UNMET.quoted()}),{v.NO_DATA.quoted()})',
+                     fm.text, county_verdict(s))
+    ws.write_formula(row, 7, f"={limit_name(stage)}", fm.cv, s.cv_limit)  # shown with or without data
+    if cells:
+        ws.write_formula(row, 6, f"={cells.cv}", fm.cv, v.NOT_APPLICABLE if s.cv_value is None else s.cv_value)
+        ws.write_formula(row, 8, f"={cells.verdict}", fm.text, cv_verdict(s))
+        ws.write_formula(row, 9, f"={cells.critical}", fm.text, critical_text(s, std.cv.critical_margin))
+    else:
+        for c in (6, 8, 9):
+            ws.write_string(row, c, v.NO_DATA, fm.text)
+    ws.write_formula(row, 10, f'=COUNTIFS({stage_col},"{label}",{ratio_col},">=1")', fm.integer, s.schools_meeting)
+    ws.write_formula(row, 11, f'=COUNTIFS({stage_col},"{label}",{ratio_col},">=0")', fm.integer, s.schools_with_data)
+    # Same order as IndicatorSummary.verdict.
+    ws.write_formula(row, 12, f'=IF(L{r1}=0,{v.NO_DATA.quoted()},IF(OR(I{r1}={v.UNMET.quoted()},'
+                              f'F{r1}={v.UNMET.quoted()}),{v.UNMET.quoted()},'
+                              f'IF(L{r1}<{stage_count_cell},{v.INCOMPLETE.quoted()},{v.MET.quoted()})))',
+                     fm.text, s.verdict)
+
+
+def _stage(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult) -> int:
+    """One stage's block; returns the next free row."""
+    fm, lay, std = ctx.fm, ctx.schools, ctx.std
+    label = STAGE_LABEL[st.stage]
     stage_col = lay.column(COL_STAGE)
-    for stage, st in ev.stages.items():
-        label = STAGE_LABEL[stage]
-        ws.write_string(row, 0, label, fm.subtitle)
+    ws.write_string(row, 0, label, fm.subtitle)
+    row += 1
+    facts = [
+        ("学校数", f'=COUNTIF({stage_col},"{label}")', len(st.sections)),
+        ("在校生数", f'=SUMIF({stage_col},"{label}",{lay.column(COL_STUDENTS)})', st.students),
+        (f"达标学校数（{std.pass_rule.min_met} 项达标且其余不低于 {std.pass_rule.floor_ratio:.0%}）",
+         f'=COUNTIFS({stage_col},"{label}",{lay.column(lay.col_verdict)},{Verdict.MET.quoted()})', st.schools_passing),
+    ]
+    count_row = row
+    for text, formula, value in facts:
+        ws.merge_range(row, 0, row, 1, text, fm.bold_text)
+        ws.write_formula(row, 2, formula, fm.integer, value)
         row += 1
-        verdict_cells = []
-        facts = [
-            ("学校数", f'=COUNTIF({stage_col},"{label}")', len(st.sections)),
-            ("在校生数", f'=SUMIF({stage_col},"{label}",{lay.column(COL_STUDENTS)})', st.students),
-            (f"达标学校数（{std.pass_rule.min_met} 项达标且其余不低于 {std.pass_rule.floor_ratio:.0%}）",
-             f'=COUNTIFS({stage_col},"{label}",{lay.column(lay.col_verdict)},{Verdict.MET.quoted()})',
-             st.schools_passing),
-        ]
-        for text, formula, value in facts:
-            ws.merge_range(row, 0, row, 1, text, fm.bold_text)
-            ws.write_formula(row, 2, formula, fm.integer, value)
-            row += 1
-        summary_row = row
+    verdict_row, header_row = row, row + 1
+    first = header_row + 1
+    n_ind = len(std.indicators)
+    last = first + n_ind - 1
+    ws.write_row(header_row, 0, headers(ctx.county.area_word), fm.header)
+    for k in range(n_ind):
+        _indicator_row(ws, ctx, first + k, k, st, f"$C${count_row + 1}")
+    ws.merge_range(verdict_row, 0, verdict_row, 1,
+                   f"{label}资源配置结论（所有学校达标且 {n_ind} 项差异系数均不超过限值）", fm.bold_text)
+    failing = (f'COUNTIFS({stage_col},"{label}",{lay.column(lay.col_verdict)},{Verdict.UNMET.quoted()})')
+    cvs = f"I{first + 1}:I{last + 1}"
+    v = Verdict
+    ws.write_formula(verdict_row, 2,
+                     f'=IF(AND(C{count_row + 1}>0,{failing}=0,COUNTIF({cvs},{v.MET.quoted()})={n_ind}),{v.MET.quoted()},'
+                     f'IF(OR({failing}>0,COUNTIF({cvs},{v.UNMET.quoted()})>0),{v.UNMET.quoted()},'
+                     f'{v.INCOMPLETE.quoted()}))',
+                     fm.bold_text, stage_verdict(st))
+    _stage_reasons(ws, ctx, verdict_row, st, first, last)
+    fm.verdict_rules(ws, f"C{verdict_row + 1}")
+    fm.verdict_rules(ws, f"F{first + 1}:F{last + 1}")
+    fm.verdict_rules(ws, f"I{first + 1}:J{last + 1}")
+    fm.verdict_rules(ws, f"M{first + 1}:M{last + 1}")
+    return last + 2
+
+
+def _summaries(ws: Worksheet, ctx: ReportContext, row: int) -> int:
+    fm = ctx.fm
+    summaries = ctx.summaries + ledger_summaries(ctx)
+    ws.write_string(row, 0, "整改与任务清单", fm.subtitle)
+    row += 1
+    for s in summaries:
+        ws.merge_range(row, 0, row, 1, s.label, fm.bold_text)
+        f = {"integer": fm.integer, "decimal": fm.decimal}.get(s.fmt, fm.text)
+        if s.formula:
+            ws.write_formula(row, 2, s.formula, f, s.value)
+        elif isinstance(s.value, (int, float)):
+            ws.write_number(row, 2, s.value, f)
+        else:
+            ws.write_string(row, 2, "" if s.value is None else str(s.value), f)
         row += 1
-        ws.write_row(row, 0, HEADERS, fm.header)
-        row += 1
-        first = row
-        for k, (ind, s) in enumerate(zip(std.indicators, st.indicators)):
-            r1 = row + 1
-            cells = cv_cells.get((stage, ind.id))
-            ratio_col = lay.column(lay.ratio_col(k))
-            vfmt = fm.value(ind.unit)
-            ws.write_number(row, 0, ind.id, fm.integer)
-            ws.write_string(row, 1, ind.name, fm.text)
-            ws.write_string(row, 2, ind.unit, fm.text)
-            if cells:
-                ws.write_formula(row, 3, f"={cells.mean}", vfmt, s.county_value)
-            else:
-                ws.write_string(row, 3, Verdict.NO_DATA, fm.text)
-            ws.write_formula(row, 4, f"={standard_name(stage, ind.id)}", vfmt, s.standard)
-            ws.write_formula(row, 5, f'=IF(ISNUMBER(D{r1}),IF(ROUND(D{r1}/E{r1},{RATIO_DECIMALS})>=1,'
-                                     f'{Verdict.MET.quoted()},{Verdict.UNMET.quoted()}),{Verdict.NO_DATA.quoted()})',
-                             fm.text, county_verdict(s))
-            if cells:
-                ws.write_formula(row, 6, f"={cells.cv}", fm.cv,
-                                 Verdict.NOT_APPLICABLE if s.cv_value is None else s.cv_value)
-                ws.write_formula(row, 7, f"={cells.limit}", fm.cv, s.cv_limit)
-                ws.write_formula(row, 8, f"={cells.verdict}", fm.text, cv_verdict(s))
-                ws.write_formula(row, 9, f"={cells.critical}", fm.text, critical_text(s, std.cv.critical_margin))
-            else:
-                for c in range(6, 10):
-                    ws.write_string(row, c, Verdict.NO_DATA, fm.text)
-            ws.write_formula(row, 10, f'=COUNTIFS({stage_col},"{label}",{ratio_col},">=1")', fm.integer,
-                             s.schools_meeting)
-            ws.write_formula(row, 11, f'=COUNTIFS({stage_col},"{label}",{ratio_col},">=0")', fm.integer,
-                             s.schools_with_data)
-            # Same order as IndicatorSummary.verdict.
-            v = Verdict
-            ws.write_formula(row, 12, f'=IF(L{r1}=0,{v.NO_DATA.quoted()},IF(OR(I{r1}={v.UNMET.quoted()},'
-                                      f'F{r1}={v.UNMET.quoted()}),{v.UNMET.quoted()},'
-                                      f'IF(L{r1}<$C${summary_row - 2},{v.INCOMPLETE.quoted()},{v.MET.quoted()})))',
-                             fm.text, s.verdict)
-            verdict_cells.append(f"M{r1}")
-            row += 1
-        last = row - 1
-        n_ind = len(std.indicators)
-        ws.merge_range(summary_row, 0, summary_row, 1, f"{label}资源配置结论（{n_ind} 项均达标）", fm.bold_text)
-        rng = f"M{first + 1}:M{last + 1}"
-        ws.write_formula(summary_row, 2, f'=IF(COUNTIF({rng},{Verdict.MET.quoted()})={n_ind},{Verdict.MET.quoted()},'
-                                         f'IF(COUNTIF({rng},{Verdict.UNMET.quoted()})>0,{Verdict.UNMET.quoted()},'
-                                         f'{Verdict.INCOMPLETE.quoted()}))',
-                         fm.bold_text, stage_verdict(st))
-        fm.verdict_rules(ws, f"C{summary_row + 1}")
-        fm.verdict_rules(ws, f"F{first + 1}:F{last + 1}")
-        fm.verdict_rules(ws, f"I{first + 1}:J{last + 1}")
-        fm.verdict_rules(ws, rng)
-        row += 1
-    if not ev.stages:
-        ws.write_string(row, 0, "没有纳入计算的学校（见“口径说明”和“数据问题”）。", fm.note)
+    return row
+
+
+def write(ws: Worksheet, ctx: ReportContext) -> None:
+    row = _head(ws, ctx)
+    for st in ctx.ev.stages.values():
+        row = _stage(ws, ctx, row, st)
+    if not ctx.ev.stages:
+        ws.write_string(row, 0, "没有纳入计算的学校（见“口径说明”和“数据问题”）。", ctx.fm.note)
         row += 2
-
-    if summaries:
-        ws.write_string(row, 0, "整改与任务清单", fm.subtitle)
-        row += 1
-        for s in summaries:
-            ws.merge_range(row, 0, row, 1, s.label, fm.bold_text)
-            f = {"integer": fm.integer, "decimal": fm.decimal}.get(s.fmt, fm.text)
-            if s.formula:
-                ws.write_formula(row, 2, s.formula, f, s.value)
-            elif isinstance(s.value, (int, float)):
-                ws.write_number(row, 2, s.value, f)
-            else:
-                ws.write_string(row, 2, "" if s.value is None else str(s.value), f)
-            row += 1
-
+    _summaries(ws, ctx, row)
     ws.set_column(0, 0, 8)
     ws.set_column(1, 1, 44)
     ws.set_column(2, 2, 12)
