@@ -24,7 +24,9 @@ from .tasks import SCHOOL_CHECKS, TaskItem, TaskList
 
 MET, UNMET, NO_DATA, TO_SCORE = "met", "unmet", "no_data", "to_score"
 STATUS_LABEL = {MET: "达标", UNMET: "未达标", NO_DATA: "未提供数据", TO_SCORE: "待评分"}
-COUNTY = "全区"  # the school column of a county-level finding
+# The school part of a county-level line's key: "全区" since 0.1 for every county, kept so that
+# 台账编号 never change. What staff see is the county's own word (CountyId.area_word).
+COUNTY_KEY = "全区"
 
 
 @dataclass(frozen=True)
@@ -413,7 +415,7 @@ def check_county(item: str, ref: str, data: CountyData, std: Standard,
         word = "≥" if op == ">=" else "<"
         full_label = f"{label}（{word}{bound * 100:g}%）" if bound <= 1 else label
         value = data.county_figures.get(fname)
-        common = dict(part=fname, label=full_label, school=COUNTY, code="", stage="", unit="%",
+        common = dict(part=fname, label=full_label, school=data.county_id.area_word, code="", stage="", unit="%",
                       op=op, level="county", standard=bound * 100)
         if value is None:
             out.append(Finding(item=item, status=NO_DATA, current=None, note=f"未提供{label}", **common))
@@ -465,16 +467,17 @@ def check_resource(item: str, ind_id: int, evaluation: ind_mod.Evaluation | None
                 standard=standard, unit=ind.unit, note=ind_mod.STATUS_LABEL[status] if unmet else "",
                 need=resource_need(ind, standard, sec.students, sv.numerator) if unmet else None))
         with_data = [_school_value(r, ind) for r in st.sections if r.values[ind_id] is not None]
-        county_common = dict(school=COUNTY, code="", stage=stage, level="county")
+        area = evaluation.data.county_id.area_word
+        county_common = dict(school=area, code="", stage=stage, level="county")
         if summary.county_value is None:
-            out.append(Finding(item=item, part="county", label=f"{ind.name}（全区）", status=NO_DATA,
+            out.append(Finding(item=item, part="county", label=f"{ind.name}（{area}）", status=NO_DATA,
                                current=None, standard=standard, unit=ind.unit, **county_common))
             continue
         ok = summary.county_ok
         total_students = sum(s.students for s in with_data)
         total_numerator = sum(s.numerator for s in with_data)
         out.append(Finding(
-            item=item, part="county", label=f"{ind.name}（全区{STAGE_LABEL[stage]}）",
+            item=item, part="county", label=f"{ind.name}（{area}{STAGE_LABEL[stage]}）",
             status=MET if ok else UNMET, current=summary.county_value, standard=standard,
             unit=ind.unit,
             need=None if ok else resource_need(ind, standard, total_students, total_numerator),

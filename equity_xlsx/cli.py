@@ -26,7 +26,7 @@ def run(
     inputs: list[Path] = typer.Argument(..., help="县统计表文件或文件夹（可多个）", show_default=False),
     out: Path = typer.Option(..., "--out", "-o", help="输出文件夹"),
     standard: str = typer.Option(DEFAULT_STANDARD, "--standard", "-s", help="标准名称或标准文件路径"),
-    tasks: Optional[Path] = typer.Option(None, "--tasks", help="本县的任务清单文件（TOML），默认用大祥区清单"),
+    tasks: Optional[str] = typer.Option(None, "--tasks", help="任务清单：内置清单名（national 通用版、daxiang 大祥区）或本县的清单文件（TOML），默认 national"),
     state: Optional[str] = typer.Option(None, "--state", help="台账库：SQLite 文件路径或数据库 URL，默认 输出文件夹/equity-ledger.sqlite"),
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="并行进程数，默认等于 CPU 数"),
     force: bool = typer.Option(False, "--force", help="即使输入未变化也重新评估"),

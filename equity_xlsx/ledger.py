@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import hashlib
 
-from .checks import COUNTY, UNMET, ChecksResult, Finding
+from .checks import COUNTY_KEY, UNMET, ChecksResult, Finding
 from .indicators import Evaluation
 from .model import OPEN, STAGES, LedgerLine
 from .tasks import TaskList
@@ -49,7 +49,7 @@ def sort_key(finding: Finding, schools_in_item: int) -> tuple:
 
 
 def _line(f: Finding, county: str | None, tasks: TaskList, today: str, key_sort: tuple) -> LedgerLine:
-    ident = COUNTY if f.level == "county" else (f.code or f.school)
+    ident = COUNTY_KEY if f.level == "county" else (f.code or f.school)
     key = ledger_key(county, ident, f.stage, f.item, f.part)
     try:
         task = tasks.item(f.item)

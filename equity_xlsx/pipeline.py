@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 import pickle
 import traceback
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
@@ -90,6 +90,8 @@ def _evaluate_county(job: CountyJob) -> CountyOutcome:
     names = [f.name for f in job.inputs]
     data = _data_of(job)
     data.identity = job.county
+    # The task list in the county's own words (全县 / 区教育局 …), for checks, ledger and sheets.
+    job = replace(job, rules=replace(job.rules, tasks=job.rules.tasks.render(job.county)))
     outcome = CountyOutcome(input=names[0], inputs=names, county=job.county.name, county_code=job.county.code)
     for p in data.problems:
         outcome.add(p)

@@ -1,22 +1,29 @@
 """Load and validate a county task list (任务清单): the 36 items, their wording, who acts.
 
-The bundled list is ``rules/tasks/daxiang.toml`` (大祥区, generated from the seed by
-``scripts/extract_tasks.py``). A county passes its own with ``--tasks FILE``: same layout,
-its own 推进措施 / 责任部门 / 责任股室. Every problem in the file is reported at once, in
-Chinese, as a ``standards.RuleError``.
+The bundled default is ``rules/tasks/national.toml``: the 36 items in neutral wording, with
+``{县名}`` and ``{县区}`` filled in for each county by ``TaskList.render`` (全{县区} → 全县,
+{县区}教育局 → 县教育局). ``rules/tasks/daxiang.toml`` is the 大祥区 list as published
+(extracted from the seed by ``scripts/extract_tasks.py``; national.toml is derived from it by
+``scripts/neutral_tasks.py``), selected with ``--tasks daxiang``. A county passes its own with
+``--tasks FILE``: same layout, its own 推进措施 / 责任部门 / 责任股室. Every problem in the file
+is reported at once, in Chinese, as a ``standards.RuleError``.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .standards import RULES_DIR, RuleError, _read_toml
 
+if TYPE_CHECKING:
+    from .identity import CountyId
+
 TASKS_DIR = RULES_DIR / "tasks"
-DEFAULT_TASKS = TASKS_DIR / "daxiang.toml"
+DEFAULT_TASKS = TASKS_DIR / "national.toml"
 
 CATEGORIES = ("A", "B")
 # What may feed an item's 当前状态 ("kind:ref"); checks.py implements each school check.
@@ -111,6 +118,19 @@ class TaskList:
     @property
     def b_items(self) -> tuple[TaskItem, ...]:
         return tuple(i for i in self.items if i.category == "B")
+
+    def render(self, county: CountyId) -> TaskList:
+        """This list in ``county``'s own words: ``{县名}`` its name, ``{县区}`` its level word."""
+
+        def fill(text: str) -> str:
+            return text.replace("{县名}", county.name).replace("{县区}", county.level)
+
+        items = tuple(replace(it, group=fill(it.group), text=fill(it.text), measures=fill(it.measures),
+                              points=tuple(replace(p, text=fill(p.text)) for p in it.points),
+                              departments=tuple(map(fill, it.departments)), offices=tuple(map(fill, it.offices)))
+                      for it in self.items)
+        return replace(self, title=fill(self.title), label=fill(self.label), columns=tuple(map(fill, self.columns)),
+                       note=fill(self.note), items=items)
 
     def groups(self) -> list[tuple[str, list[TaskItem]]]:
         """Consecutive items sharing a 一级指标, in order: the sheet merges each run's cell."""
@@ -253,18 +273,23 @@ def parse_tasks(data: dict, path: Path) -> TaskList:
 
 
 def load_tasks(path: str | None = None) -> TaskList:
-    """Load the bundled 大祥区 task list, or a county's own file given by path.
+    """Load the bundled national task list, a bundled one by name (``daxiang``), or a county's
+    own file given by path.
 
     A county's file is read afresh on every call (people edit it between nightly runs).
     """
     if not path:
-        return _bundled()
+        return _bundled(DEFAULT_TASKS)
+    bundled = TASKS_DIR / f"{path}.toml"
+    if "/" not in path and "\\" not in path and not path.endswith(".toml") and bundled.exists():
+        return _bundled(bundled)
     file = Path(path)
     if not file.exists():
-        raise RuleError(f"找不到任务清单文件：{file}")
+        names = "、".join(sorted(p.stem for p in TASKS_DIR.glob("*.toml")))
+        raise RuleError(f"找不到任务清单文件：{file}（内置清单：{names}）")
     return parse_tasks(_read_toml(file), file)
 
 
-@lru_cache(maxsize=1)
-def _bundled() -> TaskList:
-    return parse_tasks(_read_toml(DEFAULT_TASKS), DEFAULT_TASKS)
+@lru_cache(maxsize=None)
+def _bundled(file: Path) -> TaskList:
+    return parse_tasks(_read_toml(file), file)

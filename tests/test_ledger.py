@@ -13,12 +13,13 @@ from equity_xlsx.checks import run_checks
 from equity_xlsx.cv import weighted_cv
 from equity_xlsx.indicators import evaluate
 from equity_xlsx.ledger import build_ledger, ledger_id, ledger_key, ledger_summary
+from equity_xlsx.identity import CountyId
 from equity_xlsx.model import OPEN, CountyData, Section
 from equity_xlsx.standards import load_standard
 from equity_xlsx.tasks import load_tasks
 
 STD = load_standard("hunan-daxiang")
-TASKS = load_tasks()
+TASKS = load_tasks().render(CountyId("大祥区"))  # the national list in 大祥区's words
 TODAY = "2026-03-01"
 
 

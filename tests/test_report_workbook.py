@@ -234,7 +234,8 @@ def test_task_sheet_mirrors_the_table(written):
     wb, cached = written
     ws, wc = wb["任务清单"], cached["任务清单"]
     heads = [c.value for c in ws[4]]
-    assert heads[:6] == ["一级指标", "二级指标", "指标值或评估要点", "推进措施", "责任部门", "区教育局责任股室"]
+    # The national list in 测试县's words: {县区}教育局 → 县教育局.
+    assert heads[:6] == ["一级指标", "二级指标", "指标值或评估要点", "推进措施", "责任部门", "县教育局责任股室"]
     assert ws["B5"].value.startswith("1.每百名学生拥有高于规定学历教师数")
     assert ws.cell(5 + 35, 2).value.startswith("36.")
     merged = {str(m) for m in ws.merged_cells.ranges}

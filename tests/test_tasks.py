@@ -13,7 +13,8 @@ from pathlib import Path
 import pytest
 
 from equity_xlsx.standards import RuleError
-from equity_xlsx.tasks import DEFAULT_TASKS, load_tasks
+from equity_xlsx.identity import CountyId
+from equity_xlsx.tasks import DEFAULT_TASKS, TASKS_DIR, load_tasks
 
 SEED = Path(__file__).parent / "data" / "seed_002_daxiang_tasks.txt"
 
@@ -68,7 +69,7 @@ def test_seed_copy_has_36_items():
 
 
 def test_task_list_text_equals_seed_for_all_36_items():
-    tasks = load_tasks()
+    tasks = load_tasks("daxiang")
     expected = expected_items()
     assert [it.id for it in tasks.items] == [str(n) for n in range(1, 37)]
     for item, exp in zip(tasks.items, expected):
@@ -81,7 +82,7 @@ def test_task_list_text_equals_seed_for_all_36_items():
 
 
 def test_broken_words_are_joined_and_numbered_points_keep_their_lines():
-    tasks = load_tasks()
+    tasks = load_tasks("daxiang")
     # Written out by hand from the seed.
     assert tasks.item(13).text == "13.小学、初中所有班级学生数分别不超过45人、50人。"
     assert tasks.item(9).points[1].text == (
@@ -102,7 +103,7 @@ def test_broken_words_are_joined_and_numbered_points_keep_their_lines():
 
 
 def test_header_and_note_match_the_seed():
-    tasks = load_tasks()
+    tasks = load_tasks("daxiang")
     rows, note = seed_rows()
     assert list(tasks.columns) == [expected_prose(c) for c in rows[0]]
     assert tasks.columns[-1] == "区教育局责任股室"
@@ -111,7 +112,7 @@ def test_header_and_note_match_the_seed():
 
 
 def test_categories_scores_and_sub_rows():
-    tasks = load_tasks()
+    tasks = load_tasks("daxiang")
     assert len(tasks.a_items) == 26 and len(tasks.b_items) == 10
     assert {it.id: it.score for it in tasks.b_items} == B_SCORES
     assert sum(B_SCORES.values()) == 100
@@ -127,7 +128,7 @@ def test_categories_scores_and_sub_rows():
 
 
 def test_groups_run_in_table_order():
-    groups = [(g, [i.id for i in items]) for g, items in load_tasks().groups()]
+    groups = [(g, [i.id for i in items]) for g, items in load_tasks("daxiang").groups()]
     assert [g for g, _ in groups] == ["资源配置", "政府保障程度", "教育质量", "立德树人", "信息化建设",
                                       "社会认可度"]
     assert groups[0][1] == [str(n) for n in range(1, 8)]
@@ -141,7 +142,7 @@ def test_script_output_is_the_committed_file(tmp_path):
     script = Path(__file__).parent.parent / "scripts" / "extract_tasks.py"
     mod = runpy.run_path(str(script))
     mod["main"](["x", str(SEED), str(out)])
-    committed = DEFAULT_TASKS.read_text(encoding="utf-8")
+    committed = (TASKS_DIR / "daxiang.toml").read_text(encoding="utf-8")
     # Only the "generated from" comment names the file it was read from.
     strip = lambda s: re.sub(r"from seeds/\S+;", "", s)  # noqa: E731
     assert strip(out.read_text(encoding="utf-8")) == strip(committed)
@@ -203,3 +204,44 @@ def test_missing_file_and_bad_toml(tmp_path):
         load_tasks(str(tmp_path / "nope.toml"))
     with pytest.raises(RuleError, match="格式错误"):
         load_tasks(_write(tmp_path, "[[item]\nid ="))
+
+
+# ---------------------------------------------------------------- the neutral national list
+
+def test_the_default_list_is_the_neutral_national_one():
+    tasks = load_tasks()
+    assert DEFAULT_TASKS.name == "national.toml" and tasks.name == "national"
+    text = DEFAULT_TASKS.read_text(encoding="utf-8").split("[meta]", 1)[1]
+    assert "大祥" not in text and "区教育局" not in text.replace("{县区}教育局", "")
+
+
+def test_neutral_script_output_is_the_committed_file(tmp_path):
+    import runpy
+
+    out = tmp_path / "national.toml"
+    runpy.run_path(str(Path(__file__).parent.parent / "scripts" / "neutral_tasks.py"))["main"](
+        [str(TASKS_DIR / "daxiang.toml"), str(out)])
+    assert out.read_text(encoding="utf-8") == DEFAULT_TASKS.read_text(encoding="utf-8")
+
+
+def test_rendered_for_daxiang_it_is_the_daxiang_list():
+    national, daxiang = load_tasks().render(CountyId("大祥区")), load_tasks("daxiang")
+    assert national.title == daxiang.title and national.columns == daxiang.columns
+    local = {"区公安局": "市公安局大祥分局"}  # the one department named after 大祥 itself (neutral_tasks.py)
+    for a, b in zip(national.items, daxiang.items):
+        departments = tuple(local.get(d, d) for d in a.departments)
+        assert (a.text, a.points_text, a.measures, departments, a.offices, a.category, a.score, a.check) == \
+               (b.text, b.points_text, b.measures, b.departments, b.offices, b.category, b.score, b.check), a.id
+
+
+def test_rendered_for_a_county_it_speaks_of_that_county():
+    tasks = load_tasks().render(CountyId("河口县"))
+    assert tasks.title == "河口县推进义务教育优质均衡发展工作任务清单"
+    assert tasks.columns[5] == "县教育局责任股室"
+    item1, item2 = tasks.item("1"), tasks.item("2")
+    assert item1.points_text.startswith("1.全县和所有小学每百名学生拥有大专及以上学历教师4.2人以上")
+    assert item2.text == "2.每百名学生拥有县级及以上骨干教师数：小学、初中均达到1人以上。"  # the national wording
+    assert item1.departments == ("县委编办", "县人社局", "县教育局")
+    everything = "".join(it.points_text + it.measures + it.text + "".join(it.departments) for it in tasks.items)
+    assert "{" not in everything and "全区" not in everything and "区教育局" not in everything
+    assert "城区和镇区" in tasks.item("21").points_text  # words that merely contain 区 are left alone

@@ -9,6 +9,7 @@ so a spreadsheet shows the right numbers on open and follows when a user correct
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..indicators import Evaluation
@@ -48,6 +49,8 @@ def write_report(ev: Evaluation, path: Path, *, rules: Rules, ledger: list[Ledge
     """
     wb = new_workbook(path)
     try:
+        # The task list in the county's own words (a no-op when the pipeline already did it).
+        rules = replace(rules, tasks=rules.tasks.render(ev.data.county_id))
         ctx = ReportContext(wb=wb, ev=ev, rules=rules, fm=Formats.build(wb, ev.standard.cv.display_decimals),
                             ledger=ledger or [], archived=closed or [], checks=checks, run_info=run_info or {},
                             scores={str(k): v for k, v in (scores or {}).items()})
