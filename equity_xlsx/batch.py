@@ -30,7 +30,7 @@ from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMAR
 from .identity import CountyId
 from .outcome import CountyOutcome
 from .pipeline import CountyJob, InputFile, evaluate_county, read_input
-from .problems import Code, Problem, internal_detail
+from .problems import Code, Problem, count_codes, describe_counts, internal_detail
 from .progress import Reporter
 from .rulebook import Rules, load_rules
 from .store import LedgerStore
@@ -46,6 +46,7 @@ class UsageError(Exception):
 @dataclass
 class RunResult:
     outcomes: list[CountyOutcome] = field(default_factory=list)
+    not_read: list[NotRead] = field(default_factory=list)
 
     @property
     def entries(self) -> list[dict]:
@@ -63,19 +64,48 @@ class RunResult:
 
 # ----------------------------------------------------------------------------- inputs
 
-def _skippable(path: Path) -> bool:
-    name = path.name
-    return (name.startswith("~$") or name.startswith(".") or is_tool_output(name)
-            or path.suffix.lower() not in INPUT_SUFFIXES)
+# Why a file in an input folder is not read, by what it is (shown in 运行报告 and summary.json).
+NOT_A_WORKBOOK = {
+    ".csv": "CSV 文本文件，不是工作簿：请在 Excel/WPS 中打开并另存为 .xlsx",
+    ".txt": "文本文件，不是工作簿",
+    ".et": "WPS 表格格式（.et）：请在 WPS 中另存为 .xlsx",
+    ".ett": "WPS 表格模板（.ett）：请在 WPS 中另存为 .xlsx",
+    ".xlsb": "Excel 二进制工作簿（.xlsb）暂不支持：请另存为 .xlsx",
+    ".xltx": "Excel 模板（.xltx）：请另存为 .xlsx",
+    ".numbers": "Numbers 表格：请导出为 .xlsx",
+    ".docx": "Word 文档，不是工作簿", ".doc": "Word 文档，不是工作簿", ".wps": "WPS 文字文档，不是工作簿",
+    ".pdf": "PDF 文件，不是工作簿", ".zip": "压缩包：请先解压", ".rar": "压缩包：请先解压", ".7z": "压缩包：请先解压",
+}
 
 
-def discover(inputs: list[Path], out_dir: Path) -> list[InputFile]:
-    """Workbooks named by ``inputs`` (files, or folders scanned recursively), in a stable order.
+@dataclass(frozen=True)
+class NotRead:
+    """A file found among the inputs and deliberately not read, and why (Chinese)."""
 
-    Lock files (``~$…``), hidden files, the tool's own outputs and anything inside the
-    output folder are skipped.
-    """
+    file: str
+    reason: str
+
+
+def not_read_reason(path: Path) -> str | None:
+    """Why a file in an input folder is not read, or None when it is a workbook to read."""
+    name, suffix = path.name, path.suffix.lower()
+    if name.startswith("~$") or name.startswith(".~lock."):
+        return "Excel/WPS/LibreOffice 打开文件时生成的临时锁文件，不是数据"
+    if name.startswith("."):
+        return "隐藏文件"
+    if is_tool_output(name):
+        return "本工具生成的结果文件"
+    if suffix in INPUT_SUFFIXES:
+        return None
+    return NOT_A_WORKBOOK.get(suffix, f"不是工作簿文件（{suffix or '无扩展名'}），只读取 .xlsx .xlsm .xls .ods")
+
+
+def survey(inputs: list[Path], out_dir: Path) -> tuple[list[InputFile], list[NotRead]]:
+    """The workbooks named by ``inputs`` (files, or folders scanned recursively) in a stable
+    order, and every other file found there with the reason it is not read. Hidden folders
+    (``.git``) and the output folder are not looked into."""
     found: list[InputFile] = []
+    skipped: list[NotRead] = []
     out_resolved = out_dir.resolve()
     for given in inputs:
         if not given.exists():
@@ -87,14 +117,21 @@ def discover(inputs: list[Path], out_dir: Path) -> list[InputFile]:
             continue
         for path in sorted(given.rglob("*")):
             rel = path.relative_to(given)
-            if any(part.startswith(".") for part in rel.parts[:-1]):
-                continue
-            if not path.is_file() or _skippable(path):
+            if any(part.startswith(".") for part in rel.parts[:-1]) or not path.is_file():
                 continue
             if out_resolved in path.resolve().parents:
                 continue
-            found.append(InputFile(path, rel.as_posix()))
-    return found
+            reason = not_read_reason(path)
+            if reason is None:
+                found.append(InputFile(path, rel.as_posix()))
+            else:
+                skipped.append(NotRead(rel.as_posix(), reason))
+    return found, skipped
+
+
+def discover(inputs: list[Path], out_dir: Path) -> list[InputFile]:
+    """The workbooks of ``survey``."""
+    return survey(inputs, out_dir)[0]
 
 
 def file_hash(path: Path) -> str:
@@ -259,7 +296,7 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
     """
     rules = load_rules(standard, tasks)  # fail fast on a bad --standard or --tasks (usage error)
     out_dir.mkdir(parents=True, exist_ok=True)
-    files = discover(inputs, out_dir)
+    files, not_read = survey(inputs, out_dir)
     reporter = reporter or Reporter(len(files), quiet=True)
     reporter.total = len(files)
     run_day = (today or date.today()).isoformat()
@@ -282,13 +319,17 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
 
     def finish(outcome: CountyOutcome) -> None:
         outcomes.append(outcome)
-        if outcome.skipped:
-            text = "未变化，跳过"
-        elif outcome.ok:
-            text = f"完成 → {outcome.output}"
-        else:
+        problems = len(outcome.errors) + len(outcome.warnings)
+        if not outcome.ok:
             text = f"失败：{outcome.errors[0].message if outcome.errors else ''}"
-        reporter.advance("、".join(outcome.inputs), text, failed=not outcome.ok, count=len(outcome.inputs))
+        elif outcome.skipped:
+            text = "未变化，跳过" + (f"（{problems} 个数据问题）" if problems else "")
+        elif problems:
+            text = f"完成（{problems} 个数据问题：{describe_counts(count_codes([*outcome.errors, *outcome.warnings]))}）→ {outcome.output}"
+        else:
+            text = f"完成 → {outcome.output}"
+        reporter.advance("、".join(outcome.inputs), text, failed=not outcome.ok, notable=problems > 0,
+                         count=len(outcome.inputs))
 
     # ---- phase 1: which county each input belongs to (unchanged inputs from the cache)
     counties: dict[str, County] = {}
@@ -358,13 +399,16 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
     cache.save()
 
     outcomes.sort(key=lambda o: order.get(o.input, len(order)))
-    result = RunResult(outcomes)
+    result = RunResult(outcomes, not_read)
     entries = result.entries
+    skipped_files = [{"file": n.file, "reason": n.reason} for n in not_read]
     write_summary(out_dir / SUMMARY, rules.standard.name, entries,
-                  extra={"tool_version": __version__, "generated": started.isoformat(timespec="seconds")})
+                  extra={"tool_version": __version__, "generated": started.isoformat(timespec="seconds"),
+                         "not_read": skipped_files})
     from .report.run_report import write_run_report
 
-    atomic_write(out_dir / RUN_REPORT, lambda p: write_run_report(p, entries, rules.standard.title, started))
+    atomic_write(out_dir / RUN_REPORT,
+                 lambda p: write_run_report(p, entries, rules.standard.title, started, skipped_files))
     return result
 
 

@@ -51,9 +51,13 @@ def run(
         reporter.close()
         _fail(str(exc))
     reporter.close()
-    ok = len(result.entries) - result.failed
+    ok = len(result.outcomes) - result.failed
+    problems = sum(len(o.errors) + len(o.warnings) for o in result.outcomes if o.ok)
     if not quiet:
-        typer.echo(f"完成：{len(result.entries)} 个工作簿，成功 {ok} 个，失败 {result.failed} 个。结果在 {out}{os.sep}")
+        extra = "".join([f"；数据问题 {problems} 个" if problems else "",
+                         f"；未读取的文件 {len(result.not_read)} 个" if result.not_read else ""])
+        typer.echo(f"完成：{len(result.outcomes)} 项，成功 {ok} 项，失败 {result.failed} 项{extra}。"
+                   f"结果在 {out}{os.sep}，详见 运行报告.xlsx")
     if result.failed:
         typer.echo(f"有 {result.failed} 个工作簿未能评估，详见 {out / '运行报告.xlsx'}。", err=True)
     raise typer.Exit(code=result.exit_code)

@@ -38,6 +38,7 @@ class Code(StrEnum):
     CUT = "cut"
     NO_TABLE = "no_table"
     MISSING_COLUMN = "missing_column"
+    FIELD_NOT_FOUND = "field_not_found"
     # headers
     UNKNOWN_UNIT = "unknown_unit"
     DUPLICATE_COLUMN = "duplicate_column"
@@ -105,6 +106,8 @@ SPECS: dict[Code, Spec] = {
     Code.NO_TABLE: Spec(W, "工作表“{sheet}”中没有找到可识别的学校表格（表头需含“学校名称”和“在校生数”），已跳过"),
     Code.MISSING_COLUMN: Spec(E, "工作表“{sheet}”第 {row} 行的表头中没有找到“{missing}”列（可用的列名如：{examples}），"
                                  "该表未读取"),
+    Code.FIELD_NOT_FOUND: Spec(W, "工作簿中没有找到“{field}”（{indicator}所需），该指标按未提供数据处理。表头中未能识别的列："
+                                  "{unmatched}。如其中有该项，请把表头改为{examples}等写法"),
     Code.UNKNOWN_UNIT: Spec(E, "“{header}”中的单位“{unit}”无法识别（{field}可用单位：{known}），该列未使用"),
     Code.DUPLICATE_COLUMN: Spec(W, "表头“{header}”与 {first_column} 列“{first_header}”都对应{field}，"
                                    "只使用 {first_column} 列"),
@@ -152,6 +155,30 @@ SPECS: dict[Code, Spec] = {
                                       "但本次数据仍未达标，状态保持“{status}”"),
 }
 assert set(SPECS) == set(Code), "every problem code needs a template"
+
+# A few words per code, for counts ("不是数字 ×3") in 运行报告 and on the console.
+TITLES: dict[Code, str] = {
+    Code.UNREADABLE: "无法读取文件", Code.LIMIT: "超出读取上限", Code.NO_SCHOOL_DATA: "没有学校数据",
+    Code.INTERNAL: "程序内部错误", Code.WORKER_DIED: "处理进程退出", Code.HIDDEN_SHEET: "隐藏工作表",
+    Code.CORRUPT_SHEET: "工作表损坏", Code.EMPTY_SHEET: "空工作表", Code.CUT: "空行后还有内容",
+    Code.NO_TABLE: "无可识别表格", Code.MISSING_COLUMN: "缺少必需列", Code.FIELD_NOT_FOUND: "找不到指标数据列",
+    Code.UNKNOWN_UNIT: "单位无法识别", Code.DUPLICATE_COLUMN: "重复的列", Code.DEFAULT_UNIT: "未注明单位",
+    Code.TITLE_UNIT: "单位取自表格上方", Code.NOT_A_NUMBER: "不是数字", Code.NO_CACHED_VALUE: "公式没有结果",
+    Code.NEGATIVE: "负数", Code.NAME_EMPTY: "学校名称为空", Code.FORM_NAME_EMPTY: "学校名称为空",
+    Code.MERGE_ACROSS_COLUMNS: "合并单元格跨列", Code.MERGE_ACROSS_SCHOOLS: "合并单元格跨校",
+    Code.UNKNOWN_STAGE: "学段无法识别", Code.NO_STAGE: "学段不明", Code.DUPLICATE_SCHOOL: "学校重复",
+    Code.STUDENTS_MISSING: "在校生数为空", Code.STUDENTS_NOT_POSITIVE: "在校生数不大于 0",
+    Code.STUDENTS_FRACTION: "在校生数不是整数", Code.SAME_VALUE_EACH_STAGE: "各学段数值相同",
+    Code.WHOLE_NOT_SPLITTABLE: "全校数无法拆分", Code.SPLIT_NO_STUDENTS: "缺学生数无法拆分",
+    Code.SPLIT_NO_WEIGHTS: "缺拆分权重", Code.COMPOSITE_MISMATCH: "合计与分项不符", Code.COMPOSITE_PARTIAL: "分项不全",
+    Code.EQUIPMENT_IMPLAUSIBLE: "设备值与单位矛盾", Code.COUNTY_VALUE_MISSING: "县级指标未填",
+    Code.COUNTY_VALUE_INVALID: "县级指标无效", Code.COUNTY_VALUE_DUPLICATE: "县级指标重复",
+    Code.COUNTY_FROM_FILE_NAME: "县名取自文件名", Code.COUNTY_CLASH: "同一县有多份数据",
+    Code.COUNTY_CLASH_NOT_PREFERRED: "同一县有多份数据（未选用）", Code.OUTPUT_LOCKED: "结果文件被占用",
+    Code.PREVIOUS_UNREADABLE: "上次结果无法读取", Code.LEDGER_DUPLICATE_ID: "台账编号重复",
+    Code.LEDGER_STATUS_NOT_TAKEN: "手工状态未采用", Code.LEDGER_CLOSED_TYPED: "手工销号未采用",
+}
+assert set(TITLES) == set(Code), "every problem code needs a title"
 
 
 @dataclass(frozen=True)
@@ -212,6 +239,11 @@ def internal_detail(exc: BaseException) -> str:
     tb = traceback.extract_tb(exc.__traceback__)
     where = f" @ {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
     return f"{type(exc).__name__}: {exc}{where}"
+
+
+def describe_counts(counts: Mapping[str, int]) -> str:
+    """{"not_a_number": 3, "default_unit": 1} -> "不是数字 ×3、未注明单位 ×1"."""
+    return "、".join(f"{TITLES[Code(code)]} ×{n}" for code, n in counts.items())
 
 
 def count_codes(problems: Iterable[Problem | Mapping]) -> dict[str, int]:

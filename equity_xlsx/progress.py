@@ -50,12 +50,15 @@ class Reporter:
     def error(self, text: str) -> None:
         self._line(text, important=True)
 
-    def advance(self, name: str, outcome: str, *, failed: bool = False, count: int = 1) -> None:
+    def advance(self, name: str, outcome: str, *, failed: bool = False, notable: bool = False,
+                count: int = 1) -> None:
+        """One input (or ``count`` inputs of one county) done. Failed and ``notable`` (data
+        problems) lines are printed even with ``--quiet``."""
         self.done += count
         text = f"[{self.done}/{self.total}] {name}：{outcome}"
         if self._progress is not None:
             self._progress.update(self._task, advance=count, description=name)
-        self._line(text, important=failed)
+        self._line(text, important=failed or notable)
 
     def close(self) -> None:
         if self._progress is not None:

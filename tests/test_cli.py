@@ -113,3 +113,34 @@ def test_template_command_writes_a_workbook(tmp_path):
     res = runner.invoke(app, ["template", "--out", str(target)])
     assert res.exit_code == 0 and target.exists()
     assert "填表说明" in openpyxl.load_workbook(target).sheetnames
+
+
+def test_files_not_read_are_listed_with_the_reason(tmp_path):
+    src = tmp_path / "县表"
+    src.mkdir()
+    shutil.copy(SAMPLES / f"{DAXIANG}.xlsx", src / "大祥区.xlsx")
+    (src / "名单.csv").write_text("学校名称,在校生数\n", encoding="utf-8")
+    (src / "县表.et").write_bytes(b"x")
+    (src / "~$大祥区.xlsx").write_bytes(b"x")
+    out = tmp_path / "结果"
+    result = runner.invoke(app, ["run", str(src), "--out", str(out), "--jobs", "1"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    reasons = {n["file"]: n["reason"] for n in summary["not_read"]}
+    assert set(reasons) == {"名单.csv", "县表.et", "~$大祥区.xlsx"}
+    assert "CSV" in reasons["名单.csv"] and ".et" in reasons["县表.et"] and "锁文件" in reasons["~$大祥区.xlsx"]
+    rows = list(openpyxl.load_workbook(out / "运行报告.xlsx")["未读取的文件"].iter_rows(min_row=2, values_only=True))
+    assert {r[0] for r in rows} == set(reasons)
+    assert "未读取的文件 3 个" in result.output
+
+
+def test_data_problems_are_said_on_the_console_even_when_quiet(tmp_path):
+    out = tmp_path / "结果"
+    result = runner.invoke(app, ["run", str(SAMPLES / f"{DAXIANG}.xlsx"), "--out", str(out), "--quiet"])
+    assert result.exit_code == 0, result.output
+    # The sample has an empty and a hidden sheet: two warnings, said by name even with --quiet.
+    assert "完成（2 个数据问题：空工作表 ×1、隐藏工作表 ×1）" in result.output
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["workbooks"][0]["problems"] == {"empty_sheet": 1, "hidden_sheet": 1}
+    report = openpyxl.load_workbook(out / "运行报告.xlsx")["运行概况"]
+    assert "空工作表 ×1、隐藏工作表 ×1" in [c.value for c in report[5]]

@@ -66,3 +66,26 @@ def test_text_in_a_form_value_is_an_error_naming_the_cell(write_xlsx):
     (err,) = data.errors
     assert (err.code, err.sheet, err.row, err.column) == (Code.NOT_A_NUMBER, "甲校", 5, "B")
     assert err.params["value"] == "若干"
+
+
+def test_form_with_section_columns_and_a_whole_school_column(write_xlsx):
+    """小学部 | 初中部 | 全校 columns: each section's own figures, and the 全校 amount split 1:1.1.
+
+    Area 5800 m² over 小学 620 and 初中 380 pupils: 小学部 5800·620/(620 + 1.1·380) =
+    5800·620/1038 = 3464.35, 初中部 5800·418/1038 = 2335.65.
+    """
+    path = write_xlsx({"青山学校": [
+        ["学校名称", "青山九年一贯制学校", None, None],
+        ["办学类型", "九年一贯制学校", None, None],
+        ["项目", "小学部", "初中部", "全校"],
+        ["在校生数", 620, 380, None],
+        ["高于规定学历教师数", 30, 24, None],
+        ["教学及辅助用房面积（㎡）", None, None, 5800],
+    ]}, name="河口县学校信息表.xlsx")
+    data = read_workbook(path, RULES)
+    by_stage = {s.stage: s.values for s in data.sections}
+    assert by_stage["primary"]["students"] == 620 and by_stage["junior"]["students"] == 380
+    assert by_stage["primary"]["qualified_teachers"] == 30 and by_stage["junior"]["qualified_teachers"] == 24
+    assert by_stage["primary"]["teaching_area"] == pytest.approx(5800 * 620 / 1038)
+    assert by_stage["junior"]["teaching_area"] == pytest.approx(5800 * 418 / 1038)
+    assert not data.errors

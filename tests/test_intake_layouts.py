@@ -172,7 +172,8 @@ def test_total_rows_blank_rows_serial_row_and_notes_are_skipped(write_xlsx):
     ]})
     data = read_workbook(path, RULES)
     assert [(s.school, s.students) for s in data.sections] == [("甲校", 100), ("乙校", 200)]
-    assert [p.code for p in data.problems] == [Code.COUNTY_FROM_FILE_NAME]  # no title names the county
+    # Nothing about the skipped rows; the table simply has no indicator columns, and no title.
+    assert {p.code for p in data.problems} == {Code.FIELD_NOT_FOUND, Code.COUNTY_FROM_FILE_NAME}
 
 
 def test_table_not_at_a1_keeps_true_excel_positions(write_xlsx):
@@ -196,3 +197,28 @@ def test_stage_columns_side_by_side_make_one_section_per_stage(write_xlsx):
 def test_missing_field_is_absent_never_zero(write_xlsx):
     path = write_xlsx({"小学": [["学校名称", "在校生数", "专任教师数"], ["甲校", 100, None]]})
     assert read_workbook(path, RULES).sections[0].values == {"students": 100}
+
+
+def test_a_field_not_found_is_reported_with_the_headers_not_recognised(write_xlsx):
+    path = write_xlsx({"小学": [["大祥区学校数据"],
+                               ["学校名称", "在校生数", "高学历老师", "县级及以上骨干教师数", "体育专任教师", "音乐", "美术",
+                                "教学及辅助用房面积", "体育馆面积", "运动场地面积", "教学仪器设备值(元)", "网络多媒体教室"],
+                               ["甲校", 500, 25, 6, 2, 2, 1, 2500, 800, 3200, 1_200_000, 12]]})
+    data = read_workbook(path, RULES)
+    (problem,) = [p for p in data.problems if p.code == Code.FIELD_NOT_FOUND]
+    assert problem.params["field"] == "高于规定学历教师数"
+    assert "高学历老师" in problem.params["unmatched"]  # the header the user should rename
+    assert "qualified_teachers" not in data.sections[0].values
+    assert data.sections[0].values["sports_area"] == 4000  # the other six were read
+
+
+def test_sub_item_prefixes_and_indoor_outdoor_sports_headers_are_recognised(write_xlsx):
+    path = write_xlsx({"小学": [["大祥区学校数据"],
+                               ["学校名称", "在校生数", "专任教师", None, "体育运动场馆面积（㎡）", None],
+                               [None, None, "合计", "其中：高于规定学历", "室内（体育馆）", "室外运动场地"],
+                               ["甲校", 500, 30, 25, 800, 3200]]},
+                      merges={"小学": ["C2:D2", "E2:F2", "A2:A3", "B2:B3"]})
+    data = read_workbook(path, RULES)
+    values = data.sections[0].values
+    assert (values["qualified_teachers"], values["gym_area"], values["field_area"], values["sports_area"]) == \
+        (25, 800, 3200, 4000)

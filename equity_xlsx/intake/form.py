@@ -6,20 +6,50 @@
 The value of a label is the next non-blank cell to its right (past the label's own merged
 range). Labels may carry a unit (教学仪器设备值(万元)) or a stage prefix (初中在校生数),
 exactly like table headers, so a form becomes the same Record a table row does.
+
+A 九年一贯制 school's form may instead give a column per section, with a 全校 column for
+whole-school amounts:
+
+    项目     | 小学部 | 初中部 | 全校
+    在校生数 | 620    | 380    |
+    教学及辅助用房面积 |  |      | 5800
+
+Below such a row, each label is read under every section column (the 全校 value is split
+by weighted students, like a whole-school amount in a table).
 """
 
 from __future__ import annotations
 
 from ..model import Source
+from ..problems import Code, ProblemLog
 from ..standards import Standard
+from .cells import text_of
 from .grid import Grid, col_letter, is_blank
 from .header import Column, Vocabulary, make_column, norm
-from ..problems import Code, ProblemLog
 from .table import INVALID, TEXT_FIELDS, Record, _read_number
-from .cells import text_of
 
 # A label's value is at most this many cells to its right (forms leave a gap or two).
 MAX_GAP = 3
+# Column headings for the whole school beside section columns (小学部 | 初中部 | 全校).
+WHOLE_SCHOOL_WORDS = ("全校", "全校合计", "学校合计", "合计", "全校数")
+
+
+def section_columns(grid: Grid, vocab: Vocabulary) -> tuple[int, dict[int, str | None]] | None:
+    """(row, {col: stage, or None for 全校}) of a row heading two or more section columns."""
+    for i, row in enumerate(grid.rows):
+        cols: dict[int, str | None] = {}
+        for j, v in enumerate(row):
+            if type(v) is not str:
+                continue
+            t = norm(v)
+            stage = vocab.stage_of(t)
+            if stage:
+                cols[grid.col0 + j] = stage
+            elif t in WHOLE_SCHOOL_WORDS:
+                cols[grid.col0 + j] = None
+        if sum(1 for st in cols.values() if st) >= 2:
+            return grid.row0 + i, cols
+    return None
 
 
 def form_labels(grid: Grid, vocab: Vocabulary) -> dict[tuple[str, str | None], tuple[int, int, str, tuple]]:
@@ -75,34 +105,49 @@ def read_form(grid: Grid, labels: dict, vocab: Vocabulary, std: Standard, file: 
     field_cols: set[int] = set()
     merged: dict = {}
     warned: set = set()
+    sections = section_columns(grid, vocab)
     for (fname, stage), (r, vc, label, hit) in labels.items():
         if vc < 0:
             continue
-        made = make_column(vocab, std, vc, label, hit, sheet_units)
-        if not isinstance(made, Column):
-            unit, fam = made
-            known = "、".join(u for u in vocab.aliases.units.get(fam, {}) if u) or "无"
-            problems.add(Code.UNKNOWN_UNIT, sheet, r + 1, col_letter(vc - 1), header=label, unit=unit,
-                         field=vocab.aliases.fields[fname].label, known=known)
+        numeric = fname not in TEXT_FIELDS and vocab.aliases.fields[fname].kind != "text"
+        if sections is not None and r > sections[0] and stage is None and numeric:
+            for col, section in sections[1].items():
+                _read_value(grid, r, col, fname, section, label, hit, rec, vocab, std, file, problems,
+                            sheet_units, merged, warned, field_cols)
             continue
-        if fname in TEXT_FIELDS or vocab.aliases.fields[fname].kind == "text":
-            text = text_of(grid.get(r, vc))
-            if text:
-                rec.text[fname] = text
-                rec.text_src[fname] = Source(file, sheet, r + 1, col_letter(vc))
+        if numeric:
+            _read_value(grid, r, vc, fname, stage, label, hit, rec, vocab, std, file, problems, sheet_units,
+                        merged, warned, field_cols)
             continue
-        cell = _read_number(grid, r, made, file, problems, merged, warned, field_cols)
-        if cell is None:
-            continue
-        if cell is INVALID:
-            rec.invalid.add(fname)
-            continue
-        if stage:
-            rec.staged.setdefault(stage, {})[fname] = cell
-        else:
-            rec.values[fname] = cell
+        text = text_of(grid.get(r, vc))
+        if text:
+            rec.text[fname] = text
+            rec.text_src[fname] = Source(file, sheet, r + 1, col_letter(vc))
     if not name:
         problems.add(Code.FORM_NAME_EMPTY, sheet, r_name + 1, col_letter(c_name))
         return None
     rec.text["name"] = name
     return rec
+
+
+def _read_value(grid: Grid, r: int, col: int, fname: str, stage: str | None, label: str, hit: tuple,
+                rec: Record, vocab: Vocabulary, std: Standard, file: str, problems: ProblemLog,
+                sheet_units: dict[str, str], merged: dict, warned: set, field_cols: set[int]) -> None:
+    """One number of a form, at (``r``, ``col``): into ``rec.staged[stage]``, or ``rec.values``
+    when the label names no stage (or it sits under the 全校 column)."""
+    made = make_column(vocab, std, col, label, hit, sheet_units)
+    if not isinstance(made, Column):
+        unit, fam = made
+        known = "、".join(u for u in vocab.aliases.units.get(fam, {}) if u) or "无"
+        problems.add(Code.UNKNOWN_UNIT, grid.name, r + 1, col_letter(col), header=label, unit=unit,
+                     field=vocab.aliases.fields[fname].label, known=known)
+        return
+    cell = _read_number(grid, r, made, file, problems, merged, warned, field_cols)
+    if cell is None:
+        return
+    if cell is INVALID:
+        rec.invalid.add(fname)
+    elif stage:
+        rec.staged.setdefault(stage, {})[fname] = cell
+    else:
+        rec.values[fname] = cell

@@ -16,6 +16,8 @@ from ..standards import Aliases, FieldSpec, Standard
 from .grid import Grid, col_letter
 
 SEP = "›"
+# A header naming a sub-item of the column before it: "其中：高于规定学历", "#本科毕业".
+SUB_ITEM_PREFIXES = ("其中:", "其中", "#", "其:")
 # Header rows are found among the first rows only: titles and 填报单位 lines are short.
 HEADER_SEARCH_ROWS = 40
 
@@ -132,6 +134,11 @@ class Vocabulary:
     def _match_label(self, t: str) -> tuple[str, str | None, str | None] | None:
         if t in self.lookup:
             return self.lookup[t], None, None
+        for prefix in SUB_ITEM_PREFIXES:  # "其中:高于规定学历", "#按学历分" …
+            if t.startswith(prefix) and len(t) > len(prefix):
+                hit = self._match_label(t[len(prefix):])
+                if hit:
+                    return hit
         label, unit = split_unit(t)
         for cand in (label,):
             if cand in self.lookup:

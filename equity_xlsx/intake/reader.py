@@ -27,6 +27,8 @@ from .place import county_from_text, county_in_titles
 from .table import Record, read_records
 
 _VOCAB: dict[int, tuple[Aliases, Vocabulary, dict[str, str]]] = {}
+# Header texts that are never a field: not worth listing as "not recognised".
+NOISE_HEADERS = frozenset({"序号", "编号", "备注", "说明", "合计", "小计", "行次", "代码"})
 
 
 def _vocab(aliases: Aliases) -> tuple[Vocabulary, dict[str, str]]:
@@ -59,6 +61,7 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
     data = CountyData(file=file, county=None)
     records: list[Record] = []
     titles: list[str] = []
+    unmatched: dict[str, list[str]] = {}  # sheet -> header texts that name no known field
     try:
         metas = book.wb.sheets_metadata
     except Exception as exc:
@@ -72,7 +75,7 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
         if meta.typ != pc.SheetTypeEnum.WorkSheet:
             continue
         try:
-            _read_sheet(book, name, std, vocab, clookup, file, problems, records, titles, data)
+            _read_sheet(book, name, std, vocab, clookup, file, problems, records, titles, data, unmatched)
         except LimitExceeded as exc:
             return _not_read(file, Code.LIMIT, reason=f"文件“{file}”超出读取上限：{exc.message}", limit=exc.code)
         except Exception as exc:
@@ -87,6 +90,8 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
     data.sections = sections
     data.exclusions = exclusions
     data.splits = splits
+    if records:
+        _report_missing_fields(records, std, aliases, unmatched, problems)
     stem = Path(file).stem
     data.identity = resolve(code=code_in_text(titles), title_name=county_in_titles(titles), file_stem=stem,
                             counties=rules.counties, context=" ".join(titles),
@@ -98,6 +103,24 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
         problems.add(Code.NO_SCHOOL_DATA)
     data.problems = problems.items
     return data
+
+
+def _report_missing_fields(records: list[Record], std: Standard, aliases: Aliases,
+                           unmatched: dict[str, list[str]], problems: ProblemLog) -> None:
+    """An indicator's field found in no sheet of the workbook is a problem naming the headers
+    that were not recognised, so the user sees what to rename (never silently 未提供数据)."""
+    present = {f for rec in records for f in (*rec.values, *rec.invalid, *(k for v in rec.staged.values() for k in v))}
+    leftovers = "；".join(f"{sheet}：{'、'.join(texts[:12])}{' 等' if len(texts) > 12 else ''}"
+                          for sheet, texts in unmatched.items() if texts) or "（没有）"
+    for ind in std.indicators:
+        name = ind.numerator
+        parts = {p for option in aliases.composites.get(name, ()) for p in option}
+        if name in present or parts & present:  # a partial composite is reported where it is summed
+            continue
+        spec = aliases.fields[name]
+        examples = "、".join(f"“{a}”" for a in (spec.label, *spec.aliases[:2]))
+        problems.add(Code.FIELD_NOT_FOUND, field=spec.label, indicator=ind.name, unmatched=leftovers,
+                     examples=examples)
 
 
 def _not_read(file: str, code: Code, **params) -> CountyData:
@@ -117,7 +140,8 @@ def _titles_above(grid: Grid, top: int) -> list[str]:
 
 
 def _read_sheet(book, name: str, std: Standard, vocab: Vocabulary, clookup: dict[str, str], file: str,
-                problems: ProblemLog, records: list[Record], titles: list[str], data: CountyData) -> None:
+                problems: ProblemLog, records: list[Record], titles: list[str], data: CountyData,
+                unmatched: dict[str, list[str]]) -> None:
     try:
         grid = load_grid(book, name)
     except pc.CalamineError as exc:
@@ -132,6 +156,7 @@ def _read_sheet(book, name: str, std: Standard, vocab: Vocabulary, clookup: dict
     found = find_header(grid, vocab)
     if found is not None and {"name", "students"} <= found[3]:
         _read_table(grid, found, std, vocab, file, problems, records, titles, sheet_stage, data)
+        unmatched[name] = [text for text in found[2] if text and not vocab.match(text) and text not in NOISE_HEADERS]
         return
     labels = form_labels(grid, vocab)
     if is_form(labels):

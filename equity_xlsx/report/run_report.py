@@ -1,60 +1,83 @@
-"""运行报告.xlsx: one row per input workbook with its status, and every error of the run."""
+"""运行报告.xlsx: what one run did — each county (or input that failed), every error and warning,
+and every file in the input folders that was not read, with the reason.
+
+Every string that came from outside (file and sheet names, messages quoting cell text) is
+written as a string (``formats.new_workbook``), never as a formula or link.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
 
-import xlsxwriter
+from ..problems import describe_counts
+from .formats import fit_width, new_workbook, print_setup, wrapped_height
 
-from .formats import text_width
+SUMMARY_SHEET, PROBLEM_SHEET, NOT_READ_SHEET = "运行概况", "错误与警告", "未读取的文件"
 
 
-def write_run_report(path: Path, entries: list[dict], standard_title: str, started: datetime) -> None:
-    book = xlsxwriter.Workbook(str(path))
-    head = book.add_format({"bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
-                            "valign": "vcenter"})
-    ok = book.add_format({"font_color": "#006100", "bg_color": "#C6EFCE", "border": 1})
-    bad = book.add_format({"font_color": "#9C0006", "bg_color": "#FFC7CE", "border": 1})
-    cell = book.add_format({"border": 1, "text_wrap": True, "valign": "top"})
-
-    sheet = book.add_worksheet("运行概况")
-    sheet.write(0, 0, f"运行时间：{started:%Y-%m-%d %H:%M:%S}　评估标准：{standard_title}")
-    failed = sum(1 for e in entries if e["status"] != "ok")
-    skipped = sum(1 for e in entries if e.get("skipped"))
-    sheet.write(1, 0, f"共 {len(entries)} 个工作簿：成功 {len(entries) - failed} 个（其中未变化跳过 {skipped} 个），失败 {failed} 个。")
-    headers = ["输入文件", "县（区）", "状态", "输出文件", "错误数", "警告数", "首个错误"]
-    widths = [len(h) * 2 + 2 for h in headers]
-    for c, h in enumerate(headers):
-        sheet.write(3, c, h, head)
-    for r, e in enumerate(entries, start=4):
-        status = "失败" if e["status"] != "ok" else ("未变化（跳过）" if e.get("skipped") else "成功")
-        first = e["errors"][0]["message"] if e["errors"] else ""
-        row = [e["input"], e.get("county") or "", status, e.get("output") or "",
-               len(e["errors"]), len(e["warnings"]), first]
-        for c, v in enumerate(row):
-            sheet.write(r, c, v, (ok if e["status"] == "ok" else bad) if c == 2 else cell)
-            widths[c] = max(widths[c], min(60, text_width(str(v))))
+def _table(sheet, row: int, headers: list[str], rows: list[list], head, cell, status_col: int | None = None,
+           ok=None, bad=None, widths: list[float] | None = None, wrap_cols: tuple[int, ...] = ()) -> None:
+    """A header row and data rows with filters, frozen header, fitted widths and row heights."""
+    sheet.write_row(row, 0, headers, head)
+    for r, values in enumerate(rows, start=row + 1):
+        for c, v in enumerate(values):
+            fmt = cell
+            if c == status_col:
+                fmt = ok if v in ("成功", "未变化（跳过）") else bad
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                sheet.write_number(r, c, v, fmt)
+            else:
+                sheet.write_string(r, c, "" if v is None else str(v), fmt)
+    widths = widths or [fit_width([h, *(r[c] for r in rows)], minimum=8, maximum=60) for c, h in enumerate(headers)]
     for c, w in enumerate(widths):
         sheet.set_column(c, c, w)
-    sheet.freeze_panes(4, 0)
-    if entries:
-        sheet.autofilter(3, 0, 3 + len(entries), len(headers) - 1)
+    for r, values in enumerate(rows, start=row + 1):
+        sheet.set_row(r, wrapped_height((values[c], widths[c]) for c in wrap_cols))
+    sheet.freeze_panes(row + 1, 0)
+    if rows:
+        sheet.autofilter(row, 0, row + len(rows), len(headers) - 1)
+    print_setup(sheet, row)
 
-    errs = book.add_worksheet("错误与警告")
-    headers = ["输入文件", "级别", "工作表", "行", "列", "说明", "代码"]
-    for c, h in enumerate(headers):
-        errs.write(0, c, h, head)
-    r = 1
+
+def write_run_report(path: Path, entries: list[dict], standard_title: str, started: datetime,
+                     not_read: list[dict] | None = None) -> None:
+    """Write the run report (three sheets) to ``path``; ``entries`` are summary.json's workbooks."""
+    book = new_workbook(path)
+    base = {"font_name": "等线", "font_size": 10, "valign": "top"}
+    head = book.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
+                            "valign": "vcenter"})
+    ok = book.add_format({**base, "font_color": "#006100", "bg_color": "#C6EFCE", "border": 1})
+    bad = book.add_format({**base, "font_color": "#9C0006", "bg_color": "#FFC7CE", "border": 1})
+    cell = book.add_format({**base, "border": 1, "text_wrap": True})
+    note = book.add_format({**base})
+    not_read = not_read or []
+
+    sheet = book.add_worksheet(SUMMARY_SHEET)
+    failed = sum(1 for e in entries if e["status"] != "ok")
+    skipped = sum(1 for e in entries if e.get("skipped"))
+    sheet.write_string(0, 0, f"运行时间：{started:%Y-%m-%d %H:%M:%S}　评估标准：{standard_title}", note)
+    sheet.write_string(1, 0, f"共 {len(entries)} 项：成功 {len(entries) - failed} 项（其中未变化跳过 {skipped} 项），"
+                             f"失败 {failed} 项；未读取的文件 {len(not_read)} 个（见“{NOT_READ_SHEET}”）。", note)
+    rows = []
     for e in entries:
-        for level, items in (("错误", e["errors"]), ("警告", e["warnings"])):
-            for p in items:
-                errs.write_row(r, 0, [e["input"], level, p.get("sheet") or "", p.get("row") or "",
-                                      p.get("column") or "", p["message"], p.get("code") or ""], cell)
-                r += 1
-    for c, w in enumerate([28, 6, 14, 6, 6, 80, 20]):
-        errs.set_column(c, c, w)
-    errs.freeze_panes(1, 0)
-    if r > 1:
-        errs.autofilter(0, 0, r - 1, len(headers) - 1)
+        status = "失败" if e["status"] != "ok" else ("未变化（跳过）" if e.get("skipped") else "成功")
+        first = e["errors"][0]["message"] if e["errors"] else ""
+        rows.append(["、".join(e.get("inputs") or [e["input"]]), e.get("county") or "", status, e.get("output") or "",
+                     len(e["errors"]), len(e["warnings"]), describe_counts(e.get("problems", {})), first])
+    _table(sheet, 3, ["输入文件", "县（市、区）", "状态", "输出文件", "错误数", "警告数", "问题分类", "首个错误"], rows,
+           head, cell, status_col=2, ok=ok, bad=bad, widths=[30, 12, 10, 24, 7, 7, 36, 60], wrap_cols=(0, 6, 7))
+
+    errs = book.add_worksheet(PROBLEM_SHEET)
+    rows = [[e["input"], "错误" if level == "errors" else "警告", p.get("sheet") or "", p.get("row") or "",
+             p.get("column") or "", p["message"], p.get("code") or ""]
+            for e in entries for level in ("errors", "warnings") for p in e[level]]
+    _table(errs, 0, ["输入文件", "级别", "工作表", "行", "列", "说明", "代码"], rows, head, cell,
+           widths=[28, 6, 14, 6, 6, 80, 20], wrap_cols=(0, 5))
+
+    skipped_sheet = book.add_worksheet(NOT_READ_SHEET)
+    rows = [[n["file"], n["reason"]] for n in not_read]
+    _table(skipped_sheet, 0, ["文件", "未读取的原因"], rows, head, cell, widths=[40, 70], wrap_cols=(0, 1))
+    if not rows:
+        skipped_sheet.write_string(1, 0, "输入文件夹中没有未读取的文件。", note)
     book.close()
