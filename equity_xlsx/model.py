@@ -201,12 +201,24 @@ class LedgerLine:
     progress: str = ""
     remark: str = ""
     county: str = ""
+    staff_edited: str = ""  # the task-list defaults staff replaced: "measure,office" (kept, never reset)
     sort_key: tuple = field(default=(), compare=False, metadata={"stored": False})
 
+    @property
+    def edited(self) -> set[str]:
+        return set(filter(None, self.staff_edited.split(",")))
+
+    def mark_edited(self, name: str, edited: bool) -> None:
+        fields = self.edited | {name} if edited else self.edited - {name}
+        self.staff_edited = ",".join(sorted(fields))
+
     def take_data(self, tonight: LedgerLine) -> None:
-        """Refresh the data fields from tonight's line; dates, status and staff are untouched."""
+        """Refresh the data fields from tonight's line; dates, status, what staff typed and the
+        defaults staff replaced (``staff_edited``) are untouched."""
+        keep = self.edited
         for f in DATA_FIELDS:
-            setattr(self, f, getattr(tonight, f))
+            if f not in keep:
+                setattr(self, f, getattr(tonight, f))
 
 
 # Fields copied from tonight's evaluation, as opposed to dates, status and what staff typed.
@@ -220,9 +232,11 @@ class LedgerColumn:
     """One column of 整改台账 / 已销号: the sheet writer and the read-back both use this table.
 
     ``kind``: text | wrap (multi-line) | number | stage | item | date. ``width`` None: fit
-    to content. ``staff``: typed by staff (cream, unlocked, read back every night and kept).
-    ``read_back``: also read from last night's workbook (状态, 首次发现). ``synonyms``:
-    other headers staff may rename it to.
+    to content. ``staff``: a column staff fill in (cream, unlocked, empty until typed).
+    ``editable``: the tool writes a default (整改措施 from the task list, 状态) that staff may
+    replace (unlocked; a replaced default is kept and shown as edited). Staff and editable
+    columns are read back every night and kept. ``read_back``: also read, to rebuild a lost
+    ledger (首次发现). ``synonyms``: other headers staff may rename it to.
     """
 
     field: str
@@ -230,8 +244,14 @@ class LedgerColumn:
     kind: str = "text"
     width: float | None = None
     staff: bool = False
+    editable: bool = False
     read_back: bool = False
     synonyms: tuple[str, ...] = ()
+
+    @property
+    def typed(self) -> bool:
+        """Staff may type into this column (it is unlocked, read back and kept)."""
+        return self.staff or self.editable
 
 
 LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
@@ -246,11 +266,11 @@ LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn("unit", "单位", width=8),
     LedgerColumn("need_text", "需补足", "wrap"),
     LedgerColumn("detail", "说明", "wrap"),
-    LedgerColumn("measure", "整改措施", "wrap"),
-    LedgerColumn("department", "责任部门", "wrap"),
-    LedgerColumn("office", "责任股室", "wrap"),
+    LedgerColumn("measure", "整改措施", "wrap", editable=True),
+    LedgerColumn("department", "责任部门", "wrap", editable=True),
+    LedgerColumn("office", "责任股室", "wrap", editable=True),
     LedgerColumn("first_seen", "首次发现", width=11, read_back=True),
-    LedgerColumn("status", "状态", width=8, read_back=True),
+    LedgerColumn("status", "状态", width=8, editable=True),
     LedgerColumn("closed_on", "销号日期", width=11),
     LedgerColumn("owner", "责任人", width=10, staff=True),
     LedgerColumn("due", "计划完成时间", "date", 12, staff=True),
@@ -258,4 +278,7 @@ LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn("remark", "备注", width=20, staff=True),
 )
 STAFF_FIELDS: tuple[str, ...] = tuple(c.field for c in LEDGER_COLUMNS if c.staff)
-STAFF_LABELS: dict[str, str] = {c.field: c.header for c in LEDGER_COLUMNS if c.staff}
+# Task-list defaults staff may replace on a line (状态 is handled as the line's manual status).
+DEFAULT_FIELDS: tuple[str, ...] = tuple(c.field for c in LEDGER_COLUMNS if c.editable and c.field != "status")
+TYPED_FIELDS: tuple[str, ...] = tuple(c.field for c in LEDGER_COLUMNS if c.typed)
+STAFF_LABELS: dict[str, str] = {c.field: c.header for c in LEDGER_COLUMNS if c.typed}

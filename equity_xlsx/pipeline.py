@@ -23,7 +23,8 @@ from .ledger import build_ledger, ledger_summary
 from .model import CLOSED, CountyData
 from .outcome import CountyOutcome
 from .problems import Code, Problem, internal_detail
-from .readback import UnreadableWorkbookError, backup_previous, read_staff_entries
+from .edits import decide, snapshot
+from .readback import UnreadableWorkbookError, WorkbookEdits, backup_previous, read_edits
 from .reconcile import reconcile
 from .report import write_report
 from .rulebook import Rules
@@ -139,28 +140,31 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
     lines = build_ledger(ev, checks, tasks, today=job.today)
     first_input = job.inputs[0].name
 
-    # Staff type into the regular output, or into the "(新)" copy written while it was
-    # locked; read both (the copy is newer) so nothing typed in either is lost.
-    typed: dict = {}
-    retire: list[Path] = []
-    for previous in _previous_outputs(job, target):
-        try:
-            for line_id, entry in read_staff_entries(previous).items():
-                merged = typed.setdefault(line_id, {})
-                merged.update({k: v for k, v in entry.items() if v not in ("", None)})
-        except UnreadableWorkbookError as exc:
-            warnings.append(Problem(Code.PREVIOUS_UNREADABLE, first_input,
-                                    params={"name": exc.path.name, "reason": exc.reason}))
-        backup_previous(previous, keep=std.ledger.backups_kept)
-        if previous != target and not lock_exists(previous) and (
-                OUTPUT_SUFFIX_BUSY in previous.stem or previous.name in job.legacy):
-            retire.append(previous)
-
     county = job.county
     with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
         store.adopt(county.key, [county.name])
+        # Staff type into the result, or into the "(新)" copy written while it was open, or both:
+        # each is read and compared, cell by cell, with what the tool wrote into that file.
+        read: list[tuple[WorkbookEdits, dict | None]] = []
+        retire: list[Path] = []
+        for previous in _previous_outputs(job, target):
+            try:
+                read.append((read_edits(previous), store.written(county.key, previous.name)))
+            except UnreadableWorkbookError as exc:
+                warnings.append(Problem(Code.PREVIOUS_UNREADABLE, first_input,
+                                        params={"name": exc.path.name, "reason": exc.reason}))
+            backup_previous(previous, keep=std.ledger.backups_kept)
+            if previous != target and not lock_exists(previous) and (
+                    OUTPUT_SUFFIX_BUSY in previous.stem or previous.name in job.legacy):
+                retire.append(previous)
+        typed = decide(read)
+        warnings.extend(typed.conflicts)
+        store.save_scores(county.key, typed.scores)
+        scores = store.scores(county.key)
+
         before = store.get_last_run(county.key)
-        rec = reconcile(lines, county.key, store, typed, date.fromisoformat(job.today), grey_days=std.ledger.grey_days)
+        rec = reconcile(lines, county.key, store, typed.lines, date.fromisoformat(job.today),
+                        grey_days=std.ledger.grey_days)
         warnings.extend(w.at_file(first_input) for w in rec.warnings)
         run_info = {
             "generated": datetime.now().isoformat(timespec="seconds"),
@@ -172,10 +176,14 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
             "reopened_since_last": len(rec.reopened),
             "state": store.url,
         }
-        atomic_write(target, lambda tmp: write_report(ev, tmp, rules=job.rules, ledger=rec.lines,
-                                                      closed=rec.archived, checks=checks, run_info=run_info))
-    for copy in retire:  # merged above and backed up: the result replaces it
-        copy.unlink(missing_ok=True)
+        problems = [*ev.data.problems, *(w for w in warnings if w not in ev.data.problems)]
+        atomic_write(target, lambda tmp: write_report(ev, tmp, rules=job.rules, ledger=rec.lines, closed=rec.archived,
+                                                      checks=checks, run_info=run_info, scores=scores,
+                                                      problems=problems))
+        store.record_written(county.key, target.name, snapshot([*rec.lines, *rec.archived], scores))
+        for copy in retire:  # merged above and backed up: the result replaces it
+            copy.unlink(missing_ok=True)
+            store.record_written(county.key, copy.name, None)
     return {
         "checks": checks_summary(checks),
         "ledger": ledger_summary([ln for ln in rec.lines if ln.status != CLOSED]),

@@ -79,6 +79,7 @@ class Code(StrEnum):
     LEDGER_DUPLICATE_ID = "ledger_duplicate_id"
     LEDGER_STATUS_NOT_TAKEN = "ledger_status_not_taken"
     LEDGER_CLOSED_TYPED = "ledger_closed_typed"
+    EDIT_CONFLICT = "edit_conflict"
 
 
 @dataclass(frozen=True)
@@ -153,6 +154,8 @@ SPECS: dict[Code, Spec] = {
     Code.LEDGER_STATUS_NOT_TAKEN: Spec(W, "台账 {line_id}（{school} {indicator}）数据已达标，手工状态“{status}”未采用"),
     Code.LEDGER_CLOSED_TYPED: Spec(W, "台账 {line_id}（{school} {indicator}）被手工标记为已销号，"
                                       "但本次数据仍未达标，状态保持“{status}”"),
+    Code.EDIT_CONFLICT: Spec(W, "{where}的“{field}”在两个结果文件中被改成了不同内容：{kept_file}（{kept_at} 保存）为“{kept}”，"
+                                "{other_file}（{other_at} 保存）为“{other}”；已采用较晚保存的“{kept}”，请核对"),
 }
 assert set(SPECS) == set(Code), "every problem code needs a template"
 
@@ -177,6 +180,7 @@ TITLES: dict[Code, str] = {
     Code.COUNTY_CLASH_NOT_PREFERRED: "同一县有多份数据（未选用）", Code.OUTPUT_LOCKED: "结果文件被占用",
     Code.PREVIOUS_UNREADABLE: "上次结果无法读取", Code.LEDGER_DUPLICATE_ID: "台账编号重复",
     Code.LEDGER_STATUS_NOT_TAKEN: "手工状态未采用", Code.LEDGER_CLOSED_TYPED: "手工销号未采用",
+    Code.EDIT_CONFLICT: "两个文件改法不同",
 }
 assert set(TITLES) == set(Code), "every problem code needs a title"
 

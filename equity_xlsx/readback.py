@@ -15,6 +15,7 @@ import datetime as dt
 import os
 import re
 import shutil
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .model import LEDGER_COLUMNS
@@ -27,7 +28,24 @@ BACKUP_DIRNAME = "备份"
 # The columns read back (by header text, from model.LEDGER_COLUMNS): the id, what staff
 # type, and 状态 / 首次发现.
 ID_COLUMN = next(c for c in LEDGER_COLUMNS if c.field == "id")
-READ_COLUMNS = tuple(c for c in LEDGER_COLUMNS if c.staff or c.read_back)
+READ_COLUMNS = tuple(c for c in LEDGER_COLUMNS if c.typed or c.read_back)
+TASK_SHEET = "任务清单"
+SCORE_HEADER, ITEM_HEADER = "得分", "二级指标"
+_ITEM_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.．、]")
+
+
+@dataclass
+class WorkbookEdits:
+    """What one result workbook holds in the cells staff may type into, and when it was saved.
+
+    ``lines``: see ``read_staff_entries``; ``scores``: B类 得分 by item id (typed cells only);
+    ``saved_at``: the file's modification time (seconds since the epoch).
+    """
+
+    file: str
+    lines: dict[str, dict[str, str]] = field(default_factory=dict)
+    scores: dict[str, float] = field(default_factory=dict)
+    saved_at: float = 0.0
 # How far down a person may have pushed the header (e.g. by inserting a title row).
 HEADER_SEARCH_ROWS = 10
 
@@ -46,9 +64,15 @@ class UnreadableWorkbookError(Exception):
 
 
 def read_staff_entries(path: str | os.PathLike[str]) -> dict[str, dict[str, str]]:
-    """Staff-typed cells of the 整改台账 and 已销号 sheets, by 台账编号.
+    """The typed cells of the 整改台账 and 已销号 sheets, by 台账编号 (see ``read_edits``)."""
+    return read_edits(path).lines
 
-    Returns ``{line id: {"owner", "due", "progress", "remark", "status", "first_seen"}}`` with
+
+def read_edits(path: str | os.PathLike[str]) -> WorkbookEdits:
+    """The cells staff may type into: 整改台账 and 已销号 by 台账编号, and 任务清单's B类 得分.
+
+    ``lines`` is ``{line id: {field: text}}`` for every typed column (model.LEDGER_COLUMNS:
+    责任人 …, 整改措施 …, 状态) and 首次发现, with
     a key present only when its column exists on the sheet (so "column deleted" and "cell
     left empty" can be told apart); an empty cell gives ``""``. Values are text: dates typed
     as Excel dates become ISO dates (``2024-06-30``), numbers become ``"12"`` / ``"3.5"``.
@@ -59,19 +83,22 @@ def read_staff_entries(path: str | os.PathLike[str]) -> dict[str, dict[str, str]
     raises ``UnreadableWorkbookError``.
     """
     path = Path(path)
+    edits = WorkbookEdits(path.name)
     if not path.exists():
-        return {}
+        return edits
     # Imported here so that importing this module (e.g. for backup_previous) stays cheap.
     import openpyxl
 
-    entries: dict[str, dict[str, str]] = {}
     wb = None
     try:
+        edits.saved_at = path.stat().st_mtime
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
         names = {str(n).strip(): n for n in wb.sheetnames}
         for wanted in (LEDGER_SHEET, ARCHIVE_SHEET):
             if wanted in names:
-                _read_sheet(wb[names[wanted]], entries)
+                _read_sheet(wb[names[wanted]], edits.lines)
+        if TASK_SHEET in names:
+            edits.scores = _read_scores(wb[names[TASK_SHEET]])
     except PermissionError as exc:
         raise UnreadableWorkbookError(path, f"文件被占用或无权读取（{exc.strerror or exc}）") from exc
     except Exception as exc:  # noqa: BLE001 - any damage must become a warning, never stop the run
@@ -80,7 +107,32 @@ def read_staff_entries(path: str | os.PathLike[str]) -> dict[str, dict[str, str]
         if wb is not None:
             # read_only keeps the file open until closed; Windows would refuse to replace it.
             wb.close()
-    return entries
+    return edits
+
+
+def _read_scores(ws) -> dict[str, float]:  # noqa: ANN001
+    """B类 得分 typed on 任务清单: the item id from the 二级指标 text ("8.…"), the number typed."""
+    from .intake.cells import parse_number
+
+    out: dict[str, float] = {}
+    cols: tuple[int, int] | None = None
+    for index, row in enumerate(ws.iter_rows(values_only=True)):
+        if cols is None:
+            if index >= HEADER_SEARCH_ROWS:
+                return out
+            heads = [_norm(v) for v in row]
+            score = next((i for i, h in enumerate(heads) if h.startswith(SCORE_HEADER)), None)
+            if score is not None and ITEM_HEADER in heads:
+                cols = (heads.index(ITEM_HEADER), score)
+            continue
+        item_col, score_col = cols
+        if max(cols) >= len(row) or not isinstance(row[item_col], str):
+            continue
+        m = _ITEM_NUMBER.match(row[item_col])
+        value, err = parse_number(row[score_col])
+        if m and value is not None and err is None:
+            out[m.group(1)] = value
+    return out
 
 
 def _read_sheet(ws, entries: dict[str, dict[str, str]]) -> None:  # noqa: ANN001

@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from .model import CLOSED, OPEN, STAFF_FIELDS, STAFF_LABELS, LedgerLine
+from .model import CLOSED, DEFAULT_FIELDS, OPEN, STAFF_FIELDS, STAFF_LABELS, LedgerLine
 from .problems import Code, Problem
 from .store import HistoryEntry, LedgerStore
 
@@ -103,6 +103,7 @@ def reconcile(
             new.last_seen = day
             new.closed_on = ""
             _merge_staff(new, entry, history, day)
+            _merge_defaults(new, line, entry, history, day)
             _merge_manual_status(new, old, entry, history, day, result.warnings)
             new.status = new.manual_status or OPEN
             after[line.id] = new
@@ -121,6 +122,7 @@ def reconcile(
             new = replace(old)
             entry = typed.get(line_id, {})
             _merge_staff(new, entry, history, day)
+            _merge_defaults(new, None, entry, history, day)
             status = entry.get("status", "")
             if status and status not in (OPEN, CLOSED):
                 result.warnings.append(Problem(Code.LEDGER_STATUS_NOT_TAKEN, params={
@@ -158,6 +160,28 @@ def _merge_staff(new: LedgerLine, entry: Mapping[str, str], history: list[Histor
             reason = f"{STAFF_LABELS[name]}{REASON_EDITED}"
             history.append(HistoryEntry(new.county, new.id, day, before, typed, reason, field=name))
         setattr(new, name, typed)
+
+
+def _merge_defaults(new: LedgerLine, tonight: LedgerLine | None, entry: Mapping[str, str],
+                    history: list[HistoryEntry], day: str) -> None:
+    """整改措施 / 责任部门 / 责任股室 typed over the task-list default: kept from now on (marked
+    edited, never reset by a later run); typing the default back makes it follow the list again."""
+    for name in DEFAULT_FIELDS:
+        typed = (entry.get(name) or "").strip()
+        if not typed:
+            continue
+        default = getattr(tonight, name).strip() if tonight is not None else None
+        if typed == default:
+            new.mark_edited(name, False)
+            setattr(new, name, getattr(tonight, name))
+            continue
+        before = getattr(new, name)
+        if typed != before.strip():
+            if before:
+                history.append(HistoryEntry(new.county, new.id, day, before, typed,
+                                            f"{STAFF_LABELS[name]}{REASON_EDITED}", field=name))
+            setattr(new, name, typed)
+        new.mark_edited(name, True)
 
 
 def _merge_manual_status(

@@ -15,6 +15,7 @@ The store only stores: the rules that decide what to keep live in ``reconcile``.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -111,6 +112,27 @@ outputs = sa.Table(
     sa.UniqueConstraint("out_dir", "county", name="uq_equity_outputs_county"),
 )
 
+# What the tool wrote into each cell staff may type into, per result file (migration 0004): a
+# cell that differs from it tonight was edited by staff, whichever file it is in.
+written = sa.Table(
+    "equity_written",
+    metadata,
+    sa.Column("county", sa.Text, primary_key=True),
+    sa.Column("file", sa.Text, primary_key=True),
+    sa.Column("written_at", sa.DateTime, nullable=False),
+    sa.Column("snapshot", sa.Text, nullable=False),  # JSON: {"lines": {id: {field: text}}, "scores": {item: n}}
+)
+
+# B类 scores typed on 任务清单, kept like the ledger's staff columns (migration 0004).
+scores = sa.Table(
+    "equity_scores",
+    metadata,
+    sa.Column("county", sa.Text, primary_key=True),
+    sa.Column("item", sa.Text, primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+)
+
 migrations_table = sa.Table(
     "equity_migrations",
     metadata,
@@ -140,6 +162,7 @@ MIGRATIONS: tuple[tuple[str, object], ...] = (
     ("0001_initial", None),
     ("0002_runs_outcome", _add_columns(runs, "county_name", "outcome")),
     ("0003_outputs", None),  # a new table: created by create_all
+    ("0004_staff_edits", _add_columns(ledger_lines, "staff_edited")),  # and the written/scores tables
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -428,7 +451,7 @@ class LedgerStore:
     def delete_county(self, county: str) -> None:
         """Forget ``county`` entirely (lines, history, runs): for tests and deliberate resets."""
         with self._conn(None) as c:
-            for table in (ledger_lines, ledger_history, runs):
+            for table in (ledger_lines, ledger_history, runs, written, scores):
                 c.execute(table.delete().where(table.c.county == county))
 
     def adopt(self, county: str, earlier: Iterable[str]) -> str | None:
@@ -443,10 +466,43 @@ class LedgerStore:
                     continue
                 if c.execute(sa.select(sa.func.count()).select_from(ledger_lines)
                              .where(ledger_lines.c.county == old)).scalar():
-                    for table in (ledger_lines, ledger_history, runs):
+                    for table in (ledger_lines, ledger_history, runs, written, scores):
                         c.execute(table.update().where(table.c.county == old).values(county=county))
                     return old
         return None
+
+    # -- what was written, and B类 scores ---------------------------------------------------
+
+    def written(self, county: str, file: str) -> dict | None:
+        """The editable cells as the tool last wrote them into ``file`` (None: never recorded)."""
+        with self._conn(None) as c:
+            text = c.execute(sa.select(written.c.snapshot).where(written.c.county == county)
+                             .where(written.c.file == file)).scalar()
+        return json.loads(text) if text else None
+
+    def record_written(self, county: str, file: str, snapshot: dict | None) -> None:
+        """Remember what was written into ``file`` (None: forget it, the file is gone)."""
+        with self.begin() as c:
+            c.execute(written.delete().where(written.c.county == county).where(written.c.file == file))
+            if snapshot is not None:
+                c.execute(written.insert(), [{"county": county, "file": file, "snapshot": json.dumps(snapshot, ensure_ascii=False),
+                                              "written_at": dt.datetime.now().replace(microsecond=0)}])
+
+    def scores(self, county: str) -> dict[str, float]:
+        """The B类 scores kept for ``county``: item id -> points."""
+        with self._conn(None) as c:
+            rows = c.execute(sa.select(scores.c.item, scores.c.score).where(scores.c.county == county))
+            return {item: score for item, score in rows}
+
+    def save_scores(self, county: str, typed: dict[str, float]) -> None:
+        """Insert or replace the scores in ``typed`` (others are kept)."""
+        if not typed:
+            return
+        now = dt.datetime.now().replace(microsecond=0)
+        with self.begin() as c:
+            c.execute(scores.delete().where(scores.c.county == county).where(scores.c.item.in_(list(typed))))
+            c.execute(scores.insert(), [{"county": county, "item": k, "score": v, "updated_at": now}
+                                        for k, v in typed.items()])
 
     # -- output names ----------------------------------------------------------------------
 

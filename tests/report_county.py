@@ -68,7 +68,7 @@ def ledger_lines() -> list[LedgerLine]:
         LedgerLine(id="TZ-0002", key="测试县|丙小学|primary|6", school="丙小学", stage="primary", item="6",
                    indicator="生均教学仪器设备值", current=1500.0, standard=2000.0, shortfall=500.0, unit="元",
                    need=100000, need_unit="元", need_text="设备 100000 元", first_seen="2024-05-01",
-                   status="已销号", closed_on="2024-05-20"),
+                   status="已销号", closed_on="2024-05-20", last_seen="2024-05-19"),
         LedgerLine(id="TZ-0003", key="测试县|乙小学|primary|5", school="乙小学", stage="primary", item="5",
                    indicator="生均体育运动场馆面积", current=6.0, standard=7.5, shortfall=1.5, unit="m²",
                    need=450, need_unit="m²", need_text="面积 450 m²", first_seen="2024-05-02"),

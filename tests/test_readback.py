@@ -51,7 +51,7 @@ def test_staff_columns_found_by_header_text(tmp_path):
     entries = read_staff_entries(path)
     assert entries["DX-001"] == {
         "owner": "张三", "due": "2024年底", "progress": "已立项", "remark": "等待财政",
-        "status": "整改中", "first_seen": "",
+        "status": "整改中", "first_seen": "", "measure": "", "department": "", "office": "",
     }  # fmt: skip
     assert entries["DX-002"]["owner"] == "" and entries["DX-002"]["status"] == "未整改"
 
@@ -211,5 +211,5 @@ def test_reads_back_what_the_ledger_sheet_writer_wrote(tmp_path):
     wb.close()
     assert read_staff_entries(path) == {"TZ-04-3F9A2C": {
         "owner": "张三", "due": "2024-12-31", "progress": "已立项", "remark": "等财政",
-        "status": IN_PROGRESS, "first_seen": "2024-03-01",
+        "status": IN_PROGRESS, "first_seen": "2024-03-01", "measure": "", "department": "", "office": "",
     }}  # fmt: skip

@@ -226,8 +226,26 @@ def test_ledger_headers_are_the_contract_on_row_1(written):
 def test_archive_sheet_has_the_closed_lines(written):
     wb, _ = written
     ws = wb["已销号"]
-    assert [c.value for c in ws[1]] == [c.header for c in LEDGER_COLUMNS]
+    # The figures of a closed line are from before it closed, and say so.
+    assert [c.value for c in ws[1]] == [c.header + ("（销号前）" if c.field in ("current", "shortfall", "need_text")
+                                                    else "") for c in LEDGER_COLUMNS]
     assert ws.cell(2, 1).value == "TZ-0002"
+    detail = ws.cell(2, [c.field for c in LEDGER_COLUMNS].index("detail") + 1).value
+    assert detail.startswith("已于 2024-05-20 销号；现值、差距、需补足为销号前最后一次（2024-05-19）的数据")
+
+
+def test_every_sheet_is_protected_and_only_typed_cells_are_open(written):
+    wb, _ = written
+    assert all(ws.protection.sheet for ws in wb.worksheets)
+    ws = wb["整改台账"]
+    heads = [c.value for c in ws[1]]
+    open_cols = {heads[c.column - 1] for c in ws[2] if c.protection.locked is False}
+    assert open_cols == {"整改措施", "责任部门", "责任股室", "状态", "责任人", "计划完成时间", "整改进展", "备注"}
+    tasks = wb["任务清单"]
+    score_col = next(c.column for c in tasks[4] if str(c.value).startswith("得分"))
+    b_row = next(r for r in range(5, 41) if tasks.cell(r, 7).value == "B")
+    assert tasks.cell(b_row, score_col).protection.locked is False
+    assert tasks.cell(b_row, score_col - 1).protection.locked is not False  # 台账条目数: a formula
 
 
 def test_task_sheet_mirrors_the_table(written):

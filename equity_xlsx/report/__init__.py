@@ -14,10 +14,11 @@ from pathlib import Path
 
 from ..indicators import Evaluation
 from ..model import LedgerLine
+from ..problems import Problem
 from ..rulebook import Rules
 from . import cv_sheet, ledger_sheet, overview, problems, schools, scope, tasks_sheet
 from .context import ReportContext, Sheet
-from .formats import Formats, ReportWorksheet, new_workbook
+from .formats import Formats, ReportWorksheet, new_workbook, protect
 
 __all__ = ["write_report", "SHEETS", "SHEET_ORDER"]
 
@@ -36,7 +37,7 @@ SHEET_ORDER = tuple(s.name for s in SHEETS if s is not ledger_sheet.ARCHIVE_UNIT
 
 def write_report(ev: Evaluation, path: Path, *, rules: Rules, ledger: list[LedgerLine] | None = None,
                  closed: list[LedgerLine] | None = None, checks=None, run_info: dict | None = None,
-                 scores: dict | None = None) -> None:
+                 scores: dict | None = None, problems: list[Problem] | None = None) -> None:
     """Write the evaluated county workbook to ``path`` (.xlsx).
 
     ``rules``: the run's standard (the same as ``ev.standard``), aliases and task list.
@@ -46,6 +47,8 @@ def write_report(ev: Evaluation, path: Path, *, rules: Rules, ledger: list[Ledge
     ``.schools_unmet``) from ``checks.py``; ``scores``: B-item scores to pre-fill (item id ->
     points). ``run_info``: ``generated``, ``tool_version``, ``input``, ``last_run``,
     ``opened_since_last``, ``closed_since_last``, ``reopened_since_last`` (any may be absent).
+    ``problems``: what 数据问题 lists (default: the data's own; the pipeline adds the run's,
+    such as two files edited differently).
     """
     wb = new_workbook(path)
     try:
@@ -53,11 +56,13 @@ def write_report(ev: Evaluation, path: Path, *, rules: Rules, ledger: list[Ledge
         rules = replace(rules, tasks=rules.tasks.render(ev.data.county_id))
         ctx = ReportContext(wb=wb, ev=ev, rules=rules, fm=Formats.build(wb, ev.standard.cv.display_decimals),
                             ledger=ledger or [], archived=closed or [], checks=checks, run_info=run_info or {},
-                            scores={str(k): v for k, v in (scores or {}).items()})
+                            scores={str(k): v for k, v in (scores or {}).items()},
+                            problems=list(ev.data.problems if problems is None else problems))
         wanted = [s for s in SHEETS if s.wanted(ctx)]
         sheets = {s.name: wb.add_worksheet(s.name, ReportWorksheet) for s in wanted}
         for unit in sorted(wanted, key=lambda s: s.order):
             unit.write(sheets[unit.name], ctx)
+            protect(sheets[unit.name])
         sheets[overview.SHEET].activate()
     finally:
         wb.close()

@@ -54,6 +54,7 @@ class ReportContext:
     checks: Any = None  # checks.ChecksResult, or a plain {item id: …} mapping
     run_info: dict = field(default_factory=dict)
     scores: dict = field(default_factory=dict)
+    problems: list = field(default_factory=list)  # what 数据问题 lists
     # filled by the sheets
     schools: SchoolLayout | None = None
     cv_cells: dict[tuple[str, int], CVCells] = field(default_factory=dict)

@@ -27,6 +27,7 @@ RED_FILL, RED_FONT = "#FFC7CE", "#9C0006"
 GREY_FILL, GREY_FONT = "#EDEDED", "#808080"
 HEADER_FILL = "#DDEBF7"
 INPUT_FILL = "#FFF9E6"  # columns county staff type into
+EDITED_FONT = "#1F4E9E"  # a default (整改措施 …) replaced by staff
 
 
 def text_width(text: object) -> int:
@@ -103,6 +104,9 @@ class Formats:
     date: object
     banner: object
     link: object
+    edited: object
+    input_integer: object
+    input_decimal: object
     good: object
     amber: object
     bad: object
@@ -147,6 +151,12 @@ class Formats:
             date=fmt(num_format="yyyy-mm-dd", **border),
             banner=fmt(bold=True, font_color=RED_FONT, bg_color=RED_FILL, text_wrap=True, **border),
             link=fmt(font_color="#0563C1", underline=1),
+            # A task-list default staff replaced: still a fill-in cell, its text marked as theirs.
+            edited=fmt(bg_color=INPUT_FILL, text_wrap=True, valign="top", locked=False, font_color=EDITED_FONT,
+                       italic=True, **border),
+            # 学校指标 inputs: open for trying a corrected figure (not kept: the source table is).
+            input_integer=fmt(num_format="#,##0", locked=False, **border),
+            input_decimal=fmt(num_format="#,##0.00", locked=False, **border),
             good=fmt(bg_color=GREEN_FILL, font_color=GREEN_FONT, **border),
             amber=fmt(bg_color=AMBER_FILL, font_color=AMBER_FONT, **border),
             bad=fmt(bg_color=RED_FILL, font_color=RED_FONT, **border),
@@ -169,6 +179,18 @@ class Formats:
                         ("数据不全", self.cf_amber), ("临界", self.cf_amber)):
             ws.conditional_format(rng, {"type": "cell", "criteria": "==", "value": f'"{word}"',
                                         "format": f})
+
+
+# Every sheet is protected without a password: a stray keystroke in a formula or a computed
+# value is refused by Excel/WPS instead of being lost at night. Filtering, sorting, resizing
+# and inserting columns (staff keep their own columns) stay allowed.
+PROTECTION = {"autofilter": True, "sort": True, "format_columns": True, "format_rows": True,
+              "insert_columns": True, "select_locked_cells": True, "select_unlocked_cells": True}
+
+
+def protect(ws: Worksheet) -> None:
+    """Lock every cell not formatted ``locked=False`` (no password)."""
+    ws.protect("", PROTECTION)
 
 
 def print_setup(ws: Worksheet, header_row: int | None = None, landscape: bool = True) -> None:

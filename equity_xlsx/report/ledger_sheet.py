@@ -51,8 +51,10 @@ def _iso_date(text: str) -> dt.datetime | None:
         return None
 
 
-def _write_cell(ws: Worksheet, row: int, col: int, column: LedgerColumn, value, fm: Formats) -> None:  # noqa: ANN001
-    """One ledger cell by its column kind; staff columns keep their cream, unlocked format."""
+def _write_cell(ws: Worksheet, row: int, col: int, column: LedgerColumn, value, fm: Formats,  # noqa: ANN001
+                edited: bool = False) -> None:
+    """One ledger cell by its column kind; typed columns are cream and unlocked, a default staff
+    replaced is shown in blue."""
     if column.kind == "number":
         if value is None:
             ws.write_blank(row, col, None, fm.text)
@@ -66,7 +68,7 @@ def _write_cell(ws: Worksheet, row: int, col: int, column: LedgerColumn, value, 
         if isinstance(value, int):
             ws.write_number(row, col, value, fm.integer)
             return
-    text_fmt = fm.staff if column.staff else (fm.wrap if column.kind == "wrap" else fm.text)
+    text_fmt = fm.edited if edited else (fm.staff if column.typed else (fm.wrap if column.kind == "wrap" else fm.text))
     if column.kind == "date" and value and (when := _iso_date(value)) is not None:
         ws.write_datetime(row, col, when, fm.staff_date if column.staff else fm.date)
     elif value:
@@ -75,15 +77,39 @@ def _write_cell(ws: Worksheet, row: int, col: int, column: LedgerColumn, value, 
         ws.write_blank(row, col, None, text_fmt)
 
 
+def closed_detail(line: LedgerLine) -> str:
+    """说明 of a line: for a 已销号 line, first which day its 现值 / 差距 / 需补足 are from."""
+    if line.status != CLOSED:
+        return line.detail
+    when = f"已于 {line.closed_on} 销号；" if line.closed_on else "已销号；"
+    seen = f"现值、差距、需补足为销号前最后一次（{line.last_seen}）的数据" if line.last_seen else "现值、差距、需补足为销号前的数据"
+    return "；".join(x for x in (when + seen, line.detail) if x)
+
+
+def _header_notes(ws: Worksheet) -> None:
+    for c, column in enumerate(LEDGER_COLUMNS):
+        if column.staff:
+            ws.write_comment(HEADER_ROW, c, "由工作人员填写；每晚运行都会保留（空白不会清除已填内容，要清除请填“无”）。",
+                             {"x_scale": 2})
+        elif column.editable and column.field != "status":
+            ws.write_comment(HEADER_ROW, c, "默认取自任务清单，可直接修改：改过的内容会保留（蓝色字），不再随任务清单更新；"
+                                            "改回任务清单原文即恢复跟随。", {"x_scale": 2.4, "y_scale": 1.3})
+
+
 def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive: bool = False,
                 status_choices: tuple[str, ...] = ()) -> LedgerLayout:
     """Write ``lines`` as given (already sorted); 已销号 lines are greyed by a conditional format."""
     sheet = CLOSED_SHEET if archive else SHEET
-    ws.write_row(HEADER_ROW, 0, [c.header for c in LEDGER_COLUMNS], fm.header)
+    before_closing = {"current", "shortfall", "need_text"} if archive else set()
+    ws.write_row(HEADER_ROW, 0, [c.header + ("（销号前）" if c.field in before_closing else "")
+                                 for c in LEDGER_COLUMNS], fm.header)
     ws.set_row(HEADER_ROW, 30)
+    _header_notes(ws)
     for i, line in enumerate(lines, start=1):
+        edited = line.edited
         for c, column in enumerate(LEDGER_COLUMNS):
-            _write_cell(ws, i, c, column, getattr(line, column.field), fm)
+            value = closed_detail(line) if column.field == "detail" else getattr(line, column.field)
+            _write_cell(ws, i, c, column, value, fm, column.field in edited)
     n = len(lines)
     last_row = max(n, 1)
     last_col = len(FIELDS) - 1
@@ -110,7 +136,8 @@ def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive:
         widths[column.field] = w
         ws.set_column(c, c, w)
     for i, line in enumerate(lines, start=1):
-        ws.set_row(i, wrapped_height((getattr(line, f), widths[f]) for f in WRAPPED))
+        ws.set_row(i, wrapped_height((closed_detail(line) if f == "detail" else getattr(line, f), widths[f])
+                                     for f in WRAPPED))
     print_setup(ws, HEADER_ROW)
     return LedgerLayout(sheet, n)
 

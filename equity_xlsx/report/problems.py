@@ -13,7 +13,7 @@ HEADERS = ["级别", "文件", "工作表", "行", "列", "说明", "代码"]
 
 
 def write(ws: Worksheet, ctx: ReportContext) -> None:
-    problems, fm = ctx.ev.data.problems, ctx.fm
+    problems, fm = ctx.problems, ctx.fm
     ws.write_row(0, 0, HEADERS, fm.header)
     ordered = sorted(problems, key=lambda p: p.level != Level.ERROR)  # errors first, stable otherwise
     for i, p in enumerate(ordered, start=1):

@@ -123,7 +123,8 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     ws.write_string(0, 0, f"{ctx.county.name}学校指标（标准：{std.title}）", fm.title)
     ws.write_string(1, 0, "绿色＝达标，黄色＝未达标但不低于标准的"
                     f"{std.pass_rule.floor_ratio:.0%}，红色＝低于{std.pass_rule.floor_ratio:.0%}。指标、达标率、达标项数和判定都是公式："
-                    "修改在校生数或各项输入值后自动重算；标准值和判定参数取自下方灰色单元格。", fm.note)
+                    "修改在校生数或各项输入值后自动重算（仅供试算：下次运行按原始数据表重新生成，请同时改正原始表）；"
+                    "标准值和判定参数取自下方灰色单元格。", fm.note)
     for stage, row in PARAM_ROW.items():
         ws.merge_range(row, 0, row, lay.col_value - 1, f"{STAGE_LABEL[stage]}标准值 →", fm.param_label)
         for k, ind in enumerate(inds):
@@ -155,7 +156,14 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                          f"{' × ' + num(ind.scale) if ind.scale != 1 else ''} ÷ 在校生数",
                          {"x_scale": 2, "y_scale": 1.2})
 
-    # ---- school rows
+    # ---- school rows: one number format per input column, decimals only where a value has them
+    # (a whole-school amount split between sections); inputs are open for trying a correction.
+    def column_format(values) -> object:
+        return fm.input_integer if all(float(v).is_integer() for v in values if v is not None) else fm.input_decimal
+
+    input_fmt = {COL_STUDENTS: column_format(r.section.students for r in results)}
+    for k, ind in enumerate(inds):
+        input_fmt[COL_INPUT + k] = column_format(r.section.values.get(ind.numerator) for r in results)
     wrap_src = []
     for i, res in enumerate(results):
         row = FIRST_ROW + i
@@ -166,7 +174,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         ws.write_string(row, COL_SCHOOL, sec.school, fm.text)
         ws.write_string(row, COL_STAGE, STAGE_LABEL.get(stage, stage), fm.text)
         ws.write_string(row, COL_TYPE, sec.school_type, fm.text)
-        ws.write_number(row, COL_STUDENTS, sec.students, fm.integer)
+        ws.write_number(row, COL_STUDENTS, sec.students, input_fmt[COL_STUDENTS])
         d_cell = f"$D{r1}"
         for k, ind in enumerate(inds):
             v = sec.values.get(ind.numerator)
@@ -174,7 +182,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                 ws.write_blank(row, COL_INPUT + k, None, fm.text)
             else:
                 # Split amounts (一贯制 facilities) are fractional: show them to 0.01.
-                ws.write_number(row, COL_INPUT + k, v, fm.integer if float(v).is_integer() else fm.decimal)
+                ws.write_number(row, COL_INPUT + k, v, input_fmt[COL_INPUT + k])
             inp = f"{xl_col_to_name(COL_INPUT + k)}{r1}"
             product = inp if ind.scale == 1 else f"{inp}*{num(ind.scale)}"
             value = res.values[ind.id]

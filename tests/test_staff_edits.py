@@ -1,0 +1,170 @@
+"""Nothing staff typed is ever lost: five scripted nights with edits in the result and in its
+(新) copy, an Excel lock file on some nights, a conflicting edit, a gap closing and coming
+back. Every typed value survives, unchanged in value and type (a date stays a date cell)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import shutil
+from pathlib import Path
+
+import openpyxl
+
+from equity_xlsx.batch import run
+from test_nightly import SAMPLE, set_county_figure
+
+RESULT, BUSY = "大祥区_评估结果.xlsx", "大祥区_评估结果(新).xlsx"
+
+
+def rows(path: Path) -> dict[str, dict]:
+    """整改台账 and 已销号 by 台账编号, header -> cell (openpyxl cells, to check types)."""
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for name in ("整改台账", "已销号"):
+        if name not in wb.sheetnames:
+            continue
+        ws = wb[name]
+        head = [c.value for c in ws[1]]
+        for r in ws.iter_rows(min_row=2):
+            if r[0].value:
+                out[r[0].value] = {h: c for h, c in zip(head, r)}
+    return out
+
+
+def type_cell(path: Path, line_id: str, header: str, value: object) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["整改台账"]
+    col = [c.value for c in ws[1]].index(header) + 1
+    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == line_id)
+    ws.cell(row, col, value)
+    wb.save(path)
+
+
+def type_score(path: Path, item: str, score: float) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["任务清单"]
+    head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
+    item_col = next(c.column for c in head if c.value == "二级指标")
+    score_col = next(c.column for c in head if str(c.value).startswith("得分"))
+    row = next(r[0].row for r in ws.iter_rows(min_row=head[0].row + 1)
+               if str(r[item_col - 1].value or "").startswith(f"{item}."))
+    ws.cell(row, score_col, score)
+    wb.save(path)
+
+
+def scores(path: Path) -> dict[str, float]:
+    ws = openpyxl.load_workbook(path)["任务清单"]
+    head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
+    item_col = next(c.column for c in head if c.value == "二级指标")
+    score_col = next(c.column for c in head if str(c.value).startswith("得分"))
+    return {str(r[item_col - 1].value).split(".")[0]: r[score_col - 1].value
+            for r in ws.iter_rows(min_row=head[0].row + 1) if r[score_col - 1].value is not None}
+
+
+def saved_at(path: Path, when: dt.datetime) -> None:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+
+
+def night(src: Path, out: Path, day: int, *, lock: bool = False):
+    lock_file = out / f"~${RESULT}"
+    if lock:
+        lock_file.write_bytes(b"")
+    elif lock_file.exists():
+        lock_file.unlink()
+    # force: tonight's inputs count as changed, so the workbook is really rewritten.
+    return run([src], out, standard="national-2017", jobs=1, force=True, today=dt.date(2026, 11, day))
+
+
+def test_five_nights_lose_nothing_staff_typed(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    src.mkdir()
+    data = src / "大祥区.xlsx"
+    shutil.copy(SAMPLE, data)
+
+    night(src, out, 1)
+    first = rows(out / RESULT)
+    schools = [i for i, r in first.items() if r["学校"].value != "全区"]
+    l1, l2, l4, l5 = schools[:4]
+    l3 = next(i for i, r in first.items() if str(r["指标编号"].value) == "26")  # 残疾儿童少年入学率, a county line
+    default_measure = first[l2]["整改措施"].value
+
+    # Staff type into the result and keep it open in Excel.
+    original = out / RESULT
+    type_cell(original, l1, "责任人", "王主任")
+    type_cell(original, l1, "计划完成时间", dt.date(2026, 6, 30))
+    type_cell(original, l2, "整改措施", "新建教学楼一栋（2026 年预算）")
+    type_score(original, "8", 9)
+    saved_at(original, dt.datetime(2026, 11, 1, 16, 0))
+
+    # Night 2: the result is open, so the run writes the (新) copy, carrying what was typed.
+    assert night(src, out, 2, lock=True).exit_code == 0
+    busy = out / BUSY
+    assert busy.exists()
+    got = rows(busy)
+    assert got[l1]["责任人"].value == "王主任" and got[l2]["整改措施"].value.startswith("新建教学楼")
+
+    # Staff type into the copy, and also into the original they still have open (saved later).
+    type_cell(busy, l1, "整改进展", "已立项")
+    type_cell(busy, l3, "备注", "等财政拨款")
+    type_cell(busy, l4, "责任人", "李四")
+    type_score(busy, "9", 4.5)
+    saved_at(busy, dt.datetime(2026, 11, 2, 10, 0))
+    type_cell(original, l4, "责任人", "王五")  # the same cell, differently: the later save wins
+    type_cell(original, l5, "备注", "原文件里的备注")
+    saved_at(original, dt.datetime(2026, 11, 2, 17, 30))
+
+    expected = {(l1, "责任人"): "王主任", (l1, "计划完成时间"): dt.datetime(2026, 6, 30),
+                (l2, "整改措施"): "新建教学楼一栋（2026 年预算）", (l1, "整改进展"): "已立项",
+                (l3, "备注"): "等财政拨款", (l4, "责任人"): "王五", (l5, "备注"): "原文件里的备注"}
+
+    def check(path: Path) -> None:
+        got = rows(path)
+        lost = {k: v for k, v in expected.items() if got[k[0]][k[1]].value != v}
+        assert lost == {}, lost
+        due = got[l1]["计划完成时间"]
+        assert isinstance(due.value, dt.datetime) and "yy" in due.number_format  # a date cell, not text
+        assert got[l2]["整改措施"].font.i  # shown as edited
+        assert scores(path) == {"8": 9, "9": 4.5}
+
+    # Night 3: closed again; both files are read cell by cell, the copy is merged and retired.
+    res = night(src, out, 3)
+    check(original)
+    assert not busy.exists()
+    warnings = res.entries[0]["warnings"]
+    conflict = next(w for w in warnings if w["code"] == "edit_conflict")
+    assert "王五" in conflict["message"] and "李四" in conflict["message"]
+    listed = [r[5] for r in openpyxl.load_workbook(original)["数据问题"].iter_rows(values_only=True)]
+    assert conflict["message"] in listed
+
+    # Night 4: 残疾儿童少年入学率 reaches 96 %: l3 is 已销号, its note kept. Excel is open again.
+    set_county_figure(data, "残疾儿童少年入学率", 0.96)
+    night(src, out, 4, lock=True)
+    assert rows(busy)[l3]["状态"].value == "已销号"
+    check(busy)
+    type_cell(busy, l2, "责任部门", "区教育局、区发改局")
+    saved_at(busy, dt.datetime(2026, 11, 4, 9, 0))
+    expected[(l2, "责任部门")] = "区教育局、区发改局"
+
+    # Night 5: the gap is back: reopened under its old number with everything typed.
+    set_county_figure(data, "残疾儿童少年入学率", 0.935)
+    res = night(src, out, 5)
+    check(original)
+    assert rows(original)[l3]["状态"].value != "已销号"
+    assert res.entries[0]["ledger_changes"]["reopened"] == 1
+    assert rows(original)[l2]["整改措施"].value != default_measure  # never reset to the task list
+
+
+def test_an_unchanged_night_skips_and_leaves_the_typed_workbook_alone(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    src.mkdir()
+    shutil.copy(SAMPLE, src / "大祥区.xlsx")
+    run([src], out, standard="national-2017", jobs=1, today=dt.date(2026, 11, 1))
+    line = next(iter(rows(out / RESULT)))
+    type_cell(out / RESULT, line, "备注", "只在工作簿里")
+    res = run([src], out, standard="national-2017", jobs=1, today=dt.date(2026, 11, 2))
+    assert res.entries[0].get("skipped")
+    assert rows(out / RESULT)[line]["备注"].value == "只在工作簿里"
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    assert summary["workbooks"][0]["skipped"] is True
