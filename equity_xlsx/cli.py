@@ -9,10 +9,12 @@ from typing import Optional
 
 import typer
 
+from .cli_help import CONTEXT, ChineseCommand, ChineseGroup
 from .model import STAGE_LABEL
 from .standards import DEFAULT_STANDARD, RuleError
 
-app = typer.Typer(add_completion=False, no_args_is_help=True,
+app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ChineseGroup, rich_markup_mode=None,
+                  context_settings=CONTEXT,
                   help="县域义务教育优质均衡发展评估：读取各县统计表，输出评估结果工作簿。")
 
 
@@ -21,7 +23,7 @@ def _fail(message: str) -> None:
     raise typer.Exit(code=2)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def run(
     inputs: list[Path] = typer.Argument(..., help="县统计表文件或文件夹（可多个）", show_default=False),
     out: Path = typer.Option(..., "--out", "-o", help="输出文件夹"),
@@ -31,12 +33,12 @@ def run(
     jobs: Optional[int] = typer.Option(None, "--jobs", "-j", min=1, help="并行进程数，默认等于 CPU 数"),
     force: bool = typer.Option(False, "--force", help="即使输入未变化也重新评估"),
     log: Optional[Path] = typer.Option(None, "--log", help="把运行记录追加写入此文件"),
-    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出错误"),
-    prefer: Optional[list[str]] = typer.Option(None, "--prefer", help="几个文件是同一个县的数据时，使用这一个（文件名，可多次指定）"),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出失败和有数据问题的文件"),
+    prefer: Optional[list[str]] = typer.Option(None, "--prefer", help="几个文件是同一个县的数据时，使用这一个（文件名）"),
 ) -> None:
     """评估每个县的工作簿，输出 X_评估结果.xlsx、summary.json 和 运行报告.xlsx。
 
-    Example:
+    示例：
 
         equity-xlsx run sample_inputs --out out
     """
@@ -63,11 +65,11 @@ def run(
     raise typer.Exit(code=result.exit_code)
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def template(out: Path = typer.Option(..., "--out", "-o", help="模板文件路径（.xlsx）")) -> None:
     """生成空白的数据采集模板，供各县填报。
 
-    Example:
+    示例：
 
         equity-xlsx template --out 采集模板.xlsx
     """
@@ -80,11 +82,11 @@ def template(out: Path = typer.Option(..., "--out", "-o", help="模板文件路�
     typer.echo(f"已生成采集模板：{out}")
 
 
-@app.command()
+@app.command(cls=ChineseCommand)
 def standards() -> None:
     """列出内置的评估标准及各自的设定。
 
-    Example:
+    示例：
 
         equity-xlsx standards
     """

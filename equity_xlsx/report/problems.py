@@ -6,7 +6,7 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..problems import LEVEL_LABEL, Level
 from .context import ReportContext, Sheet
-from .formats import fit_width, print_setup
+from .formats import fit_width, print_setup, wrapped_height
 
 SHEET = "数据问题"
 HEADERS = ["级别", "文件", "工作表", "行", "列", "说明", "代码"]
@@ -36,8 +36,11 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     ws.set_column(1, 1, fit_width((p.file for p in problems), minimum=10, maximum=40))
     ws.set_column(2, 2, fit_width((p.sheet for p in problems), minimum=8, maximum=24))
     ws.set_column(3, 4, 6)
-    ws.set_column(5, 5, fit_width((p.message for p in problems), minimum=30, maximum=90))
+    message_width = fit_width((p.message for p in problems), minimum=30, maximum=90)
+    ws.set_column(5, 5, message_width)
     ws.set_column(6, 6, fit_width((str(p.code) for p in problems), minimum=8, maximum=28))
+    for i, p in enumerate(ordered, start=1):  # LibreOffice and WPS keep the default height otherwise
+        ws.set_row(i, wrapped_height([(p.message, message_width)]))
     print_setup(ws, 0)
 
 

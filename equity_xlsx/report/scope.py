@@ -12,10 +12,21 @@ from xlsxwriter.worksheet import Worksheet
 from ..model import STAGE_LABEL
 from .context import ReportContext, Sheet, limit_name, standard_name
 from .cv_sheet import MARGIN_NAME
-from .formats import fit_width, num, print_setup
+from .formats import fit_width, num, print_setup, text_width, wrapped_height
 
 SHEET = "口径说明"
+WRAP_AT = 50  # text wider than this (in character units) wraps inside its column
 SPLIT_KIND = {"nine_year": "九年一贯制", "twelve_year": "十二年一贯制", "complete_middle": "完全中学"}
+
+
+def derived_notes(sections) -> list[tuple[str, int, str]]:  # noqa: ANN001
+    """Each derivation once, with the sections it applies to (not one line per school):
+    (note, how many, "甲小学（小学）、…")."""
+    by_note: dict[str, list[str]] = {}
+    for sec in sections:
+        for note in sec.notes:
+            by_note.setdefault(note, []).append(f"{sec.school}（{STAGE_LABEL.get(sec.stage, sec.stage)}）")
+    return [(note, len(who), "、".join(who)) for note, who in by_note.items()]
 
 
 def _yes(flag: object) -> str:
@@ -29,6 +40,8 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     row = 0
     widths: list[list[object]] = [[] for _ in range(6)]
 
+    tall: dict[int, list[tuple[int, str]]] = {}  # row -> long texts (col, text), sized at the end
+
     def line(*cells, f=None):
         nonlocal row
         for c, v in enumerate(cells):
@@ -36,9 +49,13 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                 continue
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(row, c, v, f or fm.text)
+                widths[c].append(v)
+            elif text_width(v) > WRAP_AT:
+                ws.write_string(row, c, str(v), fm.wrap)
+                tall.setdefault(row, []).append((c, str(v)))
             else:
                 ws.write_string(row, c, str(v), f or fm.text)
-            widths[c].append(v)
+                widths[c].append(v)
         row += 1
 
     def title(text):
@@ -129,14 +146,14 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     table("单位换算", ["工作表", "列", "表头", "字段", "单位", "换算系数"],
           ((cv.sheet, cv.column, cv.header, labels.get(cv.field, cv.field), cv.unit, cv.factor)
            for cv in data.conversions))
-    table("推算与合成的数据", ["学校", "学段", "说明"],
-          ((sec.school, STAGE_LABEL.get(sec.stage, sec.stage), note)
-           for sec in data.sections for note in sec.notes))
+    table("推算与合成的数据", ["说明", "学校数", "学校（学段）"], derived_notes(data.sections))
 
-    ws.set_column(0, 0, fit_width(widths[0], minimum=14, maximum=30))
-    ws.set_column(1, 1, fit_width(widths[1], minimum=20, maximum=60))
-    for c in range(2, 6):
-        ws.set_column(c, c, fit_width(widths[c], minimum=10, maximum=50))
+    final = [fit_width(widths[0], minimum=14, maximum=30), fit_width(widths[1], minimum=20, maximum=60)]
+    final += [fit_width(widths[c], minimum=10, maximum=WRAP_AT) for c in range(2, 6)]
+    for c, w in enumerate(final):
+        ws.set_column(c, c, w)
+    for r, texts in tall.items():  # long texts wrap within their column, every line shown
+        ws.set_row(r, wrapped_height((text, final[c]) for c, text in texts))
     print_setup(ws, None)
 
 
