@@ -59,7 +59,7 @@ def test_every_formula_cell_matches_python_after_recalculation(workbook, tmp_pat
     poisoned = tmp_path / "poisoned.xlsx"
     shutil.copyfile(workbook, poisoned)
     met = cell_of(workbook, "学校指标", "甲小学", "达标项数")
-    mean = cv_cell(workbook, "小学 · 1.", "X̄ = ΣPᵢXᵢ / ΣPᵢ（县域值）")
+    mean = cv_cell(workbook, "小学 · 1.", "X̄ = ΣPᵢXᵢ / ΣPᵢ（全县值）")
     poison(poisoned, "学校指标", met, 99)
     poison(poisoned, "差异系数", mean, 99)
 
@@ -102,7 +102,7 @@ def test_corrected_inputs_flow_to_values_verdicts_and_cvs(workbook, tmp_path):
 
     cv = wb["差异系数"]
     # X̄ = (25 + 13 + 10) / 1000 × 100 = 4.8; Σ P(X − X̄)² = 500·0.2² + 300·(13/3 − 4.8)² + 200·0.2² = 280/3
-    assert cv[cv_cell(workbook, "小学 · 1.", "X̄ = ΣPᵢXᵢ / ΣPᵢ（县域值）")].value == pytest.approx(4.8)
+    assert cv[cv_cell(workbook, "小学 · 1.", "X̄ = ΣPᵢXᵢ / ΣPᵢ（全县值）")].value == pytest.approx(4.8)
     assert cv[cv_cell(workbook, "小学 · 1.", "CV = S / X̄")].value == pytest.approx(
         math.sqrt(280 / 3 / 1000) / 4.8)
 

@@ -146,7 +146,7 @@ def test_cv_block_laid_out_for_audit(written):
     assert wc[f"E{r}"].value == pytest.approx(147)  # 300 × (4.0 − 4.7)²
     assert wc[f"B{rows['ΣPᵢ']}"].value == 1000
     assert wc[f"B{rows['ΣPᵢXᵢ']}"].value == pytest.approx(4700)
-    assert wc[f"B{rows['X̄ = ΣPᵢXᵢ / ΣPᵢ（县域值）']}"].value == pytest.approx(4.7)
+    assert wc[f"B{rows['X̄ = ΣPᵢXᵢ / ΣPᵢ（全县值）']}"].value == pytest.approx(4.7)
     assert wc[f"B{rows['ΣPᵢ(Xᵢ − X̄)²']}"].value == pytest.approx(210)  # 45 + 147 + 18
     assert wc[f"B{rows['CV = S / X̄']}"].value == pytest.approx(math.sqrt(0.21) / 4.7)
     assert ws[f"B{rows['CV = S / X̄']}"].value.startswith("=IF(")
@@ -186,7 +186,7 @@ def test_overview_county_values_and_counts(written):
     # A类 by hand: 2, 3, 4 (every school and the county meet them) and 12 (no school over
     # 2000 students) met; 1, 5, 6, 7 have schools short; the other 18 lack data.
     assert (labels["A类指标达标项数"], labels["A类指标未达标项数"], labels["A类指标未提供数据项数"]) == (4, 4, 18)
-    assert next(row[1] for row in values if row[0] == "县（市、区、旗）") == "测试县"
+    assert next(row[2] for row in values if row[0] == "县（市、区、旗）") == "测试县"
     # The 小学 verdict by 第六条: 乙 and 丙 fail, so the stage fails though every CV is in limit.
     verdict = next(row for row in values if str(row[0]).startswith("小学资源配置结论"))
     assert verdict[2:4] == ["未达标", "未达标学校 2 所"] and verdict[6] == "超限差异系数 0 项"

@@ -102,7 +102,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
             lines = [
                 ("ΣPᵢ", f"=SUM({span('B')})", fm.integer, wcv.total_weight),
                 ("ΣPᵢXᵢ", f"=SUM({span('D')})", fm.decimal, wcv.weighted_sum),
-                ("X̄ = ΣPᵢXᵢ / ΣPᵢ（县域值）", f"={b(r_px)}/{b(r_p)}", fm.bold_decimal, wcv.mean),
+                (f"X̄ = ΣPᵢXᵢ / ΣPᵢ（{ctx.county.area_word}值）", f"={b(r_px)}/{b(r_p)}", fm.bold_decimal, wcv.mean),
                 ("ΣPᵢ(Xᵢ − X̄)²", f"=SUM({span('E')})", fm.decimal, wcv.sum_sq),
                 ("S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)", f"=SQRT({b(r_sq)}/{b(r_p)})", fm.bold_decimal, wcv.sd),
                 ("CV = S / X̄", f'=IF({b(r_mean)}=0,{Verdict.NOT_APPLICABLE.quoted()},{b(r_sd)}/{b(r_mean)})', fm.bold_cv,

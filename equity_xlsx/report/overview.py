@@ -98,13 +98,14 @@ def _head(ws: Worksheet, ctx: ReportContext) -> int:
     """Title, the facts of the run, and the left-out banner; returns the next free row."""
     fm, info, county = ctx.fm, ctx.run_info, ctx.county
     ws.write_string(0, 0, f"{county.name}义务教育优质均衡发展评估结果", fm.title)
+    generated = str(info.get("generated", "")).replace("T", " ")[:16]
     rows = [("县（市、区、旗）", county.name + (f"（行政区划代码 {county.code}）" if county.code else "")),
             ("输入文件", info.get("input") or ctx.ev.data.file), ("评估标准", ctx.std.title),
-            ("生成时间", info.get("generated", "")), ("工具版本", info.get("tool_version", ""))]
+            ("生成时间", generated), ("工具版本", info.get("tool_version", ""))]
     row = 1
     for label, value in rows:
-        ws.write_string(row, 0, label, fm.bold_text)
-        ws.merge_range(row, 1, row, 4, str(value), fm.text)
+        ws.merge_range(row, 0, row, 1, label, fm.bold_text)
+        ws.merge_range(row, 2, row, 8, str(value), fm.text)
         row += 1
     names, values = left_out(ctx.ev)
     if names:

@@ -103,7 +103,8 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         row += 1
 
     title("判定规则")
-    school_rule = (f"学校达标：七项中至少 {std.pass_rule.min_met} 项达到标准，其余各项不低于标准的 {std.pass_rule.floor_ratio:.0%}"
+    school_rule = (f"学校达标：{len(std.indicators)} 项中至少 {std.pass_rule.min_met} 项达到标准，其余各项不低于标准的 "
+                   f"{std.pass_rule.floor_ratio:.0%}"
                    "（办法第六条）；比值先舍入到 9 位小数再比较，恰好等于标准算达标。")
     line("学校", school_rule)
     for stage in ("primary", "junior"):
@@ -113,9 +114,11 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     ws.write_string(row, 0, "临界范围", fm.text)
     ws.write_formula(row, 1, "=" + MARGIN_NAME, fm.param_value, std.cv.critical_margin)
     row += 1
-    line("县域", "每个学段七项差异系数分别不大于限值，且县域值（ΣPᵢXᵢ / ΣPᵢ）达到标准；"
-                 "差异系数按在校生数加权（总体形式），用未舍入值判定，"
-                 f"显示保留 {std.cv.display_decimals} 位小数；与限值相差不超过临界范围的标为“临界”。")
+    area, n_ind = ctx.county.area_word, len(std.indicators)
+    line(area, f"每个学段：所有学校（学段）都按上条规则达标，且 {n_ind} 项差异系数分别不大于限值，资源配置才算达标"
+               f"（办法第六条）；{area}值（ΣPᵢXᵢ / ΣPᵢ）与标准对照列出，但不单独决定结论。"
+               "差异系数按在校生数加权（总体形式），用未舍入值判定，"
+               f"显示保留 {std.cv.display_decimals} 位小数；与限值相差不超过临界范围的标为“临界”。")
 
     title("纳入范围")
     sc = std.scope
