@@ -12,7 +12,7 @@ import math
 import unicodedata
 from pathlib import Path
 
-import xlsxwriter
+from .report.formats import new_workbook
 
 from .model import STAGE_LABEL
 from .standards import DEFAULT_STANDARD, Aliases, FieldSpec, load_aliases, load_standard
@@ -154,7 +154,7 @@ def write_template(path: str | Path, standard: str = DEFAULT_STANDARD) -> Path:
     aliases = load_aliases()
     std = load_standard(standard)
     path = Path(path)
-    wb = xlsxwriter.Workbook(str(path))
+    wb = new_workbook(path)
     # a fixed date keeps the committed template byte-stable when regenerated
     wb.set_properties({"title": "县域义务教育优质均衡发展数据采集模板", "author": "equity-xlsx",
                        "created": dt.datetime(2025, 1, 1)})

@@ -252,3 +252,12 @@ def test_date_formatted_number_cell_is_an_error(tmp_path):
     data = read_workbook(p, RULES)
     assert "classes" not in data.sections[0].values
     assert only_error(data).code == Code.NOT_A_NUMBER
+
+
+@pytest.mark.parametrize("rows", [[["说明：本表由教育局统计股填报"]], [["备注"], ["见附件"]], [[42]]])
+def test_a_sheet_of_one_or_two_cells_is_no_table_not_an_internal_error(write_xlsx, rows):
+    path = write_xlsx({"说明": rows, "小学": [["学校名称", "在校生数"], ["甲校", 100]]})
+    data = read_workbook(path, RULES)
+    assert [s.school for s in data.sections] == ["甲校"]
+    assert Code.INTERNAL not in [p.code for p in data.problems]
+    assert (Code.NO_TABLE, "说明") in [(p.code, p.sheet) for p in data.warnings]

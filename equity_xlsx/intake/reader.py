@@ -131,8 +131,9 @@ def _not_read(file: str, code: Code, **params) -> CountyData:
 
 
 def _titles_above(grid: Grid, top: int) -> list[str]:
+    """The text of the rows above ``top`` (absolute), at most 10 rows and never past the sheet."""
     out = []
-    for i in range(0, min(top - grid.row0, 10)):
+    for i in range(0, min(top - grid.row0, 10, grid.nrows)):
         for v in grid.rows[i]:
             if type(v) is str and v.strip():
                 out.append(v.strip())

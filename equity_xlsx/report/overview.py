@@ -111,8 +111,10 @@ def _head(ws: Worksheet, ctx: ReportContext) -> int:
     if names:
         shown = "、".join(names[:8]) + (f" 等 {len(names)} 个" if len(names) > 8 else "")
         text = f"{len(names)} 所学校的 {values} 项数据未参与计算，见“数据问题”：{shown}"
+        # School names come from the input: a plain string cell with a link, never text inside
+        # a formula (quotes, and Excel's 255-character limit on formula strings).
         ws.merge_range(row, 0, row, 12, "", fm.banner)
-        ws.write_formula(row, 0, f'=HYPERLINK("{_link(PROBLEM_SHEET, 0)}","{text}")', fm.banner, text)
+        ws.write_url(row, 0, f"internal:{quote_sheet(PROBLEM_SHEET)}!A1", fm.banner, string=text)
         ws.set_row(row, 30)
         row += 1
     return row + 1
