@@ -230,6 +230,9 @@ def read_one(task: ReadTask) -> ReadResult:
     f = task.input
     try:
         data = read_input(f, task.rules)
+    except MemoryError:
+        err = Problem(Code.OUT_OF_MEMORY, f.name, params={"limit_mb": task.rules.standard.limits.max_worker_memory_mb})
+        return ReadResult(f, None, None, CountyOutcome.failed(f.name, err))
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the run
         err = Problem(Code.INTERNAL, f.name, params={"during": "读取该文件", "consequence": "该文件已跳过",
                                                      "detail": internal_detail(exc)})
@@ -245,17 +248,32 @@ def read_one(task: ReadTask) -> ReadResult:
     return ReadResult(f, data.county_id, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
 
-def run_isolated(fn: Callable, tasks: list, jobs: int, on_result: Callable, on_death: Callable) -> None:
+def _cap_memory(megabytes: int) -> None:
+    """Worker initializer: past ``megabytes`` of address space an allocation fails with
+    MemoryError in this worker alone (POSIX; elsewhere a dying worker is the guard)."""
+    try:
+        import resource
+
+        limit = megabytes * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    except (ImportError, ValueError, OSError):
+        pass
+
+
+def run_isolated(fn: Callable, tasks: list, jobs: int, on_result: Callable, on_death: Callable,
+                 memory_mb: int | None = None) -> None:
     """Run ``fn`` over ``tasks`` in worker processes, calling ``on_result(task, result)`` as each
     finishes. A worker that dies (out of memory, a crash in a native library) takes down only
     its own task: the tasks that were in flight with it are run again, each alone in a fresh
-    worker, and ``on_death(task, exc)`` is called for the one that dies again."""
+    worker, and ``on_death(task, exc)`` is called for the one that dies again. Each worker's
+    memory is capped at ``memory_mb``."""
     if jobs <= 1 or len(tasks) <= 1:
         for task in tasks:
             on_result(task, fn(task))
         return
+    cap = {"initializer": _cap_memory, "initargs": (memory_mb,)} if memory_mb else {}
     suspects: list = []
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
+    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), **cap) as pool:
         futures = {pool.submit(fn, t): t for t in tasks}
         for fut in as_completed(futures):
             task = futures[fut]
@@ -266,7 +284,7 @@ def run_isolated(fn: Callable, tasks: list, jobs: int, on_result: Callable, on_d
                 continue
             on_result(task, result)
     for task in suspects:
-        with ProcessPoolExecutor(max_workers=1) as alone:
+        with ProcessPoolExecutor(max_workers=1, **cap) as alone:
             try:
                 result = alone.submit(fn, task).result()
             except BrokenProcessPool as exc:
@@ -357,9 +375,10 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
 
     def read_died(task: ReadTask, exc: BaseException) -> None:
         finish(CountyOutcome.failed(task.input.name, Problem(Code.WORKER_DIED, task.input.name,
-                                                             params={"detail": type(exc).__name__})))
+                                                             params={"detail": repr(exc)})))
 
-    run_isolated(read_one, to_read, jobs, took_read, read_died)
+    memory_mb = rules.standard.limits.max_worker_memory_mb
+    run_isolated(read_one, to_read, jobs, took_read, read_died, memory_mb)
 
     # ---- between the phases: one input per county, output names, unchanged counties
     pending: list[CountyJob] = []
@@ -395,7 +414,7 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
         finish(CountyOutcome.failed(names[0], Problem(Code.WORKER_DIED, names[0], params={"detail": type(exc).__name__}),
                                     names, county=job.county.name, county_code=job.county.code))
 
-    run_isolated(evaluate_county, pending, jobs, took_county, county_died)
+    run_isolated(evaluate_county, pending, jobs, took_county, county_died, memory_mb)
     cache.save()
 
     outcomes.sort(key=lambda o: order.get(o.input, len(order)))

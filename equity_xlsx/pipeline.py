@@ -70,6 +70,9 @@ def evaluate_county(job: CountyJob) -> CountyOutcome:
     names = [f.name for f in job.inputs]
     try:
         return _evaluate_county(job)
+    except MemoryError:
+        err = Problem(Code.OUT_OF_MEMORY, names[0], params={"limit_mb": job.rules.standard.limits.max_worker_memory_mb})
+        return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
     except Exception as exc:  # one county's failure must never stop the batch
         err = Problem(Code.INTERNAL, names[0], params={
             "during": "处理该县数据", "consequence": "该县本次未能评估", "detail": internal_detail(exc)})

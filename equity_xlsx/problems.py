@@ -31,6 +31,7 @@ class Code(StrEnum):
     NO_SCHOOL_DATA = "no_school_data"
     INTERNAL = "internal"
     WORKER_DIED = "worker_died"
+    OUT_OF_MEMORY = "out_of_memory"
     # sheets
     HIDDEN_SHEET = "hidden_sheet"
     CORRUPT_SHEET = "corrupt_sheet"
@@ -98,7 +99,9 @@ SPECS: dict[Code, Spec] = {
     Code.NO_SCHOOL_DATA: Spec(E, "工作簿中没有找到可识别的学校数据：需要一张表头含“学校名称”和“在校生数”的表格，"
                                  "或每校一张的学校信息表"),
     Code.INTERNAL: Spec(E, "{during}时发生程序内部错误，{consequence}（{detail}）"),
-    Code.WORKER_DIED: Spec(E, "处理进程意外退出（{detail}），该文件未能评估"),
+    Code.WORKER_DIED: Spec(E, "处理该文件的进程意外退出（可能内存不足或文件损坏），该文件未能评估；其他文件已重新处理，不受影响"),
+    Code.OUT_OF_MEMORY: Spec(E, "处理该文件时内存不足（每个处理进程上限 {limit_mb} MB，设置项 [limits] max_worker_memory_mb），"
+                                "该文件未能评估；文件可能过大或含大量空行空列"),
     Code.HIDDEN_SHEET: Spec(W, "工作表“{sheet}”是隐藏的，已跳过（如需读取请取消隐藏）"),
     Code.CORRUPT_SHEET: Spec(E, "工作表“{sheet}”已损坏，无法读取（{detail}），请在 Excel/WPS 中打开并另存后再运行"),
     Code.EMPTY_SHEET: Spec(W, "工作表“{sheet}”是空的，已跳过"),
@@ -162,7 +165,7 @@ assert set(SPECS) == set(Code), "every problem code needs a template"
 # A few words per code, for counts ("不是数字 ×3") in 运行报告 and on the console.
 TITLES: dict[Code, str] = {
     Code.UNREADABLE: "无法读取文件", Code.LIMIT: "超出读取上限", Code.NO_SCHOOL_DATA: "没有学校数据",
-    Code.INTERNAL: "程序内部错误", Code.WORKER_DIED: "处理进程退出", Code.HIDDEN_SHEET: "隐藏工作表",
+    Code.INTERNAL: "程序内部错误", Code.WORKER_DIED: "处理进程退出", Code.OUT_OF_MEMORY: "内存不足", Code.HIDDEN_SHEET: "隐藏工作表",
     Code.CORRUPT_SHEET: "工作表损坏", Code.EMPTY_SHEET: "空工作表", Code.CUT: "空行后还有内容",
     Code.NO_TABLE: "无可识别表格", Code.MISSING_COLUMN: "缺少必需列", Code.FIELD_NOT_FOUND: "找不到指标数据列",
     Code.UNKNOWN_UNIT: "单位无法识别", Code.DUPLICATE_COLUMN: "重复的列", Code.DEFAULT_UNIT: "未注明单位",

@@ -26,6 +26,8 @@ RULES_DIR = Path(__file__).parent / "rules"
 STANDARDS_DIR = RULES_DIR / "standards"
 DEFAULT_STANDARD = "national-2017"
 STAGE_KEYS = ("primary", "junior", "senior")
+MiB = 1 << 20
+GiB = 1 << 30
 
 
 class RuleError(ValueError):
@@ -198,6 +200,49 @@ class LedgerSettings:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """What one workbook may cost. The defaults leave a wide margin over real county
+    statistics workbooks (a few thousand school rows, a few MB) and still keep one file
+    under about a gigabyte of memory and a few seconds of parsing."""
+
+    # Real workbooks are a few MB. For .xls, the only check, 100 MiB bounds the cell records.
+    max_file_bytes: int = setting(100 * MiB, help="单个文件的最大字节数（.xls 只检查这一项）")
+    # All zip members, as declared: ~10 million cells of sheet XML plus strings and styles.
+    max_uncompressed_bytes: int = setting(512 * MiB, help="解压后的最大字节数（防“压缩炸弹”）")
+    # Sheet XML compresses 10–40:1 (LibreOffice's content.xml the most); a zip bomb ~1000:1.
+    max_compression_ratio: float = setting(200.0, help="压缩包内单个部件的最大压缩比")
+    # Smaller members are not ratio-checked: a tiny repetitive part compresses well, harmlessly.
+    min_bytes_for_ratio: int = setting(1 * MiB, help="小于此字节数的部件不检查压缩比")
+    # A county has a few thousand school rows; 100 000 formatted blank rows are still read.
+    max_rows_per_sheet: int = setting(200_000, help="每张工作表的最大行数")
+    # Rows × columns over all sheets, what calamine allocates (~70 bytes, ~1 µs per cell).
+    max_cells_per_workbook: int = setting(10_000_000, help="整个工作簿已用区域（行×列）的最大单元格数")
+    # One sheet per school (the 学校信息表 layout) stays under this for any county.
+    max_sheets: int = setting(1000, help="每个工作簿的最大工作表数")
+    # A worker process above this is stopped by the system and only its own county fails
+    # (POSIX; on Windows the pool's restart of a dead worker is the only guard).
+    max_worker_memory_mb: int = setting(4096, help="每个处理进程最多使用的内存（MB），超过时只有该文件失败")
+
+    def __post_init__(self) -> None:
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            whole = isinstance(f.default, int)
+            if isinstance(value, bool) or not isinstance(value, int if whole else (int, float)) or value <= 0:
+                raise RuleError(f"读取上限设置项 {f.name} 应为{'正整数' if whole else '正数'}，实际为：{value!r}")
+
+    @classmethod
+    def from_mapping(cls, values: Mapping[str, Any]) -> Limits:
+        """Limits from a settings table (e.g. ``[limits]`` of a rules file); keys left out keep
+        their default. Raises RuleError (Chinese) naming an unknown key, or a value that is
+        not a positive number (a whole number for every limit but the ratio)."""
+        known = {f.name for f in dataclasses.fields(cls)}
+        unknown = [str(k) for k in values if k not in known]
+        if unknown:
+            raise RuleError(f"读取上限设置中有未知的设置项：{'、'.join(unknown)}（可用的设置项：{'、'.join(known)}）")
+        return cls(**values)
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str = setting(help="标准名（文件名）")
     title: str = setting("", help="标准全称")
@@ -220,6 +265,7 @@ class Standard:
     b_scoring: BScoring
     ledger: LedgerSettings
     path: Path
+    limits: Limits = Limits()
 
     @property
     def name(self) -> str:
@@ -273,6 +319,7 @@ SECTIONS: dict[str, tuple[str, type]] = {
     "checks": ("checks", SchoolChecks),
     "b_scoring": ("b_scoring", BScoring),
     "ledger": ("ledger", LedgerSettings),
+    "limits": ("limits", Limits),
 }
 REQUIRED_SECTIONS = ("profile", "cv", "indicator")
 

@@ -18,53 +18,11 @@ import io
 import re
 import zipfile
 import zlib
-from collections.abc import Iterator, Mapping
-from dataclasses import dataclass, fields
+from collections.abc import Iterator
 from typing import IO, Any
 
-from ..standards import RuleError
+from ..standards import GiB, Limits, MiB, RuleError  # noqa: F401 - Limits and RuleError are this module's API
 from .ooxml import col_index, member_head, xlsx_sheets, xml_unescape
-
-MiB = 1 << 20
-GiB = 1 << 30
-
-
-@dataclass(frozen=True)
-class Limits:
-    """What one workbook may cost. The defaults leave a wide margin over real county
-    statistics workbooks (a few thousand school rows, a few MB) and still keep one file
-    under about a gigabyte of memory and a few seconds of parsing."""
-
-    # Real workbooks are a few MB. For .xls, the only check, 100 MiB bounds the cell records.
-    max_file_bytes: int = 100 * MiB
-    # All zip members, as declared: ~10 million cells of sheet XML plus strings and styles.
-    max_uncompressed_bytes: int = 512 * MiB
-    # Sheet XML compresses 10–40:1 (LibreOffice's content.xml the most); a zip bomb ~1000:1.
-    max_compression_ratio: float = 200.0
-    # Smaller members are not ratio-checked: a tiny repetitive part compresses well, harmlessly.
-    min_bytes_for_ratio: int = 1 * MiB
-    # A county has a few thousand school rows; 100 000 formatted blank rows are still read.
-    max_rows_per_sheet: int = 200_000
-    # Rows × columns over all sheets, what calamine allocates (~70 bytes, ~1 µs per cell).
-    max_cells_per_workbook: int = 10_000_000
-    # One sheet per school (the 学校信息表 layout) stays under this for any county.
-    max_sheets: int = 1000
-
-    @classmethod
-    def from_mapping(cls, values: Mapping[str, Any]) -> Limits:
-        """Limits from a settings table (e.g. ``[limits]`` of a rules file); keys left out keep
-        their default. Raises RuleError (Chinese) naming an unknown key, or a value that is
-        not a positive number (a whole number for every limit but the ratio)."""
-        known = {f.name: f for f in fields(cls)}
-        unknown = [str(k) for k in values if k not in known]
-        if unknown:
-            raise RuleError(f"读取上限设置中有未知的设置项：{'、'.join(unknown)}（可用的设置项：{'、'.join(known)}）")
-        for key, value in values.items():
-            whole = isinstance(known[key].default, int)
-            kinds = int if whole else (int, float)
-            if isinstance(value, bool) or not isinstance(value, kinds) or value <= 0:
-                raise RuleError(f"读取上限设置项 {key} 应为{'正整数' if whole else '正数'}，实际为：{value!r}")
-        return cls(**values)
 
 
 _LIMIT_NAMES = {

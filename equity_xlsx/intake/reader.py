@@ -52,7 +52,7 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
     file = display_name or path.name
     problems = ProblemLog(file)
     try:
-        book = open_book(path, limits)
+        book = open_book(path, limits or rules.standard.limits)
     except LimitExceeded as exc:
         return _not_read(file, Code.LIMIT, reason=f"文件“{file}”超出读取上限：{exc.message}", limit=exc.code)
     except Exception as exc:  # UnreadableFile, or anything else: one bad file never stops a nightly run
