@@ -25,15 +25,16 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__
-from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, atomic_write, is_tool_output,
-                    output_path)
+from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, atomic_write, folder_lock,
+                    is_tool_output, output_path, remove_stale_temporaries)
 from .identity import CountyId
 from .outcome import CountyOutcome
 from .pipeline import CountyJob, InputFile, evaluate_county, read_input
 from .problems import Code, Problem, count_codes, describe_counts, internal_detail
 from .progress import Reporter
 from .rulebook import Rules, load_rules
-from .store import LedgerStore
+from .readback import BACKUP_DIRNAME
+from .store import LedgerStore, StoreUnavailable, backup_sqlite, set_aside, sqlite_trouble, state_url
 from .summary import write_summary
 
 INDEX_FILE = "inputs.json"
@@ -47,6 +48,7 @@ class UsageError(Exception):
 class RunResult:
     outcomes: list[CountyOutcome] = field(default_factory=list)
     not_read: list[NotRead] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)  # about the run itself
 
     @property
     def entries(self) -> list[dict]:
@@ -307,128 +309,203 @@ class County:
 def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None = None,
         state: str | None = None, jobs: int | None = None, force: bool = False,
         reporter: Reporter | None = None, today: date | None = None,
-        prefer: Iterable[str] = ()) -> RunResult:
+        prefer: Iterable[str] = (), wait: float = 600.0) -> RunResult:
     """Evaluate every county found in ``inputs`` into ``out_dir``; write summary.json and 运行报告.xlsx.
 
     ``prefer``: input names (or file names) to keep when several inputs claim one county.
+    ``wait``: seconds to wait for another run that holds ``out_dir`` (then FolderBusy).
+    Usage errors (UsageError, RuleError, FolderBusy) are raised before anything is written.
     """
     rules = load_rules(standard, tasks)  # fail fast on a bad --standard or --tasks (usage error)
-    out_dir.mkdir(parents=True, exist_ok=True)
+    if out_dir.exists() and not out_dir.is_dir():
+        raise UsageError(f"--out 应为一个文件夹，但 {out_dir} 是一个文件")
     files, not_read = survey(inputs, out_dir)
+    if not files:
+        where = "、".join(str(p) for p in inputs)
+        seen = f"（找到 {len(not_read)} 个其他文件，见下）" if not_read else ""
+        raise UsageError(f"在 {where} 中没有找到任何工作簿（.xlsx .xlsm .xls .ods）{seen}。"
+                         "如果数据在网络共享盘上，请确认共享盘已挂载。"
+                         + "".join(f"\n  {n.file}：{n.reason}" for n in not_read[:10]))
     reporter = reporter or Reporter(len(files), quiet=True)
     reporter.total = len(files)
-    run_day = (today or date.today()).isoformat()
-    jobs = jobs or os.cpu_count() or 1
-    started = datetime.now()
-    cache = RunCache(out_dir)
-    digest = rules_hash(rules)
-    order = {f.name: i for i, f in enumerate(files)}
+    with folder_lock(out_dir, wait):
+        return Run(rules, out_dir, files, not_read, state=state, jobs=jobs or os.cpu_count() or 1, force=force,
+                   reporter=reporter, today=(today or date.today()).isoformat(), prefer=tuple(prefer)).go()
 
-    # Hashed once, here, before any worker reads a file: the cache then records the
-    # content that was actually evaluated. An unreadable file is reported by its reader.
-    hashes: dict[str, str | None] = {}
-    for f in files:
+
+@dataclass
+class Run:
+    """One run with the output folder held: the two phases and what they share."""
+
+    rules: Rules
+    out_dir: Path
+    files: list[InputFile]
+    not_read: list[NotRead]
+    state: str | None
+    jobs: int
+    force: bool
+    reporter: Reporter
+    today: str
+    prefer: tuple[str, ...]
+    outcomes: list[CountyOutcome] = field(default_factory=list)
+    notices: list[Problem] = field(default_factory=list)  # about the run itself (a replaced database)
+    counties: dict[str, County] = field(default_factory=dict)
+
+    def go(self) -> RunResult:
+        started = datetime.now()
+        remove_stale_temporaries(self.out_dir, self.out_dir / CACHE_DIR, self.out_dir / BACKUP_DIRNAME)
+        self.cache = RunCache(self.out_dir)
+        self.digest = rules_hash(self.rules)
+        self.order = {f.name: i for i, f in enumerate(self.files)}
+        self.memory_mb = self.rules.standard.limits.max_worker_memory_mb
+        self._check_database()
+        # Hashed once, here, before any worker reads a file: the cache then records the
+        # content that was actually evaluated. An unreadable file is reported by its reader.
+        self.hashes: dict[str, str | None] = {}
+        for f in self.files:
+            try:
+                self.hashes[f.name] = file_hash(f.path)
+            except OSError:
+                self.hashes[f.name] = None
+        self._read_phase()
+        pending = self._plan()
+        self._evaluate_phase(pending)
+        self.cache.save()
+        self._back_up_database()
+        return self._summarise(started)
+
+    # -- the ledger database ------------------------------------------------------------------
+
+    def _sqlite_path(self) -> Path | None:
+        url = state_url(self.state, self.out_dir)
+        return Path(url.database) if url.get_backend_name() == "sqlite" and url.database else None
+
+    def _check_database(self) -> None:
+        """Every run, unchanged inputs or not: a damaged SQLite ledger is set aside (and the
+        ledgers rebuilt from the result workbooks); an unreachable one is a usage error."""
+        path = self._sqlite_path()
+        trouble = sqlite_trouble(path) if path else None
+        if trouble:
+            aside = set_aside(path)
+            why = {"not_a_database": "不是数据库文件"}.get(trouble, "完整性检查未通过")
+            self.notices.append(Problem(Code.DB_REPLACED, params={"path": path.name, "why": why, "aside": aside.name}))
+            self.reporter.error(f"警告：{self.notices[-1].message}")
+            self.force = True  # every county is evaluated again, so every ledger is rebuilt now
         try:
-            hashes[f.name] = file_hash(f.path)
-        except OSError:
-            hashes[f.name] = None
+            LedgerStore(self.state or self.out_dir, directory=self.out_dir).close()
+        except StoreUnavailable as exc:
+            self.reporter.detail(f"台账数据库：{exc.detail}")
+            raise UsageError(str(exc)) from exc
 
-    outcomes: list[CountyOutcome] = []
+    def _back_up_database(self) -> None:
+        path = self._sqlite_path()
+        if path is not None:
+            backup_sqlite(path, self.out_dir / BACKUP_DIRNAME, self.rules.standard.ledger.backups_kept)
 
-    def finish(outcome: CountyOutcome) -> None:
-        outcomes.append(outcome)
+    # -- phases ---------------------------------------------------------------------------
+
+    def finish(self, outcome: CountyOutcome) -> None:
+        self.outcomes.append(outcome)
         problems = len(outcome.errors) + len(outcome.warnings)
         if not outcome.ok:
             text = f"失败：{outcome.errors[0].message if outcome.errors else ''}"
         elif outcome.skipped:
             text = "未变化，跳过" + (f"（{problems} 个数据问题）" if problems else "")
         elif problems:
-            text = f"完成（{problems} 个数据问题：{describe_counts(count_codes([*outcome.errors, *outcome.warnings]))}）→ {outcome.output}"
+            counts = describe_counts(count_codes([*outcome.errors, *outcome.warnings]))
+            text = f"完成（{problems} 个数据问题：{counts}）→ {outcome.output}"
         else:
             text = f"完成 → {outcome.output}"
-        reporter.advance("、".join(outcome.inputs), text, failed=not outcome.ok, notable=problems > 0,
-                         count=len(outcome.inputs))
+        self.reporter.advance("、".join(outcome.inputs), text, failed=not outcome.ok, notable=problems > 0,
+                              count=len(outcome.inputs))
+        for p in (*outcome.errors, *outcome.warnings):
+            if p.params.get("detail"):  # technical detail: for the log, not the people
+                self.reporter.detail(f"{p.file}：{p.code}：{p.params['detail']}")
 
-    # ---- phase 1: which county each input belongs to (unchanged inputs from the cache)
-    counties: dict[str, County] = {}
-
-    def file_under(f: InputFile, county: CountyId, payload: bytes | None = None) -> None:
-        entry = counties.setdefault(county.key, County(county))
+    def _file_under(self, f: InputFile, county: CountyId, payload: bytes | None = None) -> None:
+        entry = self.counties.setdefault(county.key, County(county))
         entry.inputs.append(f)
         if payload is not None:
             entry.payloads[f.name] = payload
 
-    to_read = []
-    for f in files:
-        known = None if force else cache.county_of(f, hashes[f.name])
-        if known is None:
-            to_read.append(ReadTask(f, rules))
-        else:
-            file_under(f, known)
+    def _read_phase(self) -> None:
+        """Which county each input belongs to; unchanged inputs from the cache, without reading."""
+        to_read = []
+        for f in self.files:
+            known = None if self.force else self.cache.county_of(f, self.hashes[f.name])
+            if known is None:
+                to_read.append(ReadTask(f, self.rules))
+            else:
+                self._file_under(f, known)
 
-    def took_read(task: ReadTask, res: ReadResult) -> None:
-        if res.failure is not None:
-            finish(res.failure)
-            return
-        cache.remember_input(task.input, hashes[task.input.name], res.county)
-        file_under(task.input, res.county, res.payload)
+        def took(task: ReadTask, res: ReadResult) -> None:
+            if res.failure is not None:
+                self.finish(res.failure)
+                return
+            self.cache.remember_input(task.input, self.hashes[task.input.name], res.county)
+            self._file_under(task.input, res.county, res.payload)
 
-    def read_died(task: ReadTask, exc: BaseException) -> None:
-        finish(CountyOutcome.failed(task.input.name, Problem(Code.WORKER_DIED, task.input.name,
-                                                             params={"detail": repr(exc)})))
+        def died(task: ReadTask, exc: BaseException) -> None:
+            self.finish(CountyOutcome.failed(task.input.name, Problem(Code.WORKER_DIED, task.input.name,
+                                                                      params={"detail": repr(exc)})))
 
-    memory_mb = rules.standard.limits.max_worker_memory_mb
-    run_isolated(read_one, to_read, jobs, took_read, read_died, memory_mb)
+        run_isolated(read_one, to_read, self.jobs, took, died, self.memory_mb)
 
-    # ---- between the phases: one input per county, output names, unchanged counties
-    pending: list[CountyJob] = []
-    with LedgerStore(state or out_dir, directory=out_dir) as store:
-        for county in sorted(counties.values(), key=lambda c: min(order[f.name] for f in c.inputs)):
-            county.inputs.sort(key=lambda f: order[f.name])
-            kept = _settle_clash(county, prefer, finish)
-            if kept is None:
-                continue
-            fingerprint = {"rules": digest, "tool": __version__,
-                           "inputs": {f.name: hashes[f.name] for f in county.inputs}}
-            cached = None if force else cache.outcome(county.id.key, fingerprint, out_dir, run_day)
-            if cached is not None:
-                finish(cached)
-                continue
-            stem, new = store.output_stem(out_dir, county.id.key, county.id.name, county.id.code)
-            legacy = tuple(name for f in county.inputs
-                           if new and (name := output_path(out_dir, legacy_stem(f.name)).name) != f"{stem}{OUTPUT_SUFFIX}.xlsx")
-            pending.append(CountyJob(
-                county=county.id, inputs=tuple(county.inputs), out_dir=out_dir, stem=stem, rules=rules,
-                state=state, today=run_day, payloads=tuple(county.payloads.get(f.name) for f in county.inputs),
-                legacy=legacy, fingerprint=fingerprint))
+    def _plan(self) -> list[CountyJob]:
+        """One input per county, output names, and the counties answered from the cache."""
+        pending: list[CountyJob] = []
+        with LedgerStore(self.state or self.out_dir, directory=self.out_dir) as store:
+            for county in sorted(self.counties.values(), key=lambda c: min(self.order[f.name] for f in c.inputs)):
+                county.inputs.sort(key=lambda f: self.order[f.name])
+                if _settle_clash(county, self.prefer, self.finish) is None:
+                    continue
+                fingerprint = {"rules": self.digest, "tool": __version__,
+                               "inputs": {f.name: self.hashes[f.name] for f in county.inputs}}
+                cached = None if self.force else self.cache.outcome(county.id.key, fingerprint, self.out_dir, self.today)
+                if cached is not None and store.counts(county.id.key) != (0, 0):
+                    self.finish(cached)
+                    continue
+                stem, new = store.output_stem(self.out_dir, county.id.key, county.id.name, county.id.code)
+                legacy = tuple(name for f in county.inputs
+                               if new and (name := output_path(self.out_dir, legacy_stem(f.name)).name)
+                               != f"{stem}{OUTPUT_SUFFIX}.xlsx")
+                pending.append(CountyJob(
+                    county=county.id, inputs=tuple(county.inputs), out_dir=self.out_dir, stem=stem, rules=self.rules,
+                    state=self.state, today=self.today,
+                    payloads=tuple(county.payloads.get(f.name) for f in county.inputs),
+                    legacy=legacy, fingerprint=fingerprint))
+        return pending
 
-    # ---- phase 2: evaluate and write each county
-    def took_county(job: CountyJob, outcome: CountyOutcome) -> None:
-        outcome.extra.pop("trace", None)
-        if outcome.ok:
-            cache.remember_outcome(job.county.key, job.fingerprint, outcome)
-        finish(outcome)
+    def _evaluate_phase(self, pending: list[CountyJob]) -> None:
+        def took(job: CountyJob, outcome: CountyOutcome) -> None:
+            trace = outcome.extra.pop("trace", None)
+            if trace:
+                self.reporter.detail(trace)
+            if outcome.ok:
+                self.cache.remember_outcome(job.county.key, job.fingerprint, outcome)
+            self.finish(outcome)
 
-    def county_died(job: CountyJob, exc: BaseException) -> None:
-        names = [f.name for f in job.inputs]
-        finish(CountyOutcome.failed(names[0], Problem(Code.WORKER_DIED, names[0], params={"detail": type(exc).__name__}),
-                                    names, county=job.county.name, county_code=job.county.code))
+        def died(job: CountyJob, exc: BaseException) -> None:
+            names = [f.name for f in job.inputs]
+            self.finish(CountyOutcome.failed(names[0], Problem(Code.WORKER_DIED, names[0], params={"detail": repr(exc)}),
+                                             names, county=job.county.name, county_code=job.county.code))
 
-    run_isolated(evaluate_county, pending, jobs, took_county, county_died, memory_mb)
-    cache.save()
+        run_isolated(evaluate_county, pending, self.jobs, took, died, self.memory_mb)
 
-    outcomes.sort(key=lambda o: order.get(o.input, len(order)))
-    result = RunResult(outcomes, not_read)
-    entries = result.entries
-    skipped_files = [{"file": n.file, "reason": n.reason} for n in not_read]
-    write_summary(out_dir / SUMMARY, rules.standard.name, entries,
-                  extra={"tool_version": __version__, "generated": started.isoformat(timespec="seconds"),
-                         "not_read": skipped_files})
-    from .report.run_report import write_run_report
+    def _summarise(self, started: datetime) -> RunResult:
+        self.outcomes.sort(key=lambda o: self.order.get(o.input, len(self.order)))
+        result = RunResult(self.outcomes, self.not_read, self.notices)
+        entries = result.entries
+        skipped_files = [{"file": n.file, "reason": n.reason} for n in self.not_read]
+        notices = [p.as_dict() for p in self.notices]
+        write_summary(self.out_dir / SUMMARY, self.rules.standard.name, entries,
+                      extra={"tool_version": __version__, "generated": started.isoformat(timespec="seconds"),
+                             "not_read": skipped_files, "run_problems": notices})
+        from .report.run_report import write_run_report
 
-    atomic_write(out_dir / RUN_REPORT,
-                 lambda p: write_run_report(p, entries, rules.standard.title, started, skipped_files))
-    return result
+        atomic_write(self.out_dir / RUN_REPORT, lambda p: write_run_report(
+            p, entries, self.rules.standard.title, started, skipped_files, notices))
+        return result
 
 
 def _settle_clash(county: County, prefer: Iterable[str], finish: Callable[[CountyOutcome], None]) -> County | None:

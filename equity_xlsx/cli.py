@@ -1,4 +1,4 @@
-"""Command line: parse, call the library, print. Exit codes: 0 ok, 1 some workbooks failed, 2 usage."""
+"""Command line: parse, call the library, print. Exit codes: 0 ok, 1 some counties failed, 2 usage, 3 busy."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ChineseGroup, 
                   help="县域义务教育优质均衡发展评估：读取各县统计表，输出评估结果工作簿。")
 
 
+# Exit codes: 0 all counties done; 1 some failed (see 运行报告); 2 a usage error (nothing was
+# read); 3 another run holds the output folder (nothing was touched).
+EXIT_BUSY = 3
+
+
 def _fail(message: str) -> None:
     typer.echo(f"错误：{message}", err=True)
     raise typer.Exit(code=2)
@@ -34,6 +39,7 @@ def run(
     force: bool = typer.Option(False, "--force", help="即使输入未变化也重新评估"),
     log: Optional[Path] = typer.Option(None, "--log", help="把运行记录追加写入此文件"),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出失败和有数据问题的文件"),
+    wait: float = typer.Option(600, "--wait", min=0, help="输出文件夹正被另一次运行使用时，最多等待的秒数（超时后不运行，退出码 3）"),
     prefer: Optional[list[str]] = typer.Option(None, "--prefer", help="几个文件是同一个县的数据时，使用这一个（文件名）"),
 ) -> None:
     """评估每个县的工作簿，输出 X_评估结果.xlsx、summary.json 和 运行报告.xlsx。
@@ -43,15 +49,21 @@ def run(
         equity-xlsx run sample_inputs --out out
     """
     from .batch import UsageError, run as run_batch
+    from .files import FolderBusy
     from .progress import Reporter
 
     reporter = Reporter(0, quiet=quiet, log=log)
     try:
         result = run_batch(list(inputs), out, standard=standard, tasks=str(tasks) if tasks else None,
-                           state=state, jobs=jobs, force=force, reporter=reporter, prefer=prefer or ())
+                           state=state, jobs=jobs, force=force, reporter=reporter, prefer=prefer or (), wait=wait)
     except (UsageError, RuleError) as exc:
         reporter.close()
         _fail(str(exc))
+    except FolderBusy as exc:
+        reporter.error(str(exc))
+        reporter.close()
+        typer.echo(f"错误：{exc}", err=True)
+        raise typer.Exit(code=EXIT_BUSY) from None
     reporter.close()
     ok = len(result.outcomes) - result.failed
     problems = sum(len(o.errors) + len(o.warnings) for o in result.outcomes if o.ok)

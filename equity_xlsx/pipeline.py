@@ -24,11 +24,11 @@ from .model import CLOSED, CountyData
 from .outcome import CountyOutcome
 from .problems import Code, Problem, internal_detail
 from .edits import decide, snapshot
-from .readback import UnreadableWorkbookError, WorkbookEdits, backup_previous, read_edits
+from .readback import UnreadableWorkbookError, WorkbookEdits, backup_previous, read_edits, read_ledger_lines
 from .reconcile import reconcile
 from .report import write_report
 from .rulebook import Rules
-from .store import LedgerStore
+from .store import HistoryEntry, LedgerStore
 
 
 @dataclass(frozen=True)
@@ -146,6 +146,9 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
     county = job.county
     with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
         store.adopt(county.key, [county.name])
+        rebuilt = _rebuild_if_lost(store, county.key, _previous_outputs(job, target), job.today)
+        if rebuilt is not None:
+            warnings.append(rebuilt.at_file(first_input))
         # Staff type into the result, or into the "(新)" copy written while it was open, or both:
         # each is read and compared, cell by cell, with what the tool wrote into that file.
         read: list[tuple[WorkbookEdits, dict | None]] = []
@@ -194,6 +197,27 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
         "ledger_changes": {"opened": len(rec.opened), "closed": len(rec.closed),
                            "reopened": len(rec.reopened), "open": rec.open_count},
     }
+
+
+def _rebuild_if_lost(store: LedgerStore, county: str, previous: list[Path], today: str) -> Problem | None:
+    """When the store knows nothing of ``county`` (a new, deleted or replaced database) but a
+    result workbook exists, put that workbook's lines — open and 已销号, with their status,
+    dates and what staff typed — back into the store. Returns the problem that says so."""
+    if not previous or store.counts(county) != (0, 0):
+        return None
+    source = max(previous, key=lambda p: p.stat().st_mtime)
+    try:
+        lines = read_ledger_lines(source)
+    except Exception:  # noqa: BLE001 - an unreadable workbook is reported where its edits are read
+        return None
+    if not lines:
+        return None
+    for line in lines:
+        line.county = county
+    store.save(county, lines, [HistoryEntry(county, ln.id, today, "", ln.status, f"台账数据库重建：由 {source.name} 恢复")
+                               for ln in lines])
+    return Problem(Code.LEDGER_REBUILT, params={"source": source.name, "lines": len(lines),
+                                                "closed": sum(1 for ln in lines if ln.status == CLOSED)})
 
 
 def _recheck_on(lines, grey_days: int) -> str | None:

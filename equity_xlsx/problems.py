@@ -81,6 +81,8 @@ class Code(StrEnum):
     LEDGER_STATUS_NOT_TAKEN = "ledger_status_not_taken"
     LEDGER_CLOSED_TYPED = "ledger_closed_typed"
     EDIT_CONFLICT = "edit_conflict"
+    LEDGER_REBUILT = "ledger_rebuilt"
+    DB_REPLACED = "db_replaced"
 
 
 @dataclass(frozen=True)
@@ -98,12 +100,12 @@ SPECS: dict[Code, Spec] = {
     Code.LIMIT: Spec(E, "{reason}"),
     Code.NO_SCHOOL_DATA: Spec(E, "工作簿中没有找到可识别的学校数据：需要一张表头含“学校名称”和“在校生数”的表格，"
                                  "或每校一张的学校信息表"),
-    Code.INTERNAL: Spec(E, "{during}时发生程序内部错误，{consequence}（{detail}）"),
+    Code.INTERNAL: Spec(E, "{during}时发生程序内部错误，{consequence}（技术细节已写入运行日志）"),
     Code.WORKER_DIED: Spec(E, "处理该文件的进程意外退出（可能内存不足或文件损坏），该文件未能评估；其他文件已重新处理，不受影响"),
     Code.OUT_OF_MEMORY: Spec(E, "处理该文件时内存不足（每个处理进程上限 {limit_mb} MB，设置项 [limits] max_worker_memory_mb），"
                                 "该文件未能评估；文件可能过大或含大量空行空列"),
     Code.HIDDEN_SHEET: Spec(W, "工作表“{sheet}”是隐藏的，已跳过（如需读取请取消隐藏）"),
-    Code.CORRUPT_SHEET: Spec(E, "工作表“{sheet}”已损坏，无法读取（{detail}），请在 Excel/WPS 中打开并另存后再运行"),
+    Code.CORRUPT_SHEET: Spec(E, "工作表“{sheet}”已损坏，无法读取，请在 Excel/WPS 中打开并另存后再运行"),
     Code.EMPTY_SHEET: Spec(W, "工作表“{sheet}”是空的，已跳过"),
     Code.CUT: Spec(W, "工作表“{sheet}”第 {cut_at} 行起连续多行为空，其后第 {row} 行还有内容，未读取；"
                       "如是数据请删除中间的空行"),
@@ -157,6 +159,10 @@ SPECS: dict[Code, Spec] = {
     Code.LEDGER_STATUS_NOT_TAKEN: Spec(W, "台账 {line_id}（{school} {indicator}）数据已达标，手工状态“{status}”未采用"),
     Code.LEDGER_CLOSED_TYPED: Spec(W, "台账 {line_id}（{school} {indicator}）被手工标记为已销号，"
                                       "但本次数据仍未达标，状态保持“{status}”"),
+    Code.LEDGER_REBUILT: Spec(W, "台账数据库中没有本县的记录（数据库是新建的，或丢失后已重建），已从上次的结果文件 {source} "
+                                 "恢复 {lines} 条台账（其中已销号 {closed} 条）及其填写内容和首次发现日期"),
+    Code.DB_REPLACED: Spec(W, "台账数据库 {path} 已损坏（{why}），已移到 {aside} 备查；本次新建数据库，并从各县上次的结果文件"
+                              "恢复台账"),
     Code.EDIT_CONFLICT: Spec(W, "{where}的“{field}”在两个结果文件中被改成了不同内容：{kept_file}（{kept_at} 保存）为“{kept}”，"
                                 "{other_file}（{other_at} 保存）为“{other}”；已采用较晚保存的“{kept}”，请核对"),
 }
@@ -183,7 +189,8 @@ TITLES: dict[Code, str] = {
     Code.COUNTY_CLASH_NOT_PREFERRED: "同一县有多份数据（未选用）", Code.OUTPUT_LOCKED: "结果文件被占用",
     Code.PREVIOUS_UNREADABLE: "上次结果无法读取", Code.LEDGER_DUPLICATE_ID: "台账编号重复",
     Code.LEDGER_STATUS_NOT_TAKEN: "手工状态未采用", Code.LEDGER_CLOSED_TYPED: "手工销号未采用",
-    Code.EDIT_CONFLICT: "两个文件改法不同",
+    Code.EDIT_CONFLICT: "两个文件改法不同", Code.LEDGER_REBUILT: "台账从结果文件恢复",
+    Code.DB_REPLACED: "台账数据库损坏已更换",
 }
 assert set(TITLES) == set(Code), "every problem code needs a title"
 

@@ -12,6 +12,11 @@ from pathlib import Path
 from typing import TextIO
 
 
+def one_line(text: str) -> str:
+    """``text`` with its line breaks and other control characters shown, not obeyed."""
+    return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(text))
+
+
 class Reporter:
     def __init__(self, total: int, *, quiet: bool = False, log: Path | None = None,
                  stream: TextIO | None = None, force_plain: bool = False):
@@ -33,11 +38,15 @@ class Reporter:
             self._progress.start()
             self._task = self._progress.add_task("", total=total)
 
-    def _line(self, text: str, *, important: bool = False) -> None:
+    def _line(self, text: str, *, important: bool = False, log_only: bool = False) -> None:
+        # One entry is one line of the log: a file name with a line break cannot forge another.
+        text = one_line(text)
         stamped = f"{datetime.now():%Y-%m-%d %H:%M:%S} {text}"
         if self.log:
             self.log.write(stamped + "\n")
             self.log.flush()
+        if log_only:
+            return
         if self._progress is not None:
             if important or not self.quiet:
                 self._progress.console.print(text)
@@ -49,6 +58,10 @@ class Reporter:
 
     def error(self, text: str) -> None:
         self._line(text, important=True)
+
+    def detail(self, text: str) -> None:
+        """Technical detail (an exception, a driver's message) for the log file only."""
+        self._line(f"详情：{text}", log_only=True)
 
     def advance(self, name: str, outcome: str, *, failed: bool = False, notable: bool = False,
                 count: int = 1) -> None:

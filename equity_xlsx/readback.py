@@ -12,13 +12,14 @@ columns, type notes under the table, and retype dates.
 from __future__ import annotations
 
 import datetime as dt
+import filecmp
 import os
 import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .model import LEDGER_COLUMNS
+from .model import LEDGER_COLUMNS, LedgerLine
 from .standards import LedgerSettings
 
 LEDGER_SHEET = "整改台账"
@@ -108,6 +109,47 @@ def read_edits(path: str | os.PathLike[str]) -> WorkbookEdits:
             # read_only keeps the file open until closed; Windows would refuse to replace it.
             wb.close()
     return edits
+
+
+_CLOSED_NOTE = re.compile(r"^已(?:于 \S+ )?销号；现值、差距、需补足为销号前[^；]*的数据；?")
+
+
+def read_ledger_lines(path: str | os.PathLike[str]) -> list[LedgerLine]:
+    """Every line of a result workbook's 整改台账 and 已销号 as LedgerLine records (county
+    unset): what a lost ledger database is rebuilt from. Columns are found by header text."""
+    import openpyxl
+
+    from .model import OPEN, STAGE_LABEL
+
+    stages = {label: key for key, label in STAGE_LABEL.items()}
+    numbers = {c.field for c in LEDGER_COLUMNS if c.kind == "number"}
+    wanted = {_norm(h): c.field for c in LEDGER_COLUMNS for h in (c.header, *c.synonyms)}
+    out: dict[str, LedgerLine] = {}
+    wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        for name in (LEDGER_SHEET, ARCHIVE_SHEET):
+            if name not in wb.sheetnames:
+                continue
+            columns: dict[str, int] | None = None
+            for row in wb[name].iter_rows(values_only=True):
+                if columns is None:
+                    found = {wanted[_norm(v)]: i for i, v in enumerate(row) if _norm(v) in wanted}
+                    columns = found if "id" in found else None
+                    continue
+                get = {f: (row[i] if i < len(row) else None) for f, i in columns.items()}
+                line_id = _text(get.get("id"))
+                if not _looks_like_id(line_id) or line_id in out:
+                    continue
+                values = {f: (float(v) if isinstance(v, (int, float)) else None) if f in numbers else _text(v)
+                          for f, v in get.items() if f != "id"}
+                values["stage"] = stages.get(values.get("stage", ""), values.get("stage", ""))
+                values["detail"] = _CLOSED_NOTE.sub("", values.get("detail", ""))
+                status = values.get("status") or OPEN
+                values["manual_status"] = "" if status in (OPEN, "已销号") else status
+                out[line_id] = LedgerLine(id=line_id, **values)
+    finally:
+        wb.close()
+    return list(out.values())
 
 
 def _read_scores(ws) -> dict[str, float]:  # noqa: ANN001
@@ -237,10 +279,12 @@ def backup_previous(
 ) -> Path | None:
     """Copy the workbook about to be replaced to ``备份/<stem>_<YYYYmmdd-HHMMSS>.xlsx``.
 
-    ``backup_dir`` defaults to ``备份`` beside ``path``. Returns the copy, or None when there
-    is nothing to keep (no file yet). Keeps the newest ``keep`` copies of this file (default:
-    the ``[ledger] backups_kept`` setting's default) and deletes older ones; copies of other
-    files in the folder are never touched.
+    ``backup_dir`` defaults to ``备份`` beside ``path``. Returns the copy, or None when there is
+    nothing new to keep (no file yet, or the same content as the newest copy: backups are
+    versions that differ, not ten copies of one file). Keeps the newest ``keep`` copies of this
+    file (default: the ``[ledger] backups_kept`` setting's default) and deletes older ones;
+    copies of other files in the folder are never touched. The copy is written under a
+    temporary name and renamed, so a killed run never leaves half a backup.
     """
     if keep is None:
         keep = LedgerSettings().backups_kept
@@ -249,13 +293,18 @@ def backup_previous(
         return None
     folder = Path(backup_dir) if backup_dir is not None else path.parent / BACKUP_DIRNAME
     folder.mkdir(parents=True, exist_ok=True)
+    existing = _backups(folder, path.stem, path.suffix)
+    if existing and filecmp.cmp(existing[-1], path, shallow=False):
+        return None
     stamp = (now or dt.datetime.now()).strftime(_STAMP)
     target = folder / f"{path.stem}_{stamp}{path.suffix}"
     counter = 2
     while target.exists():  # two runs in the same second
         target = folder / f"{path.stem}_{stamp}-{counter}{path.suffix}"
         counter += 1
-    shutil.copy2(path, target)
+    tmp = folder / f".{path.stem}.{os.getpid()}.tmp{path.suffix}"
+    shutil.copy2(path, tmp)
+    tmp.replace(target)
     _prune(folder, path.stem, path.suffix, keep)
     return target
 

@@ -284,6 +284,84 @@ def _sqlite_engine(url: URL) -> Engine:
     return engine
 
 
+class StoreUnavailable(Exception):
+    """The ledger database cannot be opened or reached (a usage error: exit code 2).
+
+    ``str()`` is Chinese, for the user; ``detail`` the driver's own text, for the log."""
+
+    def __init__(self, where: str, detail: str):
+        self.where, self.detail = where, detail
+        super().__init__(f"无法打开台账数据库 {where}：请检查 --state 的地址、用户名、密码，以及网络和数据库服务是否正常"
+                         "（详细原因见运行日志）")
+
+
+def sqlite_trouble(path: Path) -> str | None:
+    """Why the SQLite file at ``path`` cannot be trusted ("not_a_database", "corrupt"), or None.
+
+    A missing or empty file is fine (a new ledger is created and rebuilt from the workbooks)."""
+    import sqlite3
+
+    if not path.exists() or path.stat().st_size == 0:
+        return None
+    try:
+        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT)
+        try:
+            rows = con.execute("PRAGMA quick_check").fetchall()
+        finally:
+            con.close()
+    except sqlite3.DatabaseError as exc:
+        return "not_a_database" if "not a database" in str(exc) else "corrupt"
+    return None if rows == [("ok",)] else "corrupt"
+
+
+def set_aside(path: Path, now: dt.datetime | None = None) -> Path:
+    """Move a damaged SQLite file (and its -wal / -shm) aside as ``name.损坏-YYYYmmdd-HHMMSS``."""
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.损坏-{stamp}")
+    for suffix in ("-wal", "-shm"):
+        side = path.with_name(path.name + suffix)
+        if side.exists():
+            side.replace(target.with_name(target.name + suffix))
+    path.replace(target)
+    return target
+
+
+def backup_sqlite(path: Path, folder: Path, keep: int, now: dt.datetime | None = None) -> Path | None:
+    """A consistent copy of the ledger (SQLite's online backup) in ``folder``, unless it equals the
+    newest copy already there; keeps the newest ``keep`` copies. Returns the new copy or None."""
+    import hashlib
+    import sqlite3
+
+    if not path.exists():
+        return None
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = (now or dt.datetime.now()).strftime("%Y%m%d-%H%M%S")
+    tmp = folder / f".{path.stem}.{os.getpid()}.tmp{path.suffix}"
+    src, dst = sqlite3.connect(str(path), timeout=SQLITE_BUSY_TIMEOUT), sqlite3.connect(str(tmp))
+    try:
+        src.backup(dst)
+    finally:
+        dst.close()
+        src.close()
+    pattern = sorted(folder.glob(f"{path.stem}_????????-??????*{path.suffix}"))
+
+    def digest(p: Path) -> str:
+        return hashlib.sha256(p.read_bytes()).hexdigest()
+
+    if pattern and digest(pattern[-1]) == digest(tmp):
+        tmp.unlink()
+        return None
+    target = folder / f"{path.stem}_{stamp}{path.suffix}"
+    n = 2
+    while target.exists():
+        target = folder / f"{path.stem}_{stamp}-{n}{path.suffix}"
+        n += 1
+    tmp.replace(target)
+    for old in (pattern + [target])[:-keep] if keep > 0 else []:
+        old.unlink(missing_ok=True)
+    return target
+
+
 class LedgerStore:
     """The ledger database for one or many counties.
 
@@ -302,8 +380,21 @@ class LedgerStore:
         if self._url.get_backend_name() == "sqlite":
             self.engine = _sqlite_engine(self._url)
         else:
-            self.engine = sa.create_engine(self._url, pool_pre_ping=True)
-        self._create_tables()
+            self.engine = sa.create_engine(self._url, pool_pre_ping=True,
+                                           connect_args={"connect_timeout": 10} if "postgres" in self._url.drivername else {})
+        try:
+            self._create_tables()
+        except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DatabaseError, OSError) as exc:
+            self.engine.dispose()
+            raise StoreUnavailable(self.url, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
+
+    def counts(self, county: str) -> tuple[int, int]:
+        """(ledger lines, runs) kept for ``county``: (0, 0) for a county the store does not know."""
+        with self._conn(None) as c:
+            n_lines = c.execute(sa.select(sa.func.count()).select_from(ledger_lines)
+                                .where(ledger_lines.c.county == county)).scalar()
+            n_runs = c.execute(sa.select(sa.func.count()).select_from(runs).where(runs.c.county == county)).scalar()
+        return n_lines, n_runs
 
     @classmethod
     def for_directory(cls, directory: str | os.PathLike[str]) -> LedgerStore:

@@ -166,12 +166,13 @@ def test_no_backup_when_there_is_no_previous_output(tmp_path):
     assert not (tmp_path / "备份").exists()
 
 
-def test_backups_keep_the_last_ten_per_file(tmp_path):
+def test_backups_keep_the_last_ten_versions_per_file(tmp_path):
     path = save(tmp_path / "A县.xlsx", {"整改台账": [HEADERS]})
     other = save(tmp_path / "A县_2.xlsx", {"整改台账": [HEADERS]})
     backup_previous(other, now=dt.datetime(2024, 1, 1))
     start = dt.datetime(2024, 3, 1, 2, 0)
     for night in range(12):
+        save(path, {"整改台账": [HEADERS, row(台账编号=f"DX-{night}")]})  # a different workbook each night
         backup_previous(path, now=start + dt.timedelta(days=night))
     kept = backups_of(path)
     assert len(kept) == 10
@@ -184,9 +185,18 @@ def test_backups_keep_the_last_ten_per_file(tmp_path):
 def test_two_backups_in_the_same_second_both_kept(tmp_path):
     path = save(tmp_path / "A.xlsx", {"整改台账": [HEADERS]})
     t = dt.datetime(2024, 3, 1, 2, 0)
-    first, second = backup_previous(path, now=t), backup_previous(path, now=t)
+    first = backup_previous(path, now=t)
+    save(path, {"整改台账": [HEADERS, row(台账编号="DX-9")]})
+    second = backup_previous(path, now=t)
     assert first != second and first.exists() and second.exists()
     assert backups_of(path) == [first, second]
+
+
+def test_an_unchanged_workbook_is_not_backed_up_again(tmp_path):
+    path = save(tmp_path / "A.xlsx", {"整改台账": [HEADERS]})
+    first = backup_previous(path, now=dt.datetime(2024, 3, 1))
+    assert backup_previous(path, now=dt.datetime(2024, 3, 2)) is None
+    assert backups_of(path) == [first]
 
 
 def test_reads_back_what_the_ledger_sheet_writer_wrote(tmp_path):

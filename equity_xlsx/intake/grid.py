@@ -40,9 +40,10 @@ class UnreadableFile(Exception):
     ``not_workbook``, ``corrupt``, ``html``, ``text``).
     """
 
-    def __init__(self, message: str, why: str):
+    def __init__(self, message: str, why: str, detail: str = ""):
         super().__init__(message)
         self.why = why
+        self.detail = detail  # the library's own words, for the log
 
 
 def col_letter(col: int) -> str:
@@ -153,7 +154,7 @@ def open_book(path: Path, limits: Limits | None = None) -> Book:
     except PermissionError:
         raise UnreadableFile("没有读取该文件的权限（文件可能被其他程序独占打开）", "permission") from None
     except OSError as exc:
-        raise UnreadableFile(f"无法读取文件：{exc.strerror or exc}", "os_error") from None
+        raise UnreadableFile("无法读取文件（磁盘或网络共享出错）", "os_error", str(exc)) from None
     if not data:
         raise UnreadableFile("文件是空的（0 字节），不是有效的 Excel 工作簿", "empty")
     head = data[:8]
@@ -186,7 +187,8 @@ def open_book(path: Path, limits: Limits | None = None) -> Book:
     except pc.PasswordError:
         raise UnreadableFile("文件设置了密码保护，无法读取；请在 Excel/WPS 中取消密码后另存再运行", "encrypted") from None
     except Exception as exc:  # calamine raises several unrelated types for corrupt content
-        raise UnreadableFile(f"无法作为 Excel 工作簿读取（文件已损坏或格式不受支持：{exc}）", "corrupt") from None
+        raise UnreadableFile("无法作为 Excel 工作簿读取（文件已损坏或格式不受支持），请在 Excel/WPS 中打开并另存后再运行",
+                             "corrupt", str(exc)) from None
     book = Book(wb=wb, kind=kind, data=data, tally=WorkbookTally(limits))
     if kind == "xlsx":
         book.sheet_xml = xlsx_sheet_members(data)

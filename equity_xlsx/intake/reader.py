@@ -19,7 +19,7 @@ from ..rulebook import Rules
 from ..standards import Aliases, Standard
 from .county import county_labels, county_lookup, read_county
 from .form import form_labels, is_form, read_form
-from .grid import Grid, col_letter, load_grid, open_book
+from .grid import Grid, UnreadableFile, col_letter, load_grid, open_book
 from .header import Header, Vocabulary, build_header, find_header, units_from_titles
 from .limits import LimitExceeded, Limits
 from .normalise import build_sections
@@ -56,7 +56,9 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
     except LimitExceeded as exc:
         return _not_read(file, Code.LIMIT, reason=f"文件“{file}”超出读取上限：{exc.message}", limit=exc.code)
     except Exception as exc:  # UnreadableFile, or anything else: one bad file never stops a nightly run
-        return _not_read(file, Code.UNREADABLE, reason=str(exc), why=getattr(exc, "why", "other"))
+        if isinstance(exc, UnreadableFile):
+            return _not_read(file, Code.UNREADABLE, reason=str(exc), why=exc.why, detail=exc.detail)
+        return _not_read(file, Code.UNREADABLE, reason="文件无法读取", why="other", detail=internal_detail(exc))
     vocab, clookup = _vocab(aliases)
     data = CountyData(file=file, county=None)
     records: list[Record] = []
@@ -65,7 +67,7 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
     try:
         metas = book.wb.sheets_metadata
     except Exception as exc:
-        problems.add(Code.UNREADABLE, reason=f"无法读取工作表列表（{exc}）")
+        problems.add(Code.UNREADABLE, reason="无法读取工作表列表（文件可能已损坏）", why="corrupt", detail=str(exc))
         metas = []
     for meta in metas:
         name = meta.name

@@ -41,8 +41,9 @@ def _table(sheet, row: int, headers: list[str], rows: list[list], head, cell, st
 
 
 def write_run_report(path: Path, entries: list[dict], standard_title: str, started: datetime,
-                     not_read: list[dict] | None = None) -> None:
-    """Write the run report (three sheets) to ``path``; ``entries`` are summary.json's workbooks."""
+                     not_read: list[dict] | None = None, notices: list[dict] | None = None) -> None:
+    """Write the run report (three sheets) to ``path``; ``entries`` are summary.json's workbooks,
+    ``notices`` problems of the run itself (e.g. a damaged ledger database replaced)."""
     book = new_workbook(path)
     base = {"font_name": "等线", "font_size": 10, "valign": "top"}
     head = book.add_format({**base, "bold": True, "bg_color": "#D9E1F2", "border": 1, "text_wrap": True,
@@ -52,6 +53,7 @@ def write_run_report(path: Path, entries: list[dict], standard_title: str, start
     cell = book.add_format({**base, "border": 1, "text_wrap": True})
     note = book.add_format({**base})
     not_read = not_read or []
+    notices = notices or []
 
     sheet = book.add_worksheet(SUMMARY_SHEET)
     failed = sum(1 for e in entries if e["status"] != "ok")
@@ -59,6 +61,8 @@ def write_run_report(path: Path, entries: list[dict], standard_title: str, start
     sheet.write_string(0, 0, f"运行时间：{started:%Y-%m-%d %H:%M:%S}　评估标准：{standard_title}", note)
     sheet.write_string(1, 0, f"共 {len(entries)} 项：成功 {len(entries) - failed} 项（其中未变化跳过 {skipped} 项），"
                              f"失败 {failed} 项；未读取的文件 {len(not_read)} 个（见“{NOT_READ_SHEET}”）。", note)
+    for i, p in enumerate(notices[:1]):  # the run's own problem, in red above the table
+        sheet.write_string(2, 0, f"注意：{p['message']}", bad)
     rows = []
     for e in entries:
         status = "失败" if e["status"] != "ok" else ("未变化（跳过）" if e.get("skipped") else "成功")
@@ -69,9 +73,10 @@ def write_run_report(path: Path, entries: list[dict], standard_title: str, start
            head, cell, status_col=2, ok=ok, bad=bad, widths=[30, 12, 10, 24, 7, 7, 36, 60], wrap_cols=(0, 6, 7))
 
     errs = book.add_worksheet(PROBLEM_SHEET)
-    rows = [[e["input"], "错误" if level == "errors" else "警告", p.get("sheet") or "", p.get("row") or "",
-             p.get("column") or "", p["message"], p.get("code") or ""]
-            for e in entries for level in ("errors", "warnings") for p in e[level]]
+    rows = [["（本次运行）", "警告", "", "", "", p["message"], p.get("code") or ""] for p in notices]
+    rows += [[e["input"], "错误" if level == "errors" else "警告", p.get("sheet") or "", p.get("row") or "",
+              p.get("column") or "", p["message"], p.get("code") or ""]
+             for e in entries for level in ("errors", "warnings") for p in e[level]]
     _table(errs, 0, ["输入文件", "级别", "工作表", "行", "列", "说明", "代码"], rows, head, cell,
            widths=[28, 6, 14, 6, 6, 80, 20], wrap_cols=(0, 5))
 
