@@ -328,9 +328,20 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
                          + "".join(f"\n  {n.file}：{n.reason}" for n in not_read[:10]))
     reporter = reporter or Reporter(len(files), quiet=True)
     reporter.total = len(files)
+    if state and "://" in state:  # a shared database: unreachable is a usage error, found at once
+        _open_or_fail(state, out_dir, reporter)
     with folder_lock(out_dir, wait):
         return Run(rules, out_dir, files, not_read, state=state, jobs=jobs or os.cpu_count() or 1, force=force,
                    reporter=reporter, today=(today or date.today()).isoformat(), prefer=tuple(prefer)).go()
+
+
+def _open_or_fail(state: str | None, out_dir: Path, reporter: Reporter) -> None:
+    """Open (and migrate) the ledger database once, or raise a Chinese UsageError (exit code 2)."""
+    try:
+        LedgerStore(state or out_dir, directory=out_dir).close()
+    except StoreUnavailable as exc:
+        reporter.detail(f"台账数据库：{exc.detail}")
+        raise UsageError(str(exc)) from exc
 
 
 @dataclass
@@ -391,11 +402,7 @@ class Run:
             self.notices.append(Problem(Code.DB_REPLACED, params={"path": path.name, "why": why, "aside": aside.name}))
             self.reporter.error(f"警告：{self.notices[-1].message}")
             self.force = True  # every county is evaluated again, so every ledger is rebuilt now
-        try:
-            LedgerStore(self.state or self.out_dir, directory=self.out_dir).close()
-        except StoreUnavailable as exc:
-            self.reporter.detail(f"台账数据库：{exc.detail}")
-            raise UsageError(str(exc)) from exc
+        _open_or_fail(self.state, self.out_dir, self.reporter)
 
     def _back_up_database(self) -> None:
         path = self._sqlite_path()

@@ -17,7 +17,7 @@ from typing import Iterable
 
 from .model import LedgerLine, STAFF_LABELS, TYPED_FIELDS
 from .problems import Code, Problem
-from .readback import WorkbookEdits
+from .readback import EXTRA, WorkbookEdits
 
 
 @dataclass
@@ -32,7 +32,8 @@ class Typed:
 
 def snapshot(lines: Iterable[LedgerLine], scores: dict[str, float]) -> dict:
     """What the tool writes into the cells staff may type into, as the read-back will see it."""
-    return {"lines": {ln.id: {f: str(getattr(ln, f) or "") for f in TYPED_FIELDS} for ln in lines},
+    return {"lines": {ln.id: {**{f: str(getattr(ln, f) or "") for f in TYPED_FIELDS},
+                              **{EXTRA + h: v for h, v in ln.extras.items()}} for ln in lines},
             "scores": {str(k): float(v) for k, v in scores.items()}}
 
 
@@ -77,7 +78,7 @@ def decide(files: list[tuple[WorkbookEdits, dict | None]]) -> Typed:
 
 def _conflict(key: str, name: str, kept: tuple[str, float, object], other: tuple[str, float, object]) -> Problem:
     where = f"任务清单第 {key[len('score:'):]} 项" if key.startswith("score:") else f"台账 {key}"
-    label = "得分" if name == "score" else STAFF_LABELS.get(name, name)
+    label = "得分" if name == "score" else STAFF_LABELS.get(name, name.removeprefix(EXTRA))
     return Problem(Code.EDIT_CONFLICT, kept[0], params={
         "where": where, "field": label, "kept": f"{kept[2]:g}" if isinstance(kept[2], float) else kept[2],
         "kept_file": kept[0], "kept_at": _stamp(kept[1]),

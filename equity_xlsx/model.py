@@ -202,7 +202,21 @@ class LedgerLine:
     remark: str = ""
     county: str = ""
     staff_edited: str = ""  # the task-list defaults staff replaced: "measure,office" (kept, never reset)
+    extra: str = ""  # columns staff inserted: JSON {header: value}, carried to every later workbook
     sort_key: tuple = field(default=(), compare=False, metadata={"stored": False})
+
+    @property
+    def extras(self) -> dict[str, str]:
+        import json
+
+        return json.loads(self.extra) if self.extra else {}
+
+    def set_extra(self, header: str, value: str) -> None:
+        import json
+
+        values = self.extras
+        values[header] = value
+        self.extra = json.dumps(values, ensure_ascii=False)
 
     @property
     def edited(self) -> set[str]:
@@ -266,16 +280,18 @@ LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn("unit", "单位", width=8),
     LedgerColumn("need_text", "需补足", "wrap"),
     LedgerColumn("detail", "说明", "wrap"),
-    LedgerColumn("measure", "整改措施", "wrap", editable=True),
-    LedgerColumn("department", "责任部门", "wrap", editable=True),
-    LedgerColumn("office", "责任股室", "wrap", editable=True),
-    LedgerColumn("first_seen", "首次发现", width=11, read_back=True),
-    LedgerColumn("status", "状态", width=8, editable=True),
+    LedgerColumn("measure", "整改措施", "wrap", editable=True, synonyms=("措施", "整改举措", "具体措施")),
+    LedgerColumn("department", "责任部门", "wrap", editable=True, synonyms=("责任单位", "牵头部门", "牵头单位")),
+    LedgerColumn("office", "责任股室", "wrap", editable=True, synonyms=("牵头股室", "责任科室", "股室")),
+    LedgerColumn("first_seen", "首次发现", width=11, read_back=True, synonyms=("发现日期", "首次发现日期")),
+    LedgerColumn("status", "状态", width=8, editable=True, synonyms=("整改状态", "销号状态")),
     LedgerColumn("closed_on", "销号日期", width=11),
-    LedgerColumn("owner", "责任人", width=10, staff=True),
-    LedgerColumn("due", "计划完成时间", "date", 12, staff=True),
-    LedgerColumn("progress", "整改进展", width=30, staff=True),
-    LedgerColumn("remark", "备注", width=20, staff=True),
+    LedgerColumn("owner", "责任人", width=10, staff=True, synonyms=("负责人", "具体责任人", "责任人员", "联系人")),
+    LedgerColumn("due", "计划完成时间", "date", 12, staff=True,
+                 synonyms=("完成时间", "计划完成日期", "完成时限", "完成期限", "整改时限", "整改期限")),
+    LedgerColumn("progress", "整改进展", width=30, staff=True,
+                 synonyms=("进展情况", "整改进度", "进展", "工作进展", "推进情况", "整改情况")),
+    LedgerColumn("remark", "备注", width=20, staff=True, synonyms=("备考", "其他说明")),
 )
 STAFF_FIELDS: tuple[str, ...] = tuple(c.field for c in LEDGER_COLUMNS if c.staff)
 # Task-list defaults staff may replace on a line (状态 is handled as the line's manual status).

@@ -165,6 +165,10 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
                 retire.append(previous)
         typed = decide(read)
         warnings.extend(typed.conflicts)
+        for edits, _ in read:
+            warnings.extend(Problem(Code.STAFF_COLUMN_UNPLACED, first_input, params={
+                "file_name": edits.file, "sheet": u.sheet, "column": u.column, "cells": u.cells,
+                "what": f"的表头“{u.header}”与另一列重复" if u.header else "没有表头"}) for u in edits.unplaced)
         store.save_scores(county.key, typed.scores)
         scores = store.scores(county.key)
 

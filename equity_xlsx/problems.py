@@ -82,6 +82,7 @@ class Code(StrEnum):
     LEDGER_CLOSED_TYPED = "ledger_closed_typed"
     EDIT_CONFLICT = "edit_conflict"
     LEDGER_REBUILT = "ledger_rebuilt"
+    STAFF_COLUMN_UNPLACED = "staff_column_unplaced"
     DB_REPLACED = "db_replaced"
 
 
@@ -161,6 +162,8 @@ SPECS: dict[Code, Spec] = {
                                       "但本次数据仍未达标，状态保持“{status}”"),
     Code.LEDGER_REBUILT: Spec(W, "台账数据库中没有本县的记录（数据库是新建的，或丢失后已重建），已从上次的结果文件 {source} "
                                  "恢复 {lines} 条台账（其中已销号 {closed} 条）及其填写内容和首次发现日期"),
+    Code.STAFF_COLUMN_UNPLACED: Spec(W, "{file_name} 的“{sheet}”第 {column} 列{what}，其中 {cells} 行填写的内容无法按列保存；"
+                                        "请给这一列加上一个不重复的表头，下次运行即会保留"),
     Code.DB_REPLACED: Spec(W, "台账数据库 {path} 已损坏（{why}），已移到 {aside} 备查；本次新建数据库，并从各县上次的结果文件"
                               "恢复台账"),
     Code.EDIT_CONFLICT: Spec(W, "{where}的“{field}”在两个结果文件中被改成了不同内容：{kept_file}（{kept_at} 保存）为“{kept}”，"
@@ -190,7 +193,7 @@ TITLES: dict[Code, str] = {
     Code.PREVIOUS_UNREADABLE: "上次结果无法读取", Code.LEDGER_DUPLICATE_ID: "台账编号重复",
     Code.LEDGER_STATUS_NOT_TAKEN: "手工状态未采用", Code.LEDGER_CLOSED_TYPED: "手工销号未采用",
     Code.EDIT_CONFLICT: "两个文件改法不同", Code.LEDGER_REBUILT: "台账从结果文件恢复",
-    Code.DB_REPLACED: "台账数据库损坏已更换",
+    Code.DB_REPLACED: "台账数据库损坏已更换", Code.STAFF_COLUMN_UNPLACED: "自加的列无法保存",
 }
 assert set(TITLES) == set(Code), "every problem code needs a title"
 

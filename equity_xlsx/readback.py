@@ -47,6 +47,7 @@ class WorkbookEdits:
     lines: dict[str, dict[str, str]] = field(default_factory=dict)
     scores: dict[str, float] = field(default_factory=dict)
     saved_at: float = 0.0
+    unplaced: list = field(default_factory=list)  # Unplaced columns (their values cannot be kept)
 # How far down a person may have pushed the header (e.g. by inserting a title row).
 HEADER_SEARCH_ROWS = 10
 
@@ -97,7 +98,7 @@ def read_edits(path: str | os.PathLike[str]) -> WorkbookEdits:
         names = {str(n).strip(): n for n in wb.sheetnames}
         for wanted in (LEDGER_SHEET, ARCHIVE_SHEET):
             if wanted in names:
-                _read_sheet(wb[names[wanted]], edits.lines)
+                _read_sheet(wb[names[wanted]], edits.lines, edits.unplaced)
         if TASK_SHEET in names:
             edits.scores = _read_scores(wb[names[TASK_SHEET]])
     except PermissionError as exc:
@@ -177,40 +178,84 @@ def _read_scores(ws) -> dict[str, float]:  # noqa: ANN001
     return out
 
 
-def _read_sheet(ws, entries: dict[str, dict[str, str]]) -> None:  # noqa: ANN001
+EXTRA = "extra:"  # the key prefix of a column staff inserted: "extra:联系电话"
+
+
+@dataclass(frozen=True)
+class Unplaced:
+    """A column staff typed into whose values cannot be kept: no header, or a header already used."""
+
+    sheet: str
+    column: str  # Excel letter
+    header: str
+    cells: int  # how many lines have something in it
+
+
+def _read_sheet(ws, entries: dict[str, dict[str, str]], unplaced: list[Unplaced] | None = None) -> None:  # noqa: ANN001
     rows = ws.iter_rows(values_only=True)
-    columns: dict[str, int] | None = None
-    id_col = -1
+    layout: _Columns | None = None
+    counts: dict[int, int] = {}
     for index, row in enumerate(rows):
-        if columns is None:
+        if layout is None:
             if index >= HEADER_SEARCH_ROWS:
                 return
-            columns = _header_columns(row)
-            if columns is None:
-                continue
-            id_col = columns.pop("id")
+            layout = _header_columns(row)
             continue
+        id_col = layout.fields["id"]
         if id_col >= len(row):
             continue
         line_id = _text(row[id_col])
         if not _looks_like_id(line_id):
             continue
         found = entries.setdefault(line_id, {})
-        for key, col in columns.items():
+        for key, col in [*layout.fields.items(), *((EXTRA + h, c) for c, h in layout.extras.items())]:
+            if key == "id":
+                continue
             value = _text(row[col]) if col < len(row) else ""
             if not found.get(key):
                 found[key] = value
+        for col in layout.lost:
+            if col < len(row) and _text(row[col]):
+                counts[col] = counts.get(col, 0) + 1
+    if layout is not None and unplaced is not None:
+        for col, n in counts.items():
+            unplaced.append(Unplaced(ws.title, _letter(col), layout.lost[col], n))
 
 
-def _header_columns(row: tuple) -> dict[str, int] | None:
-    """Column index of each known header in ``row``, or None when 台账编号 is not there."""
-    wanted = {_norm(h): c.field for c in (ID_COLUMN, *READ_COLUMNS) for h in (c.header, *c.synonyms)}
-    columns: dict[str, int] = {}
+@dataclass
+class _Columns:
+    fields: dict[str, int]  # known field -> column index
+    extras: dict[int, str]  # column index -> header of a column staff inserted
+    lost: dict[int, str]  # column index -> header (maybe "") of a column that cannot be kept
+
+
+def _header_columns(row: tuple) -> _Columns | None:
+    """Where each column of the ledger is, found by header text (or a synonym), or None when
+    台账编号 is not in ``row``. Other headed columns are staff's own (kept by header); a
+    column without a header, or repeating one, cannot be kept."""
+    wanted = {_norm(h): c.field for c in LEDGER_COLUMNS for h in (c.header, *c.synonyms)}
+    readable = {c.field for c in (ID_COLUMN, *READ_COLUMNS)}
+    out = _Columns({}, {}, {})
     for col, cell in enumerate(row):
-        key = wanted.get(_norm(cell))
-        if key is not None and key not in columns:  # a duplicated header: the first one counts
-            columns[key] = col
-    return columns if "id" in columns else None
+        key, text = wanted.get(_norm(cell)), _text(cell)
+        if key is not None:
+            if key in out.fields or (key not in readable and key in out.lost.values()):
+                out.lost[col] = text
+            elif key in readable:
+                out.fields[key] = col
+        elif not text:
+            out.lost[col] = ""
+        elif text in out.extras.values():
+            out.lost[col] = text
+        else:
+            out.extras[col] = text
+    return out if "id" in out.fields else None
+
+
+def _letter(col: int) -> str:
+    from .intake.grid import col_letter
+
+    return col_letter(col)
 
 
 # A 台账编号 is one short token ("TZ-04-3F9A2C"); a sentence in that column is a note

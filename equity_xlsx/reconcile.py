@@ -29,6 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from .model import CLOSED, DEFAULT_FIELDS, OPEN, STAFF_FIELDS, STAFF_LABELS, LedgerLine
 from .problems import Code, Problem
+from .readback import EXTRA
 from .store import HistoryEntry, LedgerStore
 
 REASON_NEW = "首次发现"
@@ -104,6 +105,7 @@ def reconcile(
             new.closed_on = ""
             _merge_staff(new, entry, history, day)
             _merge_defaults(new, line, entry, history, day)
+            _merge_extras(new, entry, history, day)
             _merge_manual_status(new, old, entry, history, day, result.warnings)
             new.status = new.manual_status or OPEN
             after[line.id] = new
@@ -123,6 +125,7 @@ def reconcile(
             entry = typed.get(line_id, {})
             _merge_staff(new, entry, history, day)
             _merge_defaults(new, None, entry, history, day)
+            _merge_extras(new, entry, history, day)
             status = entry.get("status", "")
             if status and status not in (OPEN, CLOSED):
                 result.warnings.append(Problem(Code.LEDGER_STATUS_NOT_TAKEN, params={
@@ -160,6 +163,20 @@ def _merge_staff(new: LedgerLine, entry: Mapping[str, str], history: list[Histor
             reason = f"{STAFF_LABELS[name]}{REASON_EDITED}"
             history.append(HistoryEntry(new.county, new.id, day, before, typed, reason, field=name))
         setattr(new, name, typed)
+
+
+def _merge_extras(new: LedgerLine, entry: Mapping[str, str], history: list[HistoryEntry], day: str) -> None:
+    """Columns staff inserted (``extra:<header>``): kept by header like their other typing."""
+    for key, value in entry.items():
+        if not key.startswith(EXTRA) or not (value or "").strip():
+            continue
+        header, typed = key[len(EXTRA):], value.strip()
+        before = new.extras.get(header, "")
+        if typed != before:
+            if before:
+                history.append(HistoryEntry(new.county, new.id, day, before, typed, f"{header}{REASON_EDITED}",
+                                            field=key))
+            new.set_extra(header, typed)
 
 
 def _merge_defaults(new: LedgerLine, tonight: LedgerLine | None, entry: Mapping[str, str],

@@ -163,6 +163,7 @@ MIGRATIONS: tuple[tuple[str, object], ...] = (
     ("0002_runs_outcome", _add_columns(runs, "county_name", "outcome")),
     ("0003_outputs", None),  # a new table: created by create_all
     ("0004_staff_edits", _add_columns(ledger_lines, "staff_edited")),  # and the written/scores tables
+    ("0005_staff_columns", _add_columns(ledger_lines, "extra")),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 

@@ -65,8 +65,9 @@ def test_reordered_and_added_columns_and_a_title_row(tmp_path):
         ["王五", 13800000000, "DX-007", "见附件", "施工中", "暂缓", None],
     ]})  # fmt: skip
     entries = read_staff_entries(path)
+    # 联系电话, a column of their own, is read by its header and kept too.
     assert entries == {"DX-007": {"owner": "王五", "remark": "见附件", "progress": "施工中",
-                                  "status": "暂缓", "due": ""}}  # fmt: skip
+                                  "status": "暂缓", "due": "", "extra:联系电话": "13800000000"}}  # fmt: skip
 
 
 def test_dates_become_iso_and_numbers_text(tmp_path):

@@ -168,3 +168,36 @@ def test_an_unchanged_night_skips_and_leaves_the_typed_workbook_alone(tmp_path):
     assert rows(out / RESULT)[line]["备注"].value == "只在工作簿里"
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["workbooks"][0]["skipped"] is True
+
+
+def test_renamed_headers_and_inserted_columns_are_kept(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    src.mkdir()
+    shutil.copy(SAMPLE, src / "大祥区.xlsx")
+    night(src, out, 1)
+    result = out / RESULT
+    wb = openpyxl.load_workbook(result)
+    ws = wb["整改台账"]
+    heads = [c.value for c in ws[1]]
+    owner = heads.index("责任人") + 1
+    ws.cell(1, owner, "负责人")  # staff renamed the header
+    ws.insert_cols(owner + 1)  # and inserted their own column after it
+    ws.cell(1, owner + 1, "联系电话")
+    ws.insert_cols(owner + 2)  # and one they forgot to give a header
+    first, second = ws.cell(2, 1).value, ws.cell(3, 1).value
+    ws.cell(2, owner, "赵六")
+    ws.cell(2, owner + 1, "13800000000")
+    ws.cell(3, owner + 1, "0739-1234567")
+    ws.cell(3, owner + 2, "这一列没有表头")
+    wb.save(result)
+
+    res = night(src, out, 2)
+    got = rows(result)
+    assert got[first]["责任人"].value == "赵六"  # read under the new name, written back under ours
+    assert (got[first]["联系电话"].value, got[second]["联系电话"].value) == ("13800000000", "0739-1234567")
+    assert got[first]["联系电话"].protection.locked is False  # still theirs to type into
+    unplaced = [w for w in res.entries[0]["warnings"] if w["code"] == "staff_column_unplaced"]
+    assert len(unplaced) == 1 and "没有表头" in unplaced[0]["message"] and "1 行" in unplaced[0]["message"]
+
+    night(src, out, 3)  # and the next night, from the store, again
+    assert rows(result)[second]["联系电话"].value == "0739-1234567"

@@ -105,11 +105,18 @@ def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive:
                                  for c in LEDGER_COLUMNS], fm.header)
     ws.set_row(HEADER_ROW, 30)
     _header_notes(ws)
+    # Columns staff inserted, carried from last night by their header, after ours.
+    extras = list(dict.fromkeys(h for line in lines for h in line.extras))
+    for k, header in enumerate(extras):
+        ws.write_string(HEADER_ROW, len(LEDGER_COLUMNS) + k, header, fm.header)
     for i, line in enumerate(lines, start=1):
         edited = line.edited
         for c, column in enumerate(LEDGER_COLUMNS):
             value = closed_detail(line) if column.field == "detail" else getattr(line, column.field)
             _write_cell(ws, i, c, column, value, fm, column.field in edited)
+        values = line.extras
+        for k, header in enumerate(extras):
+            ws.write_string(i, len(LEDGER_COLUMNS) + k, values.get(header, ""), fm.staff)
     n = len(lines)
     last_row = max(n, 1)
     last_col = len(FIELDS) - 1
@@ -124,8 +131,10 @@ def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive:
                 "validate": "list", "source": list(status_choices), "error_type": "warning",
                 "input_title": "状态", "input_message": f"{' / '.join(status_choices)}；手工填写的状态会保留。",
                 "error_title": "状态", "error_message": "建议从下拉列表中选择状态。"})
+    for k, header in enumerate(extras):
+        ws.set_column(len(LEDGER_COLUMNS) + k, len(LEDGER_COLUMNS) + k, fit_width([header], minimum=12, maximum=30))
     ws.freeze_panes(1, 2)
-    ws.autofilter(0, 0, last_row, last_col)
+    ws.autofilter(0, 0, last_row, last_col + len(extras))
     widths = {}
     for c, column in enumerate(LEDGER_COLUMNS):
         if column.width is not None:
