@@ -14,6 +14,7 @@ standard, the aliases and the task list live in ``rulebook``.
 from __future__ import annotations
 
 import dataclasses
+import re
 import tomllib
 import types
 import typing
@@ -409,7 +410,10 @@ def _read_toml(path: Path) -> dict:
     except FileNotFoundError:
         raise RuleError(f"找不到规则文件：{path}") from None
     except tomllib.TOMLDecodeError as exc:
-        raise RuleError(f"规则文件格式错误：{path}：{exc}") from None
+        where = re.search(r"line (\d+), column (\d+)", str(exc))
+        at = f"第 {where.group(1)} 行第 {where.group(2)} 列附近" if where else ""
+        raise RuleError(f"规则文件格式错误：{path} {at}不符合 TOML 格式（常见原因：引号不成对、缺少“=”、"
+                        f"方括号节名写错），请用记事本等打开改正") from None
 
 
 def _resolve(name_or_path: str) -> Path:

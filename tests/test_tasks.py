@@ -202,8 +202,9 @@ def test_unknown_category_and_check(tmp_path):
 def test_missing_file_and_bad_toml(tmp_path):
     with pytest.raises(RuleError, match="找不到任务清单文件"):
         load_tasks(str(tmp_path / "nope.toml"))
-    with pytest.raises(RuleError, match="格式错误"):
+    with pytest.raises(RuleError, match="格式错误") as exc:
         load_tasks(_write(tmp_path, "[[item]\nid ="))
+    assert "第 1 行" in str(exc.value) and "line" not in str(exc.value)
 
 
 # ---------------------------------------------------------------- the neutral national list
