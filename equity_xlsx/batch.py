@@ -19,7 +19,8 @@ import os
 import pickle
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from collections import Counter
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
 from typing import Callable, Iterable
@@ -27,7 +28,9 @@ from typing import Callable, Iterable
 from . import __version__
 from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, atomic_write, folder_lock,
                     is_tool_output, output_path, remove_stale_temporaries)
-from .identity import CountyId
+from .identity import CountyId, resolve
+from .intake.place import county_from_text
+from .model import CountyData
 from .outcome import CountyOutcome
 from .pipeline import CountyJob, InputFile, evaluate_county, read_input
 from .problems import Code, Problem, count_codes, describe_counts, internal_detail
@@ -172,15 +175,20 @@ class RunCache:
         except (OSError, ValueError):
             return {}
 
-    def county_of(self, f: InputFile, digest: str | None) -> CountyId | None:
+    def county_of(self, f: InputFile, digest: str | None) -> tuple[str, list[CountyId]] | None:
+        """What an unchanged input was last time: its kind and the counties in it."""
         known = self.index.get(f.name)
         if digest is None or not known or known.get("hash") != digest:
             return None
-        return CountyId(known["name"], known.get("code"), known.get("source", "title"))
+        if "counties" not in known:  # an index written before inputs could hold parts
+            return "county", [CountyId(known["name"], known.get("code"), known.get("source", "title"))]
+        return known.get("kind", "county"), [CountyId(c["name"], c.get("code"), c.get("source", "title"))
+                                            for c in known["counties"]]
 
-    def remember_input(self, f: InputFile, digest: str | None, county: CountyId) -> None:
+    def remember_input(self, f: InputFile, digest: str | None, kind: str, counties: list[CountyId]) -> None:
         if digest is not None:
-            self.index[f.name] = {"hash": digest, "name": county.name, "code": county.code, "source": county.source}
+            self.index[f.name] = {"hash": digest, "kind": kind, "counties": [
+                {"name": c.name, "code": c.code, "source": c.source} for c in counties]}
 
     def _county_file(self, key: str) -> Path:
         return self.dir / f"{hashlib.sha1(key.encode('utf-8')).hexdigest()[:16]}.json"
@@ -219,11 +227,12 @@ class ReadTask:
 
 @dataclass
 class ReadResult:
-    """An input read in a worker: its county, and the data pickled for the evaluation phase."""
+    """An input read in a worker: what it is and, per county in it, the data pickled for the
+    evaluation phase (a collection table or a school workbook: one; a stage export: one per county)."""
 
     input: InputFile
-    county: CountyId | None
-    payload: bytes | None
+    kind: str = "county"  # "county" | "school" | "export"
+    pieces: list[tuple[CountyId, bytes]] = field(default_factory=list)
     failure: CountyOutcome | None = None  # the input could not be used at all
 
 
@@ -231,23 +240,26 @@ def read_one(task: ReadTask) -> ReadResult:
     """Read one input (worker side; never raises)."""
     f = task.input
     try:
-        data = read_input(f, task.rules)
+        read = read_input(f, task.rules)
     except MemoryError:
         err = Problem(Code.OUT_OF_MEMORY, f.name, params={"limit_mb": task.rules.standard.limits.max_worker_memory_mb})
-        return ReadResult(f, None, None, CountyOutcome.failed(f.name, err))
+        return ReadResult(f, failure=CountyOutcome.failed(f.name, err))
     except Exception as exc:  # noqa: BLE001 - a reader bug must not stop the run
         err = Problem(Code.INTERNAL, f.name, params={"during": "读取该文件", "consequence": "该文件已跳过",
                                                      "detail": internal_detail(exc)})
-        return ReadResult(f, None, None, CountyOutcome.failed(f.name, err))
-    if not data.sections:
+        return ReadResult(f, failure=CountyOutcome.failed(f.name, err))
+    usable = [d for d in read if d.sections or d.records]
+    if not usable:
+        data = read[0]
         outcome = CountyOutcome(input=f.name, status="error", inputs=[f.name], county=data.county_id.name,
                                 county_code=data.county_id.code)
         for p in data.problems:
             outcome.add(p)
         if not outcome.errors:
             outcome.add(Problem(Code.NO_SCHOOL_DATA, f.name))
-        return ReadResult(f, data.county_id, None, outcome)
-    return ReadResult(f, data.county_id, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
+        return ReadResult(f, failure=outcome)
+    return ReadResult(f, usable[0].kind, [(d.county_id, pickle.dumps(d, protocol=pickle.HIGHEST_PROTOCOL))
+                                          for d in usable])
 
 
 def _cap_memory(megabytes: int) -> None:
@@ -299,11 +311,27 @@ def run_isolated(fn: Callable, tasks: list, jobs: int, on_result: Callable, on_d
 
 @dataclass
 class County:
-    """The inputs filed under one county in this run."""
+    """The inputs filed under one county in this run, with what each is (``kinds``: county,
+    school or export) and the notes made while filing them."""
 
     id: CountyId
     inputs: list[InputFile] = field(default_factory=list)
     payloads: dict[str, bytes] = field(default_factory=dict)
+    kinds: dict[str, str] = field(default_factory=dict)
+    notes: list[Problem] = field(default_factory=list)
+
+    def source_of(self, f: InputFile) -> str:
+        """Which whole a file belongs to: itself (a collection table), its folder of school
+        workbooks, or the stage exports. A county takes its data from one source."""
+        kind = self.kinds.get(f.name, "county")
+        if kind == "school":
+            return f"folder:{school_folder(f)}"
+        return "export" if kind == "export" else f"file:{f.name}"
+
+
+def school_folder(f: InputFile) -> str:
+    """The folder of a school workbook, relative to its input ("" at the top)."""
+    return Path(f.name).parent.as_posix().removeprefix(".")
 
 
 def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None = None,
@@ -429,34 +457,92 @@ class Run:
             if p.params.get("detail"):  # technical detail: for the log, not the people
                 self.reporter.detail(f"{p.file}：{p.code}：{p.params['detail']}")
 
-    def _file_under(self, f: InputFile, county: CountyId, payload: bytes | None = None) -> None:
+    def _file_under(self, f: InputFile, county: CountyId, kind: str, payload: bytes | None = None,
+                    note: Problem | None = None) -> None:
         entry = self.counties.setdefault(county.key, County(county))
         entry.inputs.append(f)
+        entry.kinds[f.name] = kind
         if payload is not None:
             entry.payloads[f.name] = payload
+        if note is not None:
+            entry.notes.append(note)
 
     def _read_phase(self) -> None:
-        """Which county each input belongs to; unchanged inputs from the cache, without reading."""
+        """Which county each input belongs to; unchanged inputs from the cache, without reading.
+        School workbooks are filed by folder once all are known; a workbook that could not be
+        read in a folder of school workbooks is that county's missing school, not a county."""
         to_read = []
+        schools: list[tuple[InputFile, CountyId, bytes | None]] = []
+        failures: list[tuple[InputFile, CountyOutcome]] = []
         for f in self.files:
             known = None if self.force else self.cache.county_of(f, self.hashes[f.name])
             if known is None:
                 to_read.append(ReadTask(f, self.rules))
+            elif known[0] == "school":
+                schools.append((f, known[1][0], None))
             else:
-                self._file_under(f, known)
+                for county in known[1]:
+                    self._file_under(f, county, known[0])
 
         def took(task: ReadTask, res: ReadResult) -> None:
             if res.failure is not None:
-                self.finish(res.failure)
+                failures.append((task.input, res.failure))
                 return
-            self.cache.remember_input(task.input, self.hashes[task.input.name], res.county)
-            self._file_under(task.input, res.county, res.payload)
+            self.cache.remember_input(task.input, self.hashes[task.input.name], res.kind, [c for c, _ in res.pieces])
+            for county, payload in res.pieces:
+                if res.kind == "school":
+                    schools.append((task.input, county, payload))
+                else:
+                    self._file_under(task.input, county, res.kind, payload)
 
         def died(task: ReadTask, exc: BaseException) -> None:
-            self.finish(CountyOutcome.failed(task.input.name, Problem(Code.WORKER_DIED, task.input.name,
-                                                                      params={"detail": repr(exc)})))
+            failures.append((task.input, CountyOutcome.failed(task.input.name, Problem(
+                Code.WORKER_DIED, task.input.name, params={"detail": repr(exc)}))))
 
         run_isolated(read_one, to_read, self.jobs, took, died, self.memory_mb)
+        folders = self._file_schools(schools)
+        for f, failure in sorted(failures, key=lambda x: self.order[x[0].name]):
+            county = folders.get(school_folder(f))
+            if county is None:
+                self.finish(failure)
+            else:
+                self._file_missing_school(f, county, failure)
+
+    def _file_schools(self, schools: list[tuple[InputFile, CountyId, bytes | None]]) -> dict[str, CountyId]:
+        """File each school workbook under its folder's county: the county the folder is named
+        after, else the one most of its schools give. A school that says another county is
+        filed by its folder all the same, with a warning. Returns folder -> county."""
+        by_folder: dict[str, list[tuple[InputFile, CountyId, bytes | None]]] = {}
+        for item in schools:
+            by_folder.setdefault(school_folder(item[0]), []).append(item)
+        chosen: dict[str, CountyId] = {}
+        for folder, items in by_folder.items():
+            ids = [cid for _, cid, _ in items]
+            named = county_from_text(Path(folder).name) if folder else None
+            if named:
+                county = next((c for c in ids if c.name == named), None) or resolve(
+                    code=None, title_name=named, file_stem=named, counties=self.rules.counties)
+            else:
+                key = Counter(c.key for c in ids).most_common(1)[0][0]
+                county = next(c for c in ids if c.key == key)
+            chosen[folder] = county
+            for f, cid, payload in items:
+                note = None
+                if cid.key != county.key:
+                    note = Problem(Code.SCHOOL_COUNTY_DIFFERS, f.name, params={
+                        "school_county": cid.name + (f"（{cid.code}）" if cid.code else ""), "folder": folder or "（输入文件夹）",
+                        "folder_county": county.name})
+                self._file_under(f, county, "school", payload, note)
+        return chosen
+
+    def _file_missing_school(self, f: InputFile, county: CountyId, failure: CountyOutcome) -> None:
+        """A workbook that could not be read, in a county's folder of school workbooks: the
+        county is evaluated without it and says which school is missing."""
+        reason = failure.errors[0].message if failure.errors else "无法读取"
+        data = CountyData(file=f.name, county=county.name, identity=county, kind="school", school=Path(f.name).stem)
+        data.problems = [Problem(Code.SCHOOL_FILE_FAILED, f.name, params={
+            "school": Path(f.name).stem, "reason": reason, "level": county.level})]
+        self._file_under(f, county, "school", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
 
     def _plan(self) -> list[CountyJob]:
         """One input per county, output names, and the counties answered from the cache."""
@@ -480,8 +566,31 @@ class Run:
                     county=county.id, inputs=tuple(county.inputs), out_dir=self.out_dir, stem=stem, rules=self.rules,
                     state=self.state, today=self.today,
                     payloads=tuple(county.payloads.get(f.name) for f in county.inputs),
-                    legacy=legacy, fingerprint=fingerprint))
-        return pending
+                    legacy=legacy, fingerprint=fingerprint, notes=tuple(county.notes)))
+        return self._complete_payloads(pending)
+
+    def _complete_payloads(self, pending: list[CountyJob]) -> list[CountyJob]:
+        """Read, side by side, the unchanged inputs of counties that are evaluated again and are
+        made of several files (a changed school workbook among unchanged ones): otherwise one
+        worker would read the whole folder alone."""
+        wanted = {f.name: f for job in pending if len(job.inputs) > 1
+                  for f, payload in zip(job.inputs, job.payloads) if payload is None}
+        if not wanted:
+            return pending
+        got: dict[tuple[str, str], bytes] = {}
+
+        def took(task: ReadTask, res: ReadResult) -> None:
+            for county, payload in res.pieces:
+                got[(task.input.name, county.key)] = payload
+
+        run_isolated(read_one, [ReadTask(f, self.rules) for f in wanted.values()], self.jobs, took,
+                     lambda task, exc: None, self.memory_mb)
+        out = []
+        for job in pending:
+            payloads = tuple(p if p is not None else got.get((f.name, job.county.key)) or _only_piece(got, f.name)
+                             for f, p in zip(job.inputs, job.payloads))
+            out.append(replace(job, payloads=payloads))
+        return out
 
     def _evaluate_phase(self, pending: list[CountyJob]) -> None:
         def took(job: CountyJob, outcome: CountyOutcome) -> None:
@@ -515,24 +624,43 @@ class Run:
         return result
 
 
+def _only_piece(got: dict[tuple[str, str], bytes], name: str) -> bytes | None:
+    """A school workbook's one piece, whatever county it says it is in (it is filed by folder)."""
+    pieces = [payload for (file, _), payload in got.items() if file == name]
+    return pieces[0] if len(pieces) == 1 else None
+
+
 def _settle_clash(county: County, prefer: Iterable[str], finish: Callable[[CountyOutcome], None]) -> County | None:
-    """One workbook per county: when several inputs claim the same county, keep the one
-    ``prefer`` names, else none of them; each input left out becomes an error naming the others."""
-    if len(county.inputs) == 1:
-        return county
-    preferred = [f for f in county.inputs if f.name in prefer or f.path.name in prefer]
-    keep = preferred[0] if len(preferred) == 1 else None
-    names = [f.name for f in county.inputs]
+    """One source per county (a collection table, a folder of school workbooks, or the stage
+    exports): when several claim the same county, keep the one ``prefer`` names (a file in it,
+    or the folder), else none of them; each source left out becomes an error naming the others."""
+    groups: dict[str, list[InputFile]] = {}
     for f in county.inputs:
-        if f is keep:
+        groups.setdefault(county.source_of(f), []).append(f)
+    if len(groups) == 1:
+        return county
+
+    def named(source: str, files: list[InputFile]) -> bool:
+        folder = source.removeprefix("folder:")
+        return any(f.name in prefer or f.path.name in prefer for f in files) or (
+            source.startswith("folder:") and (folder in prefer or Path(folder).name in prefer))
+
+    preferred = [s for s, files in groups.items() if named(s, files)]
+    keep = preferred[0] if len(preferred) == 1 else None
+    label = {s: (s.removeprefix("folder:") + "/" if s.startswith("folder:") else "、".join(f.name for f in files))
+             for s, files in groups.items()}
+    for source, files in groups.items():
+        if source == keep:
             continue
-        others = "、".join(n for n in names if n != f.name)
+        others = "、".join(label[s] for s in groups if s != source)
         code = Code.COUNTY_CLASH_NOT_PREFERRED if keep else Code.COUNTY_CLASH
-        finish(CountyOutcome.failed(f.name, Problem(code, f.name, params={
-            "county": county.id.describe(), "others": others, "kept": keep.name if keep else ""}),
-            county=county.id.name, county_code=county.id.code))
+        first = files[0]
+        finish(CountyOutcome.failed(first.name, Problem(code, first.name, params={
+            "county": county.id.describe(), "others": others, "kept": label[keep] if keep else ""}),
+            [f.name for f in files], county=county.id.name, county_code=county.id.code))
     if keep is None:
         return None
-    county.inputs = [keep]
-    county.payloads = {k: v for k, v in county.payloads.items() if k == keep.name}
+    kept = {f.name for f in groups[keep]}
+    county.inputs = [f for f in county.inputs if f.name in kept]
+    county.payloads = {k: v for k, v in county.payloads.items() if k in kept}
     return county

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Literal
+from typing import Any, Literal
 
 from .identity import CountyId
 from .problems import Problem
@@ -48,6 +48,7 @@ class Source:
     sheet: str
     row: int | None = None
     column: str | None = None
+    label: str = ""  # what the cell is on a statistics form: "总计 × 在校学生数›合计"; a derivation
 
     @property
     def cell(self) -> str:
@@ -57,7 +58,7 @@ class Source:
         where = f"{self.file} / {self.sheet}"
         if self.row is not None or self.column:
             where += f" / {self.cell}"
-        return where
+        return where + (f"（{self.label}）" if self.label else "")
 
 
 @dataclass
@@ -137,6 +138,18 @@ class CountyData:
     county_figures: dict[str, float] = field(default_factory=dict)
     county_sources: dict[str, Source] = field(default_factory=dict)
     identity: CountyId | None = None
+    # What the file is. "county": a whole county (a collection table), normalised as read.
+    # "school": one school's 基层表 workbook; "export": one county's rows of a stage export.
+    # Those two are parts: their ``records`` stay as read until every part of the county is
+    # in hand, and ``intake.assemble`` normalises them together (一贯制 rows matched, split once).
+    kind: str = "county"
+    records: list[Any] = field(default_factory=list)
+    school: str | None = None  # a school workbook: the school it reports
+    generation: str | None = None  # a statistics form generation (jiaoji-2023 …) or "export"
+
+    @property
+    def is_part(self) -> bool:
+        return self.kind != "county"
 
     @property
     def county_id(self) -> CountyId:

@@ -56,13 +56,15 @@ class CountyJob:
     payloads: tuple[bytes | None, ...] = ()
     legacy: tuple[str, ...] = ()
     fingerprint: dict = field(default_factory=dict)
+    notes: tuple[Problem, ...] = ()  # found while filing the inputs (a school filed by its folder …)
 
 
-def read_input(f: InputFile, rules: Rules) -> CountyData:
-    """One input workbook, read into normalised CountyData (never raises)."""
-    from .intake import read_workbook
+def read_input(f: InputFile, rules: Rules) -> list[CountyData]:
+    """One input file read (never raises): a whole county, a school's 基层表 part, or one part
+    per county of a stage export."""
+    from .intake import read_file
 
-    return read_workbook(f.path, rules, display_name=f.name)
+    return read_file(f.path, rules, display_name=f.name)
 
 
 def evaluate_county(job: CountyJob) -> CountyOutcome:
@@ -81,19 +83,28 @@ def evaluate_county(job: CountyJob) -> CountyOutcome:
 
 
 def _data_of(job: CountyJob) -> CountyData:
-    parts = []
+    """The county's data: its one collection table, or its parts (school workbooks, export
+    rows) assembled. An input not read in this run's first phase is read here."""
+    from .intake import assemble
+
+    pieces: list[CountyData] = []
     for i, f in enumerate(job.inputs):
         payload = job.payloads[i] if i < len(job.payloads) else None
-        parts.append(pickle.loads(payload) if payload is not None else read_input(f, job.rules))
-    if len(parts) != 1:  # several inputs of one county are combined by the reader of parts
-        raise NotImplementedError("一个县只能由一个工作簿组成")
-    return parts[0]
+        if payload is not None:
+            pieces.append(pickle.loads(payload))
+        else:
+            read = read_input(f, job.rules)
+            pieces += [p for p in read if p.kind == "school" or p.county_id.key == job.county.key] or read[:1]
+    if len(pieces) == 1 and not pieces[0].is_part:
+        return pieces[0]
+    return assemble(pieces, job.rules)
 
 
 def _evaluate_county(job: CountyJob) -> CountyOutcome:
     names = [f.name for f in job.inputs]
     data = _data_of(job)
     data.identity = job.county
+    data.problems.extend(job.notes)
     # The task list in the county's own words (全县 / 区教育局 …), for checks, ledger and sheets.
     job = replace(job, rules=replace(job.rules, tasks=job.rules.tasks.render(job.county)))
     outcome = CountyOutcome(input=names[0], inputs=names, county=job.county.name, county_code=job.county.code)

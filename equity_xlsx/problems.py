@@ -67,6 +67,22 @@ class Code(StrEnum):
     COMPOSITE_MISMATCH = "composite_mismatch"
     COMPOSITE_PARTIAL = "composite_partial"
     EQUIPMENT_IMPLAUSIBLE = "equipment_implausible"
+    # the 教育事业统计 基层表 and its exports
+    FORM_GENERATION_UNKNOWN = "form_generation_unknown"
+    FORM_MISSING = "form_missing"
+    FORM_NOT_A_FORM = "form_not_a_form"
+    FORM_ROW_MISSING = "form_row_missing"
+    FORM_COLUMN_MISSING = "form_column_missing"
+    EXPORT_NO_STAGE = "export_no_stage"
+    EXPORT_NO_COUNTY = "export_no_county"
+    EXPORT_WHOLE_DIFFERS = "export_whole_differs"
+    ONE_STAGE_ONLY = "one_stage_only"
+    DUPLICATE_CODE = "duplicate_code"
+    LEVELS_OVER_TOTAL = "levels_over_total"
+    BACKBONE_OVER_TEACHERS = "backbone_over_teachers"
+    EQUIPMENT_ZERO = "equipment_zero"
+    SCHOOL_COUNTY_DIFFERS = "school_county_differs"
+    SCHOOL_FILE_FAILED = "school_file_failed"
     # the 县级指标 sheet
     COUNTY_VALUE_MISSING = "county_value_missing"
     COUNTY_VALUE_INVALID = "county_value_invalid"
@@ -146,6 +162,27 @@ SPECS: dict[Code, Spec] = {
     Code.COMPOSITE_PARTIAL: Spec(W, "工作表“{sheet}”只有{field}的部分分项（{present}），无法求和（需要 {need}），该项无数据"),
     Code.EQUIPMENT_IMPLAUSIBLE: Spec(E, "“{school}”（{stage}）生均教学仪器设备值为 {per:.4g} 元，超出合理范围 {low:g}–{high:g} 元"
                                         "{hint}；数值与单位矛盾，该值未使用"),
+    Code.FORM_GENERATION_UNKNOWN: Spec(E, "工作表名（{sheets}）像是教育事业统计基层表，但不是已知的表式（可识别：{known}），"
+                                          "该文件未读取；如是新的表式，请在 rules/forms 中增加一个表式文件"),
+    Code.FORM_MISSING: Spec(E, "“{school}”的工作簿中没有 {form}（{title}）表，{figures}无数据：{consequence}（不按 0 计）"),
+    Code.FORM_NOT_A_FORM: Spec(E, "工作表“{sheet}”中找不到栏目行（甲、乙、1、2……），无法按行、列标签读取，该表未使用"),
+    Code.FORM_ROW_MISSING: Spec(E, "工作表“{sheet}”中找不到“{label}”行，{figure}无数据（不按 0 计）；表中的行有：{found}"),
+    Code.FORM_COLUMN_MISSING: Spec(E, "工作表“{sheet}”的表头中找不到“{path}”列，{figure}无数据（不按 0 计）；表头有：{found}"),
+    Code.EXPORT_NO_STAGE: Spec(E, "无法确定导出表“{sheet}”是小学还是初中：文件名和工作表名都没有写明学段，该表未使用"),
+    Code.EXPORT_NO_COUNTY: Spec(E, "第 {row} 行（{school}）的“统计三级”和“行政区划代码”都为空，无法确定属于哪个县，该行未使用"),
+    Code.EXPORT_WHOLE_DIFFERS: Spec(W, "“{school}”在小学、初中两个导出表中的{field}不同：{first_file} 为 {first:g}，"
+                                       "{other_file} 为 {other:g}；按 {first_file} 的数拆分使用，请核对"),
+    Code.ONE_STAGE_ONLY: Spec(W, "“{school}”是{school_type}，但只有{found}的数据（{missing}缺失：{where}）；全校的校舍、场地、"
+                                 "设备无法按学段拆分，这几项未使用"),
+    Code.DUPLICATE_CODE: Spec(W, "学校标识码 {code} 重复：“{school}”与“{first_school}”（{first_file}）相同；只使用首次出现的数据"),
+    Code.LEVELS_OVER_TOTAL: Spec(W, "“{school}”（{stage}）专任教师各学历之和 {levels:g} 人大于专任教师合计 {total:g} 人，请核对"
+                                    "（数据照常使用）"),
+    Code.BACKBONE_OVER_TEACHERS: Spec(W, "“{school}”（{stage}）县级及以上骨干教师 {backbone:g} 人多于专任教师 {teachers:g} 人，"
+                                         "请核对（数据照常使用）"),
+    Code.EQUIPMENT_ZERO: Spec(W, "“{school}”教学、实验仪器设备资产值为 0，但有{what}：请核对是否漏填（按 0 计算）"),
+    Code.SCHOOL_COUNTY_DIFFERS: Spec(W, "学校工作簿中的所在县为{school_county}，与所在文件夹“{folder}”的{folder_county}不同；"
+                                        "已按文件夹归入{folder_county}，如放错了请移走"),
+    Code.SCHOOL_FILE_FAILED: Spec(E, "{school}的工作簿未能读取（{reason}），该校未参与本{level}计算"),
     Code.COUNTY_VALUE_MISSING: Spec(W, "县级指标“{label}”没有填写数值"),
     Code.COUNTY_VALUE_INVALID: Spec(E, "县级指标“{label}”的值{reason}（单元格 {cell}），未使用"),
     Code.COUNTY_VALUE_DUPLICATE: Spec(W, "县级指标“{label}”重复填写，使用首次出现的值（{first}）：{value} 未使用"),
@@ -186,7 +223,14 @@ TITLES: dict[Code, str] = {
     Code.STUDENTS_FRACTION: "在校生数不是整数", Code.SAME_VALUE_EACH_STAGE: "各学段数值相同",
     Code.WHOLE_NOT_SPLITTABLE: "全校数无法拆分", Code.SPLIT_NO_STUDENTS: "缺学生数无法拆分",
     Code.SPLIT_NO_WEIGHTS: "缺拆分权重", Code.COMPOSITE_MISMATCH: "合计与分项不符", Code.COMPOSITE_PARTIAL: "分项不全",
-    Code.EQUIPMENT_IMPLAUSIBLE: "设备值与单位矛盾", Code.COUNTY_VALUE_MISSING: "县级指标未填",
+    Code.EQUIPMENT_IMPLAUSIBLE: "设备值与单位矛盾", Code.FORM_GENERATION_UNKNOWN: "未知的基层表表式",
+    Code.FORM_MISSING: "缺少基层表表页", Code.FORM_NOT_A_FORM: "表页无栏目行", Code.FORM_ROW_MISSING: "找不到表中的行",
+    Code.FORM_COLUMN_MISSING: "找不到表中的列", Code.EXPORT_NO_STAGE: "导出表学段不明", Code.EXPORT_NO_COUNTY: "无法归县",
+    Code.EXPORT_WHOLE_DIFFERS: "两学段全校数不同", Code.ONE_STAGE_ONLY: "一贯制学校缺一个学段",
+    Code.DUPLICATE_CODE: "学校标识码重复", Code.LEVELS_OVER_TOTAL: "学历之和大于合计",
+    Code.BACKBONE_OVER_TEACHERS: "骨干多于专任教师", Code.EQUIPMENT_ZERO: "设备值为 0",
+    Code.SCHOOL_COUNTY_DIFFERS: "学校所在县与文件夹不同", Code.SCHOOL_FILE_FAILED: "学校工作簿未能读取",
+    Code.COUNTY_VALUE_MISSING: "县级指标未填",
     Code.COUNTY_VALUE_INVALID: "县级指标无效", Code.COUNTY_VALUE_DUPLICATE: "县级指标重复",
     Code.COUNTY_FROM_FILE_NAME: "县名取自文件名", Code.COUNTY_CLASH: "同一县有多份数据",
     Code.COUNTY_CLASH_NOT_PREFERRED: "同一县有多份数据（未选用）", Code.OUTPUT_LOCKED: "结果文件被占用",
@@ -246,6 +290,16 @@ class ProblemLog:
             return
         self._seen.add(key)
         self.items.append(Problem(code, self.file, sheet, row, column, params))
+
+    def add_at(self, code: Code, where: Any, **params: Any) -> None:
+        """A problem at a ``Source`` (its file, sheet, row, column): records assembled from
+        several files report each problem against the file it is in."""
+        file = getattr(where, "file", None) or self.file
+        key = (code, file, where.sheet, where.row, where.column, tuple(sorted((k, repr(v)) for k, v in params.items())))
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.items.append(Problem(code, file, where.sheet, where.row, where.column, params))
 
 
 def internal_detail(exc: BaseException) -> str:

@@ -8,8 +8,9 @@ Chinese ``RuleError`` there, never a crash in the middle of the night.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
+from .forms import FormRules, all_form_rules
 from .identity import Counties, load_counties
 from .standards import DEFAULT_STANDARD, Aliases, RuleError, Standard, load_aliases, load_standard
 from .tasks import SCHOOL_CHECKS, TaskList, load_tasks
@@ -21,11 +22,14 @@ class Rules:
     aliases: Aliases
     tasks: TaskList
     counties: Counties = Counties()
+    # Where each figure sits in the 教育事业统计 基层表: one per form generation, and the export.
+    forms: tuple[FormRules, ...] = field(default_factory=lambda: tuple(all_form_rules().values()))
 
     @classmethod
     def of(cls, standard: Standard, tasks: str | None = None) -> Rules:
         """A bundle around a Standard object (e.g. one changed with ``dataclasses.replace``)
-        with the bundled alias table, county codes and the given or default task list, cross-checked."""
+        with the bundled alias table, county codes, form rules and the given or default task
+        list, cross-checked."""
         rules = cls(standard, load_aliases(), load_tasks(tasks), load_counties())
         check_rules(rules)
         return rules
@@ -34,7 +38,8 @@ class Rules:
 def load_rules(standard: str = DEFAULT_STANDARD, tasks: str | None = None, aliases: str | None = None,
                counties: str | None = None) -> Rules:
     """Load the standard (name or path), the task list (path, or the bundled default), the
-    alias table and the county codes, and check that they refer to each other correctly."""
+    alias table, the county codes and the 基层表 form rules, and check that they refer to
+    each other correctly."""
     rules = Rules(load_standard(standard), load_aliases(aliases), load_tasks(tasks), load_counties(counties))
     check_rules(rules)
     return rules

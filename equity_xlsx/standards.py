@@ -244,6 +244,23 @@ class Limits:
 
 
 @dataclass(frozen=True)
+class StatisticsDefinitions:
+    """How the indicators are taken from the 教育事业统计 基层表 (domain.md §7); each a convention."""
+
+    qualified_levels: dict[str, tuple[str, ...]] = field(
+        default_factory=lambda: {"primary": ("postgraduate", "bachelor", "associate"),
+                                 "junior": ("postgraduate", "bachelor")},
+        metadata={"help": "高于规定学历所含学历行：小学 研究生+本科+专科毕业，初中 研究生+本科毕业"})
+    pe_art_courses: tuple[str, ...] = setting(("pe", "music", "art", "arts"),
+                                              help="体育、艺术专任教师所含课程列：体育（与健康）+音乐+美术+艺术")
+    teaching_area_excludes_indoor_sports: bool = setting(
+        True, help="生均教学及辅助用房用 教学及辅助用房 减去 室内体育用房（统计表把室内体育用房计在教学及辅助用房内）")
+    sports_area_includes_indoor_sports: bool = setting(True, help="体育运动场馆面积 = 运动场地面积 + 室内体育用房")
+    blank_cell_is_zero: bool = setting(True, help="已填报的统计表中，找到的行列交叉处为空白时按 0 计（统计表不填 0）；"
+                                                  "缺表、缺行、缺列仍按未提供数据处理")
+
+
+@dataclass(frozen=True)
 class Profile:
     name: str = setting(help="标准名（文件名）")
     title: str = setting("", help="标准全称")
@@ -267,6 +284,7 @@ class Standard:
     ledger: LedgerSettings
     path: Path
     limits: Limits = Limits()
+    statistics: StatisticsDefinitions = StatisticsDefinitions()
 
     @property
     def name(self) -> str:
@@ -321,6 +339,7 @@ SECTIONS: dict[str, tuple[str, type]] = {
     "b_scoring": ("b_scoring", BScoring),
     "ledger": ("ledger", LedgerSettings),
     "limits": ("limits", Limits),
+    "statistics": ("statistics", StatisticsDefinitions),
 }
 REQUIRED_SECTIONS = ("profile", "cv", "indicator")
 

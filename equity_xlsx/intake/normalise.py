@@ -11,7 +11,7 @@ section rows, a value on one row only, or a column not qualified by stage) — t
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..model import STAGE_LABEL, Exclusion, Section, Source, Split
 from ..standards import Standard
@@ -49,6 +49,7 @@ class _School:
     code: str = ""
     school_type: str = ""
     ownership: str = ""
+    counted: str = ""  # 是否计校数 as written ("否": a 教学点 that is not counted as a school)
     parts: dict[str, _Part] = field(default_factory=dict)
     whole: dict[str, Cell] = field(default_factory=dict)
     first: Record | None = None
@@ -83,7 +84,7 @@ def _stage_of_record(rec: Record, vocab: Vocabulary, problems: ProblemLog, quiet
         if st:
             return st
         src = rec.text_src["stage"]
-        problems.add(Code.UNKNOWN_STAGE, rec.sheet, rec.row, src.column, stage_text=stage_text)
+        problems.add_at(Code.UNKNOWN_STAGE, _at(rec, src.column), stage_text=stage_text)
         return None
     if rec.sheet_stage:
         return rec.sheet_stage
@@ -96,7 +97,7 @@ def _stage_of_record(rec: Record, vocab: Vocabulary, problems: ProblemLog, quiet
     if quiet:
         return None
     col = rec.origin.column
-    problems.add(Code.NO_STAGE, rec.sheet, rec.row, col, school=rec.text.get("name", ""))
+    problems.add_at(Code.NO_STAGE, _at(rec, col), school=rec.text.get("name", ""))
     return None
 
 
@@ -135,7 +136,7 @@ def _group(records: list[Record], vocab: Vocabulary, std: Standard, problems: Pr
         school = schools.get(key)
         if school is None:
             school = schools[key] = _School(key=key, name=name, code=code, first=rec)
-        for k in ("school_type", "ownership"):
+        for k in ("school_type", "ownership", "counted"):
             if rec.text.get(k) and not getattr(school, k):
                 setattr(school, k, rec.text[k])
         if rec.staged:
@@ -148,7 +149,7 @@ def _group(records: list[Record], vocab: Vocabulary, std: Standard, problems: Pr
         for part in parts:
             prev = school.parts.get(part.stage)
             if prev is not None:
-                problems.add(Code.DUPLICATE_SCHOOL, rec.sheet, rec.row, rec.origin.column, school=name,
+                problems.add_at(Code.DUPLICATE_SCHOOL, _at(rec), school=name,
                              stage=STAGE_LABEL.get(part.stage, part.stage), first_sheet=prev.record.sheet,
                              first_row=prev.record.row)
                 continue
@@ -171,7 +172,7 @@ def _drop_cross_school_merges(schools: dict[str, _School], problems: ProblemLog)
     for cid in bad:
         cell = cells[cid]
         src = cell.source
-        problems.add(Code.MERGE_ACROSS_SCHOOLS, src.sheet, src.row, src.column,
+        problems.add_at(Code.MERGE_ACROSS_SCHOOLS, src,
                      range=f"{src.column}{cell.rows[0]}:{src.column}{cell.rows[1]}")
     for school in schools.values():
         for part in school.parts.values():
@@ -193,6 +194,8 @@ def _exclusion_reason(school: _School, std: Standard, students: float | None) ->
                     return f"{label}“{text}”为民办：按所选标准，民办学校不纳入计算"
     min_tp = scope.teaching_point_min_students
     if min_tp is not None and students is not None:
+        if school.counted.strip() == "否" and students < min_tp:
+            return f"教学点（是否计校数为“否”），在校生 {students:g} 人，少于 {min_tp} 人：按所选标准不纳入计算"
         for label, text in texts:
             for w in scope.teaching_point_words:
                 if text and w in text and students < min_tp:
@@ -249,12 +252,12 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
         label = STAGE_LABEL.get(st, st)
         if cell is None:
             if "students" not in rec.invalid:  # an unusable cell was reported where it was read
-                problems.add(Code.STUDENTS_MISSING, rec.sheet, rec.row, rec.origin.column, school=name, stage=label)
+                problems.add_at(Code.STUDENTS_MISSING, _at(rec), school=name, stage=label)
         elif cell.value <= 0:
-            problems.add(Code.STUDENTS_NOT_POSITIVE, cell.source.sheet, cell.source.row, cell.source.column,
+            problems.add_at(Code.STUDENTS_NOT_POSITIVE, cell.source,
                          school=name, stage=label, value=cell.value)
         elif not float(cell.value).is_integer():
-            problems.add(Code.STUDENTS_FRACTION, cell.source.sheet, cell.source.row, cell.source.column,
+            problems.add_at(Code.STUDENTS_FRACTION, cell.source,
                          school=name, stage=label, value=cell.value)
 
     kind = school_kind(school.school_type, vocab) if school.school_type else None
@@ -264,7 +267,8 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
 
     values: dict[str, dict[str, float]] = {st: {} for st in parts}
     sources: dict[str, dict[str, Source]] = {st: {} for st in parts}
-    notes: dict[str, list[str]] = {st: [] for st in parts}
+    notes: dict[str, list[str]] = {st: list(dict.fromkeys(text for p in _records(school) for on, text in p.notes
+                                                          if on in (None, st))) for st in parts}
     fields_seen = {f for p in parts.values() for f in p.values} | set(school.whole)
     multi = len(parts) > 1
     for f in sorted(fields_seen):
@@ -279,7 +283,7 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
         if whole is None:
             if multi and len(per) >= 2 and f in eligible and len({c.value for c in per.values()}) == 1:
                 c = next(iter(per.values()))
-                problems.add(Code.SAME_VALUE_EACH_STAGE, c.source.sheet, c.source.row, c.source.column,
+                problems.add_at(Code.SAME_VALUE_EACH_STAGE, c.source,
                              school=name, field=aliases.fields[f].label, value=c.value)
             for st, c in per.items():
                 values[st][f] = c.value
@@ -287,17 +291,17 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
             continue
         src = whole.source
         if f not in eligible:
-            problems.add(Code.WHOLE_NOT_SPLITTABLE, src.sheet, src.row, src.column, school=name,
+            problems.add_at(Code.WHOLE_NOT_SPLITTABLE, src, school=name,
                          field=aliases.fields[f].label, where=_where(whole))
             continue
         if set(students) != set(parts):
-            problems.add(Code.SPLIT_NO_STUDENTS, src.sheet, src.row, src.column, school=name,
+            problems.add_at(Code.SPLIT_NO_STUDENTS, src, school=name,
                          field=aliases.fields[f].label, where=_where(whole))
             continue
         rule = _split_rule(kind, set(students), std)
         if rule is None:
             stages_txt = "、".join(STAGE_LABEL.get(s, s) for s in students)
-            problems.add(Code.SPLIT_NO_WEIGHTS, src.sheet, src.row, src.column, school=name,
+            problems.add_at(Code.SPLIT_NO_WEIGHTS, src, school=name,
                          field=aliases.fields[f].label, stages=stages_txt)
             continue
         rule_name, weights = rule
@@ -328,6 +332,15 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
                                 values=vals, sources=srcs, notes=notes[st], origin=part.record.origin))
 
 
+def _records(school: _School) -> list[Record]:
+    return list({id(p.record): p.record for p in school.parts.values()}.values())
+
+
+def _at(rec: Record, column: str | None = None) -> Source:
+    """The row of a record as a problem location (its own file: parts come from several)."""
+    return Source(rec.origin.file, rec.sheet, rec.row, column if column is not None else rec.origin.column)
+
+
 def _where(cell: Cell) -> str:
     s = cell.source
     if cell.rows:
@@ -343,7 +356,7 @@ def _composites(name: str, stage: str, vals: dict[str, float], srcs: dict[str, S
             if complete and abs(sum(vals[p] for p in complete) - vals[target]) > 1e-6:
                 src = srcs[target]
                 parts_txt = "+".join(aliases.fields[p].label for p in complete)
-                problems.add(Code.COMPOSITE_MISMATCH, src.sheet, src.row, src.column, school=name,
+                problems.add_at(Code.COMPOSITE_MISMATCH, src, school=name,
                              field=aliases.fields[target].label, value=vals[target], parts=parts_txt,
                              total=sum(vals[p] for p in complete))
             continue
@@ -354,7 +367,7 @@ def _composites(name: str, stage: str, vals: dict[str, float], srcs: dict[str, S
                 # otherwise repeat it for every school.
                 src = srcs[partial[0]]
                 need = " 或 ".join("+".join(aliases.fields[p].label for p in opt) for opt in options)
-                problems.add(Code.COMPOSITE_PARTIAL, src.sheet, field=aliases.fields[target].label,
+                problems.add_at(Code.COMPOSITE_PARTIAL, replace(src, row=None, column=None, label=""), field=aliases.fields[target].label,
                              present="、".join(aliases.fields[p].label for p in partial), need=need)
             continue
         vals[target] = sum(vals[p] for p in complete)
@@ -377,7 +390,7 @@ def _check_equipment(name: str, stage: str, vals: dict[str, float], srcs: dict[s
         suspected, hint = "万元", "，疑似按万元填写但表头未注明“（万元）”"
     elif per > hi and lo <= per / 10000 <= hi:
         suspected, hint = "元", "，疑似按元填写但表头写的是万元"
-    problems.add(Code.EQUIPMENT_IMPLAUSIBLE, src.sheet, src.row, src.column, school=name,
+    problems.add_at(Code.EQUIPMENT_IMPLAUSIBLE, src, school=name,
                  stage=STAGE_LABEL.get(stage, stage), per=per, low=lo, high=hi, hint=hint,
                  suspected_unit=suspected)
     del vals["equipment_value"]

@@ -8,7 +8,7 @@ from .header import norm
 
 # Administrative names are read as a chain from the start of a title: 湖南省 邵阳市 大祥区 …
 # The last link is the most specific place; a county-level one (县/区/旗/市) is the county.
-_LINK = re.compile(r"[\u4e00-\u9fff]{1,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州|盟|县|区|旗)")
+_LINK = re.compile(r"[\u4e00-\u9fff]{1,9}?(?:特别行政区|自治区|自治州|自治县|自治旗|地区|省|市|州(?!市)|盟|县|区|旗)")
 _COUNTY_END = ("自治县", "自治旗", "县", "区", "旗", "市")
 _LEAD = re.compile(r"^(?:\d{4}(?:-\d{4})?年度?|\d{4}-\d{4}学年(?:度)?|填报单位[:：]?|单位[:：]?)")
 # Words that end in 区/市 but are not places: 城区, 校区, 学区, 片区 …

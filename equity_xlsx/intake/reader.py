@@ -22,7 +22,10 @@ from .form import form_labels, is_form, read_form
 from .grid import Grid, UnreadableFile, col_letter, load_grid, open_book
 from .header import Header, Vocabulary, build_header, find_header, units_from_titles
 from .limits import LimitExceeded, Limits
+from .assemble import assemble
+from .export import export_stage, export_table, read_export_sheet
 from .normalise import build_sections
+from .school_forms import generation_of, looks_like_forms, read_school_workbook
 from .place import county_from_text, county_in_titles
 from .table import Record, read_records
 
@@ -40,12 +43,30 @@ def _vocab(aliases: Aliases) -> tuple[Vocabulary, dict[str, str]]:
 
 def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
                   limits: Limits | None = None) -> CountyData:
-    """Read one county workbook (.xlsx/.xlsm/.xls/.ods) into normalised CountyData.
+    """Read one workbook (.xlsx/.xlsm/.xls/.ods) into normalised CountyData.
+
+    A collection table is one county as it stands. A school's 基层表 workbook, or a stage
+    export of one county, is normalised on its own here (``read_file`` + ``assemble``); an
+    export of several counties is a ValueError: read it with ``read_file``.
+    """
+    pieces = read_file(path, rules, display_name, limits)
+    if len(pieces) == 1 and not pieces[0].is_part:
+        return pieces[0]
+    if len({p.county_id.key for p in pieces}) > 1:
+        raise ValueError("the file holds several counties: use read_file")
+    return assemble(pieces, rules)
+
+
+def read_file(path: Path, rules: Rules, display_name: str | None = None,
+              limits: Limits | None = None) -> list[CountyData]:
+    """Read one input file: a whole county (a collection table), one school's 基层表 workbook
+    (a part), or a stage export (one part per county in it).
 
     Never raises for bad content: every problem is a Problem (Chinese message, file, sheet,
     Excel row, column letter). Units in the result: areas m², money 元, counts as counts;
     ratios on a 县级指标 sheet as fractions (0.96). A file that cannot be read at all gives
-    no sections and one file-level error, as does one that passes ``limits`` (code "limit").
+    one result with no sections and one file-level error, as does one that passes ``limits``
+    (code "limit").
     """
     path = Path(path)
     std, aliases = rules.standard, rules.aliases
@@ -54,35 +75,53 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
     try:
         book = open_book(path, limits or rules.standard.limits)
     except LimitExceeded as exc:
-        return _not_read(file, Code.LIMIT, reason=f"文件“{file}”超出读取上限：{exc.message}", limit=exc.code)
+        return [_not_read(file, Code.LIMIT, reason=f"文件“{file}”超出读取上限：{exc.message}", limit=exc.code)]
     except Exception as exc:  # UnreadableFile, or anything else: one bad file never stops a nightly run
         if isinstance(exc, UnreadableFile):
-            return _not_read(file, Code.UNREADABLE, reason=str(exc), why=exc.why, detail=exc.detail)
-        return _not_read(file, Code.UNREADABLE, reason="文件无法读取", why="other", detail=internal_detail(exc))
+            return [_not_read(file, Code.UNREADABLE, reason=str(exc), why=exc.why, detail=exc.detail)]
+        return [_not_read(file, Code.UNREADABLE, reason="文件无法读取", why="other", detail=internal_detail(exc))]
     vocab, clookup = _vocab(aliases)
-    data = CountyData(file=file, county=None)
-    records: list[Record] = []
-    titles: list[str] = []
-    unmatched: dict[str, list[str]] = {}  # sheet -> header texts that name no known field
     try:
         metas = book.wb.sheets_metadata
     except Exception as exc:
         problems.add(Code.UNREADABLE, reason="无法读取工作表列表（文件可能已损坏）", why="corrupt", detail=str(exc))
         metas = []
+    sheets = []
     for meta in metas:
-        name = meta.name
         if meta.visible != pc.SheetVisibleEnum.Visible:
-            problems.add(Code.HIDDEN_SHEET, name)
-            continue
-        if meta.typ != pc.SheetTypeEnum.WorkSheet:
-            continue
+            problems.add(Code.HIDDEN_SHEET, meta.name)
+        elif meta.typ == pc.SheetTypeEnum.WorkSheet:
+            sheets.append(meta.name)
+    try:
+        gen, codes = generation_of(sheets, rules)
+        if gen is not None:
+            part = read_school_workbook(book, sheets, gen, codes, rules, file, vocab)
+            part.problems[:0] = problems.items
+            return [part]
+    except LimitExceeded as exc:
+        return [_not_read(file, Code.LIMIT, reason=f"文件“{file}”超出读取上限：{exc.message}", limit=exc.code)]
+    except Exception as exc:
+        return [_not_read(file, Code.INTERNAL, during="读取基层表", consequence="该文件未使用", detail=internal_detail(exc))]
+    if looks_like_forms(sheets):
+        known = "、".join(f"{g.generation.prefix}（{g.generation.title}）" for g in rules.forms if g.info is not None)
+        return [_not_read(file, Code.FORM_GENERATION_UNKNOWN, sheets="、".join(sheets[:8]), known=known)]
+    data = CountyData(file=file, county=None)
+    records: list[Record] = []
+    titles: list[str] = []
+    unmatched: dict[str, list[str]] = {}  # sheet -> header texts that name no known field
+    exports: dict[str, CountyData] = {}  # county key -> its rows of a stage export
+    for name in sheets:
         try:
-            _read_sheet(book, name, std, vocab, clookup, file, problems, records, titles, data, unmatched)
+            _read_sheet(book, name, rules, vocab, clookup, file, problems, records, titles, data, unmatched, exports)
         except LimitExceeded as exc:
-            return _not_read(file, Code.LIMIT, reason=f"文件“{file}”超出读取上限：{exc.message}", limit=exc.code)
+            return [_not_read(file, Code.LIMIT, reason=f"文件“{file}”超出读取上限：{exc.message}", limit=exc.code)]
         except Exception as exc:
             problems.add(Code.INTERNAL, name, during=f"读取工作表“{name}”", consequence="该表未读取",
                          detail=internal_detail(exc))
+    if exports:
+        for part in exports.values():
+            part.problems[:0] = problems.items
+        return list(exports.values())
     try:
         sections, exclusions, splits = build_sections(records, std, vocab, file, problems)
     except Exception as exc:
@@ -104,7 +143,7 @@ def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
     if not sections and not exclusions and not data.county_figures and not records and metas:
         problems.add(Code.NO_SCHOOL_DATA)
     data.problems = problems.items
-    return data
+    return [data]
 
 
 def _report_missing_fields(records: list[Record], std: Standard, aliases: Aliases,
@@ -126,7 +165,8 @@ def _report_missing_fields(records: list[Record], std: Standard, aliases: Aliase
 
 
 def _not_read(file: str, code: Code, **params) -> CountyData:
-    """The result for a file not read at all: no sections, one file-level error."""
+    """The result for a file not read at all: no sections, one file-level error (its county,
+    if any, from the file name: a 基层表 folder's broken workbook is filed by its folder)."""
     problems = ProblemLog(file)
     problems.add(code, **params)
     return CountyData(file=file, county=county_from_text(Path(file).stem), problems=problems.items)
@@ -142,9 +182,10 @@ def _titles_above(grid: Grid, top: int) -> list[str]:
     return out
 
 
-def _read_sheet(book, name: str, std: Standard, vocab: Vocabulary, clookup: dict[str, str], file: str,
+def _read_sheet(book, name: str, rules: Rules, vocab: Vocabulary, clookup: dict[str, str], file: str,
                 problems: ProblemLog, records: list[Record], titles: list[str], data: CountyData,
-                unmatched: dict[str, list[str]]) -> None:
+                unmatched: dict[str, list[str]], exports: dict[str, CountyData]) -> None:
+    std = rules.standard
     try:
         grid = load_grid(book, name)
     except pc.CalamineError as exc:
@@ -155,6 +196,14 @@ def _read_sheet(book, name: str, std: Standard, vocab: Vocabulary, clookup: dict
         return
     if grid.later_content_row is not None:
         problems.add(Code.CUT, name, grid.later_content_row + 1, cut_at=grid.cut_at)
+    table = export_table(grid, rules)
+    if table is not None:
+        stage = export_stage(file, name, vocab)
+        if stage is None:
+            problems.add(Code.EXPORT_NO_STAGE, name)
+        else:
+            read_export_sheet(table, stage, rules, file, vocab, exports, problems)
+        return
     sheet_stage = vocab.stage_in(name)
     found = find_header(grid, vocab)
     if found is not None and {"name", "students"} <= found[3]:

@@ -19,7 +19,7 @@ from .grid import Grid, Merge, col_letter, is_blank
 from .header import Column, Header, Vocabulary, norm
 from ..problems import Code, ProblemLog
 
-TEXT_FIELDS = ("name", "code", "school_type", "stage", "ownership")
+TEXT_FIELDS = ("name", "code", "school_type", "stage", "ownership", "counted")
 _INF = float("inf")
 # Returned for a cell that held something unusable (already reported as an error).
 INVALID = object()
@@ -52,6 +52,7 @@ class Record:
     sheet_stage: str | None = None
     form: bool = False  # read from a one-school form sheet
     invalid: set[str] = field(default_factory=set)  # fields whose cell was reported as unusable
+    notes: list[tuple[str | None, str]] = field(default_factory=list)  # (stage or None, how a value was derived)
 
 
 def _is_total(texts: list[str], aliases: Aliases) -> bool:

@@ -1,0 +1,107 @@
+"""The parts of one county -> its CountyData: per-school 基层表 workbooks, or its rows of the
+stage exports, normalised together.
+
+Before the shared normalising (口径, 一贯制 split, composites, checks): a school given twice
+(the same 学校标识码 in two workbooks, or twice in one stage export) keeps its first
+occurrence; a 九年一贯制 school's two stage-export rows become one school whose whole-school
+facilities are taken once (and compared); a school of a multi-stage type found in one stage
+only cannot have its facilities split, so they are left out with a warning rather than
+credited to the one stage.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from ..model import STAGE_LABEL, CountyData
+from ..problems import Code, ProblemLog
+from ..rulebook import Rules
+from .header import Vocabulary, norm
+from .normalise import COMPULSORY, build_sections, school_kind
+from .table import Record
+
+_VOCAB: dict[int, tuple[object, Vocabulary]] = {}
+
+
+def vocabulary(rules: Rules) -> Vocabulary:
+    hit = _VOCAB.get(id(rules.aliases))
+    if hit is None or hit[0] is not rules.aliases:
+        hit = _VOCAB[id(rules.aliases)] = (rules.aliases, Vocabulary.build(rules.aliases))
+    return hit[1]
+
+
+def assemble(parts: list[CountyData], rules: Rules) -> CountyData:
+    """Normalise every part of one county together (see the module doc)."""
+    first = parts[0]
+    data = CountyData(file=first.file, county=first.county, identity=first.identity, kind=first.kind,
+                      generation=first.generation)
+    problems = ProblemLog(first.file)
+    for p in parts:
+        data.problems.extend(p.problems)
+        data.conversions.extend(c for c in p.conversions if c not in data.conversions)
+    vocab = vocabulary(rules)
+    records = _one_per_school(parts, rules, problems)
+    records = [_drop_unsplittable(rec, rules, vocab, problems) for rec in records]
+    sections, exclusions, splits = build_sections(records, rules.standard, vocab, first.file, problems)
+    data.sections, data.exclusions, data.splits = sections, exclusions, splits
+    data.records = []
+    data.problems.extend(problems.items)
+    return data
+
+
+def _key(rec: Record) -> str:
+    return rec.text.get("code") or norm(rec.text.get("name", ""))
+
+
+def _one_per_school(parts: list[CountyData], rules: Rules, problems: ProblemLog) -> list[Record]:
+    """Records keyed by school: stage-export rows of one school merged; a repeat dropped."""
+    labels = {name: spec.label for name, spec in rules.aliases.fields.items()}
+    out: dict[str, Record] = {}
+    for part in parts:
+        for rec in part.records:
+            key = _key(rec)
+            prev = out.get(key)
+            if prev is None:
+                out[key] = rec
+                continue
+            if part.kind != "export" or set(prev.staged) & set(rec.staged):
+                code = rec.text.get("code") or "（无）"
+                problems.add_at(Code.DUPLICATE_CODE, rec.origin, code=code, school=rec.text.get("name", ""),
+                                first_school=prev.text.get("name", ""), first_file=prev.origin.file)
+                continue
+            out[key] = _merge_rows(prev, rec, labels, problems)
+    return list(out.values())
+
+
+def _merge_rows(first: Record, other: Record, labels: dict[str, str], problems: ProblemLog) -> Record:
+    """A school's rows of two stage exports: each stage's own figures, the whole-school ones once."""
+    merged = replace(first, staged={**first.staged, **other.staged}, values=dict(first.values),
+                     notes=list(dict.fromkeys([*first.notes, *other.notes])))
+    for field, cell in other.values.items():
+        mine = merged.values.get(field)
+        if mine is None:
+            merged.values[field] = cell
+        elif abs(mine.value - cell.value) > 1e-6:
+            problems.add_at(Code.EXPORT_WHOLE_DIFFERS, cell.source, school=first.text.get("name", ""),
+                            field=labels.get(field, field), first_file=mine.source.file, first=mine.value,
+                            other_file=cell.source.file, other=cell.value)
+    return merged
+
+
+def _drop_unsplittable(rec: Record, rules: Rules, vocab: Vocabulary, problems: ProblemLog) -> Record:
+    """A school of a multi-stage type (九年一贯制 …) with one compulsory stage only: its
+    whole-school facilities cannot be divided, so they are not given to the one stage."""
+    if not rec.values or len(rec.staged) != 1:
+        return rec
+    text = rec.text.get("school_type", "")
+    kind = school_kind(text, vocab) if text else None
+    weights = rules.standard.split.weights.get(kind or "", {})
+    stages = [s for s in COMPULSORY if s in weights]
+    if len(stages) < 2:
+        return rec
+    found = next(iter(rec.staged))
+    missing = [STAGE_LABEL.get(s, s) for s in stages if s != found]
+    where = "另一学段的导出表" if rec.form is False else "该学段的学生、教师表"
+    problems.add_at(Code.ONE_STAGE_ONLY, rec.origin, school=rec.text.get("name", ""), school_type=text,
+                    found=STAGE_LABEL.get(found, found), missing="、".join(missing), where=where)
+    return replace(rec, values={})
