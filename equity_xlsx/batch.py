@@ -329,6 +329,17 @@ class County:
         return "export" if kind == "export" else f"file:{f.name}"
 
 
+def inputs_label(names: list[str]) -> str:
+    """The inputs of one county for a progress line: a folder of many workbooks in a few words."""
+    if len(names) <= 2:
+        return "、".join(names)
+    folders: dict[str, int] = {}
+    for n in names:
+        folder = Path(n).parent.as_posix()
+        folders[folder] = folders.get(folder, 0) + 1
+    return "、".join(f"{folder}/（{k} 个文件）" if folder != "." else f"{k} 个文件" for folder, k in folders.items())
+
+
 def school_folder(f: InputFile) -> str:
     """The folder of a school workbook, relative to its input ("" at the top)."""
     return Path(f.name).parent.as_posix().removeprefix(".")
@@ -389,6 +400,7 @@ class Run:
     outcomes: list[CountyOutcome] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # about the run itself (a replaced database)
     counties: dict[str, County] = field(default_factory=dict)
+    counted: set[str] = field(default_factory=set)  # inputs already shown as done
 
     def go(self) -> RunResult:
         started = datetime.now()
@@ -451,8 +463,10 @@ class Run:
             text = f"完成（{problems} 个数据问题：{counts}）→ {outcome.output}"
         else:
             text = f"完成 → {outcome.output}"
-        self.reporter.advance("、".join(outcome.inputs), text, failed=not outcome.ok, notable=problems > 0,
-                              count=len(outcome.inputs))
+        fresh = [n for n in outcome.inputs if n not in self.counted]  # an export serves several counties
+        self.counted.update(fresh)
+        self.reporter.advance(inputs_label(outcome.inputs), text, failed=not outcome.ok, notable=problems > 0,
+                              count=len(fresh))
         for p in (*outcome.errors, *outcome.warnings):
             if p.params.get("detail"):  # technical detail: for the log, not the people
                 self.reporter.detail(f"{p.file}：{p.code}：{p.params['detail']}")

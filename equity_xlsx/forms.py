@@ -153,3 +153,75 @@ def load_form_rules(name: str) -> FormRules:
 def all_form_rules() -> dict[str, FormRules]:
     """Every bundled generation and the export rules, by name."""
     return {name: load_form_rules(name) for name in (*GENERATIONS, EXPORT)}
+
+
+# ----------------------------------------------------------------------------- for people
+
+STAGE_WORD = {"primary": "小学", "junior": "初中"}
+_ARROW = "›"
+
+
+def _places(rules: FormRules, stats: tuple[str, ...], stage_rows: dict[str, tuple[str, ...]] | None = None) -> str:
+    """Where the statistics fields ``stats`` sit in one generation: "教基3112（小学）、教基3115（初中）
+    “总计”行 × “在校学生数›合计”列". ``stage_rows`` picks teacher rows per stage (学历)."""
+    pre = rules.generation.prefix
+    if rules.info is None:  # the export: columns only
+        cols = [f"“{_ARROW.join(f.columns[0])}”" for f in rules.figures if f.field in stats]
+        t = rules.export_teachers
+        if t is not None:
+            cols += [f"“{_ARROW.join(t.total_column)}”" for s in stats if s == "total"]
+            cols += [f"“{_ARROW.join(t.levels[s])}”" for s in stats if s in t.levels]
+            cols += [f"“{_ARROW.join(t.courses[s][0])}”" for s in stats if s in t.courses]
+        return "、".join(dict.fromkeys(cols)) + "列" if cols else ""
+    groups: dict[tuple[str, str], list[str]] = {}
+    for f in rules.figures:
+        if f.field in stats:
+            groups.setdefault((f.row, _ARROW.join(f.columns[0])), []).append(
+                pre + f.form + (f"（{STAGE_WORD[f.stage]}）" if f.stage else ""))
+    for t in rules.teachers:
+        stage = f"（{STAGE_WORD[t.stage]}）"
+        wanted = stage_rows.get(t.stage, ()) if stage_rows else ()
+        if wanted or "total" in stats:
+            rows = "、".join(t.rows[w] for w in wanted) if wanted else t.rows["total"]
+            groups.setdefault((rows, _ARROW.join(t.total_column)), []).append(pre + t.form + stage)
+        for course in (s for s in stats if s in t.courses):
+            groups.setdefault((t.rows["total"], _ARROW.join(t.courses[course][0])), []).append(pre + t.form + stage)
+    return "；".join(f"{'、'.join(dict.fromkeys(forms))} “{row}”行 × “{col}”列" for (row, col), forms in groups.items())
+
+
+def where_in_forms(forms: tuple[FormRules, ...], defs) -> dict[str, str]:  # noqa: ANN001 - StatisticsDefinitions
+    """For the collection template: per canonical field, which form, row and column of the
+    基层表 (each generation) and which column of the county export it is taken from."""
+    sources: dict[str, tuple[tuple[str, ...], dict | None, str]] = {
+        "students": (("students",), None, ""),
+        "full_time_teachers": (("total",), None, ""),
+        "qualified_teachers": ((), dict(defs.qualified_levels), "各行相加"),
+        "backbone_teachers": (("backbone_teachers",), None, ""),
+        "pe_teachers": (("pe",), None, ""), "music_teachers": (("music",), None, ""),
+        "art_teachers": (("art",), None, ""), "arts_teachers": (("arts",), None, ""),
+        "teaching_area": (("teaching_aux_area", "indoor_sports_area"), None,
+                          "教学及辅助用房减去其中的室内体育用房" if defs.teaching_area_excludes_indoor_sports else ""),
+        "gym_area": (("indoor_sports_area",), None, ""),
+        "field_area": (("field_area",), None, ""),
+        "equipment_value": (("equipment_value",), None, "表中为万元，本表填元（×10000）"),
+        "multimedia_rooms": (("multimedia_rooms",), None, ""),
+    }
+    out: dict[str, str] = {}
+    for name, (stats, stage_rows, how) in sources.items():
+        if name == "qualified_teachers":
+            stats = tuple(dict.fromkeys(lv for lvs in defs.qualified_levels.values() for lv in lvs))
+        parts = []
+        for rules in forms:
+            text = _places(rules, stats if name != "qualified_teachers" or rules.info is None else (), stage_rows)
+            if text:
+                parts.append(f"{rules.generation.title}：{text}")
+        if parts:
+            out[name] = "基层表中的位置——" + "；".join(parts) + (f"。{how}" if how else "") + "。"
+    for key, field_name in (("name", "name"), ("code", "code"), ("school_type", "school_type"), ("counted", "counted")):
+        parts = [f"{r.generation.title}：{r.generation.prefix}{r.info.form} “{r.info.rows[key]}”行"
+                 for r in forms if r.info is not None and key in r.info.rows]
+        parts += [f"{r.generation.title}：“{_ARROW.join(r.columns[key])}”列" for r in forms
+                  if r.info is None and key in r.columns]
+        if parts:
+            out[field_name] = "基层表中的位置——" + "；".join(parts) + "。"
+    return out

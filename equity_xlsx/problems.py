@@ -291,7 +291,7 @@ class ProblemLog:
         self._seen.add(key)
         self.items.append(Problem(code, self.file, sheet, row, column, params))
 
-    def add_at(self, code: Code, where: Any, **params: Any) -> None:
+    def add_at(self, code: Code, where: Any, /, **params: Any) -> None:
         """A problem at a ``Source`` (its file, sheet, row, column): records assembled from
         several files report each problem against the file it is in."""
         file = getattr(where, "file", None) or self.file

@@ -15,6 +15,8 @@ from pathlib import Path
 from .report.formats import new_workbook
 
 from .model import STAGE_LABEL
+from .forms import where_in_forms
+from .rulebook import load_rules
 from .standards import DEFAULT_STANDARD, Aliases, FieldSpec, load_aliases, load_standard
 
 DATA_SHEET = "学校基础数据"
@@ -177,12 +179,16 @@ def write_template(path: str | Path, standard: str = DEFAULT_STANDARD) -> Path:
     ws = wb.add_worksheet(DATA_SHEET)
     fields = template_fields(aliases)
     helps = field_help(std)
+    where = where_in_forms(load_rules(standard).forms, std.statistics)
     choices = {"stage": STAGE_CHOICES, "school_type": SCHOOL_TYPE_CHOICES, "ownership": OWNERSHIP_CHOICES}
     for c, spec in enumerate(fields):
         header = header_text(spec, aliases)
         ws.write(0, c, header, head_text if spec.kind == "text" else head)
         help_text = helps.get(spec.name) or f"填本学段的{spec.label}。"
-        ws.write_comment(0, c, f"{header}\n{help_text}", {"x_scale": 2.2, "y_scale": 1.6, "font_name": "宋体"})
+        found = where.get(spec.name)
+        comment = f"{header}\n{help_text}" + (f"\n{found}" if found else "")
+        ws.write_comment(0, c, comment, {"x_scale": 3.2 if found else 2.2, "y_scale": 3.2 if found else 1.6,
+                                         "font_name": "宋体"})
         width = 28 if spec.name == "name" else min(16, max(9, math.ceil(_display_width(header) / 2.5) + 2))
         if spec.kind == "text":
             ws.set_column(c, c, width, text)
@@ -267,6 +273,9 @@ def _guide(fields: list[FieldSpec], aliases: Aliases, std) -> list[tuple[str, st
                            "但仍请填报，工具会列出排除名单和原因。"),
         ("县级指标", f"“{COUNTY_SHEET}”表填全县（市、区）的比例，如 96.5%；不掌握的留空。"),
         ("不要做的事", "不要在表中加标题行、合计行或备注行；不要隐藏行列；不要把数字存成文本。"),
+        ("已有基层表时", "各校的教育事业统计基层报表（每校一个工作簿，放在以县名命名的文件夹里，如“青石县2025年基层表”）"
+                        "或县、市按学段导出的基层表（一校一行）可以直接放进输入文件夹，不必再填本表。"
+                        "各列在基层表中的位置见表头批注。"),
     ]
     lines = []
     for spec in fields:

@@ -6,8 +6,8 @@ equipment in 万元; the indicators want 高于规定学历教师数, 体育、�
 without the indoor sports rooms, sports grounds with them, and 元. ``to_record`` turns one
 school's ``Figures`` into the same ``Record`` a collection-table row becomes, so everything
 after it (口径, 一贯制 split, checks) is shared; whole-school facilities stay stage-neutral
-(``Record.values``) so a 一贯制 school's two export rows can be matched and split once. A figure the forms did not give stays absent:
-a derived value needs all of its parts.
+(``Record.values``) so a 一贯制 school's two export rows can be matched and split once. A
+figure the forms did not give stays absent: a derived value needs all of its parts.
 """
 
 from __future__ import annotations
@@ -29,8 +29,7 @@ class Figures:
 
     ``staged[stage]`` holds students, backbone_teachers, the 学历 rows (total, postgraduate …)
     and the course columns (pe, music …) of that stage; ``whole`` the whole-school facilities
-    (areas m², equipment 元, rooms). ``forms`` names where each statistics field came from
-    ("教基4155 专任教师›合计"), for the derivation notes.
+    (areas m², equipment 元, rooms).
     """
 
     file: str
@@ -40,12 +39,13 @@ class Figures:
     info_src: dict[str, Source] = field(default_factory=dict)
     staged: dict[str, dict[str, Cell]] = field(default_factory=dict)
     whole: dict[str, Cell] = field(default_factory=dict)
-    forms: dict[str, str] = field(default_factory=dict)
 
 
-def _combine(cells: list[tuple[Cell, int]], target: str, origin_sheet: str) -> Cell:
-    """One value from parts (sign ±1), its source the first part's cell, its label every part."""
+def _combine(cells: list[tuple[Cell, int]], target: str) -> Cell:
+    """One value from parts (sign ±1), its source the first part's cell, its label every part
+    ("D17（研究生毕业） + D19（本科毕业）", a part on another sheet named with its sheet)."""
     first = cells[0][0]
+    origin_sheet = first.source.sheet
     value = sum(sign * c.value for c, sign in cells)
     words = []
     for i, (c, sign) in enumerate(cells):
@@ -54,11 +54,6 @@ def _combine(cells: list[tuple[Cell, int]], target: str, origin_sheet: str) -> C
         words.append(f"{op}{sheet}{c.source.cell}（{LABEL.get(c.field, c.field)}）")
     src = Source(first.source.file, first.source.sheet, first.source.row, first.source.column, "".join(words))
     return Cell(round(value, 6), src, target)
-
-
-def _where(fig: Figures, names: list[str]) -> str:
-    places = list(dict.fromkeys(fig.forms[n] for n in names if n in fig.forms))
-    return f"（{'；'.join(places)}）" if places else ""
 
 
 def to_record(fig: Figures, defs: StatisticsDefinitions, aliases: Aliases) -> Record:
@@ -78,30 +73,27 @@ def to_record(fig: Figures, defs: StatisticsDefinitions, aliases: Aliases) -> Re
                 out[canon] = Cell(got[stat].value, got[stat].source, canon)
         levels = defs.qualified_levels.get(stage, ())
         if levels and all(lv in got for lv in levels):
-            out["qualified_teachers"] = _combine([(got[lv], 1) for lv in levels], "qualified_teachers", rec.sheet)
+            out["qualified_teachers"] = _combine([(got[lv], 1) for lv in levels], "qualified_teachers")
             notes.append((stage, f"{label['qualified_teachers']}（{STAGE_LABEL.get(stage, stage)}）= "
-                         + " + ".join(LABEL[lv] for lv in levels) + _where(fig, [f"{stage}:{lv}" for lv in levels])))
+                         + " + ".join(LABEL[lv] for lv in levels)))
         courses = [c for c in defs.pe_art_courses if c in got]
         if courses and all(c in got for c in defs.pe_art_courses):
-            out["pe_art_teachers"] = _combine([(got[c], 1) for c in courses], "pe_art_teachers", rec.sheet)
-            notes.append((stage, f"{label['pe_art_teachers']} = " + " + ".join(LABEL[c] for c in courses)
-                         + _where(fig, [f"{stage}:{c}" for c in courses])))
+            out["pe_art_teachers"] = _combine([(got[c], 1) for c in courses], "pe_art_teachers")
+            notes.append((stage, f"{label['pe_art_teachers']} = " + " + ".join(LABEL[c] for c in courses)))
         rec.staged[stage] = out
     whole = fig.whole
     aux, indoor = whole.get("teaching_aux_area"), whole.get("indoor_sports_area")
     if aux is not None and (indoor is not None or not defs.teaching_area_excludes_indoor_sports):
         if defs.teaching_area_excludes_indoor_sports:
-            rec.values["teaching_area"] = _combine([(aux, 1), (indoor, -1)], "teaching_area", rec.sheet)
-            notes.append((None, f"{label['teaching_area']} = 教学及辅助用房 − 室内体育用房"
-                         + _where(fig, ["teaching_aux_area", "indoor_sports_area"])))
+            rec.values["teaching_area"] = _combine([(aux, 1), (indoor, -1)], "teaching_area")
+            notes.append((None, f"{label['teaching_area']} = 教学及辅助用房 − 室内体育用房"))
         else:
             rec.values["teaching_area"] = Cell(aux.value, aux.source, "teaching_area")
     ground = whole.get("field_area")
     if ground is not None and (indoor is not None or not defs.sports_area_includes_indoor_sports):
         if defs.sports_area_includes_indoor_sports:
-            rec.values["sports_area"] = _combine([(ground, 1), (indoor, 1)], "sports_area", rec.sheet)
-            notes.append((None, f"{label['sports_area']} = 运动场地面积 + 室内体育用房"
-                         + _where(fig, ["field_area", "indoor_sports_area"])))
+            rec.values["sports_area"] = _combine([(ground, 1), (indoor, 1)], "sports_area")
+            notes.append((None, f"{label['sports_area']} = 运动场地面积 + 室内体育用房"))
         else:
             rec.values["sports_area"] = Cell(ground.value, ground.source, "sports_area")
     for stat in ("equipment_value", "multimedia_rooms"):

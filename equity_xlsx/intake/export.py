@@ -55,7 +55,6 @@ class _Columns:
         self.info = {k: table.column((path,)) for k, path in ex.columns.items()}
         self.figures: list[tuple[str, bool, int, float, str]] = []  # (stat, whole, col, factor, shown)
         self.teachers: list[tuple[str, int, str]] = []  # (teacher row or course, col, shown)
-        self.forms: dict[str, str] = {}
 
         def missing(path: tuple[str, ...], stat: str) -> None:
             problems.add(Code.FORM_COLUMN_MISSING, sheet, table.first_data, path=SEP.join(path),
@@ -77,7 +76,6 @@ class _Columns:
             if factor != 1:
                 data.append(Conversion(sheet, col_letter(col), table.shown[col], FEEDS[f.field], unit, factor))
             self.figures.append((f.field, f.whole, col, factor, table.shown[col]))
-            self.forms[f.field] = f"导出表 {table.shown[col]}列"
         t = ex.export_teachers
         if t is not None:
             wanted = [("total", (t.total_column,)), *((lv, (path,)) for lv, path in t.levels.items()),
@@ -88,7 +86,6 @@ class _Columns:
                     missing(options[0], key)
                     continue
                 self.teachers.append((key, col, table.shown[col]))
-                self.forms[key] = f"导出表 {table.shown[col]}列"
 
 
 def export_stage(file: str, sheet: str, vocab: Vocabulary) -> str | None:
@@ -134,8 +131,7 @@ def read_export_sheet(table: FormTable, stage: str, rules: Rules, file: str, voc
         log = logs.setdefault(county.key, ProblemLog(file))
         origin = Source(file, sheet, r + 1, col_letter(name_col))
         fig = Figures(file, origin, "export", info=info,
-                      info_src={k: Source(file, sheet, r + 1, col_letter(c)) for k, c in cols.info.items() if c is not None},
-                      forms={**{f"{stage}:{k}": v for k, v in cols.forms.items()}, **cols.forms})
+                      info_src={k: Source(file, sheet, r + 1, col_letter(c)) for k, c in cols.info.items() if c is not None})
         got = fig.staged.setdefault(stage, {})
         for stat, whole, col, factor, shown in cols.figures:
             cell = _cell(table, sheet, r, col, shown, stat, factor, defs.blank_cell_is_zero, file, log)

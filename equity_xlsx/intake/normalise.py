@@ -311,7 +311,7 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
         for st, amount in shares.items():
             values[st][f] = amount
             sources[st][f] = src
-            notes[st].append(f"{aliases.fields[f].label}为全校数 {whole.value:g}（{_where(whole)}），"
+            notes[st].append(f"{aliases.fields[f].label}为全校数 {whole.value:.10g}（{_where(whole)}），"
                              f"按加权学生数拆分（{s_txt} = {w_txt}），本学段 {amount:.1f}")
         splits.append(Split(name, f, whole.value,
                             tuple((st, students[st], shares[st]) for st in students),
@@ -343,6 +343,8 @@ def _at(rec: Record, column: str | None = None) -> Source:
 
 def _where(cell: Cell) -> str:
     s = cell.source
+    if s.label:  # a statistics form: the sheet and what the cell is
+        return f"{s.sheet} {s.label}"
     if cell.rows:
         return f"合并单元格 {s.column}{cell.rows[0]}:{s.column}{cell.rows[1]}"
     return f"单元格 {s.column}{s.row}"

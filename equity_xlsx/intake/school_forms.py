@@ -14,7 +14,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ..forms import COURSES, LABEL, TEACHER_ROWS, Figure, FormRules
+from ..forms import COURSES, LABEL, TEACHER_ROWS, FormRules
 from ..identity import CountyId, normalise_code, resolve
 from ..model import Conversion, CountyData, Source
 from ..problems import Code, ProblemLog
@@ -231,7 +231,6 @@ class SchoolReader:
                 continue
             target = fig.staged.setdefault(f.stage, {}) if f.stage else fig.whole
             target[f.field] = cell
-            fig.forms[f"{f.stage}:{f.field}" if f.stage else f.field] = self._place(f)
         for t in self.gen.teachers:
             if t.stage not in stages:
                 continue
@@ -240,18 +239,13 @@ class SchoolReader:
                 cell = self.figure(level, t.form, label, (t.total_column,), "人")
                 if cell is not None:
                     got[level] = cell
-                    fig.forms[f"{t.stage}:{level}"] = f"{self.form_name(t.form)} {SEP.join(t.total_column)}列"
             for course, options in t.courses.items():
                 cell = self.figure(course, t.form, t.rows.get("total", "合计"), options, "人")
                 if cell is not None:
                     got[course] = cell
-                    fig.forms[f"{t.stage}:{course}"] = f"{self.form_name(t.form)} {t.rows.get('total', '合计')}行"
         for stage in stages:
             fig.staged.setdefault(stage, {})
         return fig
-
-    def _place(self, f: Figure) -> str:
-        return f"{self.form_name(f.form)} {f.row}行 {SEP.join(f.columns[0])}列"
 
     def report_missing(self, fig: Figures) -> None:
         """One problem per missing form: what it holds and which indicators are left without data."""

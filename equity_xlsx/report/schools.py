@@ -96,8 +96,11 @@ def source_text(section: Section, labels: dict[str, str], fields: list[str]) -> 
         src = section.sources.get(f)
         if src is None:
             continue
+        cell = src.label or src.cell
         if origin and src.file == origin.file and src.sheet == origin.sheet:
-            parts.append(f"{labels[f]} {src.cell}")
+            parts.append(f"{labels[f]} {cell}")
+        elif origin and src.file == origin.file:
+            parts.append(f"{labels[f]} {src.sheet} {cell}")
         else:
             parts.append(f"{labels[f]} {src.describe()}")
     head = ""

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
+from ..forms import LABEL
 from ..model import STAGE_LABEL
 from .context import ReportContext, Sheet, limit_name, standard_name
 from .cv_sheet import MARGIN_NAME
@@ -27,6 +28,29 @@ def derived_notes(sections) -> list[tuple[str, int, str]]:  # noqa: ANN001
         for note in sec.notes:
             by_note.setdefault(note, []).append(f"{sec.school}（{STAGE_LABEL.get(sec.stage, sec.stage)}）")
     return [(note, len(who), "、".join(who)) for note, who in by_note.items()]
+
+
+def _statistics_block(line, title, ctx) -> None:  # noqa: ANN001 - the sheet's own writers
+    """How the indicators were taken from the 基层表: the standard's [statistics] settings."""
+    std, data = ctx.std, ctx.ev.data
+    st = std.statistics
+    gen = next((f for f in ctx.rules.forms if f.generation.name == data.generation), None)
+    title("基层表取数口径（标准文件 [statistics] 设定）")
+    source = {"school": "各校教育事业统计基层报表（每校一个工作簿）", "export": "县（市）级基层表导出（一校一行，按学段分文件）"}
+    line("数据来源", source.get(data.kind, data.kind) + (f"；表式：{gen.generation.title}" if gen and gen.info else ""))
+    for stage, levels in st.qualified_levels.items():
+        line(f"高于规定学历（{STAGE_LABEL.get(stage, stage)}）", " + ".join(LABEL[lv] for lv in levels) + "（专任教师学历行，合计列）")
+    line("体育、艺术专任教师", " + ".join(LABEL[c] for c in st.pe_art_courses) + "（专任教师合计行，各课程列）")
+    line("骨干教师", "县级及以上骨干教师（小学）/（初中）行")
+    line("教学及辅助用房", "教学及辅助用房 − 室内体育用房（统计表把室内体育用房计在教学及辅助用房内）"
+         if st.teaching_area_excludes_indoor_sports else "教学及辅助用房（含室内体育用房）")
+    line("体育运动场馆面积", "运动场地面积 + 室内体育用房" if st.sports_area_includes_indoor_sports else "运动场地面积")
+    line("教学仪器设备值", "统计表为万元，× 10000 换算为元")
+    line("空白单元格", "找到的行列交叉处为空白按 0 计（统计表不填 0）；缺表、缺行、缺列按未提供数据处理，不按 0 计"
+         if st.blank_cell_is_zero else "空白按未提供数据处理")
+    if std.scope.teaching_point_min_students is not None:
+        line("教学点", f"是否计校数为“否”或办学类型为教学点、在校生少于 {std.scope.teaching_point_min_students} 人的，"
+                       "不纳入计算（列在下方“未纳入计算的学校”）")
 
 
 def _yes(flag: object) -> str:
@@ -132,6 +156,9 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         line(f"整校数据拆分权重（{SPLIT_KIND.get(kind, kind)}）", text)
     if std.split.fields:
         line("按权重拆分的字段", "、".join(labels.get(f, f) for f in std.split.fields))
+
+    if data.kind != "county":
+        _statistics_block(line, title, ctx)
 
     table("未纳入计算的学校", ["学校", "学段", "办学类型", "在校生数", "原因", "来源"],
           ((ex.school, STAGE_LABEL.get(ex.stage, ex.stage), ex.school_type,
