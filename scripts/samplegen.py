@@ -14,6 +14,9 @@ import datetime as dt
 import math
 import random
 import re
+import shutil
+import subprocess
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -651,6 +654,38 @@ def check_headers(checker: HeaderCheck | None = None) -> None:
         want = expect.get(key, key)
         if got != want:
             raise ValueError(f"layout B header {head} -> {got}, wanted {want}")
+
+
+def workbook_content(path: Path) -> list:
+    """What a reader sees in a workbook (.xlsx or .xls): per sheet its name, visibility, cell
+    values and merged ranges. Equal content, whatever the bytes."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    out = []
+    for meta in wb.sheets_metadata:
+        sheet = wb.get_sheet_by_name(meta.name)
+        out.append((meta.name, str(meta.visible), sheet.to_python(), sheet.merged_cell_ranges))
+    return out
+
+
+def convert_to_xls(src: Path, out_dir: Path) -> Path | None:
+    """Save ``src`` as .xls with LibreOffice (as a county office's old Excel/WPS would).
+
+    LibreOffice never writes the same bytes twice, so an existing .xls that already holds
+    ``src``'s content is kept as it is: regenerating the samples leaves git clean."""
+    target = out_dir / (src.stem + ".xls")
+    if target.exists() and workbook_content(target) == workbook_content(src):
+        return target
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return None
+    with tempfile.TemporaryDirectory() as profile:
+        # a private profile so a running LibreOffice (or another conversion) does not block us
+        cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xls",
+               "--outdir", str(out_dir), str(src)]
+        done = subprocess.run(cmd, capture_output=True, timeout=180)
+    return target if done.returncode == 0 and target.exists() else None
 
 
 # ------------------------------------------------------------------- random counties
