@@ -1,4 +1,5 @@
-"""Write sample_inputs/ (two fictional counties in two layouts) and templates/ (committed output).
+"""Write sample_inputs/ (two fictional counties in two layouts, then the 基层表 samples of
+make_jiceng_samples.py) and templates/ (committed output).
 
 Run with ``make samples``. Deterministic: fixed seeds, fixed school lists; the only
 randomness is drawn from ``random.Random(SEED)``. Prints the expected evaluation (computed
@@ -181,6 +182,11 @@ def main() -> None:
         daxiang_expected=g.describe(dx), shifan_expected=g.describe(sf))
     (out / "README.md").write_text(readme, encoding="utf-8")
     print(readme)
+
+    # the 基层表 samples (per-school form workbooks, city export) and their README section
+    import make_jiceng_samples
+
+    print(make_jiceng_samples.generate(out, xls=not args.no_xls))
 
 
 README = """# 示例输入（sample_inputs）
