@@ -566,6 +566,25 @@ def forms_of(school: SchoolSpec, generation: str) -> list[tuple[str, Form]]:
     return out
 
 
+# Sheet rows of every form (0-based): column letters, title, form code, then the header rows,
+# the index row and the data rows. Column 0 holds the row numbers; the form starts in column 1.
+LETTER_ROW, TITLE_ROW, CODE_ROW, HEADER_TOP = 0, 1, 2, 3
+
+
+def data_row(form: Form, index: int) -> int:
+    """0-based sheet row of the form's ``index``-th data row (0 = 编号 01)."""
+    return HEADER_TOP + form.depth + 1 + index
+
+
+def figure_cell(generation: str, figure: str, stage: str = "") -> tuple[str, int, int]:
+    """Sheet name (without suffix) and 0-based (row, column) of a ``FIGURES`` name in a
+    school workbook of ``generation`` (for tests; a reader must not rely on it)."""
+    kind, row_key, col_key = figure_cells(figure, stage)
+    form = GENERATIONS[generation][kind]
+    return (form.sheet, data_row(form, [r.key for r in form.rows].index(row_key)),
+            1 + [c.key for c in form.columns].index(col_key))
+
+
 def figure_locations(generation: str) -> list[tuple[str, str, str, str]]:
     """For the README and the reader's rules: (figure, sheet, row label with its 编号,
     header path joined by " / ") of every figure the evaluation needs, in one generation."""
@@ -846,16 +865,14 @@ def write_form(ws, f: _Formats, form: Form, grid: dict, forced_text: set[tuple[s
     optional 单位负责人/填表人 line. Cells in ``forced_text`` (and a few at random) hold numbers as text."""
     width = len(form.columns)
     for j in range(width):
-        ws.write_string(0, 1 + j, xl_col_to_name(j), f.grid)
-    r = 1
-    ws.merge_range(r, 1, r, width, form.title, f.title)
-    ws.set_row(r, 24)
-    ws.write_string(r + 1, 1, form.code_line, f.sub)
+        ws.write_string(LETTER_ROW, 1 + j, xl_col_to_name(j), f.grid)
+    ws.merge_range(TITLE_ROW, 1, TITLE_ROW, width, form.title, f.title)
+    ws.set_row(TITLE_ROW, 24)
+    ws.write_string(CODE_ROW, 1, form.code_line, f.sub)
     if form.unit_line:
-        ws.write_string(r + 1, width, form.unit_line, f.sub_right)
-    top = r + 2
-    write_header(ws, top, 1, [c.path for c in form.columns], f.head, form.depth)
-    r = top + form.depth
+        ws.write_string(CODE_ROW, width, form.unit_line, f.sub_right)
+    write_header(ws, HEADER_TOP, 1, [c.path for c in form.columns], f.head, form.depth)
+    r = data_row(form, 0) - 1
     text_syms, n = iter("甲乙丙丁"), 0
     for j, col in enumerate(form.columns):
         if col.key in TEXT_COLUMNS:
@@ -864,7 +881,7 @@ def write_form(ws, f: _Formats, form: Form, grid: dict, forced_text: set[tuple[s
             n += 1
             ws.write_string(r, 1 + j, str(n), f.index)
     for i, row in enumerate(form.rows, start=1):
-        r += 1
+        r = data_row(form, i - 1)
         for j, col in enumerate(form.columns):
             value = {"label": row.label, "no": f"{i:02d}", "unit": row.unit}.get(col.key, grid.get((row.key, col.key)))
             if value == "" or (form.blank_zero and value == 0):
@@ -881,12 +898,12 @@ def write_form(ws, f: _Formats, form: Form, grid: dict, forced_text: set[tuple[s
     if footer:
         r += 2
         ws.merge_range(r, 1, r, width, footer, f.sub)
-    for i in range(1, r + 1):
+    for i in range(TITLE_ROW, r + 1):
         ws.write_number(i, 0, i, f.grid)
     ws.set_column(0, 0, 4)
     _fit_columns(ws, 1, [[col.path[-1]] + [row.label if col.key == "label" else grid.get((row.key, col.key))
                                            for row in form.rows] for col in form.columns])
-    ws.set_row(top + form.depth - 1, 36)
+    ws.set_row(HEADER_TOP + form.depth - 1, 36)
     _print_setup(ws)
 
 
