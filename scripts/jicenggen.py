@@ -388,6 +388,8 @@ _STAFF_2023 = rows(
     ("行政人员", "admin", "人"), ("教辅人员", "aux", "人"), ("工勤人员", "workers", "人"),
     ("代课教师", "substitute", "人"), ("兼任教师", "part_time", "人"), ("离退休人员", "retired", "人"),
 )
+_PRIMARY_GRADES = rows(("总计", "total"), ("一年级", "g1"), ("二年级", "g2"), ("三年级", "g3"), ("四年级", "g4"),
+                       ("五年级", "g5"), ("六年级", "g6"))
 _STUDENTS_2018 = cols(
     ("项目", "label"), ("编号", "no"), ("班数", "classes"), ("毕业生数", "graduates"), ("招生数", "entrants"),
     ("在校学生数/合计", "enrolled"), ("在校学生数/其中：女", "enrolled_f"), ("在校学生数/其中：少数民族", "minority"),
@@ -470,9 +472,7 @@ GENERATIONS: dict[str, dict[str, Form]] = {
             ("指标名称", "label"), ("编号", "no"), ("内容", "value"), ("代码", "code")), _INFO_2018, False),
         "extra": Form("基础基112", "学校（机构）基本情况（续）", "表号：基础基112", "", cols(
             ("指标名称", "label"), ("编号", "no"), ("计量单位", "unit"), ("数量", "count")), _EXTRA_2018, False),
-        "students_primary": Form("基础基312", "小学学生数", "表号：基础基312", "单位：人、个", _STUDENTS_2018, rows(
-            ("总计", "total"), ("一年级", "g1"), ("二年级", "g2"), ("三年级", "g3"), ("四年级", "g4"),
-            ("五年级", "g5"), ("六年级", "g6"))),
+        "students_primary": Form("基础基312", "小学学生数", "表号：基础基312", "单位：人、个", _STUDENTS_2018, _PRIMARY_GRADES),
         "students_junior": Form("基础基313", "初中学生数", "表号：基础基313", "单位：人、个", _STUDENTS_2018, rows(
             ("总计", "total"), ("一年级", "g1"), ("二年级", "g2"), ("三年级", "g3"))),
         "teachers_primary": Form("基础基423", "小学专任教师学历、课程情况", "表号：基础基423", "单位：人",
@@ -499,9 +499,7 @@ GENERATIONS: dict[str, dict[str, Form]] = {
             ("指标名称", "label"), ("计量单位", "unit"), ("编号", "no"), ("数量", "count")), _STAFF_2023, False),
         "extra": Form("教基1102续", "学校（机构）其他情况", "教基1102续", "", cols(
             ("指标名称", "label"), ("计量单位", "unit"), ("编号", "no"), ("数量", "count")), _EXTRA_2023, False),
-        "students_primary": Form("教基3112", "小学学生数", "教基3112", "计量单位：人、个", _STUDENTS_2023, rows(
-            ("总计", "total"), ("一年级", "g1"), ("二年级", "g2"), ("三年级", "g3"), ("四年级", "g4"),
-            ("五年级", "g5"), ("六年级", "g6"))),
+        "students_primary": Form("教基3112", "小学学生数", "教基3112", "计量单位：人、个", _STUDENTS_2023, _PRIMARY_GRADES),
         "students_junior": Form("教基3115", "初中学生数", "教基3115", "计量单位：人、个", _STUDENTS_2023, rows(
             ("总计", "total"), ("七年级", "g1"), ("八年级", "g2"), ("九年级", "g3"))),
         "teachers_primary": Form("教基4155", "小学专任教师学历、课程情况", "教基4155", "计量单位：人",
@@ -627,7 +625,8 @@ def info_grid(school: SchoolSpec, generation: str) -> dict[tuple[str, str], obje
         "type": school.school_type, "sponsor": "地方教育部门", "location": school.county.location,
         "area_code": area, "urban": urban, "counted": "是" if school.counted else "否", "ethnic": "否",
         "boarding": "是" if school.kind == "rural" else "否", "principal": _person(rng),
-        "phone": f"0{rng.randint(730, 749)}-{rng.randint(2100000, 8899999)}", "postcode": f"4{school.county.code[1:4]}00",
+        "phone": f"0{rng.randint(730, 749)}-{rng.randint(2100000, 8899999)}",
+        "postcode": f"4{school.county.code[1:4]}00",
     }
     grid = {(k, "value"): v for k, v in values.items()}
     grid[("type", "code")] = TYPE_CODE.get(school.school_type)
@@ -657,7 +656,8 @@ def extra_grid(school: SchoolSpec) -> dict[tuple[str, str], object]:
         "nutrition": students if rural else 0, "classes": classes, "big_classes": 0,
         "psych": 1 if students > 300 else 0, "legal_vp": 1, "rotation": round(teachers * rng.uniform(0.08, 0.15)),
         "after_school": round(students * rng.uniform(0.6, 0.95)), "rural_subsidy": teachers if rural else 0,
-        "special_grade": 1 if school.kind == "urban" and rng.random() < 0.5 else 0, "studio": int(school.kind == "urban"),
+        "special_grade": 1 if school.kind == "urban" and rng.random() < 0.5 else 0,
+        "studio": int(school.kind == "urban"),
         "backbone_senior": None,
     }
     values["migrant_out"] = values["migrant"] // 5
@@ -987,7 +987,8 @@ def export_row(school: SchoolSpec, stage: str) -> dict[str, object]:
            "urban": urban, "counted": "是" if school.counted else "否", "classes": students[("total", "classes")],
            "students": sec.students, "students_f": students[("total", "enrolled_f")], "teachers": sec.teachers,
            "teachers_f": teachers[("female", "total")], "backbone": sec.backbone,
-           "building_total": buildings_grid(school)[("total", "total")], "teaching_area": school.facilities.teaching_area,
+           "building_total": buildings_grid(school)[("total", "total")],
+           "teaching_area": school.facilities.teaching_area,
            "indoor_sports": school.facilities.indoor_sports, "field_area": school.facilities.field_area,
            "equipment": school.facilities.equipment_wan, "multimedia": school.facilities.multimedia}
     row.update(sec.education)
