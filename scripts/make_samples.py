@@ -1,4 +1,5 @@
-"""Write sample_inputs/ (two fictional counties in two layouts) and templates/ (committed output).
+"""Write sample_inputs/ (two fictional counties in two layouts, then the 基层表 samples of
+make_jiceng_samples.py) and templates/ (committed output).
 
 Run with ``make samples``. Deterministic: fixed seeds, fixed school lists; the only
 randomness is drawn from ``random.Random(SEED)``. Prints the expected evaluation (computed
@@ -12,7 +13,6 @@ from __future__ import annotations
 import argparse
 import random
 import shutil
-import subprocess
 import sys
 import tempfile
 from pathlib import Path
@@ -141,20 +141,6 @@ def shifan(rng: random.Random) -> list[g.School]:
     return schools
 
 
-def convert_to_xls(src: Path, out_dir: Path) -> Path | None:
-    """Save ``src`` as .xls with LibreOffice (as a county office's old Excel/WPS would)."""
-    soffice = shutil.which("soffice") or shutil.which("libreoffice")
-    if not soffice:
-        return None
-    with tempfile.TemporaryDirectory() as profile:
-        # a private profile so a running LibreOffice (or another conversion) does not block us
-        cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xls",
-               "--outdir", str(out_dir), str(src)]
-        done = subprocess.run(cmd, capture_output=True, timeout=180)
-    target = out_dir / (src.stem + ".xls")
-    return target if done.returncode == 0 and target.exists() else None
-
-
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", type=Path, default=ROOT / "sample_inputs")
@@ -170,7 +156,7 @@ def main() -> None:
 
     rng_b = random.Random(SEED + 1)
     sf = shifan(rng_b)
-    for stale in (out / f"{SHIFAN_STEM}.xlsx", out / f"{SHIFAN_STEM}.xls"):
+    for stale in (out / f"{SHIFAN_STEM}.xlsx",) + ((out / f"{SHIFAN_STEM}.xls",) if args.no_xls else ()):
         stale.unlink(missing_ok=True)
     if args.no_xls:
         g.write_layout_b(out / f"{SHIFAN_STEM}.xlsx", "示范县", sf, rng_b, text_share=0.04)
@@ -179,7 +165,7 @@ def main() -> None:
         with tempfile.TemporaryDirectory() as tmp:
             src = Path(tmp) / f"{SHIFAN_STEM}.xlsx"
             g.write_layout_b(src, "示范县", sf, rng_b, text_share=0.04)
-            written = convert_to_xls(src, out)
+            written = g.convert_to_xls(src, out)
             if written is None:
                 print("LibreOffice 不可用，示范县改存为 .xlsx", file=sys.stderr)
                 written = out / src.name
@@ -196,6 +182,11 @@ def main() -> None:
         daxiang_expected=g.describe(dx), shifan_expected=g.describe(sf))
     (out / "README.md").write_text(readme, encoding="utf-8")
     print(readme)
+
+    # the 基层表 samples (per-school form workbooks, city export) and their README section
+    import make_jiceng_samples
+
+    print(make_jiceng_samples.generate(out, xls=not args.no_xls))
 
 
 README = """# 示例输入（sample_inputs）

@@ -14,6 +14,9 @@ import datetime as dt
 import math
 import random
 import re
+import shutil
+import subprocess
+import tempfile
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -204,6 +207,27 @@ def section_amounts(school: School) -> dict[str, dict[str, float]]:
     return out
 
 
+def judge(values: dict[str, float], stage: str) -> tuple[dict[str, str], int, bool]:
+    """Status of each indicator against the 2017 standard of ``stage`` ("met" at or above it,
+    "near" at 85 % or more, else "below"), how many are met, and the per-school verdict
+    (办法 第六条: at least 6 met and none below 85 %)."""
+    status = {}
+    for k, v in values.items():
+        r = round(v / STANDARD[k][stage], 9)  # 9 places: float noise must not flip a verdict
+        status[k] = "met" if r >= 1 else ("near" if r >= 0.85 else "below")
+    met = list(status.values()).count("met")
+    return status, met, met >= 6 and "below" not in status.values()
+
+
+def weighted_mean_cv(pairs: list[tuple[float, float]]) -> tuple[float, float]:
+    """Enrolment-weighted mean and 差异系数 of (students, value) pairs (domain.md §2):
+    X̄ = ΣPX/ΣP, S = sqrt(ΣP(X−X̄)²/ΣP), CV = S/X̄ (0 when X̄ is 0). Mean in the value's unit."""
+    total = sum(p for p, _ in pairs)
+    mean = sum(p * x for p, x in pairs) / total
+    sd = math.sqrt(sum(p * (x - mean) ** 2 for p, x in pairs) / total)
+    return mean, (sd / mean if mean else 0.0)
+
+
 def evaluate(schools: list[School]) -> tuple[list[SectionResult], dict[str, dict[str, tuple[float, float]]]]:
     """Per-section indicators and pass rule, and per stage (county value, weighted CV)."""
     results = []
@@ -224,24 +248,16 @@ def evaluate(schools: list[School]) -> tuple[list[SectionResult], dict[str, dict
                 "equipment": a["equipment_value"] / n,
                 "multimedia": a["multimedia_rooms"] * 100 / n,
             }
-            status = {}
-            for k, v in values.items():
-                r = round(v / STANDARD[k][sec.stage], 9)
-                status[k] = "met" if r >= 1 else ("near" if r >= 0.85 else "below")
-            met = list(status.values()).count("met")
-            ok = met >= 6 and "below" not in status.values()
+            status, met, ok = judge(values, sec.stage)
             results.append(SectionResult(school.name, sec.stage, n, values, status, met, ok))
     county = {}
     for stage in ("primary", "junior"):
         rows = [r for r in results if r.stage == stage]
         if not rows:
             continue
-        total = sum(r.students for r in rows)
         county[stage] = {}
         for k in INDICATORS:
-            mean = sum(r.students * r.values[k] for r in rows) / total
-            sd = math.sqrt(sum(r.students * (r.values[k] - mean) ** 2 for r in rows) / total)
-            county[stage][k] = (mean, sd / mean if mean else 0.0)
+            county[stage][k] = weighted_mean_cv([(r.students, r.values[k]) for r in rows])
     return results, county
 
 
@@ -638,6 +654,38 @@ def check_headers(checker: HeaderCheck | None = None) -> None:
         want = expect.get(key, key)
         if got != want:
             raise ValueError(f"layout B header {head} -> {got}, wanted {want}")
+
+
+def workbook_content(path: Path) -> list:
+    """What a reader sees in a workbook (.xlsx or .xls): per sheet its name, visibility, cell
+    values and merged ranges. Equal content, whatever the bytes."""
+    from python_calamine import CalamineWorkbook
+
+    wb = CalamineWorkbook.from_path(str(path))
+    out = []
+    for meta in wb.sheets_metadata:
+        sheet = wb.get_sheet_by_name(meta.name)
+        out.append((meta.name, str(meta.visible), sheet.to_python(), sheet.merged_cell_ranges))
+    return out
+
+
+def convert_to_xls(src: Path, out_dir: Path) -> Path | None:
+    """Save ``src`` as .xls with LibreOffice (as a county office's old Excel/WPS would).
+
+    LibreOffice never writes the same bytes twice, so an existing .xls that already holds
+    ``src``'s content is kept as it is: regenerating the samples leaves git clean."""
+    target = out_dir / (src.stem + ".xls")
+    if target.exists() and workbook_content(target) == workbook_content(src):
+        return target
+    soffice = shutil.which("soffice") or shutil.which("libreoffice")
+    if not soffice:
+        return None
+    with tempfile.TemporaryDirectory() as profile:
+        # a private profile so a running LibreOffice (or another conversion) does not block us
+        cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "xls",
+               "--outdir", str(out_dir), str(src)]
+        done = subprocess.run(cmd, capture_output=True, timeout=180)
+    return target if done.returncode == 0 and target.exists() else None
 
 
 # ------------------------------------------------------------------- random counties
