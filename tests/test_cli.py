@@ -17,8 +17,6 @@ from equity_xlsx.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_inputs"
 DAXIANG = "大祥区义务教育学校办学条件统计表"
-# the two county workbooks; the 基层表 folders beside them wait for the 基层表 reader
-COUNTY_SAMPLES = [str(SAMPLES / f"{DAXIANG}.xlsx"), str(SAMPLES / "示范县2025年学校基础数据.xls")]
 SHEETS = ["概览", "学校指标", "差异系数", "整改台账", "任务清单", "口径说明", "数据问题"]
 
 runner = CliRunner()
@@ -27,7 +25,7 @@ runner = CliRunner()
 @pytest.fixture(scope="module")
 def sample_run(tmp_path_factory):
     out = tmp_path_factory.mktemp("out")
-    result = runner.invoke(app, ["run", *COUNTY_SAMPLES, "--out", str(out), "--jobs", "1"])
+    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(out), "--jobs", "1"])
     assert result.exit_code == 0, result.output
     return out
 
@@ -37,7 +35,19 @@ def test_outputs_and_summary_contract(sample_run):
     assert summary["schema"] == "equity-xlsx/summary/1"
     assert summary["standard"] == "national-2017"
     names = {w["input"]: w for w in summary["workbooks"]}
-    assert set(names) == {f"{DAXIANG}.xlsx", "示范县2025年学校基础数据.xls"}
+    counties = {w["county"]: w for w in summary["workbooks"]}
+    # two collection tables, two folders of school 基层表 workbooks, a two-county stage export
+    assert set(counties) == {"大祥区", "示范县", "青石县", "柳溪县", "东山县", "西林区"}
+    assert all(w["status"] == "ok" for w in summary["workbooks"])
+    qs = counties["青石县"]
+    assert qs["county_code"] == "480521"  # the schools' 所在地行政区划代码
+    assert len(qs["inputs"]) == 8 and all(i.startswith("青石县2025年基层表/") for i in qs["inputs"])
+    assert counties["东山县"]["inputs"] == counties["西林区"]["inputs"] == [
+        "市级导出2025/2025年初中基层表导出.xlsx", "市级导出2025/2025年小学基层表导出.xlsx"]
+    # expected results computed by the sample generator from its own school data (sample_inputs/README.md)
+    assert (qs["stages"]["primary"]["schools"], qs["stages"]["primary"]["schools_passing"]) == (5, 3)
+    assert qs["stages"]["primary"]["indicators"]["6"]["cv"] == pytest.approx(0.3680, abs=5e-5)
+    assert counties["西林区"]["stages"]["primary"]["indicators"]["6"]["cv"] == pytest.approx(0.5401, abs=5e-5)
     dx = names[f"{DAXIANG}.xlsx"]
     assert dx["status"] == "ok" and dx["county"] == "大祥区" and dx["errors"] == []
     assert dx["output"] == "大祥区_评估结果.xlsx"  # named by the county, not by the input file
@@ -71,7 +81,7 @@ def test_output_workbook_sheets_and_live_formulas(sample_run):
 
 def test_rerun_on_unchanged_inputs_skips_and_keeps_results(sample_run):
     before = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
-    result = runner.invoke(app, ["run", *COUNTY_SAMPLES, "--out", str(sample_run), "--jobs", "1"])
+    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(sample_run), "--jobs", "1"])
     assert result.exit_code == 0, result.output
     after = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
     assert all(w.get("skipped") for w in after["workbooks"])
