@@ -384,7 +384,7 @@ def _check_equipment(name: str, stage: str, vals: dict[str, float], srcs: dict[s
         return
     lo, hi = plausible
     per = vals["equipment_value"] / vals["students"]
-    if lo <= per <= hi:
+    if lo <= per <= hi or per == 0:  # 0 is no unit mistake: the school has none (and fails the item)
         return
     src = srcs["equipment_value"]
     suspected, hint = "", ""

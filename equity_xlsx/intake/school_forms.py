@@ -20,7 +20,7 @@ from ..model import Conversion, CountyData, Source
 from ..problems import Code, ProblemLog
 from ..rulebook import Rules
 from .cells import parse_number, text_of
-from .derive import Figures, to_record
+from .derive import Figures, check_figures, to_record
 from .formgrid import SEP, FormTable, read_form_table
 from .grid import col_letter, load_grid
 from .header import Vocabulary
@@ -286,6 +286,7 @@ def read_school_workbook(book, names: list[str], gen: FormRules, codes: dict[str
     if "name" not in fig.info:
         fig.info["name"] = Path(file).stem
     reader.report_missing(fig)
+    check_figures(fig, problems)
     rec = to_record(fig, rules.standard.statistics, rules.aliases)
     data.records = [rec]
     data.school = fig.info["name"]
