@@ -14,18 +14,10 @@ from openpyxl.utils import get_column_letter
 TEXT_HEADS = {"项目", "编号", "指标名称", "计量单位", "代码", "内容"}
 
 
-def put_form(ws, title: str, code_line: str, paths: list[str], rows: list[tuple[str, dict[str, object]]]) -> None:
-    """One form: ``paths`` are "group/leaf" header paths (the first two: label and 编号);
-    ``rows`` are (label, {path: value}); a value left out is a blank cell."""
-    split = [tuple(p.split("/")) for p in paths]
-    depth = max(2, max(len(p) for p in split))
+def merged_header(ws, top: int, left: int, split: list[tuple[str, ...]], depth: int) -> None:
+    """Header paths as merged cells from row ``top``, column ``left`` (1-based): a group over
+    the run of its leaves, a leaf down to the last header row."""
     width = len(split)
-    for j in range(width):
-        ws.cell(1, 2 + j, get_column_letter(j + 1))
-    ws.cell(2, 2, title)
-    ws.merge_cells(start_row=2, start_column=2, end_row=2, end_column=1 + width)
-    ws.cell(3, 2, code_line)
-    top = 4
     for level in range(depth):
         c = 0
         while c < width:
@@ -38,10 +30,25 @@ def put_form(ws, title: str, code_line: str, paths: list[str], rows: list[tuple[
                 while end + 1 < width and split[end + 1][: level + 1] == p[: level + 1] and len(split[end + 1]) > level + 1:
                     end += 1
             bottom = top + depth - 1 if len(p) == level + 1 else top + level
-            ws.cell(top + level, 2 + c, p[level])
+            ws.cell(top + level, left + c, p[level])
             if bottom > top + level or end > c:
-                ws.merge_cells(start_row=top + level, start_column=2 + c, end_row=bottom, end_column=2 + end)
+                ws.merge_cells(start_row=top + level, start_column=left + c, end_row=bottom, end_column=left + end)
             c = end + 1
+
+
+def put_form(ws, title: str, code_line: str, paths: list[str], rows: list[tuple[str, dict[str, object]]]) -> None:
+    """One form: ``paths`` are "group/leaf" header paths (the first two: label and 编号);
+    ``rows`` are (label, {path: value}); a value left out is a blank cell."""
+    split = [tuple(p.split("/")) for p in paths]
+    depth = max(2, max(len(p) for p in split))
+    width = len(split)
+    for j in range(width):
+        ws.cell(1, 2 + j, get_column_letter(j + 1))
+    ws.cell(2, 2, title)
+    ws.merge_cells(start_row=2, start_column=2, end_row=2, end_column=1 + width)
+    ws.cell(3, 2, code_line)
+    top = 4
+    merged_header(ws, top, 2, split, depth)
     index = top + depth
     symbols, n = iter("甲乙丙丁"), 0
     for j, p in enumerate(split):
@@ -174,22 +181,7 @@ def export(path: Path, title: str, rows: list[dict[str, object]], sheet: str = "
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(split))
     ws.cell(2, 1, "单位：人、平方米、万元、间")
     top, depth = 3, 3
-    for level in range(depth):
-        c = 0
-        while c < len(split):
-            p = split[c]
-            if len(p) <= level:
-                c += 1
-                continue
-            end = c
-            if len(p) > level + 1:
-                while end + 1 < len(split) and split[end + 1][: level + 1] == p[: level + 1] and len(split[end + 1]) > level + 1:
-                    end += 1
-            bottom = top + depth - 1 if len(p) == level + 1 else top + level
-            ws.cell(top + level, 1 + c, p[level])
-            if bottom > top + level or end > c:
-                ws.merge_cells(start_row=top + level, start_column=1 + c, end_row=bottom, end_column=1 + end)
-            c = end + 1
+    merged_header(ws, top, 1, split, depth)
     for i, row in enumerate(rows, start=1):
         for j, key in enumerate(EXPORT_PATHS):
             value = {"序号": i, **row}.get(key)
