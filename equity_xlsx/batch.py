@@ -198,8 +198,9 @@ class RunCache:
         still exists, and no greyed 已销号 line is due to move (``recheck_on``)."""
         cached = self._load(self._county_file(key))
         entry = cached.get("entry") or {}
-        out, recheck = entry.get("output"), entry.get("recheck_on")
+        out, recheck, brief = entry.get("output"), entry.get("recheck_on"), entry.get("brief")
         if (not entry or cached.get("fingerprint") != fingerprint or (out and not (out_dir / out).exists())
+                or (brief and not (out_dir / brief).exists())
                 or (recheck is not None and today >= recheck)):
             return None
         outcome = CountyOutcome.from_json(entry)
@@ -348,11 +349,12 @@ def school_folder(f: InputFile) -> str:
 def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None = None,
         state: str | None = None, jobs: int | None = None, force: bool = False,
         reporter: Reporter | None = None, today: date | None = None,
-        prefer: Iterable[str] = (), wait: float = 600.0) -> RunResult:
+        prefer: Iterable[str] = (), wait: float = 600.0, year: int | None = None) -> RunResult:
     """Evaluate every county found in ``inputs`` into ``out_dir``; write summary.json and 运行报告.xlsx.
 
     ``prefer``: input names (or file names) to keep when several inputs claim one county.
     ``wait``: seconds to wait for another run that holds ``out_dir`` (then FolderBusy).
+    ``year``: the year the data describes, for the trend (else from titles or file names).
     Usage errors (UsageError, RuleError, FolderBusy) are raised before anything is written.
     """
     rules = load_rules(standard, tasks)  # fail fast on a bad --standard or --tasks (usage error)
@@ -371,7 +373,8 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
         _open_or_fail(state, out_dir, reporter)
     with folder_lock(out_dir, wait):
         return Run(rules, out_dir, files, not_read, state=state, jobs=jobs or os.cpu_count() or 1, force=force,
-                   reporter=reporter, today=(today or date.today()).isoformat(), prefer=tuple(prefer)).go()
+                   reporter=reporter, today=(today or date.today()).isoformat(), prefer=tuple(prefer),
+                   year=year).go()
 
 
 def _open_or_fail(state: str | None, out_dir: Path, reporter: Reporter) -> None:
@@ -397,6 +400,7 @@ class Run:
     reporter: Reporter
     today: str
     prefer: tuple[str, ...]
+    year: int | None = None
     outcomes: list[CountyOutcome] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # about the run itself (a replaced database)
     counties: dict[str, County] = field(default_factory=dict)
@@ -566,7 +570,7 @@ class Run:
                 county.inputs.sort(key=lambda f: self.order[f.name])
                 if _settle_clash(county, self.prefer, self.finish) is None:
                     continue
-                fingerprint = {"rules": self.digest, "tool": __version__,
+                fingerprint = {"rules": self.digest, "tool": __version__, "year": self.year,
                                "inputs": {f.name: self.hashes[f.name] for f in county.inputs}}
                 cached = None if self.force else self.cache.outcome(county.id.key, fingerprint, self.out_dir, self.today)
                 if cached is not None and store.counts(county.id.key) != (0, 0):
@@ -580,7 +584,7 @@ class Run:
                     county=county.id, inputs=tuple(county.inputs), out_dir=self.out_dir, stem=stem, rules=self.rules,
                     state=self.state, today=self.today,
                     payloads=tuple(county.payloads.get(f.name) for f in county.inputs),
-                    legacy=legacy, fingerprint=fingerprint, notes=tuple(county.notes)))
+                    legacy=legacy, fingerprint=fingerprint, notes=tuple(county.notes), year=self.year))
         return self._complete_payloads(pending)
 
     def _complete_payloads(self, pending: list[CountyJob]) -> list[CountyJob]:

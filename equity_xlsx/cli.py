@@ -41,6 +41,8 @@ def run(
     quiet: bool = typer.Option(False, "--quiet", "-q", help="只输出失败和有数据问题的文件"),
     wait: float = typer.Option(600, "--wait", min=0, help="输出文件夹正被另一次运行使用时，最多等待的秒数（超时后不运行，退出码 3）"),
     prefer: Optional[list[str]] = typer.Option(None, "--prefer", help="几个文件是同一个县的数据时，使用这一个（文件名）"),
+    year: Optional[int] = typer.Option(None, "--year", min=2000, max=2100,
+                                       help="数据所属年度（用于趋势），默认取标题或文件名中的年份，再无则取今年"),
 ) -> None:
     """评估每个县的工作簿，输出 X_评估结果.xlsx、summary.json 和 运行报告.xlsx。
 
@@ -55,7 +57,8 @@ def run(
     reporter = Reporter(0, quiet=quiet, log=log)
     try:
         result = run_batch(list(inputs), out, standard=standard, tasks=str(tasks) if tasks else None,
-                           state=state, jobs=jobs, force=force, reporter=reporter, prefer=prefer or (), wait=wait)
+                           state=state, jobs=jobs, force=force, reporter=reporter, prefer=prefer or (), wait=wait,
+                           year=year)
     except (UsageError, RuleError) as exc:
         reporter.close()
         _fail(str(exc))

@@ -17,6 +17,8 @@ from typing import Callable
 
 OUTPUT_SUFFIX = "_评估结果"
 OUTPUT_SUFFIX_BUSY = "_评估结果(新)"
+ROLLUP = "市级汇总.xlsx"  # written when a run covers two or more counties, and by `rollup`
+CITY_BRIEF = "市级简报.html"
 RUN_REPORT = "运行报告.xlsx"
 SUMMARY = "summary.json"
 CACHE_DIR = ".equity-cache"
@@ -24,9 +26,9 @@ INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
 def is_tool_output(name: str) -> bool:
-    """True for a workbook this tool wrote (an evaluation result or the run report)."""
+    """True for a workbook this tool wrote (an evaluation result, the run report, the roll-up)."""
     stem = Path(name).stem
-    return stem.endswith(OUTPUT_SUFFIX) or stem.endswith(OUTPUT_SUFFIX_BUSY) or name == RUN_REPORT
+    return stem.endswith(OUTPUT_SUFFIX) or stem.endswith(OUTPUT_SUFFIX_BUSY) or name in (RUN_REPORT, ROLLUP)
 
 
 def output_path(out_dir: Path, stem: str, *, busy: bool = False) -> Path:

@@ -146,6 +146,7 @@ class CountyData:
     records: list[Any] = field(default_factory=list)
     school: str | None = None  # a school workbook: the school it reports
     generation: str | None = None  # a statistics form generation (jiaoji-2023 …) or "export"
+    data_year: int | None = None  # the year the title or file name states (2025年…)
 
     @property
     def is_part(self) -> bool:

@@ -29,6 +29,8 @@ from .reconcile import reconcile
 from .report import write_report
 from .rulebook import Rules
 from .store import HistoryEntry, LedgerStore
+from .trend import county_brief_data, rows_from_runs, trend_row, with_point
+from .brief import render_county_brief, write_brief
 
 
 @dataclass(frozen=True)
@@ -57,6 +59,7 @@ class CountyJob:
     legacy: tuple[str, ...] = ()
     fingerprint: dict = field(default_factory=dict)
     notes: tuple[Problem, ...] = ()  # found while filing the inputs (a school filed by its folder …)
+    year: int | None = None  # --year: the year the data describes (else from titles or file names)
 
 
 def read_input(f: InputFile, rules: Rules) -> list[CountyData]:
@@ -116,12 +119,13 @@ def _evaluate_county(job: CountyJob) -> CountyOutcome:
             outcome.add(Problem(Code.NO_SCHOOL_DATA, names[0]))
         return outcome
     ev = evaluate(data, job.rules.standard)
+    year = job.year or data.data_year or int(job.today[:4])
     target = output_path(job.out_dir, job.stem)
     if lock_exists(target):
         busy = output_path(job.out_dir, job.stem, busy=True)
         outcome.add(Problem(Code.OUTPUT_LOCKED, names[0], params={"target": target.name, "busy": busy.name}))
         target = busy
-    outcome.extra = build_outputs(ev, target, job=job, warnings=outcome.warnings)
+    outcome.extra = build_outputs(ev, target, job=job, warnings=outcome.warnings, data_year=year)
     outcome.output = target.name
     outcome.take_evaluation(ev)
     with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
@@ -131,7 +135,8 @@ def _evaluate_county(job: CountyJob) -> CountyOutcome:
                          closed=outcome.extra["ledger_changes"]["closed"],
                          reopened=outcome.extra["ledger_changes"]["reopened"],
                          open_lines=outcome.extra["ledger_changes"]["open"],
-                         county_name=job.county.name, outcome=json.dumps(outcome.to_json(), ensure_ascii=False))
+                         county_name=job.county.name, outcome=json.dumps(outcome.to_json(), ensure_ascii=False),
+                         data_year=year)
     return outcome
 
 
@@ -143,8 +148,10 @@ def _previous_outputs(job: CountyJob, target: Path) -> list[Path]:
     return [p for p in dict.fromkeys(found) if p.exists()]
 
 
-def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: list[Problem]) -> dict:
-    """Write ``target`` for ``ev`` and return the summary.json additions (checks, ledger).
+def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: list[Problem],
+                  data_year: int | None = None) -> dict:
+    """Write ``target`` (and the county's one-page brief beside it) for ``ev`` and return the
+    summary.json additions (checks, ledger, data year, ledger totals, B类 score, brief).
 
     ``warnings`` is extended in place with anything staff should know (e.g. an unreadable
     previous workbook whose typed values could not be read back).
@@ -198,20 +205,45 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
             "state": store.url,
         }
         problems = [*ev.data.problems, *(w for w in warnings if w not in ev.data.problems)]
+        year = data_year or int(job.today[:4])
+        open_lines = [ln for ln in rec.lines if ln.status != CLOSED]
+        totals = {"open": len(open_lines),
+                  "closed": sum(1 for ln in rec.lines if ln.status == CLOSED) + len(rec.archived)}
+        current = CountyOutcome(input=first_input, county=county.name, county_code=county.code)
+        current.take_evaluation(ev)
+        point = trend_row({**current.to_json(), "ledger_totals": totals}, year, run_info["generated"].replace("T", " "))
+        trend = with_point(rows_from_runs(store.year_runs(county.key)), point)
+        months = store.ledger_months(county.key)
         atomic_write(target, lambda tmp: write_report(ev, tmp, rules=job.rules, ledger=rec.lines, closed=rec.archived,
                                                       checks=checks, run_info=run_info, scores=scores,
-                                                      problems=problems))
+                                                      problems=problems, trend=trend, ledger_months=months))
         store.record_written(county.key, target.name, snapshot([*rec.lines, *rec.archived], scores))
         for copy in retire:  # merged above and backed up: the result replaces it
             copy.unlink(missing_ok=True)
             store.record_written(county.key, copy.name, None)
-    return {
+    ledger = ledger_summary(open_lines)
+    extra = {
         "checks": checks_summary(checks),
-        "ledger": ledger_summary([ln for ln in rec.lines if ln.status != CLOSED]),
+        "ledger": ledger,
         "recheck_on": _recheck_on(rec.lines, std.ledger.grey_days),
         "ledger_changes": {"opened": len(rec.opened), "closed": len(rec.closed),
                            "reopened": len(rec.reopened), "open": rec.open_count},
+        "ledger_totals": totals,
+        "data_year": year,
+        "b_score": {"total": sum(scores.values()), "items": len(scores)} if scores else None,
     }
+    brief = brief_path(job.out_dir, job.stem)
+    entry = {**current.to_json(), **extra}
+    data = county_brief_data(entry, std, county, data_year=year, generated=run_info["generated"].replace("T", " "),
+                             trend=trend, ledger=[{**d, "need_text": ln.need_text} for d, ln in zip(ledger, open_lines)])
+    write_brief(brief, render_county_brief(data))
+    extra["brief"] = brief.name
+    return extra
+
+
+def brief_path(out_dir: Path, stem: str) -> Path:
+    """The county's one-page brief beside its workbook: 大祥区_简报.html."""
+    return out_dir / f"{stem}_简报.html"
 
 
 def _rebuild_if_lost(store: LedgerStore, county: str, previous: list[Path], today: str) -> Problem | None:

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from .model import OPEN, LedgerLine
+from .model import CLOSED, OPEN, LedgerLine
 
 DEFAULT_FILENAME = "equity-ledger.sqlite"
 # Seconds a writer waits for another process's SQLite write lock before giving up.
@@ -95,6 +95,9 @@ runs = sa.Table(
     # so a city roll-up can read every county's last result from the store alone.
     sa.Column("county_name", sa.Text, nullable=False, default="", server_default=""),
     sa.Column("outcome", sa.Text, nullable=False, default="", server_default=""),
+    # Migration 0006: the year the data describes (--year, else the title or file name), so the
+    # trend keeps one point per county and year: a re-run of the same year replaces it.
+    sa.Column("data_year", sa.Integer, nullable=True),
     sa.Index("ix_equity_runs_county", "county"),
     sa.Index("ix_equity_runs_input", "input_name"),
 )
@@ -164,6 +167,7 @@ MIGRATIONS: tuple[tuple[str, object], ...] = (
     ("0003_outputs", None),  # a new table: created by create_all
     ("0004_staff_edits", _add_columns(ledger_lines, "staff_edited")),  # and the written/scores tables
     ("0005_staff_columns", _add_columns(ledger_lines, "extra")),
+    ("0006_runs_data_year", _add_columns(runs, "data_year")),
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -233,6 +237,7 @@ class RunRecord:
     status: str = "ok"
     county_name: str = ""
     outcome: str = ""  # the county's summary.json entry, as JSON text
+    data_year: int | None = None
 
 
 def state_url(state: str | os.PathLike[str] | None, directory: str | os.PathLike[str] | None = None) -> URL:
@@ -639,9 +644,11 @@ class LedgerStore:
         run_at: dt.datetime | None = None,
         county_name: str = "",
         outcome: str = "",
+        data_year: int | None = None,
     ) -> RunRecord:
         """Append one run. ``input_name`` is how batch names the input (e.g. its path);
-        ``outcome`` is the county's result as JSON (summary.json's entry)."""
+        ``outcome`` is the county's result as JSON (summary.json's entry); ``data_year`` the
+        year its data describes."""
         record = RunRecord(
             county=county,
             input_name=input_name,
@@ -656,10 +663,47 @@ class LedgerStore:
             status=status,
             county_name=county_name,
             outcome=outcome,
+            data_year=data_year,
         )
         with self._conn(None) as c:
             c.execute(runs.insert(), [asdict(record)])
         return record
+
+    def year_runs(self, county: str | None = None) -> list[RunRecord]:
+        """The trend: for each county (or ``county``) and data year, its latest successful run
+        with an outcome, ordered by county and year. A re-run of a year replaces its point."""
+        stmt = sa.select(runs).where(runs.c.status == "ok", runs.c.outcome != "", runs.c.data_year.is_not(None))
+        if county is not None:
+            stmt = stmt.where(runs.c.county == county)
+        latest: dict[tuple[str, int], RunRecord] = {}
+        with self._conn(None) as c:
+            for row in c.execute(stmt.order_by(runs.c.run_at, runs.c.seq)).mappings():
+                record = RunRecord(**{f.name: row[f.name] for f in fields(RunRecord)})
+                latest[(record.county, record.data_year)] = record
+        return [latest[k] for k in sorted(latest)]
+
+    def last_runs(self) -> list[RunRecord]:
+        """Each county's latest successful run with an outcome (the city roll-up from the store)."""
+        stmt = sa.select(runs).where(runs.c.status == "ok", runs.c.outcome != "").order_by(runs.c.run_at, runs.c.seq)
+        latest: dict[str, RunRecord] = {}
+        with self._conn(None) as c:
+            for row in c.execute(stmt).mappings():
+                latest[row["county"]] = RunRecord(**{f.name: row[f.name] for f in fields(RunRecord)})
+        return [latest[k] for k in sorted(latest)]
+
+    def ledger_months(self, county: str) -> list[tuple[str, int, int]]:
+        """(YYYY-MM, lines opened or reopened, lines closed) per month of the ledger's history."""
+        stmt = sa.select(ledger_history.c.on_date, ledger_history.c.from_value, ledger_history.c.to_value).where(
+            ledger_history.c.county == county, ledger_history.c.field == "status")
+        months: dict[str, list[int]] = {}
+        with self._conn(None) as c:
+            for on_date, before, after in c.execute(stmt):
+                month = months.setdefault(on_date[:7], [0, 0])
+                if after == CLOSED:
+                    month[1] += 1
+                elif before in ("", CLOSED):
+                    month[0] += 1
+        return [(m, o, k) for m, (o, k) in sorted(months.items())]
 
     def get_last_run(self, county: str | None = None, *, input_name: str | None = None) -> RunRecord | None:
         """The latest run of ``county`` and/or ``input_name``; ``None`` before the first run.

@@ -11,6 +11,7 @@ credited to the one stage.
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import replace
 
 from ..model import STAGE_LABEL, CountyData
@@ -33,8 +34,9 @@ def vocabulary(rules: Rules) -> Vocabulary:
 def assemble(parts: list[CountyData], rules: Rules) -> CountyData:
     """Normalise every part of one county together (see the module doc)."""
     first = parts[0]
+    years = Counter(p.data_year for p in parts if p.data_year)
     data = CountyData(file=first.file, county=first.county, identity=first.identity, kind=first.kind,
-                      generation=first.generation)
+                      generation=first.generation, data_year=years.most_common(1)[0][0] if years else None)
     problems = ProblemLog(first.file)
     for p in parts:
         data.problems.extend(p.problems)

@@ -53,3 +53,15 @@ def county_in_titles(titles: list[str]) -> str | None:
                 if found:
                     return found
     return None
+
+
+_YEAR = re.compile(r"(20\d{2})\s*(?:[-－—至]\s*20\d{2}\s*)?(?:学年|年度|年)")
+
+
+def year_in(texts: list[str]) -> int | None:
+    """The data year a title or a file name states: "大祥区2025年…" or "2025-2026学年…" -> 2025."""
+    for t in texts:
+        m = _YEAR.search(norm(t) if t else "")
+        if m:
+            return int(m.group(1))
+    return None

@@ -26,7 +26,7 @@ from .assemble import assemble
 from .export import export_stage, export_table, read_export_sheet
 from .normalise import build_sections
 from .school_forms import generation_of, looks_like_forms, read_school_workbook
-from .place import county_from_text, county_in_titles
+from .place import county_from_text, county_in_titles, year_in
 from .table import Record, read_records
 
 _VOCAB: dict[int, tuple[Aliases, Vocabulary, dict[str, str]]] = {}
@@ -119,8 +119,10 @@ def read_file(path: Path, rules: Rules, display_name: str | None = None,
             problems.add(Code.INTERNAL, name, during=f"读取工作表“{name}”", consequence="该表未读取",
                          detail=internal_detail(exc))
     if exports:
+        year = year_in([*titles, Path(file).stem, Path(file).parent.name])
         for part in exports.values():
             part.problems[:0] = problems.items
+            part.data_year = year
         return list(exports.values())
     try:
         sections, exclusions, splits = build_sections(records, std, vocab, file, problems)
@@ -138,6 +140,7 @@ def read_file(path: Path, rules: Rules, display_name: str | None = None,
                             counties=rules.counties, context=" ".join(titles),
                             file_name_fallback=county_from_text(stem))
     data.county = data.identity.name
+    data.data_year = year_in([*titles, stem, Path(file).parent.name])
     if data.identity.source == "file" and (sections or exclusions):
         problems.add(Code.COUNTY_FROM_FILE_NAME, name=data.identity.name)
     if not sections and not exclusions and not data.county_figures and not records and metas:
@@ -202,6 +205,7 @@ def _read_sheet(book, name: str, rules: Rules, vocab: Vocabulary, clookup: dict[
         if stage is None:
             problems.add(Code.EXPORT_NO_STAGE, name)
         else:
+            titles.extend(_titles_above(grid, table.header_top))
             read_export_sheet(table, stage, rules, file, vocab, exports, problems)
         return
     sheet_stage = vocab.stage_in(name)

@@ -25,7 +25,7 @@ from .formgrid import SEP, FormTable, read_form_table
 from .grid import col_letter, load_grid
 from .header import Vocabulary
 from .normalise import COMPULSORY, school_kind
-from .place import county_from_text
+from .place import county_from_text, year_in
 from .table import Cell
 
 # A sheet named like a statistics form: a prefix ending in 基 and a 3–4 digit code.
@@ -293,6 +293,7 @@ def read_school_workbook(book, names: list[str], gen: FormRules, codes: dict[str
     place = fig.info.get("place", "")
     data.identity = school_county(fig.info.get("region_code"), place, file, rules)
     data.county = data.identity.name
+    data.data_year = year_in([Path(file).parent.name, Path(file).stem])
     data.problems = problems.items
     return data
 

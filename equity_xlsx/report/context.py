@@ -55,6 +55,8 @@ class ReportContext:
     run_info: dict = field(default_factory=dict)
     scores: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)  # what 数据问题 lists
+    trend: list = field(default_factory=list)  # trend rows by data year (trend.trend_row), this run included
+    ledger_months: list = field(default_factory=list)  # (YYYY-MM, opened, closed)
     # filled by the sheets
     schools: SchoolLayout | None = None
     cv_cells: dict[tuple[str, int], CVCells] = field(default_factory=dict)

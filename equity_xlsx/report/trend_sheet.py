@@ -1,0 +1,152 @@
+"""趋势: the county's results over the data years, and its ledger month by month.
+
+One table per stage — a row per data year (the latest run of that year, this run included):
+学校数, 达标学校数, 资源配置结论, the 7 差异系数 and the stage's limit (a live reference to
+限值_小学 / 限值_初中) — then one line chart per indicator (a line per stage, the limit
+dashed), and the ledger's lines opened and closed per month as a table and a column chart.
+Past years are a record: their numbers are values, not formulas. With one year only, the
+sheet says so: the chart then has one point.
+"""
+
+from __future__ import annotations
+
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.worksheet import Worksheet
+
+from ..model import STAGE_LABEL, STAGES
+from .context import ReportContext, Sheet, limit_name
+from .formats import print_setup, quote_sheet, ref
+
+SHEET = "趋势"
+CHART_W, CHART_H = 520, 300  # pixels: two charts side by side fit an A4 landscape page
+STAGE_COLOURS = {"primary": "#2F75B5", "junior": "#C55A11"}
+
+
+def write(ws: Worksheet, ctx: ReportContext) -> None:
+    fm, std = ctx.fm, ctx.std
+    rows = [r for r in ctx.trend if r.get("county") in (None, ctx.county.name)] or ctx.trend
+    rows = sorted(rows, key=lambda r: r["data_year"])
+    years = [r["data_year"] for r in rows]
+    inds = std.indicators
+    ws.write_string(0, 0, f"{ctx.county.name}趋势（每个数据年度取该年度最后一次运行的结果）", fm.title)
+    if len(years) <= 1:
+        note = (f"目前只有 {years[0]} 年度一次运行的结果，图中只有一个点；以后每次运行都会在这里增加一个点，"
+                "同一年度重新运行会替换该年度的点。" if years else "还没有可显示的运行结果。")
+    else:
+        note = f"共 {len(years)} 个数据年度（{years[0]}—{years[-1]}）；同一年度重新运行会替换该年度的点。"
+    ws.write_string(1, 0, note, fm.note)
+    stages = [s for s in STAGES if any(s in r["stages"] for r in rows)]
+    head = ["数据年度", "运行日期", "学校数", "达标学校数", "资源配置"] + [f"{i.id} {i.short}" for i in inds] + ["差异系数限值"]
+    row = 3
+    columns: dict[str, tuple[int, int, int]] = {}  # stage -> (first data row, last data row, first CV column)
+    for stage in stages:
+        ws.write_string(row, 0, f"{STAGE_LABEL[stage]}：各年度差异系数", fm.subtitle)
+        row += 1
+        ws.write_row(row, 0, head, fm.header)
+        row += 1
+        first = row
+        limit = std.cv.limit[stage]
+        for r in rows:
+            st = r["stages"].get(stage) or {}
+            ws.write_number(row, 0, r["data_year"], fm.text)
+            ws.write_string(row, 1, (r.get("run_at") or "")[:10], fm.text)
+            for c, key in ((2, "schools"), (3, "schools_passing")):
+                if st.get(key) is not None:
+                    ws.write_number(row, c, st[key], fm.integer)
+                else:
+                    ws.write_blank(row, c, None, fm.text)
+            verdict = {True: "达标", False: "未达标"}.get(st.get("resource_pass"), "未提供数据" if not st else "")
+            ws.write_string(row, 4, verdict, fm.text)
+            for k, ind in enumerate(inds):
+                cv = (st.get("cv") or {}).get(str(ind.id))
+                if cv is None:
+                    ws.write_blank(row, 5 + k, None, fm.cv)
+                else:
+                    ws.write_number(row, 5 + k, cv, fm.cv)
+            ws.write_formula(row, 5 + len(inds), "=" + limit_name(stage), fm.cv, limit)
+            row += 1
+        fm.verdict_rules(ws, f"E{first + 1}:E{row}")
+        for k in range(len(inds)):
+            col = 5 + k
+            ws.conditional_format(first, col, row - 1, col, {
+                "type": "cell", "criteria": ">", "value": f"${xl_col_to_name(5 + len(inds))}{first + 1}",
+                "format": fm.cf_bad})
+        columns[stage] = (first, row - 1, 5)
+        row += 1
+    ws.set_column(0, 1, 11)
+    ws.set_column(2, 4, 10)
+    ws.set_column(5, 5 + len(inds), 11)
+
+    row = _indicator_charts(ws, ctx, columns, row)
+    _ledger_months(ws, ctx, row)
+    print_setup(ws, landscape=True)
+
+
+def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int) -> int:
+    """One line chart per indicator: each stage's CV over the years and its limit (dashed)."""
+    if not columns:
+        return row
+    ws.write_string(row, 0, "各项差异系数的变化（虚线为限值）", ctx.fm.subtitle)
+    row += 1
+    sheet = quote_sheet(SHEET)
+    inds = ctx.std.indicators
+    top = row
+    for k, ind in enumerate(inds):
+        chart = ctx.wb.add_chart({"type": "line"})
+        for stage, (first, last, cv0) in columns.items():
+            years = f"={sheet}!{ref(None, first, 0, True, True)}:{ref(None, last, 0, True, True)}"
+            colour = STAGE_COLOURS[stage]
+            chart.add_series({
+                "name": f"{STAGE_LABEL[stage]}差异系数", "categories": years,
+                "values": f"={sheet}!{ref(None, first, cv0 + k, True, True)}:{ref(None, last, cv0 + k, True, True)}",
+                "line": {"color": colour, "width": 2.25}, "marker": {"type": "circle", "size": 6,
+                                                                     "fill": {"color": colour}, "border": {"color": colour}},
+            })
+            limit_col = cv0 + len(inds)
+            chart.add_series({
+                "name": f"{STAGE_LABEL[stage]}限值", "categories": years,
+                "values": f"={sheet}!{ref(None, first, limit_col, True, True)}:{ref(None, last, limit_col, True, True)}",
+                "line": {"color": colour, "width": 1.25, "dash_type": "dash"},
+                # a marker too: with one year the line has no length, the limit still shows
+                "marker": {"type": "dash", "size": 9, "border": {"color": colour}, "fill": {"color": colour}},
+            })
+        chart.set_title({"name": f"{ind.id} {ind.name}", "name_font": {"size": 10, "bold": True}})
+        chart.set_x_axis({"name": "数据年度", "num_font": {"size": 9}})
+        chart.set_y_axis({"name": "差异系数", "min": 0, "num_format": "0.00", "major_gridlines": {"visible": True}})
+        chart.set_legend({"position": "bottom", "font": {"size": 8}})
+        chart.set_size({"width": CHART_W, "height": CHART_H})
+        chart.show_blanks_as("gap")
+        ws.insert_chart(top + (k // 2) * 16, (k % 2) * 7, chart, {"x_offset": 4, "y_offset": 4})
+    return top + ((len(inds) + 1) // 2) * 16 + 1
+
+
+def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> None:
+    """Ledger lines opened (or reopened) and closed per month, a table and a column chart."""
+    fm = ctx.fm
+    ws.write_string(row, 0, "整改台账：每月新增与销号", fm.subtitle)
+    row += 1
+    months = ctx.ledger_months
+    if not months:
+        ws.write_string(row, 0, "还没有台账变动记录。", fm.note)
+        return
+    ws.write_row(row, 0, ["月份", "新增（含重新打开）", "销号"], fm.header)
+    first = row + 1
+    for i, (month, opened, closed) in enumerate(months):
+        ws.write_string(first + i, 0, month, fm.text)
+        ws.write_number(first + i, 1, opened, fm.integer)
+        ws.write_number(first + i, 2, closed, fm.integer)
+    last = first + len(months) - 1
+    sheet = quote_sheet(SHEET)
+    chart = ctx.wb.add_chart({"type": "column"})
+    for col, name, colour in ((1, "新增", "#C00000"), (2, "销号", "#548235")):
+        chart.add_series({"name": name, "categories": f"={sheet}!$A${first + 1}:$A${last + 1}",
+                          "values": f"={sheet}!{ref(None, first, col, True, True)}:{ref(None, last, col, True, True)}",
+                          "fill": {"color": colour}})
+    chart.set_title({"name": "整改台账每月新增与销号（条）", "name_font": {"size": 10, "bold": True}})
+    chart.set_y_axis({"name": "条数", "min": 0})
+    chart.set_legend({"position": "bottom"})
+    chart.set_size({"width": CHART_W, "height": CHART_H})
+    ws.insert_chart(row, 4, chart, {"x_offset": 4, "y_offset": 4})
+
+
+SHEET_UNIT = Sheet(SHEET, write, order=6)
