@@ -136,7 +136,7 @@ def _evaluate_county(job: CountyJob) -> CountyOutcome:
                          reopened=outcome.extra["ledger_changes"]["reopened"],
                          open_lines=outcome.extra["ledger_changes"]["open"],
                          county_name=job.county.name, outcome=json.dumps(outcome.to_json(), ensure_ascii=False),
-                         data_year=year)
+                         data_year=year, run_at=run_moment(job.today))
     return outcome
 
 
@@ -195,7 +195,7 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
                         grey_days=std.ledger.grey_days)
         warnings.extend(w.at_file(first_input) for w in rec.warnings)
         run_info = {
-            "generated": datetime.now().isoformat(timespec="seconds"),
+            "generated": run_moment(job.today).isoformat(timespec="seconds"),
             "tool_version": __version__,
             "input": "、".join(f.name for f in job.inputs),
             "last_run": before.run_at.isoformat(sep=" ") if before else None,
@@ -239,6 +239,12 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
     write_brief(brief, render_county_brief(data))
     extra["brief"] = brief.name
     return extra
+
+
+def run_moment(today: str) -> datetime:
+    """This run's date (the run's ``today``: the real date, or the one a test simulates) at
+    the time of day now."""
+    return datetime.combine(date.fromisoformat(today), datetime.now().time()).replace(microsecond=0)
 
 
 def brief_path(out_dir: Path, stem: str) -> Path:

@@ -142,7 +142,10 @@ class SchoolReader:
     # -- one figure -------------------------------------------------------------------------
 
     def figure(self, stat: str, code: str, row_label: str, columns: tuple[tuple[str, ...], ...], unit: str,
-               also_in: tuple[str, ...] = ()) -> Cell | None:
+               also_in: tuple[str, ...] = (), quiet: bool = False) -> Cell | None:
+        """The figure at ``row_label`` × ``columns`` of form ``code`` (or ``also_in``); None,
+        with the reason reported, when the form, row or column is not there. ``quiet``: a
+        figure only the consistency checks use; its absence is not a problem."""
         found = [(c, *t) for c in (code, *also_in) if (t := self.forms.table(c)) is not None]
         where = next(((c, sheet, table) for c, sheet, table in found
                       if table.row(row_label) is not None and table.column(columns) is not None), None)
@@ -155,6 +158,8 @@ class SchoolReader:
             where = found[0]
         c, sheet, table = where
         r = table.row(row_label)
+        if quiet and (r is None or table.column(columns) is None):
+            return None
         if r is None:
             self.problems.add(Code.FORM_ROW_MISSING, sheet, label=row_label, figure=LABEL.get(stat, stat),
                               found="、".join(list(table.rows)[:12]) or "（没有）")
@@ -235,8 +240,9 @@ class SchoolReader:
             if t.stage not in stages:
                 continue
             got = fig.staged.setdefault(t.stage, {})
+            needed = {"total", *self.defs.qualified_levels.get(t.stage, ())}
             for level, label in t.rows.items():
-                cell = self.figure(level, t.form, label, (t.total_column,), "人")
+                cell = self.figure(level, t.form, label, (t.total_column,), "人", quiet=level not in needed)
                 if cell is not None:
                     got[level] = cell
             for course, options in t.courses.items():
