@@ -6,8 +6,9 @@ Generates 100 county workbooks of 300 schools (cached in bench_out/inputs), then
   (c) a bare xlsxwriter write of as many cells as the outputs hold (numbers, strings and
       formulas with cached values, counted on one output),
   (d) a second run on the unchanged inputs (should skip everything),
-  (e) peak memory of each run (largest single process, ru_maxrss), and
-  (f) one county of 5000 schools run alone.
+  (e) peak memory of each run (largest single process, ru_maxrss),
+  (f) one county of 5000 schools run alone, and
+  (g) one county given as a folder of 300 per-school 基层表 workbooks (教基 forms).
 (b) and (c) use the same number of processes as the run, so the ratio compares like with like.
 
     .venv/bin/python scripts/bench.py [--counties 100] [--schools 300] [--big 5000] [--jobs N]
@@ -74,6 +75,48 @@ def generate(folder: Path, counties: int, schools: int, jobs: int, first_layout:
              for i in range(counties)]
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         sections = sum(pool.map(_gen_one, tasks))
+    stamp.write_text(json.dumps({"fingerprint": fp, "sections": sections}), encoding="utf-8")
+    return sections, False
+
+
+def _form_one(args: tuple[str, int]) -> int:
+    import jicenggen as j
+
+    path, i = args
+    rng = random.Random(SEED * 7 + i)
+    county = j.County("基准县", "480599", "基准市")
+    kind = ("urban", "town", "rural")[i % 3]
+    if i % 10 == 9:
+        school = j.make_school(rng, county, f"基准县第{i:03d}学校", "九年一贯制学校", kind,
+                               {"primary": rng.randint(200, 900), "junior": rng.randint(150, 600)}, i % 100)
+    elif i % 3 == 2:
+        school = j.make_school(rng, county, f"基准县第{i:03d}中学", "初级中学", kind, {"junior": rng.randint(200, 1500)},
+                               i % 100)
+    else:
+        school = j.make_school(rng, county, f"基准县第{i:03d}小学", "小学", kind, {"primary": rng.randint(80, 2000)},
+                               i % 100)
+    school.code = f"2148059{i:03d}"
+    j.write_school_workbook(Path(path), school, "jiaoji-2023")
+    return len(school.sections)
+
+
+def generate_forms(folder: Path, schools: int, jobs: int) -> tuple[int, bool]:
+    """``schools`` per-school 教基 workbooks of one county in ``folder`` (cached like ``generate``)."""
+    import jicenggen
+
+    folder.mkdir(parents=True, exist_ok=True)
+    stamp = folder.parent / ".bench-forms.json"
+    fp = hashlib.sha256(json.dumps({"n": schools, "seed": SEED}).encode() + Path(jicenggen.__file__).read_bytes()
+                        ).hexdigest()[:16]
+    existing = sorted(folder.glob("*.xlsx"))
+    if stamp.exists() and len(existing) == schools:
+        meta = json.loads(stamp.read_text(encoding="utf-8"))
+        if meta.get("fingerprint") == fp:
+            return meta["sections"], True
+    for old in existing:
+        old.unlink()
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        sections = sum(pool.map(_form_one, [(str(folder / f"学校{i:03d}.xlsx"), i) for i in range(schools)]))
     stamp.write_text(json.dumps({"fingerprint": fp, "sections": sections}), encoding="utf-8")
     return sections, False
 
@@ -201,6 +244,7 @@ def main() -> int:
     ap.add_argument("--counties", type=int, default=100)
     ap.add_argument("--schools", type=int, default=300)
     ap.add_argument("--big", type=int, default=5000, help="schools in the single large county (0: skip)")
+    ap.add_argument("--forms", type=int, default=300, help="per-school 基层表 workbooks of one county (0: skip)")
     ap.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--out", type=Path, default=ROOT / "bench_out")
     args = ap.parse_args()
@@ -263,6 +307,17 @@ def main() -> int:
         cmd = cli + ["run", str(big_in), "--out", str(big_out), "--jobs", "1", "--quiet"]
         secs, peak, rc, err = run_measured(cmd)
         rows.append((f"(f) 单县 {args.big} 校", _fmt(secs), _fmt(big_sections / secs, ".0f"), _fmt(peak, ".0f"),
+                     ("" if rc == 0 else f"退出码 {rc}")))
+        if rc not in (0, 1):
+            print(err, file=sys.stderr)
+
+    if args.forms and cli is not None:
+        forms_in, forms_out = base / "forms", base / "forms_out"
+        n_forms, forms_cached = generate_forms(forms_in / "基准县2025年基层表", args.forms, args.jobs)
+        shutil.rmtree(forms_out, ignore_errors=True)
+        cmd = cli + ["run", str(forms_in), "--out", str(forms_out), "--jobs", str(args.jobs), "--quiet"]
+        secs, peak, rc, err = run_measured(cmd)
+        rows.append((f"(g) 单县 {args.forms} 个学校基层表工作簿", _fmt(secs), _fmt(n_forms / secs, ".0f"), _fmt(peak, ".0f"),
                      ("" if rc == 0 else f"退出码 {rc}")))
         if rc not in (0, 1):
             print(err, file=sys.stderr)
