@@ -1,0 +1,812 @@
+"""市级汇总.xlsx: one run's counties side by side, for the city's statisticians.
+
+Sheets:
+
+* 汇总 — one row per county × stage (小学 block, then 初中 block, counties by 行政区划代码):
+  the 资源配置 verdict with its reasons, schools passing, the seven CVs coloured against the
+  stage limit, the worst indicator (largest CV ÷ limit), the county's 整改台账 counts and its
+  B类 score. Counties that could not be evaluated follow, with their first error.
+* 图表 — per stage, a clustered column chart of every county's seven CVs with the limit as a
+  line; the series point at the 汇总 cells (filtering 汇总 filters the charts).
+* 未达标学校 — every ledger line of every failing school section, and the county-level lines
+  (全县 / 全区 …), with the gap in the indicator's unit and what must be added in real units.
+* 趋势 — per stage, county × data year × the seven CVs, and per stage and indicator a line
+  chart (one series per county, x = data year) with the limit line.
+
+Input contract. ``entries`` are summary.json ``workbooks[]`` elements
+(``outcome.CountyOutcome.to_json``); the keys read are::
+
+    {"status": "ok" | "error", "county": str | None, "county_code": str | None,
+     "errors": [{"message": str, ...}],                 # the first is shown for a failed entry
+     "stages": {"primary": {"schools": int, "schools_passing": int, "schools_failing": int,
+                            "resource_pass": bool, "cv_over_limit": [ind_id, ...],
+                            "indicators": {"1": {"cv": float | None, "cv_limit": float, ...}}}},
+     "schools": [{"name": str, "stage": str, "passes": bool, "values": {"1": float | None}}],
+     "ledger": [{"id", "school", "stage", "item", "indicator", "current", "standard",
+                 "shortfall", "unit", "need", "need_unit"}],
+     "ledger_changes": {"open": int, "opened": int, "closed": int},
+     "b_score": {"total": float, "items": int}}        # optional: B类 total and items scored
+
+Any of ``stages``, ``schools``, ``ledger``, ``ledger_changes``, ``b_score`` may be missing; a
+missing stage is 未提供数据, a missing figure a blank cell. ``trend`` rows (one per county and
+data year, the latest run of that year, as the ledger store gives them)::
+
+    {"county": str, "county_code": str | None, "data_year": int,
+     "run_at": "YYYY-MM-DD HH:MM:SS",
+     "stages": {stage: {"cv": {ind_id: float | None}, "county_value": {ind_id: float | None},
+                        "schools": int, "schools_passing": int, "resource_pass": bool}},
+     "ledger_open": int, "ledger_closed": int}
+
+Units as in summary.json: CVs and limits are plain ratios; indicator values per 100 students
+(×100), m², 元. Verdicts are taken from the data (``resource_pass``), never recomputed.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from datetime import datetime
+from pathlib import Path
+from typing import Any, NamedTuple
+
+import pandas as pd
+from xlsxwriter.utility import xl_col_to_name
+from xlsxwriter.workbook import Workbook
+from xlsxwriter.worksheet import Worksheet
+
+from .model import STAGE_LABEL, STAGES, Verdict
+from .needs import fmt_number, wan_yuan
+from .report.formats import Formats, fit_width, new_workbook, print_setup, protect, wrapped_height
+from .standards import Standard
+
+ROLLUP_FILE = "市级汇总.xlsx"
+SUMMARY_SHEET, CHART_SHEET, FAILING_SHEET, TREND_SHEET = "汇总", "图表", "未达标学校", "趋势"
+FAILED = "评估失败"
+UNKNOWN_COUNTY = "（未识别）"
+SCHOOL_LEVEL, COUNTY_LEVEL = "学校", "县级"
+AREA_WORDS = ("全县", "全区", "全市", "全旗")
+ONE_YEAR_NOTE = "目前只有一次运行（一个数据年份）的数据，以后每有新一年的数据，图中会增加一个点（同一年份取最近一次运行）。"
+LIMIT_LABEL = "限值"
+LIMIT_COLOR = "#C00000"
+# Seven distinguishable column colours (Office palette, darker tones kept readable in print).
+PALETTE = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#264478")
+
+# The indicator's unit decides how 现值 / 标准 / 差距 are shown ("" is a CV line); others 2 decimals.
+_UNIT_KIND = {"": "cv", "元": "money", "%": "amount", "人": "amount", "间": "amount", "班": "amount"}
+
+
+def _unit_kind(unit: str) -> str:
+    return _UNIT_KIND.get(unit, "decimal")
+
+
+class RollupFrames(NamedTuple):
+    """The roll-up's tables. ``summary``: one row per county × stage (then failed entries);
+    ``failing``: one row per ledger line of a failing school section or of a county;
+    ``trend``: one row per county × data year × stage."""
+
+    summary: pd.DataFrame
+    failing: pd.DataFrame
+    trend: pd.DataFrame
+
+
+# ------------------------------------------------------------------ frames (pure)
+
+def cv_column(ind_id: int | str) -> str:
+    """Frame column of an indicator's CV: ``cv_1`` … ``cv_7``."""
+    return f"cv_{ind_id}"
+
+
+def rollup_frames(entries: list[dict], standard: Standard, trend: list[dict] | None = None) -> RollupFrames:
+    """The three tables the workbook shows, as pandas DataFrames (see ``RollupFrames``).
+
+    Counties are ordered by 行政区划代码 (counties without a code last, by name); ``summary``
+    holds the 小学 block, then the 初中 block, then the failed entries.
+    """
+    return RollupFrames(summary_frame(entries, standard), failing_frame(entries), trend_frame(trend or [], standard))
+
+
+def _dict(value: Any) -> dict:
+    return value if isinstance(value, dict) else {}
+
+
+def _num(value: Any) -> float | None:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        return None
+    return None if math.isnan(value) else float(value)
+
+
+def _codes_as_text(df: pd.DataFrame) -> pd.DataFrame:
+    """``county_code`` None (not NaN) where a county has no code."""
+    df["county_code"] = df["county_code"].astype(object).where(df["county_code"].notna(), None)
+    return df
+
+
+def _county_key(code: Any, name: Any) -> tuple:
+    """Sort key: counties with a 行政区划代码 first, in code order, then the rest by name."""
+    return (not code, str(code or ""), str(name or ""))
+
+
+def _stages_present(entries: list[dict]) -> list[str]:
+    extra = sorted({s for e in entries for s in _dict(e.get("stages")) if s not in STAGES})
+    return [*STAGES, *extra]
+
+
+def stage_verdict(stage: dict | None) -> str:
+    """达标 / 未达标 / 数据不全 from the stage's own ``resource_pass`` (未提供数据 when absent)."""
+    if not stage:
+        return Verdict.NO_DATA.value
+    if stage.get("resource_pass") is True:
+        return Verdict.MET.value
+    if _failing_schools(stage) or _cvs_over(stage):
+        return Verdict.UNMET.value
+    return Verdict.INCOMPLETE.value
+
+
+def _failing_schools(stage: dict) -> int:
+    failing = stage.get("schools_failing")
+    if isinstance(failing, int):
+        return failing
+    schools, passing = stage.get("schools"), stage.get("schools_passing")
+    return schools - passing if isinstance(schools, int) and isinstance(passing, int) else 0
+
+
+def _cvs_over(stage: dict) -> int:
+    over = stage.get("cv_over_limit")
+    if isinstance(over, list):
+        return len(over)
+    return sum(1 for ind in _dict(stage.get("indicators")).values() if _dict(ind).get("cv_ok") is False)
+
+
+def stage_reasons(stage: dict | None) -> str:
+    """Why a stage has not passed: "未达标学校 12 所；超限差异系数 1 项" ("" when it passed)."""
+    if not stage or stage.get("resource_pass") is True:
+        return ""
+    parts = []
+    if n := _failing_schools(stage):
+        parts.append(f"未达标学校 {n} 所")
+    if n := _cvs_over(stage):
+        parts.append(f"超限差异系数 {n} 项")
+    missing = sum(1 for ind in _dict(stage.get("indicators")).values() if _num(_dict(ind).get("cv")) is None)
+    if missing:
+        parts.append(f"差异系数未提供数据 {missing} 项")
+    return "；".join(parts)
+
+
+def _stage_limit(stage: dict, standard: Standard, stage_key: str) -> float | None:
+    """The CV limit the entry's verdict used (its own ``cv_limit``), else the standard's."""
+    for ind in _dict(stage.get("indicators")).values():
+        limit = _num(_dict(ind).get("cv_limit"))
+        if limit:
+            return limit
+    return _num(standard.cv.limit.get(stage_key))
+
+
+SUMMARY_COLUMNS = ["county", "county_code", "stage", "status", "verdict", "reasons", "schools_passing", "schools",
+                   "cv_limit"]
+SUMMARY_TAIL = ["worst_indicator", "worst_short", "worst_ratio", "ledger_open", "ledger_opened", "ledger_closed",
+                "b_score", "b_items", "error"]
+
+
+def summary_frame(entries: list[dict], standard: Standard) -> pd.DataFrame:
+    """One row per county (status ok) × stage, stage-major, then one row per failed entry.
+
+    ``worst_indicator`` is the id with the largest CV ÷ limit (the first id on a tie),
+    ``worst_ratio`` that ratio (> 1: over the limit). Ledger counts and the B类 score are the
+    county's (the same on both stage rows).
+    """
+    inds = standard.indicators
+    cv_cols = [cv_column(i.id) for i in inds]
+    ok = [e for e in entries if e.get("status") == "ok"]
+    rows = []
+    for stage_key in _stages_present(ok):
+        for e in ok:
+            st = _dict(_dict(e.get("stages")).get(stage_key)) or None
+            per = _dict((st or {}).get("indicators"))
+            changes, b = _dict(e.get("ledger_changes")), _dict(e.get("b_score"))
+            rows.append({
+                "county": e.get("county") or UNKNOWN_COUNTY, "county_code": e.get("county_code"),
+                "stage": stage_key, "status": "ok", "verdict": stage_verdict(st), "reasons": stage_reasons(st),
+                "schools_passing": (st or {}).get("schools_passing"), "schools": (st or {}).get("schools"),
+                "cv_limit": _stage_limit(st or {}, standard, stage_key),
+                **{cv_column(i.id): _num(_dict(per.get(str(i.id))).get("cv")) for i in inds},
+                **{f"_limit_{i.id}": _num(_dict(per.get(str(i.id))).get("cv_limit")) for i in inds},
+                "ledger_open": changes.get("open"), "ledger_opened": changes.get("opened"),
+                "ledger_closed": changes.get("closed"), "b_score": _num(b.get("total")), "b_items": b.get("items"),
+                "error": "",
+            })
+    for e in entries:
+        if e.get("status") != "ok":
+            errors = e.get("errors") or []
+            first = _dict(errors[0]).get("message", "") if errors else ""
+            rows.append({"county": e.get("county") or UNKNOWN_COUNTY, "county_code": e.get("county_code"),
+                         "stage": "", "status": "error", "verdict": FAILED, "reasons": first, "error": first})
+    limit_cols = [f"_limit_{i.id}" for i in inds]
+    df = pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, *cv_cols, *SUMMARY_TAIL, *limit_cols])
+    if df.empty:
+        return df
+    _codes_as_text(df)
+    for col in ("schools_passing", "schools", "ledger_open", "ledger_opened", "ledger_closed", "b_items"):
+        df[col] = df[col].astype("Int64")
+    for col in ("cv_limit", *cv_cols, *limit_cols, "b_score"):
+        df[col] = df[col].astype("float64")
+
+    # Each CV against its own limit as the entry gives it (the stage's limit when absent).
+    limits = df[limit_cols].set_axis(cv_cols, axis=1).apply(lambda col: col.fillna(df["cv_limit"]))
+    ratios = (df[cv_cols] / limits).set_axis([i.id for i in inds], axis=1)
+    known = ratios.dropna(how="all")
+    df["worst_ratio"] = ratios.max(axis=1)
+    df["worst_indicator"] = known.idxmax(axis=1).reindex(df.index).astype("Int64")
+    short = {i.id: i.short for i in inds}
+    df["worst_short"] = df["worst_indicator"].map(lambda i: "" if pd.isna(i) else short[int(i)])
+
+    order = {s: n for n, s in enumerate(_stages_present(ok))}
+    df["_block"] = df["stage"].map(lambda s: order.get(s, len(order)) if s else len(order) + 1)
+    df["_key"] = [_county_key(c, n) for c, n in zip(df["county_code"], df["county"])]
+    df = df.sort_values(["_block", "_key"], kind="stable")
+    return df.drop(columns=["_block", "_key", *limit_cols]).reset_index(drop=True)
+
+
+FAILING_COLUMNS = ["county", "county_code", "school", "level", "stage", "item", "indicator", "unit", "current",
+                   "standard", "shortfall", "need", "need_unit", "need_text", "id"]
+
+
+def need_text(need: Any, unit: str) -> str:
+    """需补足 in real units: "3 人", "1,200 m²", "655,100 元（约 65.51 万元）", "1.70 个百分点"."""
+    amount = _num(need)
+    if amount is None:
+        return ""
+    text = f"{fmt_number(amount, 2 if unit == '个百分点' else 0)} {unit}".strip()
+    if unit == "元" and amount >= 10000:
+        text += f"（约 {wan_yuan(amount):,.2f} 万元）"
+    return text
+
+
+def _is_county_line(line: dict, county: str) -> bool:
+    school = str(line.get("school") or "")
+    return school in AREA_WORDS or (bool(county) and school == county)
+
+
+def failing_frame(entries: list[dict]) -> pd.DataFrame:
+    """Every ledger line of a failing school section (``schools[].passes`` false; the section's
+    lines and the school's lines without a stage), and every county-level line (school
+    全县 / 全区 …, ``level`` 县级). A failing section with no ledger line gets one row saying so.
+    Sorted by county (code order), county-level lines first, then school, stage, item."""
+    rows = []
+    for e in entries:
+        if e.get("status") != "ok":
+            continue
+        county = e.get("county") or UNKNOWN_COUNTY
+        failing = {(s.get("name"), s.get("stage")): s for s in map(_dict, e.get("schools") or [])
+                   if s.get("passes") is False}
+        failing_names = {name for name, _ in failing}
+        covered = set()
+        for line in map(_dict, e.get("ledger") or []):
+            school, stage = line.get("school"), line.get("stage") or ""
+            if _is_county_line(line, county):
+                level = COUNTY_LEVEL
+            elif (school, stage) in failing or (not stage and school in failing_names):
+                level = SCHOOL_LEVEL
+                covered.add((school, stage))
+            else:
+                continue
+            unit = str(line.get("unit") or "")
+            rows.append({"county": county, "county_code": e.get("county_code"), "school": school, "level": level,
+                         "stage": stage, "item": str(line.get("item") or ""), "indicator": line.get("indicator"),
+                         "unit": unit, "current": _num(line.get("current")), "standard": _num(line.get("standard")),
+                         "shortfall": _num(line.get("shortfall")), "need": _num(line.get("need")),
+                         "need_unit": line.get("need_unit") or "",
+                         "need_text": need_text(line.get("need"), line.get("need_unit") or ""),
+                         "id": line.get("id") or ""})
+        for (school, stage), s in failing.items():
+            if (school, stage) not in covered:
+                missing = sum(1 for v in _dict(s.get("values")).values() if _num(v) is None)
+                note = "未达标，整改台账中没有该校该学段的条目"
+                if missing:
+                    note += f"（{missing} 项指标未提供数据）"
+                rows.append({"county": county, "county_code": e.get("county_code"), "school": school,
+                             "level": SCHOOL_LEVEL, "stage": stage, "item": "", "indicator": note, "unit": "",
+                             "need_unit": "", "need_text": "", "id": ""})
+    df = pd.DataFrame(rows, columns=FAILING_COLUMNS)
+    if df.empty:
+        return df
+    _codes_as_text(df)
+    stage_order = {s: i for i, s in enumerate(("", *STAGES))}
+    df["_key"] = [_county_key(c, n) for c, n in zip(df["county_code"], df["county"])]
+    df["_level"] = (df["level"] != COUNTY_LEVEL).astype(int)
+    df["_stage"] = df["stage"].map(lambda s: stage_order.get(s, len(stage_order)))
+    df["_item"] = df["item"].map(lambda i: int(i) if i.isdigit() else 999)
+    keys = ["_key", "_level", "school", "_stage", "_item", "id"]
+    df = df.sort_values(keys, kind="stable")
+    return df.drop(columns=["_key", "_level", "_stage", "_item"]).reset_index(drop=True)
+
+
+TREND_COLUMNS = ["county", "county_code", "data_year", "run_at", "stage", "resource_pass", "verdict", "schools",
+                 "schools_passing", "cv_limit"]
+
+
+def trend_frame(trend: list[dict], standard: Standard) -> pd.DataFrame:
+    """One row per trend row × stage: the stage's seven CVs (``cv_1`` …) and county values
+    (``value_1`` …), schools, verdict, the ledger counts; ``cv_limit`` is the standard's.
+    Sorted by stage, county (code order), data year."""
+    inds = standard.indicators
+    rows = []
+    for t in map(_dict, trend):
+        for stage_key, st in _dict(t.get("stages")).items():
+            st = _dict(st)
+            cvs, values = _dict(st.get("cv")), _dict(st.get("county_value"))
+            passed = st.get("resource_pass")
+            verdict = Verdict.NO_DATA if passed is None else (Verdict.MET if passed else Verdict.UNMET)
+            rows.append({
+                "county": t.get("county") or UNKNOWN_COUNTY, "county_code": t.get("county_code"),
+                "data_year": t.get("data_year"), "run_at": t.get("run_at") or "", "stage": stage_key,
+                "resource_pass": passed,
+                "verdict": verdict.value,
+                "schools": st.get("schools"), "schools_passing": st.get("schools_passing"),
+                "cv_limit": _num(standard.cv.limit.get(stage_key)),
+                **{cv_column(i.id): _num(cvs.get(str(i.id), cvs.get(i.id))) for i in inds},
+                **{f"value_{i.id}": _num(values.get(str(i.id), values.get(i.id))) for i in inds},
+                "ledger_open": t.get("ledger_open"), "ledger_closed": t.get("ledger_closed"),
+            })
+    columns = [*TREND_COLUMNS, *(cv_column(i.id) for i in inds), *(f"value_{i.id}" for i in inds),
+               "ledger_open", "ledger_closed"]
+    df = pd.DataFrame(rows, columns=columns)
+    if df.empty:
+        return df
+    _codes_as_text(df)
+    for col in ("data_year", "schools", "schools_passing", "ledger_open", "ledger_closed"):
+        df[col] = df[col].astype("Int64")
+    order = {s: n for n, s in enumerate(STAGES)}
+    df["_stage"] = df["stage"].map(lambda s: order.get(s, len(order)))
+    df["_key"] = [_county_key(c, n) for c, n in zip(df["county_code"], df["county"])]
+    return (df.sort_values(["_stage", "_key", "data_year"], kind="stable").drop(columns=["_stage", "_key"])
+            .reset_index(drop=True))
+
+
+def trend_pivot(trend: pd.DataFrame, stage: str, ind_id: int | str) -> pd.DataFrame:
+    """One indicator's CV of one stage: rows = counties (code order), columns = data years;
+    a county without that year is NaN."""
+    part = trend[trend["stage"] == stage]
+    if part.empty:
+        return pd.DataFrame()
+    counties = part.drop_duplicates(["county_code", "county"])[["county_code", "county"]]
+    pivot = part.pivot_table(index=["county_code", "county"], columns="data_year", values=cv_column(ind_id),
+                             aggfunc="last", dropna=False)
+    pivot = pivot.reindex(pd.MultiIndex.from_frame(counties))
+    return pivot.reindex(columns=sorted(part["data_year"].dropna().unique()))
+
+
+def single_year(trend: pd.DataFrame) -> bool:
+    """True when no county has more than one data year yet."""
+    if trend.empty:
+        return True
+    return bool(trend.groupby(["county_code", "county"], dropna=False)["data_year"].nunique().max() <= 1)
+
+
+# ------------------------------------------------------------------ workbook
+
+def _blank(value: Any) -> bool:
+    return value is None or (not isinstance(value, str) and pd.isna(value))
+
+
+def _write(ws: Worksheet, row: int, col: int, value: Any, fmt: object) -> None:
+    """A number as a number, anything else as a string, None/NaN as a formatted blank."""
+    if _blank(value) or value == "":
+        ws.write_blank(row, col, None, fmt)
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool):  # numpy numbers too
+        ws.write_number(row, col, float(value), fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+def _code(value: Any) -> str:
+    return "" if _blank(value) else str(value)
+
+
+class _Book:
+    """The workbook and its shared formats; one Format per look, made once."""
+
+    def __init__(self, path: Path):
+        self.wb: Workbook = new_workbook(path)
+        self.fm = Formats.build(self.wb, cv_decimals=4)
+        add = self.wb.add_format
+        base = {"font_name": "等线", "font_size": 10, "valign": "vcenter"}
+        border = {"border": 1, "border_color": "#BFBFBF"}
+        self.cv = add({**base, **border, "num_format": "0.0000"})
+        self.limit = add({**base, **border, "num_format": "0.00", "bg_color": "#F2F2F2"})
+        self.ratio = add({**base, **border, "num_format": "0%"})
+        self.score = add({**base, **border, "num_format": "0.0"})
+        self.center = add({**base, **border, "align": "center"})
+        self.wrap = add({**base, **border, "text_wrap": True})
+        self.county_line = add({**base, **border, "bold": True, "bg_color": "#F2F2F2"})
+        self.county_center = add({**base, **border, "bold": True, "bg_color": "#F2F2F2", "align": "center"})
+        self.county_wrap = add({**base, **border, "bold": True, "bg_color": "#F2F2F2", "text_wrap": True})
+        number_formats = (("cv", "0.0000"), ("money", "#,##0"), ("amount", "#,##0.0##"), ("decimal", "#,##0.00"))
+        self.numbers = {kind: add({**base, **border, "num_format": nf}) for kind, nf in number_formats}
+        self.county_number = {kind: add({**base, **border, "bold": True, "bg_color": "#F2F2F2", "num_format": nf})
+                              for kind, nf in number_formats}
+        self.emphasis = add({**base, "bold": True, "font_color": "#9C5700"})
+        fm = self.fm
+        # 汇总 / 趋势 cells by column kind
+        self.kinds = {"bold": fm.bold_text, "code": self.center, "stage": self.center, "verdict": self.center,
+                      "year": self.center, "wrap": self.wrap, "int": fm.integer, "limit": self.limit, "cv": self.cv,
+                      "text": fm.text, "ratio": self.ratio, "score": self.score}
+
+    def cv_colours(self, ws: Worksheet, first_row: int, last_row: int, first_col: int, last_col: int,
+                   limit_col: int) -> None:
+        """Red when a CV is over the limit in its row's 限值 cell, green when within it."""
+        if last_row < first_row:
+            return
+        top = first_row + 1  # Excel row of the range's first cell: relative references start there
+        limit = f"${_col(limit_col)}{top}"
+        ws.conditional_format(first_row, first_col, last_row, last_col,
+                              {"type": "cell", "criteria": ">", "value": limit, "format": self.fm.cf_bad})
+        cell = f"{_col(first_col)}{top}"
+        ws.conditional_format(first_row, first_col, last_row, last_col,
+                              {"type": "formula", "criteria": f"=AND(ISNUMBER({cell}),{cell}<={limit})",
+                               "format": self.fm.cf_good})
+
+
+def _col(c: int) -> str:
+    return xl_col_to_name(c)
+
+
+def _title(book: _Book, ws: Worksheet, title: str, note: str) -> None:
+    ws.write_string(0, 0, title, book.fm.title)
+    ws.write_string(1, 0, note, book.fm.note)
+    ws.set_row(0, 22)
+
+
+# 汇总 columns: (frame column, header, group header or None, kind).
+def _summary_layout(standard: Standard) -> list[tuple[str, str, str | None, str]]:
+    cvs = [(cv_column(i.id), i.short, "差异系数（绿色：不超过限值；红色：超过限值）", "cv") for i in standard.indicators]
+    return [
+        ("county", "县（市、区）", None, "bold"),
+        ("county_code", "行政区划代码", None, "code"),
+        ("stage", "学段", None, "stage"),
+        ("verdict", "资源配置结论", None, "verdict"),
+        ("reasons", "原因", None, "wrap"),
+        ("schools_passing", "达标", "学校数", "int"),
+        ("schools", "全部", "学校数", "int"),
+        ("cv_limit", "限值", None, "limit"),
+        *cvs,
+        ("worst_short", "最差指标", None, "text"),
+        ("worst_ratio", "最差指标差异系数÷限值", None, "ratio"),
+        ("ledger_open", "未整改", "整改台账（全县，条）", "int"),
+        ("ledger_opened", "本次新增", "整改台账（全县，条）", "int"),
+        ("ledger_closed", "本次销号", "整改台账（全县，条）", "int"),
+        ("b_score", "B类得分", None, "score"),
+    ]
+
+
+SUMMARY_HEADER_ROW = 4  # Excel row 5 holds the column names; the groups are on row 4
+
+
+def _write_header(book: _Book, ws: Worksheet, layout: list[tuple[str, str, str | None, str]], row: int) -> None:
+    """Column names on ``row``; a group name merged over its columns on ``row - 1``; a column
+    without a group is merged over both rows."""
+    head = book.fm.header
+    c = 0
+    while c < len(layout):
+        group = layout[c][2]
+        if group is None:
+            ws.merge_range(row - 1, c, row, c, layout[c][1], head)
+            c += 1
+            continue
+        end = c
+        while end + 1 < len(layout) and layout[end + 1][2] == group:
+            end += 1
+        if end > c:
+            ws.merge_range(row - 1, c, row - 1, end, group, head)
+        else:
+            ws.write_string(row - 1, c, group, head)
+        for k in range(c, end + 1):
+            ws.write_string(row, k, layout[k][1], head)
+        c = end + 1
+
+
+def _write_summary(book: _Book, frames: RollupFrames, standard: Standard, generated: str) -> dict[str, tuple[int, int]]:
+    """The 汇总 sheet; returns each stage's block of rows (first, last) for the charts."""
+    ws = book.wb.add_worksheet(SUMMARY_SHEET)
+    df = frames.summary
+    layout = _summary_layout(standard)
+    n_ok = df.loc[df["status"] == "ok", "county"].nunique() if not df.empty else 0
+    n_failed = int((df["status"] == "error").sum()) if not df.empty else 0
+    _title(book, ws, "各县（市、区）义务教育优质均衡资源配置汇总",
+           f"评估标准：{standard.title}　生成时间：{generated}　共 {n_ok + n_failed} 个县（市、区），"
+           f"评估完成 {n_ok} 个" + (f"，未能评估 {n_failed} 个（列在表末）" if n_failed else "") + "。")
+    unscored = "B类得分空白的县尚未评分。" if len(df) and df["b_score"].isna().any() else ""
+    ws.write_string(2, 0, "结论按办法第六条：所有学校达标且七项差异系数都不超过限值才为“达标”。最差指标 = 差异系数与限值之比最大的一项；"
+                          f"整改台账条数和 B类得分是全县（区）的数字，两个学段各列一次。{unscored}", book.fm.note)
+    _write_header(book, ws, layout, SUMMARY_HEADER_ROW)
+
+    blocks: dict[str, tuple[int, int]] = {}
+    first = SUMMARY_HEADER_ROW + 1
+    col_of = {key: c for c, (key, *_rest) in enumerate(layout)}
+    widths = [fit_width([header], minimum=6, maximum=40) for _, header, _, _ in layout]
+    for offset, rec in enumerate(df.to_dict("records")):
+        r = first + offset
+        failed = rec["status"] != "ok"
+        if not failed:
+            lo, hi = blocks.get(rec["stage"], (r, r))
+            blocks[rec["stage"]] = (min(lo, r), max(hi, r))
+        for c, (key, _header, _group, kind) in enumerate(layout):
+            value = rec.get(key)
+            if key == "stage":
+                value = STAGE_LABEL.get(value, value) if value else "—"
+            elif key == "county_code":
+                value = _code(value)
+            _write(ws, r, c, value, book.kinds[kind])
+            if kind in ("bold", "text", "code", "stage", "verdict") and not _blank(value):
+                widths[c] = max(widths[c], fit_width([value], minimum=6, maximum=40))
+    last = first + len(df) - 1
+
+    # Numbers are narrow: their headers wrap instead of widening the table.
+    for c, (key, header, _group, kind) in enumerate(layout):
+        if kind in ("cv", "int", "limit", "score", "ratio", "code"):
+            widths[c] = {"cv": 8.5, "ratio": 9, "code": 9}.get(kind, 6.5)
+    # CJK text renders a little wider than its nominal width: pad so one-line reasons stay on one line.
+    widths[col_of["reasons"]] = fit_width(df.loc[df["status"] == "ok", "reasons"], minimum=12, maximum=40, padding=4)
+    widths[col_of["verdict"]] = 9
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+    ws.set_row(SUMMARY_HEADER_ROW - 1, 20)
+    ws.set_row(SUMMARY_HEADER_ROW, 42)
+    for offset, rec in enumerate(df.to_dict("records")):
+        ws.set_row(first + offset, wrapped_height([(rec["reasons"], widths[col_of["reasons"]])]))
+
+    if len(df):
+        cv_cols = [col_of[cv_column(i.id)] for i in standard.indicators]
+        ok_last = first + int((df["status"] == "ok").sum()) - 1
+        book.cv_colours(ws, first, ok_last, cv_cols[0], cv_cols[-1], col_of["cv_limit"])
+        book.fm.verdict_rules(ws, f"{_col(col_of['verdict'])}{first + 1}:{_col(col_of['verdict'])}{last + 1}")
+        ws.conditional_format(first, col_of["verdict"], last, col_of["verdict"],
+                              {"type": "cell", "criteria": "==", "value": f'"{FAILED}"', "format": book.fm.cf_bad})
+        ws.conditional_format(first, col_of["worst_ratio"], ok_last, col_of["worst_ratio"],
+                              {"type": "cell", "criteria": ">", "value": 1, "format": book.fm.cf_bad})
+        ws.autofilter(SUMMARY_HEADER_ROW, 0, last, len(layout) - 1)
+    else:
+        ws.write_string(first, 0, "本次运行没有县（市、区）的结果。", book.fm.note)
+    ws.freeze_panes(SUMMARY_HEADER_ROW + 1, 3)
+    print_setup(ws, SUMMARY_HEADER_ROW)
+    protect(ws)
+    return blocks
+
+
+def _write_charts(book: _Book, standard: Standard, blocks: dict[str, tuple[int, int]], generated: str) -> None:
+    """Per stage a clustered column chart: categories = counties, a series per indicator,
+    the limit as a line; every range points at the 汇总 cells."""
+    ws = book.wb.add_worksheet(CHART_SHEET)
+    _title(book, ws, "各县（市、区）差异系数图",
+           f"评估标准：{standard.title}　生成时间：{generated}　数据取自“{SUMMARY_SHEET}”表；"
+           f"在“{SUMMARY_SHEET}”中筛选县（市、区）时，图中只显示筛选出的县。红色虚线为限值。")
+    layout = _summary_layout(standard)
+    col_of = {key: c for c, (key, *_rest) in enumerate(layout)}
+    row = 3
+    breaks: list[int] = []
+    if not blocks:
+        ws.write_string(row, 0, "没有可作图的数据。", book.fm.note)
+    for stage, (lo, hi) in blocks.items():
+        n = hi - lo + 1
+        label = STAGE_LABEL.get(stage, stage)
+        chart = book.wb.add_chart({"type": "column"})
+        for k, ind in enumerate(standard.indicators):
+            c = col_of[cv_column(ind.id)]
+            chart.add_series({
+                "name": [SUMMARY_SHEET, SUMMARY_HEADER_ROW, c],
+                "categories": [SUMMARY_SHEET, lo, 0, hi, 0],
+                "values": [SUMMARY_SHEET, lo, c, hi, c],
+                "fill": {"color": PALETTE[k % len(PALETTE)]},
+                "border": {"none": True},
+                "gap": 60,
+            })
+        line = book.wb.add_chart({"type": "line"})
+        limit_col = col_of["cv_limit"]
+        line.add_series({
+            "name": LIMIT_LABEL,
+            "categories": [SUMMARY_SHEET, lo, 0, hi, 0],
+            "values": [SUMMARY_SHEET, lo, limit_col, hi, limit_col],
+            "line": {"color": LIMIT_COLOR, "width": 2, "dash_type": "dash"},
+            "marker": {"type": "dash", "size": 12, "border": {"color": LIMIT_COLOR},
+                       "fill": {"color": LIMIT_COLOR}} if n == 1 else {"type": "none"},
+        })
+        chart.combine(line)
+        limit = standard.cv.limit.get(stage)
+        chart.set_title({"name": f"{label}：各县（市、区）七项差异系数（限值 {limit:g}）" if limit else
+                         f"{label}：各县（市、区）七项差异系数", "name_font": {"size": 12, "bold": True}})
+        chart.set_y_axis({"name": "差异系数", "num_format": "0.00", "min": 0,
+                          "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+        chart.set_x_axis({"num_font": {"size": 9}})
+        chart.set_legend({"position": "bottom"})
+        width = int(min(2400, max(960, 120 * n + 200)))
+        chart.set_size({"width": width, "height": 460})
+        ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
+        breaks.append(row + 25)
+        row += 25
+    ws.set_h_pagebreaks(breaks[:-1])  # one chart per printed page
+    print_setup(ws)
+    protect(ws)
+
+
+def _failing_layout() -> list[tuple[str, str, str]]:
+    return [("county", "县（市、区）", "bold"), ("school", "学校", "text"), ("level", "类型", "center"),
+            ("stage", "学段", "center"), ("indicator", "指标", "wrap"), ("unit", "单位", "center"),
+            ("current", "现值", "unit"), ("standard", "标准", "unit"), ("shortfall", "差距", "unit"),
+            ("need_text", "需补足", "wrap"), ("id", "台账编号", "text")]
+
+
+def _write_failing(book: _Book, frames: RollupFrames, standard: Standard, generated: str) -> None:
+    ws = book.wb.add_worksheet(FAILING_SHEET)
+    df = frames.failing
+    schools = df[df["level"] == SCHOOL_LEVEL].drop_duplicates(["county", "school", "stage"]) if len(df) else df
+    _title(book, ws, "资源配置未达标的学校及差距",
+           f"评估标准：{standard.title}　生成时间：{generated}　{len(schools)} 个学校（学段）资源配置未达标，"
+           f"连同县级条目共 {len(df)} 条整改台账条目，每条一行。")
+    ws.write_string(2, 0, "灰底的“县级”条目是全县（区）层面的（差异系数超限、全县值未达标等），列在各县最前。"
+                          "现值、标准、差距按指标的单位（差异系数条目为差异系数），需补足为实际要增加的数量。", book.fm.note)
+    layout = _failing_layout()
+    header_row = 4
+    ws.write_row(header_row, 0, [h for _, h, _ in layout], book.fm.header)
+    headers = {k: h for k, h, _ in layout}
+    widths = {"level": 6, "stage": 6, "unit": 8, "current": 10, "standard": 10, "shortfall": 10}
+    for key, lo, hi in (("county", 10, 20), ("school", 12, 30), ("indicator", 20, 48), ("need_text", 10, 32),
+                        ("id", 12, 16)):
+        widths[key] = fit_width([headers[key], *df[key].astype(str)], minimum=lo, maximum=hi, padding=3)
+    for r, rec in enumerate(df.to_dict("records"), start=header_row + 1):
+        county_line = rec["level"] == COUNTY_LEVEL
+        for c, (key, _header, kind) in enumerate(layout):
+            value = rec.get(key)
+            if key == "stage":
+                value = STAGE_LABEL.get(value, value) if value else "—"
+            if kind == "unit":
+                numbers = book.county_number if county_line else book.numbers
+                fmt = numbers[_unit_kind(rec["unit"])]
+            elif county_line:
+                fmt = {"wrap": book.county_wrap, "center": book.county_center}.get(kind, book.county_line)
+            else:
+                fmt = {"bold": book.fm.bold_text, "text": book.fm.text, "center": book.center, "wrap": book.wrap}[kind]
+            _write(ws, r, c, value, fmt)
+        ws.set_row(r, wrapped_height([(rec[k], widths[k]) for k in ("indicator", "need_text")]))
+    for c, (key, _header, _kind) in enumerate(layout):
+        ws.set_column(c, c, widths[key])
+    ws.set_row(header_row, 20)
+    if len(df):
+        ws.autofilter(header_row, 0, header_row + len(df), len(layout) - 1)
+    else:
+        ws.write_string(header_row + 1, 0, "没有资源配置未达标的学校。", book.fm.note)
+    ws.freeze_panes(header_row + 1, 2)
+    print_setup(ws, header_row)
+    protect(ws)
+
+
+def _trend_layout(standard: Standard) -> list[tuple[str, str, str]]:
+    return [("county", "县（市、区）", "bold"), ("county_code", "行政区划代码", "code"), ("data_year", "数据年份", "year"),
+            ("run_at", "运行时间", "text"), ("verdict", "资源配置结论", "verdict"),
+            ("schools_passing", "达标学校数", "int"), ("schools", "学校数", "int"), ("cv_limit", "限值", "limit"),
+            *((cv_column(i.id), i.short, "cv") for i in standard.indicators),
+            ("ledger_open", "台账未销号（全县）", "int"), ("ledger_closed", "台账已销号（全县）", "int")]
+
+
+def _write_trend(book: _Book, frames: RollupFrames, standard: Standard, generated: str) -> None:
+    ws = book.wb.add_worksheet(TREND_SHEET)
+    df = frames.trend
+    _title(book, ws, "各县（市、区）差异系数历年变化",
+           f"评估标准：{standard.title}　生成时间：{generated}　每个县每个数据年份取最近一次运行；"
+           "差异系数绿色 = 不超过限值，红色 = 超过限值（限值按当前标准）。")
+    row = 2
+    if df.empty:
+        ws.write_string(row, 0, "暂无历年数据：台账库中还没有各县的运行记录。", book.emphasis)
+        ws.set_column(0, 0, 12)
+        print_setup(ws)
+        protect(ws)
+        return
+    if single_year(df):
+        ws.write_string(row, 0, ONE_YEAR_NOTE, book.emphasis)
+    row += 2
+    layout = _trend_layout(standard)
+    col_of = {key: c for c, (key, _h, _kind) in enumerate(layout)}
+    widths = [{"cv": 8.5, "int": 7, "limit": 6.5, "code": 9, "year": 7, "verdict": 9}.get(kind, 10)
+              for _k, _h, kind in layout]
+    widths[col_of["county"]] = fit_width([*df["county"], "县（市、区）"], minimum=10, maximum=30)
+    widths[col_of["run_at"]] = 18
+    widths[col_of["ledger_open"]] = widths[col_of["ledger_closed"]] = 9
+    stages = [s for s in (*STAGES, *sorted(set(df["stage"]) - set(STAGES))) if (df["stage"] == s).any()]
+    for stage in stages:
+        part = df[df["stage"] == stage]
+        ws.write_string(row, 0, f"{STAGE_LABEL.get(stage, stage)}（限值 {standard.cv.limit.get(stage, float('nan')):g}）",
+                        book.fm.subtitle)
+        row += 1
+        ws.write_row(row, 0, [h for _, h, _ in layout], book.fm.header)
+        ws.set_row(row, 42)
+        first = row + 1
+        for r, rec in enumerate(part.to_dict("records"), start=first):
+            for c, (key, _h, kind) in enumerate(layout):
+                value = _code(rec[key]) if key == "county_code" else rec.get(key)
+                _write(ws, r, c, value, book.kinds[kind])
+        last = first + len(part) - 1
+        cv_cols = [c for c, (_k, _h, kind) in enumerate(layout) if kind == "cv"]
+        book.cv_colours(ws, first, last, cv_cols[0], cv_cols[-1], col_of["cv_limit"])
+        verdict = _col(col_of["verdict"])
+        book.fm.verdict_rules(ws, f"{verdict}{first + 1}:{verdict}{last + 1}")
+        row = last + 3
+    for c, w in enumerate(widths):
+        ws.set_column(c, c, w)
+
+    breaks = [row]  # the charts start on a new printed page, two bands per page
+    ws.write_string(row, 0, "趋势图：每项指标一张，横轴为数据年份，每个县（市、区）一条线，红色虚线为限值。"
+                            "图左侧的小表是图的数据。", book.fm.subtitle)
+    row += 2
+    bands = 0
+    for stage in stages:
+        limit = standard.cv.limit.get(stage)
+        for ind in standard.indicators:
+            if bands and bands % 2 == 0:
+                breaks.append(row)
+                row += 1  # a chart drawn right on a page break leaves its edge on the page before
+            pivot = trend_pivot(df, stage, ind.id)
+            row = _trend_chart(book, ws, row, pivot, stage, ind.short, limit)
+            bands += 1
+    ws.set_h_pagebreaks(breaks)
+    print_setup(ws)
+    protect(ws)
+
+
+def _trend_chart(book: _Book, ws: Worksheet, row: int, pivot: pd.DataFrame, stage: str, short: str,
+                 limit: float | None) -> int:
+    """A small table (counties down, data years across, then the 限值 row) and its line chart
+    to the right; returns the row after the band."""
+    label = STAGE_LABEL.get(stage, stage)
+    years = list(pivot.columns)
+    ws.write_string(row, 0, f"{label}·{short}", book.fm.header)
+    for k, year in enumerate(years, start=1):
+        ws.write_string(row, k, f"{int(year)}年", book.fm.header)
+    for r, ((_code_value, county), values) in enumerate(pivot.iterrows(), start=row + 1):
+        ws.write_string(r, 0, county, book.fm.bold_text)
+        for k, v in enumerate(values, start=1):
+            _write(ws, r, k, v, book.cv)
+    limit_row = row + len(pivot) + 1
+    ws.write_string(limit_row, 0, LIMIT_LABEL, book.fm.bold_text)
+    for k in range(1, len(years) + 1):
+        _write(ws, limit_row, k, limit, book.limit)
+    if limit is not None and len(pivot):
+        ws.conditional_format(row + 1, 1, limit_row - 1, len(years),
+                              {"type": "cell", "criteria": ">", "value": limit, "format": book.fm.cf_bad})
+
+    chart = book.wb.add_chart({"type": "line"})
+    last_col = len(years)
+    one = len(years) == 1
+    for r in range(row + 1, limit_row):
+        chart.add_series({"name": [TREND_SHEET, r, 0], "categories": [TREND_SHEET, row, 1, row, last_col],
+                          "values": [TREND_SHEET, r, 1, r, last_col], "marker": {"type": "circle", "size": 6},
+                          "line": {"width": 2}})
+    chart.add_series({"name": [TREND_SHEET, limit_row, 0], "categories": [TREND_SHEET, row, 1, row, last_col],
+                      "values": [TREND_SHEET, limit_row, 1, limit_row, last_col],
+                      "line": {"color": LIMIT_COLOR, "width": 2, "dash_type": "dash"},
+                      "marker": {"type": "dash", "size": 12, "border": {"color": LIMIT_COLOR},
+                                 "fill": {"color": LIMIT_COLOR}} if one else {"type": "none"}})
+    chart.set_title({"name": f"{label}·{short}差异系数", "name_font": {"size": 11, "bold": True}})
+    chart.set_y_axis({"num_format": "0.00", "min": 0,
+                      "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
+    chart.set_x_axis({"name": "数据年份"})
+    chart.set_legend({"position": "right"})
+    chart.show_blanks_as("span")
+    chart.set_size({"width": 560, "height": 280})
+    ws.insert_chart(row, last_col + 2, chart, {"x_offset": 8})
+    return row + max(len(pivot) + 3, 16)
+
+
+def write_rollup(path: Path, entries: list[dict], standard: Standard, trend: list[dict] | None = None,
+                 generated: str | None = None) -> None:
+    """Write 市级汇总.xlsx to ``path``: 汇总, 图表, 未达标学校, 趋势 (module docstring).
+
+    ``entries`` are summary.json ``workbooks[]`` elements, ``trend`` the ledger store's rows
+    (one per county and data year); ``generated`` is shown as the time of writing (default:
+    now, "YYYY-MM-DD HH:MM"). Every sheet is protected without a password.
+    """
+    generated = generated or datetime.now().strftime("%Y-%m-%d %H:%M")
+    frames = rollup_frames(entries, standard, trend)
+    book = _Book(Path(path))
+    blocks = _write_summary(book, frames, standard, generated)
+    _write_charts(book, standard, blocks, generated)
+    _write_failing(book, frames, standard, generated)
+    _write_trend(book, frames, standard, generated)
+    book.wb.close()
