@@ -626,15 +626,32 @@ class Run:
 
         run_isolated(evaluate_county, pending, self.jobs, took, died, self.memory_mb)
 
+    def _write_city(self, entries: list[dict]) -> dict | None:
+        """市级汇总.xlsx and 市级简报.html when the run covers two or more counties."""
+        if sum(1 for e in entries if e.get("status") == "ok") < 2:
+            return None
+        from .city import write_city
+
+        try:
+            with LedgerStore(self.state or self.out_dir, directory=self.out_dir) as store:
+                return write_city(self.out_dir, entries, self.rules, store)
+        except Exception as exc:  # noqa: BLE001 - the counties' results stand without the roll-up
+            self.notices.append(Problem(Code.INTERNAL, params={"during": "生成市级汇总", "consequence":
+                                                               "市级汇总未更新，各县结果不受影响",
+                                                               "detail": internal_detail(exc)}))
+            self.reporter.detail(f"市级汇总：{internal_detail(exc)}")
+            return None
+
     def _summarise(self, started: datetime) -> RunResult:
         self.outcomes.sort(key=lambda o: self.order.get(o.input, len(self.order)))
         result = RunResult(self.outcomes, self.not_read, self.notices)
         entries = result.entries
         skipped_files = [{"file": n.file, "reason": n.reason} for n in self.not_read]
         notices = [p.as_dict() for p in self.notices]
+        city = self._write_city(entries)
         write_summary(self.out_dir / SUMMARY, self.rules.standard.name, entries,
                       extra={"tool_version": __version__, "generated": started.isoformat(timespec="seconds"),
-                             "not_read": skipped_files, "run_problems": notices})
+                             "not_read": skipped_files, "run_problems": notices, "city": city})
         from .report.run_report import write_run_report
 
         atomic_write(self.out_dir / RUN_REPORT, lambda p: write_run_report(

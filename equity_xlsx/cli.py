@@ -81,6 +81,42 @@ def run(
 
 
 @app.command(cls=ChineseCommand)
+def rollup(
+    state: str = typer.Option(..., "--state", help="台账库：SQLite 文件路径或数据库 URL（各县运行时用的 --state）"),
+    out: Path = typer.Option(..., "--out", "-o", help="市级汇总文件（.xlsx），简报写在同一文件夹"),
+    standard: str = typer.Option(DEFAULT_STANDARD, "--standard", "-s", help="标准名称或标准文件路径"),
+) -> None:
+    """只用台账库（各县最近一次运行的结果）生成市级汇总.xlsx 和 市级简报.html，不重新读取各县文件。
+
+    示例：
+
+        equity-xlsx rollup --state 结果/equity-ledger.sqlite --out 市级汇总.xlsx
+    """
+    from .city import entries_from_store, write_city
+    from .rulebook import load_rules
+    from .store import LedgerStore, StoreUnavailable
+
+    if out.suffix.lower() != ".xlsx":
+        _fail("市级汇总文件名须以 .xlsx 结尾")
+    try:
+        rules = load_rules(standard)
+    except RuleError as exc:
+        _fail(str(exc))
+    if "://" not in state and not Path(state).exists():
+        _fail(f"找不到台账库：{state}")
+    try:
+        with LedgerStore(state) as store:
+            entries = entries_from_store(store)
+            if not entries:
+                _fail(f"台账库 {state} 中没有任何县的运行结果：请先运行 equity-xlsx run")
+            out.parent.mkdir(parents=True, exist_ok=True)
+            written = write_city(out.parent, entries, rules, store, rollup_name=out.name)
+    except StoreUnavailable as exc:
+        _fail(str(exc))
+    typer.echo(f"已生成：{out}（{len(entries)} 个县），{out.parent / written['brief']}")
+
+
+@app.command(cls=ChineseCommand)
 def template(out: Path = typer.Option(..., "--out", "-o", help="模板文件路径（.xlsx）")) -> None:
     """生成空白的数据采集模板，供各县填报。
 

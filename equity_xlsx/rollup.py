@@ -54,12 +54,13 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
+from .files import ROLLUP
 from .model import STAGE_LABEL, STAGES, Verdict
 from .needs import fmt_number, wan_yuan
 from .report.formats import Formats, fit_width, new_workbook, print_setup, protect, wrapped_height
 from .standards import Standard
 
-ROLLUP_FILE = "市级汇总.xlsx"
+ROLLUP_FILE = ROLLUP
 SUMMARY_SHEET, CHART_SHEET, FAILING_SHEET, TREND_SHEET = "汇总", "图表", "未达标学校", "趋势"
 FAILED = "评估失败"
 UNKNOWN_COUNTY = "（未识别）"
