@@ -17,7 +17,7 @@ from equity_xlsx.cli import app
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_inputs"
 DAXIANG = "大祥区义务教育学校办学条件统计表"
-SHEETS = ["概览", "学校指标", "差异系数", "趋势", "整改台账", "任务清单", "口径说明", "数据问题"]
+SHEETS = ["概览", "学校指标", "差异系数", "图表", "趋势", "整改台账", "任务清单", "口径说明", "数据问题"]
 
 runner = CliRunner()
 

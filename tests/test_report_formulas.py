@@ -28,6 +28,9 @@ def test_every_report_formula_prepares_as_xlsxwriter_would(tmp_path, monkeypatch
     write_report(ev, tmp_path / "r.xlsx", rules=rules, ledger=ledger_lines(), closed=ledger_lines()[:1],
                  checks=run_checks(ev.data, rules, ev), scores={"8": 9})
     assert len(seen) > 500  # the whole workbook, not a sample
+    # the chart helpers of 图表 and 概览 are among them: a bar's value or #N/A
+    assert any(f.startswith("=IF(ISNUMBER(T") and f.endswith(",NA()),NA())") for f in seen)
+    assert any(f.startswith("=IF(ISNUMBER(G") and f.endswith(",NA()),NA())") for f in seen)
     reference = xlsxwriter.Workbook(str(tmp_path / "ref.xlsx")).add_worksheet()
     mine = ReportWorksheet()
     mine.use_future_functions = reference.use_future_functions
@@ -44,4 +47,5 @@ def test_a_future_function_goes_through_the_library():
 
 def test_defined_names_and_text_are_not_functions():
     assert classic_only('=IF(ISNUMBER(F7),ROUND(F7/标准_小学_1,9),"未提供数据")')
+    assert classic_only("=IF(ISNUMBER(T6),IF(T6<达标下限比例,S6,NA()),NA())")  # NA() is no 365 function
     assert not classic_only('=IF(A1,"见 FILTER(…)",0)')  # looks like a call: the safe side

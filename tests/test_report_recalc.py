@@ -71,7 +71,7 @@ def test_every_formula_cell_matches_python_after_recalculation(workbook, tmp_pat
     cells = formula_cells(workbook)
     assert len(cells) > 400
     sheets = {s for s, _ in cells}
-    assert {"概览", "学校指标", "差异系数", "任务清单"} <= sheets
+    assert {"概览", "学校指标", "差异系数", "图表", "任务清单"} <= sheets
     assert compare_recalculated(workbook, out) == []
 
 

@@ -46,7 +46,7 @@ def school_row(ws, name):
 
 def test_sheet_order(written):
     wb, _ = written
-    assert wb.sheetnames == ["概览", "学校指标", "差异系数", "趋势", "整改台账", "任务清单", "口径说明", "数据问题", "已销号"]
+    assert wb.sheetnames == ["概览", "学校指标", "差异系数", "图表", "趋势", "整改台账", "任务清单", "口径说明", "数据问题", "已销号"]
 
 
 def test_no_archive_sheet_without_closed_lines(tmp_path):
@@ -321,7 +321,7 @@ def test_county_without_schools_still_writes_every_sheet(tmp_path):
     path = tmp_path / "empty.xlsx"
     write_report(evaluate(data, STD), path, rules=Rules.of(STD))
     wb = openpyxl.load_workbook(path)
-    assert wb.sheetnames[:8] == ["概览", "学校指标", "差异系数", "趋势", "整改台账", "任务清单", "口径说明", "数据问题"]
+    assert wb.sheetnames[:9] == ["概览", "学校指标", "差异系数", "图表", "趋势", "整改台账", "任务清单", "口径说明", "数据问题"]
     assert wb["学校指标"].cell(SCHOOL_HEADER_ROW + 1, 1).value == "没有纳入计算的学校。"
     assert wb["数据问题"]["F2"].value.startswith("工作簿中没有找到可识别的学校数据")
     assert wb["数据问题"]["G2"].value == "no_school_data"

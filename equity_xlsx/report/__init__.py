@@ -1,6 +1,6 @@
 """The output workbook (xlsxwriter): an ordered list of sheet units over one typed context.
 
-``SHEETS`` is the workbook, in the order the sheets appear: 概览, 学校指标, 差异系数, 趋势,
+``SHEETS`` is the workbook, in the order the sheets appear: 概览, 学校指标, 差异系数, 图表, 趋势,
 整改台账, 任务清单, 口径说明, 数据问题, and 已销号 when archived ledger lines are given. Each is written
 in its ``order`` (a sheet that refers to another's layout comes after it). Computed numbers
 are live formulas over the input cells, each written with the value Python computed cached,
@@ -17,7 +17,7 @@ from ..indicators import Evaluation
 from ..model import LedgerLine
 from ..problems import Problem
 from ..rulebook import Rules
-from . import cv_sheet, ledger_sheet, overview, problems, schools, scope, tasks_sheet, trend_sheet
+from . import chart_sheet, cv_sheet, ledger_sheet, overview, problems, schools, scope, tasks_sheet, trend_sheet
 from .context import ReportContext, Sheet
 from .formats import Formats, ReportWorksheet, new_workbook, protect
 
@@ -27,6 +27,7 @@ SHEETS: tuple[Sheet, ...] = (
     overview.SHEET_UNIT,
     schools.SHEET_UNIT,
     cv_sheet.SHEET_UNIT,
+    chart_sheet.SHEET_UNIT,
     trend_sheet.SHEET_UNIT,
     ledger_sheet.SHEET_UNIT,
     tasks_sheet.SHEET_UNIT,

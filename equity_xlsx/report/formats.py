@@ -68,6 +68,12 @@ def fit_width(values: Iterable[object], minimum: float = 6, maximum: float = 60,
     return max(minimum, min(maximum, widest + padding))
 
 
+def column_px(width: float) -> int:
+    """The width in pixels of a column ``width`` characters wide, as xlsxwriter sets it
+    (``set_column``: 7 px a character plus 5 px padding); used to size charts to a table."""
+    return int(width * 7 + 0.5) + 5 if width >= 1 else int(width * 12 + 0.5)
+
+
 def number_format(decimals: int) -> str:
     return "#,##0" if decimals <= 0 else "#,##0." + "0" * decimals
 
@@ -225,7 +231,7 @@ def num(x: float) -> str:
 # (Excel 365 functions written with an ``_xlfn.`` prefix).
 CLASSIC_FUNCTIONS = frozenset({
     "IF", "ISNUMBER", "ISBLANK", "ROUND", "COUNTIF", "COUNTIFS", "SUM", "SUMIF", "SUMIFS", "SQRT", "ABS", "MIN",
-    "MAX", "COUNT", "COUNTA", "N", "AND", "OR", "NOT", "HYPERLINK", "INDEX", "MATCH", "TEXT", "AVERAGE",
+    "MAX", "COUNT", "COUNTA", "N", "AND", "OR", "NOT", "HYPERLINK", "INDEX", "MATCH", "TEXT", "AVERAGE", "NA",
 })
 _FUNCTION_CALL = re.compile(r"([A-Za-z_][A-Za-z0-9_.]*)\s*\(")
 

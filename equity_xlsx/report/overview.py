@@ -6,24 +6,44 @@ and 超限差异系数 N 项, each a link to the rows behind it — then the sev
 county value, standard, CV, limit and verdicts. Every number and verdict is a formula over
 学校指标 / 差异系数 (cached with the Python result); the task-list and ledger figures refer to
 任务清单 / 整改台账. A banner names the school sections whose data could not enter the CVs.
+
+Below everything, on a printed page of its own, one chart per stage: the seven CVs as bars,
+green within the limit and red over it, with the limit as a line. The bars' data sits beside
+each stage's table (columns N–P, outside the print area): the indicator's short name and two
+helper cells, ``=IF(CV<=限值,CV,NA())`` and ``=IF(CV>限值,CV,NA())``, over the table's CV and
+限值 cells, so the colour follows a corrected input.
 """
 
 from __future__ import annotations
 
+import math
+from dataclasses import dataclass
+
+from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..indicators import RATIO_DECIMALS, Evaluation, IndicatorSummary, StageResult
 from ..model import CLOSED, STAGE_LABEL, Verdict
 from ..problems import Code
+from . import chart_style as cs
 from .context import ReportContext, Sheet, Summary, limit_name, standard_name
 from .cv_sheet import SHEET as CV_SHEET
 from .cv_sheet import critical_text, cv_verdict
-from .formats import print_setup, quote_sheet
+from .formats import column_px, num, number_format, print_setup, quote_sheet
 from .problems import SHEET as PROBLEM_SHEET
 from .schools import COL_STAGE, COL_STUDENTS, HEADER_ROW
 from .schools import SHEET as SCHOOL_SHEET
 
 SHEET = "概览"
+
+# Column widths (characters) of the tables, A–M; the CV charts are sized to their width.
+TABLE_WIDTHS = (8, 44, 12) + (11,) * 9 + (10,)
+TABLE_LAST_COL = len(TABLE_WIDTHS) - 1
+COL_CV, COL_LIMIT = 6, 7  # 差异系数 and 限值 in a stage's indicator table
+# The CV chart's data beside each stage's indicator table (outside the print area).
+COL_CHART_LABEL, COL_CHART_WITHIN, COL_CHART_OVER = TABLE_LAST_COL + 1, TABLE_LAST_COL + 2, TABLE_LAST_COL + 3
+CV_CHART_HEIGHT = 440  # px
+CV_CHART_GAP = 36  # px between two stages' charts side by side
 
 # Problems that leave a whole school section out of every CV (its row was not used).
 SECTION_DROPPED = (Code.STUDENTS_MISSING, Code.STUDENTS_NOT_POSITIVE, Code.NO_STAGE, Code.UNKNOWN_STAGE,
@@ -175,8 +195,70 @@ def _indicator_row(ws: Worksheet, ctx: ReportContext, row: int, k: int, st: Stag
                      fm.text, s.verdict)
 
 
-def _stage(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult) -> int:
-    """One stage's block; returns the next free row."""
+@dataclass(frozen=True)
+class CVChartRows:
+    """A stage's indicator rows on 概览 (0-based), which its CV chart draws."""
+
+    stage: str
+    first: int
+    last: int
+
+    def column(self, col: int) -> list:
+        """The chart range of column ``col`` over these rows."""
+        return [SHEET, self.first, col, self.last, col]
+
+
+def _cv_chart_data(ws: Worksheet, ctx: ReportContext, header_row: int, first: int, st: StageResult) -> None:
+    """Beside the indicator table: each indicator's short name and its CV in one of two
+    helper cells by the limit (the other #N/A), the bars of the stage's CV chart."""
+    fm = ctx.fm
+    ws.write_string(header_row, COL_CHART_LABEL, "图表数据：指标", fm.header)
+    ws.write_string(header_row, COL_CHART_WITHIN, "不超过限值", fm.good)
+    ws.write_string(header_row, COL_CHART_OVER, "超过限值", fm.bad)
+    for k, (ind, s) in enumerate(zip(ctx.std.indicators, st.indicators)):
+        row, r1 = first + k, first + k + 1
+        cv, lim = f"{xl_col_to_name(COL_CV)}{r1}", f"{xl_col_to_name(COL_LIMIT)}{r1}"
+        ws.write_string(row, COL_CHART_LABEL, f"{ind.id}.{ind.short}", fm.text)
+        ws.write_formula(row, COL_CHART_WITHIN, f"=IF(ISNUMBER({cv}),IF({cv}<={lim},{cv},NA()),NA())", fm.cv,
+                         s.cv_value if s.cv_ok is True else cs.NA)
+        ws.write_formula(row, COL_CHART_OVER, f"=IF(ISNUMBER({cv}),IF({cv}>{lim},{cv},NA()),NA())", fm.cv,
+                         s.cv_value if s.cv_ok is False else cs.NA)
+    last = first + len(ctx.std.indicators) - 1
+    ws.conditional_format(first, COL_CHART_WITHIN, last, COL_CHART_OVER, {"type": "errors", "format": fm.cf_grey})
+
+
+def _cv_charts(ws: Worksheet, ctx: ReportContext, row: int, blocks: list[CVChartRows]) -> int:
+    """The stages' CV charts side by side from ``row``, on a printed page of their own;
+    returns the next free row."""
+    if not blocks:
+        return row
+    fm, std = ctx.fm, ctx.std
+    ws.set_h_pagebreaks([row])
+    ws.write_string(row, 0, "差异系数图", fm.subtitle)
+    ws.write_string(row + 1, 0, "柱：各项指标的差异系数，绿色＝不超过限值，红色＝超过限值；线：限值。"
+                                "图的数据在各学段指标表右侧（N–P 列）。", fm.note)
+    top = row + 2
+    width = (sum(column_px(w) for w in TABLE_WIDTHS) - CV_CHART_GAP) // 2  # two stages side by side
+    for i, b in enumerate(blocks):
+        label = STAGE_LABEL[b.stage]
+        rng = b.column
+        cats = rng(COL_CHART_LABEL)
+        labels = {"value": True, "num_format": number_format(std.cv.display_decimals), "font": cs.font(8)}
+        bars = [{**cs.bar("不超过限值", cats, rng(COL_CHART_WITHIN), cs.GOOD), "data_labels": labels},
+                {**cs.bar("超过限值", cats, rng(COL_CHART_OVER), cs.BAD), "data_labels": labels}]
+        limit = cs.line(f"限值 {num(std.cv.limit[b.stage])}", cats, rng(COL_LIMIT), cs.LIMIT_LINE, dash="dash",
+                        points=len(std.indicators))
+        chart = cs.bars_with_lines(ctx.wb, f"{label}各项指标差异系数", bars, [limit])
+        chart.set_x_axis({"name": "指标", "name_font": cs.font(9), "num_font": cs.font(8), "interval_unit": 1})
+        chart.set_y_axis(cs.value_axis("差异系数", "0.00"))
+        chart.set_legend({"position": "bottom", "font": cs.font(9)})
+        chart.set_size({"width": width, "height": CV_CHART_HEIGHT})
+        ws.insert_chart(top, 0, chart, {"x_offset": i * (width + CV_CHART_GAP), "object_position": 2})
+    return top + math.ceil(CV_CHART_HEIGHT / cs.ROW_PX)
+
+
+def _stage(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult) -> tuple[int, CVChartRows]:
+    """One stage's block; returns the next free row and where its indicator rows are."""
     fm, lay, std = ctx.fm, ctx.schools, ctx.std
     label = STAGE_LABEL[st.stage]
     stage_col = lay.column(COL_STAGE)
@@ -200,6 +282,7 @@ def _stage(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult) -> int:
     ws.write_row(header_row, 0, headers(ctx.county.area_word), fm.header)
     for k in range(n_ind):
         _indicator_row(ws, ctx, first + k, k, st, f"$C${count_row + 1}")
+    _cv_chart_data(ws, ctx, header_row, first, st)
     ws.merge_range(verdict_row, 0, verdict_row, 1,
                    f"{label}资源配置结论（所有学校达标且 {n_ind} 项差异系数均不超过限值）", fm.bold_text)
     failing = (f'COUNTIFS({stage_col},"{label}",{lay.column(lay.col_verdict)},{Verdict.UNMET.quoted()})')
@@ -215,7 +298,7 @@ def _stage(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult) -> int:
     fm.verdict_rules(ws, f"F{first + 1}:F{last + 1}")
     fm.verdict_rules(ws, f"I{first + 1}:J{last + 1}")
     fm.verdict_rules(ws, f"M{first + 1}:M{last + 1}")
-    return last + 2
+    return last + 2, CVChartRows(st.stage, first, last)
 
 
 def _summaries(ws: Worksheet, ctx: ReportContext, row: int) -> int:
@@ -238,18 +321,21 @@ def _summaries(ws: Worksheet, ctx: ReportContext, row: int) -> int:
 
 def write(ws: Worksheet, ctx: ReportContext) -> None:
     row = _head(ws, ctx)
+    blocks = []
     for st in ctx.ev.stages.values():
-        row = _stage(ws, ctx, row, st)
+        row, block = _stage(ws, ctx, row, st)
+        blocks.append(block)
     if not ctx.ev.stages:
         ws.write_string(row, 0, "没有纳入计算的学校（见“口径说明”和“数据问题”）。", ctx.fm.note)
         row += 2
-    _summaries(ws, ctx, row)
-    ws.set_column(0, 0, 8)
-    ws.set_column(1, 1, 44)
-    ws.set_column(2, 2, 12)
-    ws.set_column(3, 11, 11)
-    ws.set_column(12, 12, 10)
+    row = _summaries(ws, ctx, row)
     print_setup(ws, None)
+    end = _cv_charts(ws, ctx, row + 1, blocks)
+    for col, width in enumerate(TABLE_WIDTHS):
+        ws.set_column(col, col, width)
+    ws.set_column(COL_CHART_LABEL, COL_CHART_LABEL, 14)
+    ws.set_column(COL_CHART_WITHIN, COL_CHART_OVER, 11)
+    ws.print_area(0, 0, end - 1, TABLE_LAST_COL)
 
 
 SHEET_UNIT = Sheet(SHEET, write, order=9)
