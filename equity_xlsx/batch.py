@@ -630,6 +630,11 @@ class Run:
         """市级汇总.xlsx and 市级简报.html when the run covers two or more counties."""
         if sum(1 for e in entries if e.get("status") == "ok") < 2:
             return None
+        from .files import CITY_BRIEF, ROLLUP
+
+        if all(o.skipped for o in self.outcomes) and (self.out_dir / ROLLUP).exists() and (
+                self.out_dir / CITY_BRIEF).exists():
+            return {"rollup": ROLLUP, "brief": CITY_BRIEF}  # nothing changed since they were written
         from .city import write_city
 
         try:

@@ -7,8 +7,11 @@ Generates 100 county workbooks of 300 schools (cached in bench_out/inputs), then
       formulas with cached values, counted on one output),
   (d) a second run on the unchanged inputs (should skip everything),
   (e) peak memory of each run (largest single process, ru_maxrss),
-  (f) one county of 5000 schools run alone, and
-  (g) one county given as a folder of 300 per-school 基层表 workbooks (教基 forms).
+  (f) one county of 5000 schools run alone,
+  (g) one county given as a folder of 300 per-school 基层表 workbooks (教基 forms), and
+  (h) what the pictures cost per county, in this process: the workbook written with and without
+      its charts (概览 CV charts, 图表, 趋势), the one-page brief, and the 市级 roll-up
+      (市级汇总.xlsx + 市级简报.html) over the run's counties.
 (b) and (c) use the same number of processes as the run, so the ratio compares like with like.
 
     .venv/bin/python scripts/bench.py [--counties 100] [--schools 300] [--big 5000] [--jobs N]
@@ -226,6 +229,60 @@ def bare_write(folder: Path, files: int, counts: dict[str, int], jobs: int) -> t
     return elapsed, cells
 
 
+def extras(files: list[Path], out: Path) -> list[tuple[str, str, str, str, str]]:
+    """(h): the extra seconds per county of the charts, the brief and the roll-up."""
+    import equity_xlsx.report as report
+    from equity_xlsx.brief import render_county_brief, write_brief
+    from equity_xlsx.city import write_city
+    from equity_xlsx.identity import CountyId
+    from equity_xlsx.indicators import evaluate
+    from equity_xlsx.intake import read_workbook
+    from equity_xlsx.report import overview
+    from equity_xlsx.rulebook import load_rules
+    from equity_xlsx.store import LedgerStore
+    from equity_xlsx.trend import county_brief_data
+
+    rules = load_rules("national-2017")
+    evs = [evaluate(read_workbook(f, rules), rules.standard) for f in files]
+    tmp = Path(tempfile.mkdtemp())
+
+    def write_all(tag: str) -> float:
+        t0 = time.perf_counter()
+        for i, ev in enumerate(evs):
+            report.write_report(ev, tmp / f"{tag}{i}.xlsx", rules=rules)
+        return (time.perf_counter() - t0) / len(evs)
+
+    with_charts = write_all("a")
+    full, chart_data, charts = report.SHEETS, overview._cv_chart_data, overview._cv_charts
+    try:  # the same workbooks without any chart: no 图表/趋势 sheets, no 概览 charts
+        report.SHEETS = tuple(s for s in full if s.name not in ("图表", "趋势"))
+        overview._cv_chart_data = lambda *a, **k: None
+        overview._cv_charts = lambda ws, ctx, row, blocks: row
+        without = write_all("b")
+    finally:
+        report.SHEETS, overview._cv_chart_data, overview._cv_charts = full, chart_data, charts
+    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    entries = [e for e in summary["workbooks"] if e["status"] == "ok"]
+    t0 = time.perf_counter()
+    for e in entries:
+        data = county_brief_data(e, rules.standard, CountyId(e["county"], e.get("county_code")),
+                                 data_year=e.get("data_year"), generated="", trend=[], ledger=e.get("ledger") or [])
+        write_brief(tmp / f"{e['county']}.html", render_county_brief(data))
+    brief = (time.perf_counter() - t0) / max(1, len(entries))
+    t0 = time.perf_counter()
+    with LedgerStore(out) as store:
+        write_city(tmp, entries, rules, store)
+    rollup = time.perf_counter() - t0
+    shutil.rmtree(tmp, ignore_errors=True)
+    n = len(entries)
+    return [
+        (f"(h) 图表（概览图、图表、趋势）每县", _fmt(with_charts - without, ".3f"), "", "",
+         f"工作簿写出 {with_charts:.3f} 秒，无图 {without:.3f} 秒（{len(evs)} 县平均，单进程）"),
+        ("    一页简报 每县", _fmt(brief, ".3f"), "", "", f"{n} 县平均"),
+        ("    市级汇总与市级简报", _fmt(rollup, ".2f"), "", "", f"{n} 县一次，每县 {rollup / max(1, n):.3f} 秒"),
+    ]
+
+
 # --------------------------------------------------------------------------- main
 
 def _cli() -> list[str] | None:
@@ -321,6 +378,9 @@ def main() -> int:
                      ("" if rc == 0 else f"退出码 {rc}")))
         if rc not in (0, 1):
             print(err, file=sys.stderr)
+
+    if outputs:
+        rows += extras(files[:5], out)
 
     if resource is not None:
         kib = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
