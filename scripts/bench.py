@@ -58,6 +58,18 @@ def _fingerprint(**params) -> str:
     return hashlib.sha256(json.dumps(params, sort_keys=True).encode() + src).hexdigest()[:16]
 
 
+def _cached(folder: Path, stamp: Path, fingerprint: str, files: int) -> int | None:
+    """The sections of an identical set already in ``folder``; else None, the folder emptied."""
+    existing = sorted(folder.glob("*.xlsx"))
+    if stamp.exists() and len(existing) == files:
+        meta = json.loads(stamp.read_text(encoding="utf-8"))
+        if meta.get("fingerprint") == fingerprint:
+            return meta["sections"]
+    for old in existing:
+        old.unlink()
+    return None
+
+
 def generate(folder: Path, counties: int, schools: int, jobs: int, first_layout: str = "A") -> tuple[int, bool]:
     """Write ``counties`` workbooks into ``folder`` unless an identical set is already there.
 
@@ -66,13 +78,9 @@ def generate(folder: Path, counties: int, schools: int, jobs: int, first_layout:
     folder.mkdir(parents=True, exist_ok=True)
     stamp = folder / ".bench-params.json"
     fp = _fingerprint(counties=counties, schools=schools, seed=SEED, layout=first_layout)
-    existing = sorted(folder.glob("*.xlsx"))
-    if stamp.exists() and len(existing) == counties:
-        meta = json.loads(stamp.read_text(encoding="utf-8"))
-        if meta.get("fingerprint") == fp:
-            return meta["sections"], True
-    for old in existing:
-        old.unlink()
+    cached = _cached(folder, stamp, fp, counties)
+    if cached is not None:
+        return cached, True
     layouts = "AB" if first_layout == "A" else "BA"
     tasks = [(str(folder / f"基准{i:03d}县2025年学校数据.xlsx"), SEED + i, schools, layouts[i % 2], f"基准{i:03d}县")
              for i in range(counties)]
@@ -111,13 +119,9 @@ def generate_forms(folder: Path, schools: int, jobs: int) -> tuple[int, bool]:
     stamp = folder.parent / ".bench-forms.json"
     fp = hashlib.sha256(json.dumps({"n": schools, "seed": SEED}).encode() + Path(jicenggen.__file__).read_bytes()
                         ).hexdigest()[:16]
-    existing = sorted(folder.glob("*.xlsx"))
-    if stamp.exists() and len(existing) == schools:
-        meta = json.loads(stamp.read_text(encoding="utf-8"))
-        if meta.get("fingerprint") == fp:
-            return meta["sections"], True
-    for old in existing:
-        old.unlink()
+    cached = _cached(folder, stamp, fp, schools)
+    if cached is not None:
+        return cached, True
     with ProcessPoolExecutor(max_workers=jobs) as pool:
         sections = sum(pool.map(_form_one, [(str(folder / f"学校{i:03d}.xlsx"), i) for i in range(schools)]))
     stamp.write_text(json.dumps({"fingerprint": fp, "sections": sections}), encoding="utf-8")
