@@ -21,16 +21,6 @@ from .header import Vocabulary, norm
 from .normalise import COMPULSORY, build_sections, school_kind
 from .table import Record
 
-_VOCAB: dict[int, tuple[object, Vocabulary]] = {}
-
-
-def vocabulary(rules: Rules) -> Vocabulary:
-    hit = _VOCAB.get(id(rules.aliases))
-    if hit is None or hit[0] is not rules.aliases:
-        hit = _VOCAB[id(rules.aliases)] = (rules.aliases, Vocabulary.build(rules.aliases))
-    return hit[1]
-
-
 def assemble(parts: list[CountyData], rules: Rules) -> CountyData:
     """Normalise every part of one county together (see the module doc)."""
     first = parts[0]
@@ -41,7 +31,7 @@ def assemble(parts: list[CountyData], rules: Rules) -> CountyData:
     for p in parts:
         data.problems.extend(p.problems)
         data.conversions.extend(c for c in p.conversions if c not in data.conversions)
-    vocab = vocabulary(rules)
+    vocab = Vocabulary.of(rules.aliases)
     records = _one_per_school(parts, rules, problems)
     records = [_drop_unsplittable(rec, rules, vocab, problems) for rec in records]
     sections, exclusions, splits = build_sections(records, rules.standard, vocab, first.file, problems)

@@ -56,6 +56,9 @@ def split_unit(text: str) -> tuple[str, str | None]:
     return text, None
 
 
+_BUILT: dict[int, "Vocabulary"] = {}
+
+
 @dataclass
 class Vocabulary:
     """Alias lookups built once per Aliases object."""
@@ -66,6 +69,14 @@ class Vocabulary:
     all_units: set[str]
     _memo: dict[str, tuple[str, str | None, str | None] | None] = field(default_factory=dict)
     kind_memo: dict[str, str | None] = field(default_factory=dict)  # school type text -> kind
+
+    @classmethod
+    def of(cls, aliases: Aliases) -> "Vocabulary":
+        """The vocabulary of ``aliases``, built once per Aliases object (a run has one)."""
+        hit = _BUILT.get(id(aliases))
+        if hit is None or hit.aliases is not aliases:
+            hit = _BUILT[id(aliases)] = cls.build(aliases)
+        return hit
 
     @classmethod
     def build(cls, aliases: Aliases) -> "Vocabulary":

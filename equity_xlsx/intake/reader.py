@@ -17,28 +17,24 @@ from ..model import Conversion, CountyData
 from ..problems import Code, ProblemLog, internal_detail
 from ..rulebook import Rules
 from ..standards import Aliases, Standard
+from .assemble import assemble
 from .county import county_labels, county_lookup, read_county
+from .export import export_stage, export_table, read_export_sheet
 from .form import form_labels, is_form, read_form
 from .grid import Grid, UnreadableFile, col_letter, load_grid, open_book
 from .header import Header, Vocabulary, build_header, find_header, units_from_titles
 from .limits import LimitExceeded, Limits
-from .assemble import assemble
-from .export import export_stage, export_table, read_export_sheet
 from .normalise import build_sections
-from .school_forms import generation_of, looks_like_forms, read_school_workbook
 from .place import county_from_text, county_in_titles, year_in
+from .school_forms import generation_of, looks_like_forms, read_school_workbook
 from .table import Record, read_records
 
-_VOCAB: dict[int, tuple[Aliases, Vocabulary, dict[str, str]]] = {}
 # Header texts that are never a field: not worth listing as "not recognised".
 NOISE_HEADERS = frozenset({"序号", "编号", "备注", "说明", "合计", "小计", "行次", "代码"})
 
 
 def _vocab(aliases: Aliases) -> tuple[Vocabulary, dict[str, str]]:
-    hit = _VOCAB.get(id(aliases))
-    if hit is None or hit[0] is not aliases:
-        hit = _VOCAB[id(aliases)] = (aliases, Vocabulary.build(aliases), county_lookup(aliases))
-    return hit[1], hit[2]
+    return Vocabulary.of(aliases), county_lookup(aliases)
 
 
 def read_workbook(path: Path, rules: Rules, display_name: str | None = None,
