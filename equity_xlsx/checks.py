@@ -20,7 +20,7 @@ from .model import STAGE_LABEL, STAGES, CountyData, Section, Split
 from .needs import CVFixPlan, Need, SchoolValue, cv_fix_plan, gap_positive, resource_need, round_up
 from .rulebook import Rules
 from .standards import Aliases, Standard
-from .tasks import SCHOOL_CHECKS, TaskItem, TaskList
+from .tasks import SCHOOL_CHECKS, TaskItem
 
 MET, UNMET, NO_DATA, TO_SCORE = "met", "unmet", "no_data", "to_score"
 STATUS_LABEL = {MET: "达标", UNMET: "未达标", NO_DATA: "未提供数据", TO_SCORE: "待评分"}

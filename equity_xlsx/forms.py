@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from .model import STAGE_LABEL
 from .standards import RULES_DIR, RuleError, _read_toml, build, setting
 
 FORMS_DIR = RULES_DIR / "forms"
@@ -92,6 +93,7 @@ class FormRules:
     teachers: tuple[TeacherForm, ...] = ()
     columns: dict[str, Path_] = field(default_factory=dict)  # export: identity columns
     export_teachers: ExportTeachers | None = None
+    titles: dict[str, str] = field(default_factory=dict)  # form code -> its title, for messages
 
     def forms(self) -> list[str]:
         """Every form code the rules read (in file order)."""
@@ -121,7 +123,7 @@ def _check(rules: FormRules, where: str) -> None:
 
 def parse_form_rules(data: dict, path: Path) -> FormRules:
     where = f"表式文件 {path.name}"
-    known = {"generation", "info", "figure", "teachers", "columns"}
+    known = {"generation", "titles", "info", "figure", "teachers", "columns"}
     unknown = [k for k in data if k not in known]
     if unknown:
         raise RuleError(f"{where} 有无法识别的节：{'、'.join(unknown)}")
@@ -136,6 +138,7 @@ def parse_form_rules(data: dict, path: Path) -> FormRules:
                                          for i, raw in enumerate(teachers or [], 1)),
         columns={k: tuple(v) for k, v in data.get("columns", {}).items()},
         export_teachers=build(ExportTeachers, teachers, f"{where} [teachers]") if export else None,
+        titles={str(k): str(v) for k, v in data.get("titles", {}).items()},
     )
     _check(rules, where)
     return rules
@@ -157,7 +160,6 @@ def all_form_rules() -> dict[str, FormRules]:
 
 # ----------------------------------------------------------------------------- for people
 
-STAGE_WORD = {"primary": "小学", "junior": "初中"}
 _ARROW = "›"
 
 
@@ -177,9 +179,9 @@ def _places(rules: FormRules, stats: tuple[str, ...], stage_rows: dict[str, tupl
     for f in rules.figures:
         if f.field in stats:
             groups.setdefault((f.row, _ARROW.join(f.columns[0])), []).append(
-                pre + f.form + (f"（{STAGE_WORD[f.stage]}）" if f.stage else ""))
+                pre + f.form + (f"（{STAGE_LABEL[f.stage]}）" if f.stage else ""))
     for t in rules.teachers:
-        stage = f"（{STAGE_WORD[t.stage]}）"
+        stage = f"（{STAGE_LABEL[t.stage]}）"
         wanted = stage_rows.get(t.stage, ()) if stage_rows else ()
         if wanted or "total" in stats:
             rows = "、".join(t.rows[w] for w in wanted) if wanted else t.rows["total"]

@@ -26,7 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
-from .model import CLOSED, OPEN, LedgerLine
+from .model import CLOSED, LedgerLine
 
 DEFAULT_FILENAME = "equity-ledger.sqlite"
 # Seconds a writer waits for another process's SQLite write lock before giving up.

@@ -280,7 +280,7 @@ def extras(files: list[Path], out: Path) -> list[tuple[str, str, str, str, str]]
     shutil.rmtree(tmp, ignore_errors=True)
     n = len(entries)
     return [
-        (f"(h) 图表（概览图、图表、趋势）每县", _fmt(with_charts - without, ".3f"), "", "",
+        ("(h) 图表（概览图、图表、趋势）每县", _fmt(with_charts - without, ".3f"), "", "",
          f"工作簿写出 {with_charts:.3f} 秒，无图 {without:.3f} 秒（{len(evs)} 县平均，单进程）"),
         ("    一页简报 每县", _fmt(brief, ".3f"), "", "", f"{n} 县平均"),
         ("    市级汇总与市级简报", _fmt(rollup, ".2f"), "", "", f"{n} 县一次，每县 {rollup / max(1, n):.3f} 秒"),

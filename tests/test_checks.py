@@ -14,7 +14,6 @@ from equity_xlsx.indicators import evaluate
 from equity_xlsx.model import CountyData, Section, Split
 from equity_xlsx.needs import Need, round_up
 from equity_xlsx.standards import load_aliases, load_standard
-from equity_xlsx.tasks import load_tasks
 
 DAXIANG = load_standard("hunan-daxiang")
 NATIONAL = load_standard("national-2017")

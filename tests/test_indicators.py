@@ -4,7 +4,6 @@ import math
 
 import pytest
 
-from equity_xlsx.rulebook import Rules
 from equity_xlsx.indicators import BELOW, MET, NEAR, NO_DATA, evaluate, evaluate_section
 from equity_xlsx.model import CountyData, Section
 from equity_xlsx.standards import load_standard

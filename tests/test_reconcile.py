@@ -11,7 +11,6 @@ import datetime as dt
 from pathlib import Path
 
 import openpyxl
-import pytest
 import sqlalchemy as sa
 
 from equity_xlsx.model import CLOSED, IN_PROGRESS, OPEN, LedgerLine

@@ -14,7 +14,6 @@ from report_county import evaluation
 
 from equity_xlsx.rulebook import Rules
 from equity_xlsx.report import write_report
-from equity_xlsx.tasks import load_tasks
 
 RULES = Rules.of(evaluation().standard)
 

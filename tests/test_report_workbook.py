@@ -16,7 +16,6 @@ from equity_xlsx.checks import run_checks
 from equity_xlsx.model import LEDGER_COLUMNS, STAFF_LABELS
 from equity_xlsx.report import write_report
 from equity_xlsx.report.formats import text_width
-from equity_xlsx.tasks import load_tasks
 
 SCHOOL_HEADER_ROW = 6  # Excel row of the 学校指标 header (parameters above it)
 
@@ -25,7 +24,7 @@ SCHOOL_HEADER_ROW = 6  # Excel row of the 学校指标 header (parameters above 
 def written(tmp_path_factory):
     path = tmp_path_factory.mktemp("report") / "测试县_评估结果.xlsx"
     lines = ledger_lines()
-    ev, tasks = evaluation(), load_tasks()
+    ev = evaluation()
     checks = run_checks(ev.data, Rules.of(ev.standard), evaluation=ev)
     write_report(ev, path, ledger=lines, closed=[lines[1]], rules=Rules.of(ev.standard), checks=checks,
                  run_info={"generated": "2024-05-21T02:00:00", "tool_version": "0.1.0", "input": "测试县.xlsx",

@@ -4,7 +4,6 @@ by hand from the cells typed in ``forms_by_hand``."""
 
 from __future__ import annotations
 
-import random
 import sys
 from datetime import date
 from pathlib import Path
@@ -362,4 +361,3 @@ def test_the_sample_generator_and_the_reader_agree_on_the_seeded_samples():
             for want in res.sections:
                 assert [got[want.school].values[i + 1] for i in range(7)] == pytest.approx(
                     [want.values[k] for k in j.sg.INDICATORS], rel=1e-9)
-    assert random  # deterministic generator, no draws here

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..forms import LABEL, FormRules
-from ..identity import CountyId, normalise_code, resolve
+from ..identity import normalise_code, resolve
 from ..model import Conversion, CountyData, Source
 from ..problems import Code, ProblemLog
 from ..rulebook import Rules
@@ -21,8 +21,8 @@ from .derive import Figures, check_figures, to_record
 from .formgrid import SEP, FormTable, cleaned, read_export_table
 from .grid import Grid, col_letter, is_blank
 from .header import Vocabulary
-from .school_forms import FEEDS, INVALID, read_value, unit_factor
-from .table import Cell, is_note
+from .school_forms import column_factor, read_cell
+from .table import is_note
 
 ANCHOR = "学校标识码"
 
@@ -51,7 +51,7 @@ class _Columns:
     """Where each export figure is, found once per sheet (a missing one reported once)."""
 
     def __init__(self, table: FormTable, ex: FormRules, rules: Rules, sheet: str, problems: ProblemLog,
-                 data: list[Conversion]):
+                 conversions: list[Conversion]):
         self.info = {k: table.column((path,)) for k, path in ex.columns.items()}
         self.figures: list[tuple[str, bool, int, float, str]] = []  # (stat, whole, col, factor, shown)
         self.teachers: list[tuple[str, int, str]] = []  # (teacher row or course, col, shown)
@@ -65,16 +65,9 @@ class _Columns:
             if col is None:
                 missing(f.columns[0], f.field)
                 continue
-            unit = table.units.get(col) or f.unit
-            factor = unit_factor(f.field, unit, rules)
+            factor = column_factor(table, col, f.field, f.unit, rules, sheet, problems, conversions)
             if factor is None:
-                spec = rules.aliases.fields[FEEDS[f.field]]
-                problems.add(Code.UNKNOWN_UNIT, sheet, table.first_data, col_letter(col), header=table.shown[col],
-                             unit=unit, field=spec.label,
-                             known="、".join(u for u in rules.aliases.units.get(spec.unit, {}) if u))
                 continue
-            if factor != 1:
-                data.append(Conversion(sheet, col_letter(col), table.shown[col], FEEDS[f.field], unit, factor))
             self.figures.append((f.field, f.whole, col, factor, table.shown[col]))
         t = ex.export_teachers
         if t is not None:
@@ -123,22 +116,19 @@ def read_export_sheet(table: FormTable, stage: str, rules: Rules, file: str, voc
             continue
         county = resolve(code=region, title_name=county_name or None, file_stem=county_name or Path(file).stem,
                          counties=rules.counties, context=info.get("city", ""))
-        part = parts.get(county.key)
-        if part is None:
-            part = parts[county.key] = CountyData(file=file, county=county.name, kind="export", generation="export",
-                                                  identity=county)
-            logs[county.key] = ProblemLog(file)
+        part = parts.setdefault(county.key, CountyData(file=file, county=county.name, kind="export",
+                                                       generation="export", identity=county))
         log = logs.setdefault(county.key, ProblemLog(file))
         origin = Source(file, sheet, r + 1, col_letter(name_col))
         fig = Figures(file, origin, "export", info=info,
                       info_src={k: Source(file, sheet, r + 1, col_letter(c)) for k, c in cols.info.items() if c is not None})
         got = fig.staged.setdefault(stage, {})
         for stat, whole, col, factor, shown in cols.figures:
-            cell = _cell(table, sheet, r, col, shown, stat, factor, defs.blank_cell_is_zero, file, log)
+            cell = read_cell(table, sheet, r, col, shown, stat, factor, defs.blank_cell_is_zero, file, log)
             if cell is not None:
                 (fig.whole if whole else got)[stat] = cell
         for key, col, shown in cols.teachers:
-            cell = _cell(table, sheet, r, col, shown, key, 1.0, defs.blank_cell_is_zero, file, log)
+            cell = read_cell(table, sheet, r, col, shown, key, 1.0, defs.blank_cell_is_zero, file, log)
             if cell is not None:
                 got[key] = cell
         check_figures(fig, log)
@@ -146,16 +136,3 @@ def read_export_sheet(table: FormTable, stage: str, rules: Rules, file: str, voc
     for key, log in logs.items():
         parts[key].problems.extend(log.items)
         parts[key].conversions.extend(c for c in conversions if c not in parts[key].conversions)
-
-
-def _cell(table: FormTable, sheet: str, r: int, col: int, shown: str, stat: str, factor: float, blank_zero: bool,
-          file: str, log: ProblemLog) -> Cell | None:
-    value = read_value(table, sheet, r, col, shown, blank_zero, file, log)
-    if value is None or value is INVALID:
-        return None
-    return Cell(round(value * factor, 6), Source(file, sheet, r + 1, col_letter(col), f"{col_letter(col)}{r + 1}（{shown}）"),
-                stat)
-
-
-def county_ids(parts: dict[str, CountyData]) -> list[CountyId]:
-    return [p.identity for p in parts.values() if p.identity is not None]

@@ -86,9 +86,6 @@ class FormTable:
     def row(self, label: str) -> int | None:
         return self.rows.get(cleaned(label))
 
-    def excel_header_row(self) -> int:
-        return self.first_data  # the row above the data, 1-based
-
 
 def header_paths(grid: Grid, top: int, bottom: int) -> tuple[dict[int, tuple[str, ...]], dict[int, str],
                                                                 dict[int, str]]:

@@ -310,7 +310,7 @@ def make_column(vocab: Vocabulary, std: Standard, col: int, label: str, hit: tup
         else:
             unit = std.units.default_unit(fname) or aliases.canonical_unit(spec.unit)
             unit_from = "setting"
-    unit_key = _unit_key(unit, family)
+    unit_key = find_unit(unit, family)
     if unit_key is None:
         return unit, spec.unit
     return Column(col, fname, label, unit_key, family[unit_key], stage, unit_from)
@@ -341,7 +341,8 @@ def build_header(grid: Grid, vocab: Vocabulary, std: Standard, found: tuple[int,
     return hdr
 
 
-def _unit_key(unit: str, family: dict[str, float]) -> str | None:
+def find_unit(unit: str, family: dict[str, float]) -> str | None:
+    """``unit`` as the family ({unit: factor}) spells it (case aside), or None."""
     if unit in family:
         return unit
     low = unit.lower()

@@ -19,18 +19,17 @@ from ..identity import CountyId, normalise_code, resolve
 from ..model import Conversion, CountyData, Source
 from ..problems import Code, ProblemLog
 from ..rulebook import Rules
-from .cells import parse_number, text_of
+from .cells import parse_number, text_of, to_canonical
 from .derive import Figures, check_figures, to_record
 from .formgrid import SEP, FormTable, read_form_table
 from .grid import col_letter, load_grid
-from .header import Vocabulary
+from .header import Vocabulary, find_unit
 from .normalise import COMPULSORY, school_kind
 from .place import county_from_text, year_in
-from .table import Cell
+from .table import INVALID, Cell
 
 # A sheet named like a statistics form: a prefix ending in 基 and a 3–4 digit code.
 FORM_LIKE = re.compile(r"^(?P<prefix>[\u4e00-\u9fff]{0,3}基)(?P<code>\d{3,4}续?)(?:$|[_\-\s（(].*)")
-INVALID = object()
 
 # Statistics field -> the canonical field it feeds (its unit family, the indicators it serves).
 FEEDS = {"students": "students", "backbone_teachers": "backbone_teachers", "teaching_aux_area": "teaching_area",
@@ -89,11 +88,7 @@ class _Forms:
         return (sheet, table) if table is not None else None
 
 
-def _letter(c: int) -> str:
-    return col_letter(c)
-
-
-def read_value(table: FormTable, sheet: str, r: int, c: int, what: str, blank_zero: bool, file: str,
+def read_value(table: FormTable, sheet: str, r: int, c: int, what: str, blank_zero: bool,
                problems: ProblemLog) -> Any:
     """The number where a found row meets a found column: a float, None (blank, not zero), or
     INVALID (reported here, naming the cell)."""
@@ -102,27 +97,50 @@ def read_value(table: FormTable, sheet: str, r: int, c: int, what: str, blank_ze
     if m is not None:
         r, c = m.r0, m.c0
     if (r, c) in grid.no_cache:
-        problems.add(Code.NO_CACHED_VALUE, sheet, r + 1, _letter(c), header=what)
+        problems.add(Code.NO_CACHED_VALUE, sheet, r + 1, col_letter(c), header=what)
         return INVALID
     value, err = parse_number(grid.get(r, c))
     if err:
-        problems.add(Code.NOT_A_NUMBER, sheet, r + 1, _letter(c), header=what, reason=err)
+        problems.add(Code.NOT_A_NUMBER, sheet, r + 1, col_letter(c), header=what, reason=err)
         return INVALID
     if value is None:
         return 0.0 if blank_zero else None
     if value < 0:
-        problems.add(Code.NEGATIVE, sheet, r + 1, _letter(c), header=what, value=value)
+        problems.add(Code.NEGATIVE, sheet, r + 1, col_letter(c), header=what, value=value)
         return INVALID
     return value
 
 
-def unit_factor(stat: str, unit: str, rules: Rules) -> float | None:
-    """Factor from ``unit`` to the canonical unit of the field ``stat`` feeds; None if unknown."""
-    family = rules.aliases.fields[FEEDS[stat]].unit
-    units = rules.aliases.units.get(family, {})
-    if not unit:
-        return 1.0
-    return units.get(unit, units.get(unit.replace("平方米", "㎡")))
+def read_cell(table: FormTable, sheet: str, r: int, col: int, what: str, stat: str, factor: float,
+              blank_zero: bool, file: str, problems: ProblemLog) -> Cell | None:
+    """The figure ``stat`` at (r, col) in canonical units, with its cell and what it is
+    ("H7（总计 × 在校学生数›合计）"); None when blank (and blanks are not 0) or unusable."""
+    value = read_value(table, sheet, r, col, what, blank_zero, problems)
+    if value is None or value is INVALID:
+        return None
+    cell = f"{col_letter(col)}{r + 1}"
+    return Cell(to_canonical(value, factor), Source(file, sheet, r + 1, col_letter(col), f"{cell}（{what}）"), stat)
+
+
+def column_factor(table: FormTable, col: int, stat: str, unit: str, rules: Rules, sheet: str,
+                  problems: ProblemLog, conversions: list[Conversion]) -> float | None:
+    """Factor from the column's unit (its header's, else the rules file's ``unit``) to the
+    canonical unit of the field ``stat`` feeds; a conversion is recorded for 口径说明, an
+    unknown unit reported (None)."""
+    spec = rules.aliases.fields[FEEDS[stat]]
+    family = rules.aliases.units.get(spec.unit, {})
+    unit = table.units.get(col) or unit
+    key = find_unit(unit, family) if unit else ""
+    if key is None:
+        problems.add(Code.UNKNOWN_UNIT, sheet, table.first_data, col_letter(col), header=table.shown.get(col, ""),
+                     unit=unit, field=spec.label, known="、".join(u for u in family if u))
+        return None
+    factor = family.get(key, 1.0)
+    if factor != 1:
+        conversion = Conversion(sheet, col_letter(col), table.shown.get(col, ""), FEEDS[stat], unit, factor)
+        if conversion not in conversions:
+            conversions.append(conversion)
+    return factor
 
 
 class SchoolReader:
@@ -169,23 +187,12 @@ class SchoolReader:
             self.problems.add(Code.FORM_COLUMN_MISSING, sheet, table.first_data, path=SEP.join(columns[0]),
                               figure=LABEL.get(stat, stat), found="、".join(table.shown.values()) or "（没有）")
             return None
-        shown = f"{table.labels.get(r, row_label)} × {table.shown.get(col, '')}"
-        value = read_value(table, sheet, r, col, shown, self.defs.blank_cell_is_zero, self.file, self.problems)
-        if value is None or value is INVALID:
-            return None
-        unit_used = table.units.get(col) or unit
-        factor = unit_factor(stat, unit_used, self.rules)
+        factor = column_factor(table, col, stat, unit, self.rules, sheet, self.problems, self.data.conversions)
         if factor is None:
-            family = self.rules.aliases.fields[FEEDS[stat]]
-            self.problems.add(Code.UNKNOWN_UNIT, sheet, table.first_data, _letter(col), header=table.shown.get(col, ""),
-                              unit=unit_used, field=family.label,
-                              known="、".join(u for u in self.rules.aliases.units.get(family.unit, {}) if u))
             return None
-        if factor != 1:
-            self.data.conversions.append(Conversion(sheet, _letter(col), table.shown.get(col, ""), FEEDS[stat],
-                                                    unit_used, factor))
-        src = Source(self.file, sheet, r + 1, _letter(col), f"{_letter(col)}{r + 1}（{shown}）")
-        return Cell(round(value * factor, 6), src, stat)
+        shown = f"{table.labels.get(r, row_label)} × {table.shown.get(col, '')}"
+        return read_cell(table, sheet, r, col, shown, stat, factor, self.defs.blank_cell_is_zero, self.file,
+                         self.problems)
 
     # -- the school ---------------------------------------------------------------------------
 
@@ -200,7 +207,7 @@ class SchoolReader:
         col = table.column((info.value_column,))
         if col is None:
             self.problems.add(Code.FORM_COLUMN_MISSING, sheet, table.first_data, path=SEP.join(info.value_column),
-                              figure="学校名称等学校信息", found="、".join(table.shown.values()))
+                              figure="学校名称等学校信息", found="、".join(table.shown.values()) or "（没有）")
             return
         for key, label in info.rows.items():
             r = table.row(label)
@@ -209,7 +216,7 @@ class SchoolReader:
             text = text_of(table.grid.get(r, col))
             if text:
                 fig.info[key] = text
-                fig.info_src[key] = Source(self.file, sheet, r + 1, _letter(col))
+                fig.info_src[key] = Source(self.file, sheet, r + 1, col_letter(col))
         if "name" in fig.info:
             fig.origin = fig.info_src["name"]
 
@@ -267,19 +274,8 @@ class SchoolReader:
                 consequence = f"{'、'.join(names)}按未提供数据处理" if names else "相关数据按未提供处理"
             figures = "、".join(dict.fromkeys("学校名称等学校信息" if s == "name" else LABEL.get(s, s) for s in stats))
             self.problems.add(Code.FORM_MISSING, school=fig.info.get("name", Path(self.file).stem),
-                              form=self.form_name(code), title=FORM_TITLES.get(code, "统计表"), figures=figures,
+                              form=self.form_name(code), title=self.gen.titles.get(code, "统计表"), figures=figures,
                               consequence=consequence)
-
-
-# Titles of the forms, for messages (both generations; the codes do not overlap).
-FORM_TITLES = {
-    "111": "学校（机构）基本情况", "112": "学校（机构）基本情况（续）", "312": "小学学生数", "313": "初中学生数",
-    "423": "小学专任教师学历、课程情况", "424": "中学专任教师学历、课程情况", "512": "校舍情况",
-    "522": "学校占地面积、图书、计算机及资产情况", "531": "信息化建设情况",
-    "1001": "学校（机构）基本情况", "1102续": "学校（机构）其他情况", "3112": "小学学生数", "3115": "初中学生数",
-    "4155": "小学专任教师学历、课程情况", "4156": "中学专任教师学历、课程情况", "5170": "校舍情况",
-    "5176": "学校占地面积、图书及资产情况", "5180": "信息化建设情况",
-}
 
 
 def read_school_workbook(book, names: list[str], gen: FormRules, codes: dict[str, str], rules: Rules, file: str,
