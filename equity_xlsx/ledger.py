@@ -103,7 +103,7 @@ def ledger_summary(lines: list[LedgerLine]) -> list[dict]:
     """summary.json ``ledger``: id, school, stage, indicator, current, standard, shortfall, unit.
 
     ``shortfall``/``unit`` are the gap in the indicator's unit (差距); ``need``/``need_unit``
-    (需补足, real units) and ``item`` are added alongside.
+    (需补足, real units, and ``need_text`` in words) and ``item`` are added alongside.
     """
     return [
         {
@@ -118,6 +118,7 @@ def ledger_summary(lines: list[LedgerLine]) -> list[dict]:
             "item": ln.item,
             "need": ln.need,
             "need_unit": ln.need_unit,
+            "need_text": ln.need_text,
         }
         for ln in lines
     ]

@@ -125,9 +125,9 @@ def _evaluate_county(job: CountyJob) -> CountyOutcome:
         busy = output_path(job.out_dir, job.stem, busy=True)
         outcome.add(Problem(Code.OUTPUT_LOCKED, names[0], params={"target": target.name, "busy": busy.name}))
         target = busy
-    outcome.extra = build_outputs(ev, target, job=job, warnings=outcome.warnings, data_year=year)
-    outcome.output = target.name
     outcome.take_evaluation(ev)
+    outcome.extra = build_outputs(ev, target, job=job, outcome=outcome, data_year=year)
+    outcome.output = target.name
     with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
         store.record_run(job.county.key, input_name=names[0], input_hash=job.fingerprint.get("inputs", {}).get(names[0], ""),
                          standard=job.rules.standard.name, tool_version=__version__,
@@ -148,14 +148,15 @@ def _previous_outputs(job: CountyJob, target: Path) -> list[Path]:
     return [p for p in dict.fromkeys(found) if p.exists()]
 
 
-def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: list[Problem],
-                  data_year: int | None = None) -> dict:
+def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: CountyOutcome, data_year: int) -> dict:
     """Write ``target`` (and the county's one-page brief beside it) for ``ev`` and return the
     summary.json additions (checks, ledger, data year, ledger totals, B类 score, brief).
 
-    ``warnings`` is extended in place with anything staff should know (e.g. an unreadable
-    previous workbook whose typed values could not be read back).
+    ``outcome`` already holds the evaluation (stages, schools); its ``warnings`` are extended
+    in place with anything staff should know (e.g. an unreadable previous workbook whose
+    typed values could not be read back).
     """
+    warnings = outcome.warnings
     std, tasks = ev.standard, job.rules.tasks
     checks = run_checks(ev.data, job.rules, evaluation=ev)
     lines = build_ledger(ev, checks, tasks, today=job.today)
@@ -194,8 +195,10 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
         rec = reconcile(lines, county.key, store, typed.lines, date.fromisoformat(job.today),
                         grey_days=std.ledger.grey_days)
         warnings.extend(w.at_file(first_input) for w in rec.warnings)
+        moment = run_moment(job.today)
+        stamp = moment.isoformat(sep=" ", timespec="seconds")
         run_info = {
-            "generated": run_moment(job.today).isoformat(timespec="seconds"),
+            "generated": moment.isoformat(timespec="seconds"),
             "tool_version": __version__,
             "input": "、".join(f.name for f in job.inputs),
             "last_run": before.run_at.isoformat(sep=" ") if before else None,
@@ -205,13 +208,11 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
             "state": store.url,
         }
         problems = [*ev.data.problems, *(w for w in warnings if w not in ev.data.problems)]
-        year = data_year or int(job.today[:4])
         open_lines = [ln for ln in rec.lines if ln.status != CLOSED]
         totals = {"open": len(open_lines),
                   "closed": sum(1 for ln in rec.lines if ln.status == CLOSED) + len(rec.archived)}
-        current = CountyOutcome(input=first_input, county=county.name, county_code=county.code)
-        current.take_evaluation(ev)
-        point = trend_row({**current.to_json(), "ledger_totals": totals}, year, run_info["generated"].replace("T", " "))
+        current = outcome.to_json()
+        point = trend_row({**current, "ledger_totals": totals}, data_year, stamp)
         trend = with_point(rows_from_runs(store.year_runs(county.key)), point)
         months = store.ledger_months(county.key)
         atomic_write(target, lambda tmp: write_report(ev, tmp, rules=job.rules, ledger=rec.lines, closed=rec.archived,
@@ -229,13 +230,12 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, warnings: lis
         "ledger_changes": {"opened": len(rec.opened), "closed": len(rec.closed),
                            "reopened": len(rec.reopened), "open": rec.open_count},
         "ledger_totals": totals,
-        "data_year": year,
+        "data_year": data_year,
         "b_score": {"total": sum(scores.values()), "items": len(scores)} if scores else None,
     }
     brief = brief_path(job.out_dir, job.stem)
-    entry = {**current.to_json(), **extra}
-    data = county_brief_data(entry, std, county, data_year=year, generated=run_info["generated"].replace("T", " "),
-                             trend=trend, ledger=[{**d, "need_text": ln.need_text} for d, ln in zip(ledger, open_lines)])
+    data = county_brief_data({**current, **extra}, std, county, data_year=data_year, generated=stamp, trend=trend,
+                             ledger=ledger)
     write_brief(brief, render_county_brief(data))
     extra["brief"] = brief.name
     return extra

@@ -21,7 +21,16 @@ import json
 from typing import Iterable
 
 from .identity import CountyId
+from .indicators import Evaluation
+from .outcome import CountyOutcome
 from .standards import Standard
+
+
+def evaluation_entry(ev: Evaluation, county: CountyId) -> dict:
+    """The summary.json keys an evaluation gives (county, stages, schools), for a trend point."""
+    outcome = CountyOutcome(input=ev.data.file, county=county.name, county_code=county.code)
+    outcome.take_evaluation(ev)
+    return outcome.to_json()
 
 
 def trend_row(entry: dict, data_year: int, run_at: dt.datetime | str) -> dict:

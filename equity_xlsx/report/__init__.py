@@ -78,11 +78,8 @@ def write_report(ev: Evaluation, path: Path, *, rules: Rules, ledger: list[Ledge
 
 
 def _this_run(ev: Evaluation, ctx: ReportContext) -> dict:
-    from ..outcome import CountyOutcome
-    from ..trend import trend_row
+    from ..trend import evaluation_entry, trend_row
 
-    outcome = CountyOutcome(input=ev.data.file, county=ctx.county.name, county_code=ctx.county.code)
-    outcome.take_evaluation(ev)
     generated = str(ctx.run_info.get("generated") or "").replace("T", " ")
-    year = ev.data.data_year or int(generated[:4]) if generated[:4].isdigit() else date.today().year
-    return trend_row(outcome.to_json(), ev.data.data_year or year, generated)
+    year = ev.data.data_year or (int(generated[:4]) if generated[:4].isdigit() else date.today().year)
+    return trend_row(evaluation_entry(ev, ctx.county), year, generated)

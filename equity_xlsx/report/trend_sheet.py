@@ -15,7 +15,8 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..model import STAGE_LABEL, STAGES
 from .context import ReportContext, Sheet, limit_name
-from .formats import print_setup, quote_sheet, ref
+from . import chart_style as cs
+from .formats import print_setup
 
 SHEET = "趋势"
 CHART_W, CHART_H = 520, 300  # pixels: two charts side by side fit an A4 landscape page
@@ -24,8 +25,7 @@ STAGE_COLOURS = {"primary": "#2F75B5", "junior": "#C55A11"}
 
 def write(ws: Worksheet, ctx: ReportContext) -> None:
     fm, std = ctx.fm, ctx.std
-    rows = [r for r in ctx.trend if r.get("county") in (None, ctx.county.name)] or ctx.trend
-    rows = sorted(rows, key=lambda r: r["data_year"])
+    rows = sorted(ctx.trend, key=lambda r: r["data_year"])
     years = [r["data_year"] for r in rows]
     inds = std.indicators
     ws.write_string(0, 0, f"{ctx.county.name}趋势（每个数据年度取该年度最后一次运行的结果）", fm.title)
@@ -88,32 +88,26 @@ def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int
         return row
     ws.write_string(row, 0, "各项差异系数的变化（虚线为限值）", ctx.fm.subtitle)
     row += 1
-    sheet = quote_sheet(SHEET)
     inds = ctx.std.indicators
     top = row
     for k, ind in enumerate(inds):
         chart = ctx.wb.add_chart({"type": "line"})
         for stage, (first, last, cv0) in columns.items():
-            years = f"={sheet}!{ref(None, first, 0, True, True)}:{ref(None, last, 0, True, True)}"
+            years = [SHEET, first, 0, last, 0]
             colour = STAGE_COLOURS[stage]
             chart.add_series({
                 "name": f"{STAGE_LABEL[stage]}差异系数", "categories": years,
-                "values": f"={sheet}!{ref(None, first, cv0 + k, True, True)}:{ref(None, last, cv0 + k, True, True)}",
-                "line": {"color": colour, "width": 2.25}, "marker": {"type": "circle", "size": 6,
-                                                                     "fill": {"color": colour}, "border": {"color": colour}},
+                "values": [SHEET, first, cv0 + k, last, cv0 + k],
+                "line": {"color": colour, "width": 2.25},
+                "marker": {"type": "circle", "size": 6, "fill": {"color": colour}, "border": {"color": colour}},
             })
-            limit_col = cv0 + len(inds)
-            chart.add_series({
-                "name": f"{STAGE_LABEL[stage]}限值", "categories": years,
-                "values": f"={sheet}!{ref(None, first, limit_col, True, True)}:{ref(None, last, limit_col, True, True)}",
-                "line": {"color": colour, "width": 1.25, "dash_type": "dash"},
-                # a marker too: with one year the line has no length, the limit still shows
-                "marker": {"type": "dash", "size": 9, "border": {"color": colour}, "fill": {"color": colour}},
-            })
-        chart.set_title({"name": f"{ind.id} {ind.name}", "name_font": {"size": 10, "bold": True}})
-        chart.set_x_axis({"name": "数据年度", "num_font": {"size": 9}})
-        chart.set_y_axis({"name": "差异系数", "min": 0, "num_format": "0.00", "major_gridlines": {"visible": True}})
-        chart.set_legend({"position": "bottom", "font": {"size": 8}})
+            limit = cv0 + len(inds)
+            chart.add_series(cs.line(f"{STAGE_LABEL[stage]}限值", years, [SHEET, first, limit, last, limit], colour,
+                                     dash="dash", points=last - first + 1))
+        chart.set_title({"name": f"{ind.id} {ind.name}", "name_font": cs.font(10, bold=True)})
+        chart.set_x_axis({"name": "数据年度", "name_font": cs.font(9), "num_font": cs.font(9)})
+        chart.set_y_axis(cs.value_axis("差异系数", "0.00"))
+        chart.set_legend({"position": "bottom", "font": cs.font(8)})
         chart.set_size({"width": CHART_W, "height": CHART_H})
         chart.show_blanks_as("gap")
         ws.insert_chart(top + (k // 2) * 16, (k % 2) * 7, chart, {"x_offset": 4, "y_offset": 4})
@@ -136,14 +130,11 @@ def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> None:
         ws.write_number(first + i, 1, opened, fm.integer)
         ws.write_number(first + i, 2, closed, fm.integer)
     last = first + len(months) - 1
-    sheet = quote_sheet(SHEET)
     chart = ctx.wb.add_chart({"type": "column"})
-    for col, name, colour in ((1, "新增", "#C00000"), (2, "销号", "#548235")):
-        chart.add_series({"name": name, "categories": f"={sheet}!$A${first + 1}:$A${last + 1}",
-                          "values": f"={sheet}!{ref(None, first, col, True, True)}:{ref(None, last, col, True, True)}",
-                          "fill": {"color": colour}})
-    chart.set_title({"name": "整改台账每月新增与销号（条）", "name_font": {"size": 10, "bold": True}})
-    chart.set_y_axis({"name": "条数", "min": 0})
+    for col, name, colour in ((1, "新增", cs.BAD), (2, "销号", cs.GOOD)):
+        chart.add_series(cs.bar(name, [SHEET, first, 0, last, 0], [SHEET, first, col, last, col], colour))
+    chart.set_title({"name": "整改台账每月新增与销号（条）", "name_font": cs.font(10, bold=True)})
+    chart.set_y_axis(cs.value_axis("条数", "0"))
     chart.set_legend({"position": "bottom"})
     chart.set_size({"width": CHART_W, "height": CHART_H})
     ws.insert_chart(row, 4, chart, {"x_offset": 4, "y_offset": 4})
