@@ -75,6 +75,7 @@ import jinja2
 from markupsafe import Markup
 
 from .charts import Bar, Point, hbar_chart, sparkline
+from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
 
 DASH = "—"
@@ -85,7 +86,6 @@ CITY_MAX_COUNTIES = 14      # counties shown on the city page (worst first)
 # overflow with CSS ellipsis; these caps keep the markup small and bound what may wrap.
 MAX_CHARS = {"county": 40, "city": 20, "title": 60, "school": 60, "indicator": 40, "need": 60,
              "generated": 24, "code": 12, "short": 6}
-AREA_WORDS = {"县": "全县", "区": "全区", "市": "全市", "旗": "全旗"}
 HUGE = 1e15                 # no real indicator, CV or amount comes near; shown as 1e+15
 
 _env = jinja2.Environment(
@@ -266,8 +266,7 @@ def area_word(data: dict) -> str:
     given = _text(data.get("area_word"), "short")
     if given:
         return given
-    name = _text(data.get("county"), "county") or ""
-    return AREA_WORDS.get(name[-1:], "全县")
+    return CountyId(_text(data.get("county"), "county") or "").area_word
 
 
 def _stage_label(stage: Any) -> str:

@@ -464,7 +464,7 @@ def check_resource(item: str, ind_id: int, evaluation: ind_mod.Evaluation | None
             sv = _school_value(r, ind)
             out.append(_finding(
                 item, sec, part="", label=ind.name, status=UNMET if unmet else MET, current=value,
-                standard=standard, unit=ind.unit, note=ind_mod.STATUS_LABEL[status] if unmet else "",
+                standard=standard, unit=ind.unit, note=ind_mod.status_label(status, evaluation.standard.pass_rule.floor_ratio) if unmet else "",
                 need=resource_need(ind, standard, sec.students, sv.numerator) if unmet else None))
         with_data = [_school_value(r, ind) for r in st.sections if r.values[ind_id] is not None]
         area = evaluation.data.county_id.area_word

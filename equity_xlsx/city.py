@@ -45,12 +45,9 @@ def write_city(out_dir: Path, entries: list[dict], rules: Rules, store: LedgerSt
 
 def city_of(entries: list[dict], rules: Rules) -> str:
     """The city the counties share (rules/counties.toml), else 全市."""
-    cities = {(rules.counties.by_code(e.get("county_code") or "") or _NoCity).city for e in entries}
+    known = [rules.counties.by_code(e.get("county_code") or "") for e in entries]
+    cities = {k.city if k else "" for k in known}
     return cities.pop() if len(cities) == 1 and "" not in cities else "全市"
-
-
-class _NoCity:
-    city = ""
 
 
 def entries_from_store(store: LedgerStore) -> list[dict]:

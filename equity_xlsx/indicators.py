@@ -19,7 +19,10 @@ from .standards import Indicator, Standard
 RATIO_DECIMALS = 9
 
 MET, NEAR, BELOW, NO_DATA = "met", "near", "below", "no_data"
-STATUS_LABEL = {MET: "达标", NEAR: "未达标（≥85%）", BELOW: "未达标（<85%）", NO_DATA: "未提供数据"}
+def status_label(status: str, floor_ratio: float) -> str:
+    """A section status in words, the floor worded from the pass rule: 未达标（≥85%）."""
+    floor = f"{floor_ratio * 100:g}%"
+    return {MET: "达标", NEAR: f"未达标（≥{floor}）", BELOW: f"未达标（<{floor}）", NO_DATA: "未提供数据"}[status]
 
 
 def indicator_value(section: Section, ind: Indicator) -> float | None:

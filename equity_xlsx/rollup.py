@@ -55,6 +55,7 @@ from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
 from .files import ROLLUP
+from .identity import CountyId
 from .model import STAGE_LABEL, STAGES, Verdict
 from .needs import fmt_number, wan_yuan
 from .report.formats import Formats, fit_width, new_workbook, print_setup, protect, wrapped_height
@@ -65,7 +66,6 @@ SUMMARY_SHEET, CHART_SHEET, FAILING_SHEET, TREND_SHEET = "汇总", "图表", "�
 FAILED = "评估失败"
 UNKNOWN_COUNTY = "（未识别）"
 SCHOOL_LEVEL, COUNTY_LEVEL = "学校", "县级"
-AREA_WORDS = ("全县", "全区", "全市", "全旗")
 ONE_YEAR_NOTE = "目前只有一次运行（一个数据年份）的数据，以后每有新一年的数据，图中会增加一个点（同一年份取最近一次运行）。"
 LIMIT_LABEL = "限值"
 LIMIT_COLOR = "#C00000"
@@ -264,7 +264,7 @@ def need_text(need: Any, unit: str) -> str:
 
 def _is_county_line(line: dict, county: str) -> bool:
     school = str(line.get("school") or "")
-    return school in AREA_WORDS or (bool(county) and school == county)
+    return bool(county) and school in (CountyId(county).area_word, county)
 
 
 def failing_frame(entries: list[dict]) -> pd.DataFrame:
