@@ -69,6 +69,7 @@ class Code(StrEnum):
     EQUIPMENT_IMPLAUSIBLE = "equipment_implausible"
     # the 教育事业统计 基层表 and its exports
     FORM_GENERATION_UNKNOWN = "form_generation_unknown"
+    FORM_MAPPING_INVALID = "form_mapping_invalid"
     FORM_MISSING = "form_missing"
     FORM_NOT_A_FORM = "form_not_a_form"
     FORM_ROW_MISSING = "form_row_missing"
@@ -164,6 +165,7 @@ SPECS: dict[Code, Spec] = {
                                         "{hint}；数值与单位矛盾，该值未使用"),
     Code.FORM_GENERATION_UNKNOWN: Spec(E, "工作表名（{sheets}）像是教育事业统计基层表，但不是已知的表式（可识别：{known}），"
                                           "该文件未读取；如是新的表式，请在 rules/forms 中增加一个表式文件"),
+    Code.FORM_MAPPING_INVALID: Spec(E, "本县的基层表表式补充文件有误，该文件未读取：{reason}"),
     Code.FORM_MISSING: Spec(E, "“{school}”的工作簿中没有 {form}（{title}）表，{figures}无数据：{consequence}（不按 0 计）"),
     Code.FORM_NOT_A_FORM: Spec(E, "工作表“{sheet}”中找不到栏目行（甲、乙、1、2……），无法按行、列标签读取，该表未使用"),
     Code.FORM_ROW_MISSING: Spec(E, "工作表“{sheet}”中找不到“{label}”行，{figure}无数据（不按 0 计）；表中的行有：{found}"),
@@ -224,6 +226,7 @@ TITLES: dict[Code, str] = {
     Code.WHOLE_NOT_SPLITTABLE: "全校数无法拆分", Code.SPLIT_NO_STUDENTS: "缺学生数无法拆分",
     Code.SPLIT_NO_WEIGHTS: "缺拆分权重", Code.COMPOSITE_MISMATCH: "合计与分项不符", Code.COMPOSITE_PARTIAL: "分项不全",
     Code.EQUIPMENT_IMPLAUSIBLE: "设备值与单位矛盾", Code.FORM_GENERATION_UNKNOWN: "未知的基层表表式",
+    Code.FORM_MAPPING_INVALID: "表式补充文件有误",
     Code.FORM_MISSING: "缺少基层表表页", Code.FORM_NOT_A_FORM: "表页无栏目行", Code.FORM_ROW_MISSING: "找不到表中的行",
     Code.FORM_COLUMN_MISSING: "找不到表中的列", Code.EXPORT_NO_STAGE: "导出表学段不明", Code.EXPORT_NO_COUNTY: "无法归县",
     Code.EXPORT_WHOLE_DIFFERS: "两学段全校数不同", Code.ONE_STAGE_ONLY: "一贯制学校缺一个学段",

@@ -13,7 +13,7 @@ from pathlib import Path
 
 from ..forms import LABEL, FormRules
 from ..identity import normalise_code, resolve
-from ..model import Conversion, CountyData, Source
+from ..model import Conversion, Source
 from ..problems import Code, ProblemLog
 from ..rulebook import Rules
 from .cells import text_of
@@ -21,6 +21,7 @@ from .derive import Figures, check_figures, to_record
 from .formgrid import SEP, FormTable, cleaned, read_export_table
 from .grid import Grid, col_letter, is_blank
 from .header import Vocabulary
+from .part import WorkbookPart
 from .school_forms import column_factor, read_cell
 from .table import is_note
 
@@ -86,10 +87,19 @@ def export_stage(file: str, sheet: str, vocab: Vocabulary) -> str | None:
     return vocab.stage_in(sheet) or vocab.stage_in(Path(file).stem)
 
 
-def read_export_sheet(table: FormTable, stage: str, rules: Rules, file: str, vocab: Vocabulary,
-                      parts: dict[str, CountyData], sheet_problems: ProblemLog) -> None:
-    """Every school row of one export sheet, filed by county into ``parts`` (key -> part)."""
-    grid, sheet = table.grid, table.grid.name
+def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sheet_problems: ProblemLog,
+                      titles_above) -> list[WorkbookPart] | None:  # noqa: ANN001 - SheetView.titles_above
+    """Every school row of one export sheet, one part per county; None when the sheet is no export."""
+    table = export_table(grid, rules)
+    if table is None:
+        return None
+    sheet = grid.name
+    stage = export_stage(file, sheet, vocab)
+    if stage is None:
+        sheet_problems.add(Code.EXPORT_NO_STAGE, sheet)
+        return []
+    titles_above(table.header_top)
+    parts: dict[str, WorkbookPart] = {}
     ex = export_rules(rules)
     conversions: list[Conversion] = []
     cols = _Columns(table, ex, rules, sheet, sheet_problems, conversions)
@@ -97,7 +107,7 @@ def read_export_sheet(table: FormTable, stage: str, rules: Rules, file: str, voc
     name_col = cols.info.get("name")
     if name_col is None:
         sheet_problems.add(Code.MISSING_COLUMN, sheet, table.first_data, missing="学校名称", examples="学校名称")
-        return
+        return []
     logs: dict[str, ProblemLog] = {}
     for r in range(table.first_data, grid.row0 + grid.nrows):
         info = {k: text_of(grid.get(r, c)) for k, c in cols.info.items() if c is not None}
@@ -116,8 +126,8 @@ def read_export_sheet(table: FormTable, stage: str, rules: Rules, file: str, voc
             continue
         county = resolve(code=region, title_name=county_name or None, file_stem=county_name or Path(file).stem,
                          counties=rules.counties, context=info.get("city", ""))
-        part = parts.setdefault(county.key, CountyData(file=file, county=county.name, kind="export",
-                                                       generation="export", identity=county))
+        part = parts.setdefault(county.key, WorkbookPart(file=file, kind="export", county=county.name,
+                                                         generation="export", identity=county))
         log = logs.setdefault(county.key, ProblemLog(file))
         origin = Source(file, sheet, r + 1, col_letter(name_col))
         fig = Figures(file, origin, "export", info=info,
@@ -136,3 +146,4 @@ def read_export_sheet(table: FormTable, stage: str, rules: Rules, file: str, voc
     for key, log in logs.items():
         parts[key].problems.extend(log.items)
         parts[key].conversions.extend(c for c in conversions if c not in parts[key].conversions)
+    return list(parts.values())

@@ -16,7 +16,7 @@ from typing import Any
 
 from ..forms import COURSES, LABEL, TEACHER_ROWS, FormRules
 from ..identity import CountyId, normalise_code, resolve
-from ..model import Conversion, CountyData, Source
+from ..model import Conversion, Source
 from ..problems import Code, ProblemLog
 from ..rulebook import Rules
 from .cells import parse_number, text_of, to_canonical
@@ -25,6 +25,7 @@ from .formgrid import SEP, FormTable, read_form_table
 from .grid import col_letter, load_grid
 from .header import Vocabulary, find_unit
 from .normalise import COMPULSORY, school_kind
+from .part import WorkbookPart
 from .place import county_from_text, year_in
 from .table import INVALID, Cell
 
@@ -147,7 +148,7 @@ class SchoolReader:
     """Reads the figures of one school workbook of one generation."""
 
     def __init__(self, book, gen: FormRules, codes: dict[str, str], rules: Rules, file: str, problems: ProblemLog,
-                 data: CountyData):
+                 data: WorkbookPart):
         self.gen, self.rules, self.file, self.problems, self.data = gen, rules, file, problems, data
         self.forms = _Forms(book, codes, file, problems)
         self.defs = rules.standard.statistics
@@ -278,11 +279,22 @@ class SchoolReader:
                               consequence=consequence)
 
 
-def read_school_workbook(book, names: list[str], gen: FormRules, codes: dict[str, str], rules: Rules, file: str,
-                         vocab: Vocabulary) -> CountyData:
-    """One school's 基层表 workbook -> a part of its county (kind "school", one Record)."""
+def read_school_workbook(book, names: list[str], forms: tuple[FormRules, ...], rules: Rules, file: str,
+                         sheet_problems: ProblemLog, trace: bool = False) -> list[WorkbookPart] | None:
+    """One school's 基层表 workbook -> a part of its county (kind "school", one Record); None
+    when the sheets are not named like statistics forms."""
+    gen, codes = generation_of(names, rules)
+    if gen is None:
+        if not looks_like_forms(names):
+            return None
+        known = "、".join(f"{g.generation.prefix}（{g.generation.title}）" for g in rules.forms if g.info is not None)
+        problems = ProblemLog(file)
+        problems.add(Code.FORM_GENERATION_UNKNOWN, sheets="、".join(names[:8]), known=known)
+        return [WorkbookPart(file=file, kind="county", county=county_from_text(Path(file).stem),
+                             problems=problems.items)]
+    vocab = Vocabulary.of(rules.aliases)
     problems = ProblemLog(file)
-    data = CountyData(file=file, county=None, kind="school", generation=gen.generation.name)
+    data = WorkbookPart(file=file, kind="school", generation=gen.generation.name)
     reader = SchoolReader(book, gen, codes, rules, file, problems, data)
     fig = reader.read(vocab)
     if "name" not in fig.info:
@@ -297,7 +309,7 @@ def read_school_workbook(book, names: list[str], gen: FormRules, codes: dict[str
     data.county = data.identity.name
     data.data_year = year_in([Path(file).parent.name, Path(file).stem])
     data.problems = problems.items
-    return data
+    return [data]
 
 
 def school_county(region_code: str | None, place: str, file: str, rules: Rules) -> CountyId:
