@@ -103,8 +103,8 @@ def _county_part(ctx: ReadContext) -> WorkbookPart:
 
 def export_sheet(sheet: SheetView) -> list[WorkbookPart] | None:
     """A stage export (one school per row): one part per county in it."""
-    return read_export_sheet(sheet.grid, sheet.ctx.rules, sheet.ctx.file, sheet.ctx.vocab, sheet.ctx.problems,
-                             sheet.titles_above)
+    ctx = sheet.ctx
+    return read_export_sheet(sheet.grid, ctx.rules, ctx.file, ctx.vocab, ctx.problems, sheet.titles_above, ctx.forms)
 
 
 def school_table_sheet(sheet: SheetView) -> list[WorkbookPart] | None:
