@@ -30,6 +30,7 @@ from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMAR
                     is_tool_output, output_path, remove_stale_temporaries)
 from .identity import CountyId, resolve
 from .intake.place import county_from_text
+from .intake.local import PATTERN as FORM_MAPPING, local_forms_digest
 from .intake.part import WorkbookPart
 from .outcome import CountyOutcome
 from .pipeline import CountyJob, InputFile, evaluate_county, read_input
@@ -100,6 +101,8 @@ def not_read_reason(path: Path) -> str | None:
         return "隐藏文件"
     if is_tool_output(name):
         return "本工具生成的结果文件"
+    if path.match(FORM_MAPPING):
+        return "本县基层表表式补充文件：读取同一文件夹（及下一级文件夹）的基层表时使用"
     if suffix in INPUT_SUFFIXES:
         return None
     return NOT_A_WORKBOOK.get(suffix, f"不是工作簿文件（{suffix or '无扩展名'}），只读取 .xlsx .xlsm .xls .ods")
@@ -419,7 +422,8 @@ class Run:
         self.hashes: dict[str, str | None] = {}
         for f in self.files:
             try:
-                self.hashes[f.name] = file_hash(f.path)
+                # A county's own 表式补充.toml is part of what the workbook gives.
+                self.hashes[f.name] = file_hash(f.path) + local_forms_digest(f.path)
             except OSError:
                 self.hashes[f.name] = None
         self._read_phase()

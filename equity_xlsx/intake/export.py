@@ -23,11 +23,11 @@ from ..problems import Code, ProblemLog
 from ..rulebook import Rules
 from .cells import text_of
 from .derive import Figures, check_figures, to_record
-from .formgrid import SEP, ExportTable, cleaned, read_export_table
+from .formgrid import SEP, ExportTable, cleaned, nearest, read_export_table
 from .grid import Grid, col_letter, is_blank
 from .header import Vocabulary, find_unit
 from .normalise import COMPULSORY, school_kind
-from .part import WorkbookPart
+from .part import FigureTrace, WorkbookPart
 from .place import county_from_text, county_in_titles
 from .school_forms import COUNTED, FEEDS, LOCAL_HINT, choose_courses, read_cell
 from .table import is_note
@@ -65,11 +65,14 @@ class _Columns:
         self.figures: list[tuple[str, str | None, bool, int, float, str]] = []  # (stat, stage, whole, col, factor, shown)
         self.teachers: list[tuple[str, int, str]] = []  # (teacher row or course, col, shown)
         self.covered: dict[str, str] = {}
+        self.missing: list[tuple[str, str, tuple[str, ...]]] = []  # (stat, path wanted, nearest headers)
 
         def missing(options: tuple[tuple[str, ...], ...], stat: str) -> None:
             path = "”或“".join(SEP.join(p) for p in options[:3])
+            near = tuple(nearest(options[0][-1], list(band.shown.values())))
+            self.missing.append((stat, path, near))
             problems.add(Code.FORM_COLUMN_MISSING, sheet, table.first_data, path=path, figure=LABEL.get(stat, stat),
-                         found="、".join(band.shown.values())[:300], near="（无）", hint=LOCAL_HINT)
+                         found="、".join(band.shown.values())[:300], near="、".join(near) or "（没有）", hint=LOCAL_HINT)
 
         done: set[tuple[str, str | None]] = set()
         for f in ex.figures:
@@ -136,9 +139,11 @@ def export_stage(file: str, sheet: str, vocab: Vocabulary, titles: list[str]) ->
 
 
 def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sheet_problems: ProblemLog,
-                      titles_above, forms: tuple[FormRules, ...] | None = None) -> list[WorkbookPart] | None:
+                      titles_above, forms: tuple[FormRules, ...] | None = None,  # noqa: ANN001
+                      trace: bool = False) -> list[WorkbookPart] | None:
     """Every school row of one export sheet, one part per county; None when the sheet is no
-    export. ``titles_above(top)`` keeps and returns the texts above the header."""  # noqa: ANN001
+    export. ``titles_above(top)`` keeps and returns the texts above the header; ``trace``
+    records where each figure of each school was found (``forms check``)."""
     ex = export_rules(forms or rules.forms)
     table = export_table(grid, ex) if ex is not None else None
     if table is None:
@@ -188,18 +193,32 @@ def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sh
         fig = Figures(file, origin, "export", info=info,
                       info_src={k: Source(file, sheet, r + 1, col_letter(c)) for k, c in cols.info.items() if c is not None})
         got = fig.staged.setdefault(stage, {})
+        traced: list[FigureTrace] = []
+
+        def keep(stat: str, col: int, shown: str, cell, unit: str) -> None:  # noqa: ANN001 - Cell | None
+            if trace:
+                traced.append(FigureTrace(name, LABEL.get(stat, stat), cell is not None, sheet, f"第 {r + 1} 行",
+                                          shown, f"{col_letter(col)}{r + 1}", text_of(grid.get(r, col)), unit,
+                                          ex.path.name, "" if cell is not None else "单元格不能使用（见数据问题）"))
+
         for stat, only, whole, col, factor, shown in cols.figures:
             if only is not None and only != stage:
                 continue
             if stat in got and only is None:
                 continue  # a column of this stage's own was read first
             cell = read_cell(table, sheet, r, col, shown, stat, factor, defs.blank_cell_is_zero, file, log)
+            keep(stat, col, shown, cell, table.band.units.get(col, ""))
             if cell is not None:
                 (fig.whole if whole else got)[stat] = cell
         for key, col, shown in cols.teachers:
             cell = read_cell(table, sheet, r, col, shown, key, 1.0, defs.blank_cell_is_zero, file, log)
+            keep(key, col, shown, cell, "人")
             if cell is not None:
                 got[key] = cell
+        if trace:
+            traced += [FigureTrace(name, LABEL.get(stat, stat), False, sheet, reason=f"找不到“{path}”列", nearest=near)
+                       for stat, path, near in cols.missing]
+            part.trace += traced
         fig.covered[stage] = dict(cols.covered)
         check_figures(fig, log)
         part.records.append(to_record(fig, defs, rules.aliases))

@@ -104,7 +104,8 @@ def _county_part(ctx: ReadContext) -> WorkbookPart:
 def export_sheet(sheet: SheetView) -> list[WorkbookPart] | None:
     """A stage export (one school per row): one part per county in it."""
     ctx = sheet.ctx
-    return read_export_sheet(sheet.grid, ctx.rules, ctx.file, ctx.vocab, ctx.problems, sheet.titles_above, ctx.forms)
+    return read_export_sheet(sheet.grid, ctx.rules, ctx.file, ctx.vocab, ctx.problems, sheet.titles_above, ctx.forms,
+                             ctx.trace)
 
 
 def school_table_sheet(sheet: SheetView) -> list[WorkbookPart] | None:
@@ -310,6 +311,7 @@ def _file_parts(pieces: list[WorkbookPart], ctx: ReadContext, had_sheets: bool) 
             exports[p.county_id.key] = p
         else:
             into.records += p.records
+            into.trace += p.trace
             into.problems += p.problems
             into.conversions += [c for c in p.conversions if c not in into.conversions]
     if exports:
