@@ -8,7 +8,10 @@ from typing import Optional
 import typer
 
 from .cli_help import CONTEXT, ChineseCommand, ChineseGroup
+from .forms import EXPORT, GENERATIONS
 from .standards import DEFAULT_STANDARD, RuleError
+
+BUNDLED = {f"{name}.toml" for name in (*GENERATIONS, EXPORT)}
 
 forms_app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ChineseGroup, rich_markup_mode=None,
                         context_settings=CONTEXT, help="教育事业统计基层表：检查各数从表中何处取得。")
@@ -91,5 +94,5 @@ def _line(t) -> str:  # noqa: ANN001 - FigureTrace
     if t.header:
         place += ("×" if place else "") + f"“{t.header}”列"
     unit = f" {t.unit}" if t.unit else ""
-    source = f"（{t.rule}）" if t.rule and t.rule.startswith("表式补充") else ""
+    source = f"（{t.rule}）" if t.rule and t.rule not in BUNDLED else ""  # a county's own mapping file
     return f"找到    {t.figure}：{t.sheet} {t.cell} {place} = {t.value or '（空白）'}{unit}{source}"

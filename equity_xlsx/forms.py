@@ -79,7 +79,7 @@ class Figure:
 
     field: str = setting(help="统计字段（见 forms.py）")
     form: str = setting("", help="表号（导出表不写）")
-    stage: str | None = setting(None, help="学段：primary 小学 / junior 初中；不写为全校数")
+    stage: str | None = setting(None, help="学段：primary 小学 / junior 初中 / senior 高中（只取学生数）；不写为全校数")
     rows: tuple[Labels, ...] = setting((), help="行标签（可几种写法，依次尝试；写成列表的几行相加）")
     columns: tuple[Path_, ...] = setting((), help="列的表头路径（可几种写法，依次尝试）")
     section: str = setting("", help="只在表中该学段部分找行：小学 / 初中（424、4155 等分学段的表）")
@@ -191,8 +191,8 @@ def _check(rules: FormRules, where: str) -> None:
     for f in rules.figures:
         if f.field not in ALL_FIELDS:
             problems.append(f"统计字段 {f.field} 无法识别（可用：{'、'.join(ALL_FIELDS)}）")
-        if f.stage not in (None, "primary", "junior"):
-            problems.append(f"学段 {f.stage} 无法识别（应为 primary 或 junior）")
+        if f.stage not in (None, "primary", "junior", "senior"):
+            problems.append(f"学段 {f.stage} 无法识别（应为 primary、junior 或 senior）")
         if f.cell and parse_cell(f.cell) is None:
             problems.append(f"单元格 {f.cell} 不是单元格地址（应如 D30）")
         if rules.per_school and not f.form:

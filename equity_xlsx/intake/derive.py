@@ -54,7 +54,9 @@ def _combine(cells: list[tuple[Cell, int]], target: str) -> Cell:
     for i, (c, sign) in enumerate(cells):
         op = "" if i == 0 else (" + " if sign > 0 else " − ")
         sheet = f"{c.source.sheet} " if c.source.sheet != origin_sheet else ""
-        words.append(f"{op}{sheet}{c.source.cell}（{LABEL.get(c.field, c.field)}）")
+        # A part itself added up from several rows (博士研究生 + 硕士研究生) shows its own cells.
+        what = f"（{c.source.label}）" if " + " in c.source.label else f"{c.source.cell}（{LABEL.get(c.field, c.field)}）"
+        words.append(f"{op}{sheet}{what}")
     src = Source(first.source.file, first.source.sheet, first.source.row, first.source.column, "".join(words))
     return Cell(round(value, 6), src, target)
 

@@ -93,11 +93,14 @@ class _Columns:
                 have.add(f.field)
         t = ex.export_teachers
         if t is not None:
+            # 学历 rows only the statisticians' checks use are read when there, never missed.
+            needed = {"total", *(lv for lvs in rules.standard.statistics.qualified_levels.values() for lv in lvs)}
             wanted = [("total", t.total_column), *t.levels.items()]
             for key, options in wanted:
                 col = band.column(options)
                 if col is None:
-                    missing(options, key)
+                    if key in needed:
+                        missing(options, key)
                     continue
                 self.teachers.append((key, col, band.shown[col]))
             cols = {c: col for c, options in t.courses.items() if (col := band.column(options)) is not None}
@@ -130,10 +133,11 @@ def _factor(band, col: int, stat: str, unit: str, rules: Rules, sheet: str, row:
 
 
 def export_stage(file: str, sheet: str, vocab: Vocabulary, titles: list[str]) -> str | None:
-    """小学 / 初中 from the sheet name, the file name, or the title above the header."""
+    """小学 / 初中 (or 高中: its students split a 完全中学's facilities) from the sheet name, the
+    file name, or the title above the header."""
     for text in (sheet, Path(file).stem, *titles):
         stage = vocab.stage_in(text)
-        if stage in COMPULSORY:
+        if stage is not None:
             return stage
     return None
 

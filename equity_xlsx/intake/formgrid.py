@@ -27,6 +27,7 @@ finds an unsplit 校舍建筑面积 column and ``["教学及辅助用房"]`` fin
 
 from __future__ import annotations
 
+import difflib
 import re
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -262,15 +263,21 @@ class FormSheet:
         return nearest(want, list(self.band.shown.values()), n)
 
 
+def _ratio(a: str, b: str) -> float:
+    return difflib.SequenceMatcher(None, cleaned(a), cleaned(b)).ratio()
+
+
 def nearest(want: str, seen: list[str], n: int = 5) -> list[str]:
     """The texts of ``seen`` closest to ``want`` (by shared characters, then order), for a
     message that says what the form has instead."""
-    import difflib
-
-    w = cleaned(want)
     unique = list(dict.fromkeys(s for s in seen if s))
-    scored = sorted(unique, key=lambda s: -difflib.SequenceMatcher(None, w, cleaned(s)).ratio())
-    return [s for s in scored[:n] if difflib.SequenceMatcher(None, w, cleaned(s)).ratio() > 0.2]
+    scored = sorted(unique, key=lambda s: -_ratio(want, s))
+    return [s for s in scored[:n] if _ratio(want, s) > 0.2]
+
+
+def similarity(want: str, found: tuple[str, ...] | list[str]) -> float:
+    """How close the nearest of ``found`` is to ``want`` (0–1)."""
+    return max((_ratio(want, s) for s in found), default=0.0)
 
 
 # ----------------------------------------------------------------------------- reading a grid form

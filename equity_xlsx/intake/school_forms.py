@@ -26,8 +26,8 @@ from ..problems import Code, ProblemLog
 from ..rulebook import Rules
 from .cells import parse_number, text_of, to_canonical
 from .derive import Figures, check_figures, to_record
-from .formgrid import (SECTION_WORDS, SEP, FormSheet, HeaderBand, card_cell, nearest, parse_cell, read_form_sheet,
-                       show)
+from .formgrid import (SECTION_WORDS, SEP, FormSheet, HeaderBand, card_cell, parse_cell, read_form_sheet, show,
+                       similarity)
 from .grid import col_letter, is_blank, load_grid
 from .header import Vocabulary, find_unit
 from .normalise import COMPULSORY, school_kind
@@ -112,6 +112,7 @@ class Miss:
     reason: str = ""
     nearest: tuple[str, ...] = ()
     form: str = ""
+    score: float = 0.0  # how close the nearest label is to the one wanted (0–1)
 
 
 def _label(alt: tuple[str, ...]) -> str:
@@ -162,8 +163,10 @@ class SchoolReader:
                 if isinstance(hit, Place):
                     return hit
                 misses.append(hit)
+        # The entry whose wanted label the sheet comes closest to says most ("运动场地面积" when
+        # the sheet has "体育运动场地面积", rather than the grid entry's missing 总计 row).
         told = [m for m in misses if m.code is not None]
-        return told[0] if told else misses[0]
+        return max(told, key=lambda m: m.score) if told else misses[0]
 
     def _try(self, f: Figure, code: str, sheet: str, fs: FormSheet) -> Place | Miss:
         grid = fs.grid
@@ -214,7 +217,7 @@ class SchoolReader:
         return Miss(Code.FORM_ROW_MISSING, sheet, {"label": where + label, "figure": LABEL.get(stat, stat),
                                                    "found": found, "near": "、".join(near) or "（没有）",
                                                    "hint": LOCAL_HINT},
-                    f"找不到“{where}{want}”行", near)
+                    f"找不到“{where}{want}”行", near, score=similarity(rows[0][0] if rows else "", near))
 
     def _no_column(self, sheet: str, fs: FormSheet, columns: tuple[tuple[str, ...], ...], stat: str,
                    card: bool = False) -> Miss:
@@ -225,7 +228,8 @@ class SchoolReader:
         return Miss(Code.FORM_COLUMN_MISSING, sheet, {"path": path, "figure": LABEL.get(stat, stat),
                                                       "found": found[:300] or "（没有）",
                                                       "near": "、".join(near) or "（没有）", "hint": LOCAL_HINT},
-                    f"找不到“{SEP.join(columns[0]) if columns else ''}”列", near)
+                    f"找不到“{SEP.join(columns[0]) if columns else ''}”列", near,
+                    score=similarity(columns[0][-1] if columns else "", near))
 
     def _no_section(self, sheet: str, fs: FormSheet, section: str, stat: str) -> Miss:
         return Miss(Code.FORM_SECTION_MISSING, sheet, {"section": section, "figure": LABEL.get(stat, stat),
@@ -370,15 +374,17 @@ class SchoolReader:
             fig.origin = fig.info_src["name"]
 
     def stages(self, fig: Figures, vocab: Vocabulary) -> list[str]:
-        """The compulsory stages the school runs: by 办学类型, and by the student forms present."""
+        """The stages the school runs, by 办学类型 and by the student forms present: the
+        compulsory ones, and 高中 for its students alone (a 完全中学's facilities are split by
+        weighted students 初中:高中)."""
         kind = school_kind(fig.info.get("school_type", ""), vocab) if fig.info.get("school_type") else None
         expected: set[str] = set()
         if kind in COMPULSORY:
             expected = {kind}
         elif kind in self.rules.standard.split.weights:
-            expected = set(self.rules.standard.split.weights[kind]) & set(COMPULSORY)
+            expected = set(self.rules.standard.split.weights[kind])
         present = {f.stage for f in self.gen.figures if f.field == "students" and f.stage and f.form in self.codes}
-        return [s for s in COMPULSORY if s in expected | present]
+        return [s for s in (*COMPULSORY, "senior") if s in expected | present]
 
     def teachers(self, stage: str, fig: Figures) -> None:
         """The stage's 专任教师: 合计, the 学历 rows and the course columns, all from the stage's
@@ -503,7 +509,7 @@ class SchoolReader:
                 continue
             target = fig.staged.setdefault(f.stage, {}) if f.stage else fig.whole
             target[f.field] = cell
-        for stage in stages:
+        for stage in (s for s in stages if s in COMPULSORY):
             self.teachers(stage, fig)
         return fig
 
