@@ -456,3 +456,27 @@ def test_forms_check_names_a_miss_and_the_nearest_labels_and_fails(tmp_path, jia
     tried = CliRunner().invoke(app, ["forms", "check", str(path), "--forms", str(mapping)])
     assert tried.exit_code == 0 and "运动场地面积：教基5176 D7 “体育运动场地面积”行×“数值”列 = 4200 平方米（试用.toml）" in (
         tried.output)
+
+
+def test_a_run_uses_the_mapping_file_reads_again_when_it_changes_and_lists_it(tmp_path, jiaoji_folder):
+    from datetime import date
+
+    from equity_xlsx.batch import run
+
+    folder = tmp_path / "入" / "云溪县基层表"
+    folder.mkdir(parents=True)
+    for s in (CHENGGUAN, HEKOU):
+        renamed(shutil.copy(jiaoji_folder / f"{s['name']}.xlsx", folder / f"{s['name']}.xlsx"), "教基5176",
+                "运动场地面积", "体育运动场地面积")
+
+    def once():  # noqa: ANN202
+        result = run([tmp_path / "入"], tmp_path / "出", standard="national-2017", jobs=1, today=date(2026, 11, 1))
+        (entry,) = result.entries
+        return result, entry
+
+    _, before = once()
+    assert {e["code"] for e in before["errors"]} == {"form_row_missing"}
+    (folder / "表式补充.toml").write_text(MAPPING, encoding="utf-8")
+    result, after = once()  # the workbooks did not change; the mapping file did
+    assert not after["errors"]
+    assert [(n.file, "表式补充" in n.reason) for n in result.not_read] == [("云溪县基层表/表式补充.toml", True)]
