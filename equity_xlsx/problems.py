@@ -170,7 +170,7 @@ SPECS: dict[Code, Spec] = {
                                           "该文件未读取；如是新的表式，请在 rules/forms 中增加一个表式文件"),
     Code.FORM_MAPPING_INVALID: Spec(E, "本县的基层表表式补充文件有误，该文件未读取：{reason}"),
     Code.FORM_MISSING: Spec(E, "“{school}”的工作簿中没有 {form}（{title}）表，{figures}无数据：{consequence}（不按 0 计）"),
-    Code.FORM_NOT_A_FORM: Spec(E, "工作表“{sheet}”中找不到栏目行（甲、乙、1、2……），无法按行、列标签读取，该表未使用"),
+    Code.FORM_NOT_A_FORM: Spec(E, "工作表“{sheet}”是空的，无法按行、列标签读取，该表未使用"),
     Code.FORM_ROW_MISSING: Spec(E, "工作表“{sheet}”中找不到“{label}”行，{figure}无数据（不按 0 计）；相近的行：{near}；"
                                    "表中的行有：{found}。如表中另有写法，可在本县基层表文件夹放一个 {hint} 补充行标签"
                                    "（格式见 README“基层表表式补充”），或用 equity-xlsx forms check 查看各数取自何处"),
@@ -243,7 +243,7 @@ TITLES: dict[Code, str] = {
     Code.EQUIPMENT_IMPLAUSIBLE: "设备值与单位矛盾", Code.FORM_GENERATION_UNKNOWN: "未知的基层表表式",
     Code.FORM_MAPPING_INVALID: "表式补充文件有误", Code.FORM_GENERATION_YEAR: "表式与学年不符",
     Code.FORM_SECTION_MISSING: "找不到表中的学段部分", Code.FORM_CELL_STARRED: "取数单元格标有*",
-    Code.FORM_MISSING: "缺少基层表表页", Code.FORM_NOT_A_FORM: "表页无栏目行", Code.FORM_ROW_MISSING: "找不到表中的行",
+    Code.FORM_MISSING: "缺少基层表表页", Code.FORM_NOT_A_FORM: "表页是空的", Code.FORM_ROW_MISSING: "找不到表中的行",
     Code.FORM_COLUMN_MISSING: "找不到表中的列", Code.EXPORT_NO_STAGE: "导出表学段不明", Code.EXPORT_NO_COUNTY: "无法归县",
     Code.EXPORT_WHOLE_DIFFERS: "两学段全校数不同", Code.ONE_STAGE_ONLY: "一贯制学校缺一个学段",
     Code.DUPLICATE_CODE: "学校标识码重复", Code.LEVELS_OVER_TOTAL: "学历之和大于合计",

@@ -518,37 +518,39 @@ EXPORT_HEADS = [
 ]
 
 
-def export(path: Path, title: str, rows: list[dict], sheet: str = "Sheet1") -> Path:
+def export(path: Path, title: str, rows: list[dict], sheet: str = "Sheet1", drop: tuple[str, ...] = ()) -> Path:
     """A stage export: a title row, three header levels (merged groups), a row of units alone
-    under the area columns, one school per row; 是否计校数 as 1/0."""
+    under the area columns, one school per row; 是否计校数 as 1/0. ``drop`` leaves columns out
+    by key ("county": an export of one county without 统计三级)."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = sheet
-    width = len(EXPORT_HEADS)
+    heads = [h for h in EXPORT_HEADS if h[2] not in drop]
+    width = len(heads)
     ws.cell(1, 1, title)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     top, depth = 2, 3
     c = 0
     while c < width:
-        levels = EXPORT_HEADS[c][0]
+        levels = heads[c][0]
         for lv in range(len(levels)):
             # the run of columns sharing this level's prefix
             end = c
-            while end + 1 < width and EXPORT_HEADS[end + 1][0][: lv + 1] == levels[: lv + 1] and len(
-                    EXPORT_HEADS[end + 1][0]) > lv + 1 and len(levels) > lv + 1:
+            while end + 1 < width and heads[end + 1][0][: lv + 1] == levels[: lv + 1] and len(
+                    heads[end + 1][0]) > lv + 1 and len(levels) > lv + 1:
                 end += 1
-            if c > 0 and EXPORT_HEADS[c - 1][0][: lv + 1] == levels[: lv + 1] and len(levels) > lv + 1:
+            if c > 0 and heads[c - 1][0][: lv + 1] == levels[: lv + 1] and len(levels) > lv + 1:
                 continue  # this group was written at its first column
             bottom = top + depth - 1 if lv == len(levels) - 1 else top + lv
             ws.cell(top + lv, 1 + c, levels[lv])
             if bottom > top + lv or end > c:
                 ws.merge_cells(start_row=top + lv, start_column=1 + c, end_row=bottom, end_column=1 + end)
         c += 1
-    for j, (_, unit, _) in enumerate(EXPORT_HEADS):
+    for j, (_, unit, _) in enumerate(heads):
         if unit:
             ws.cell(top + depth, 1 + j, unit)
     for i, row in enumerate(rows):
-        for j, (_, _, key) in enumerate(EXPORT_HEADS):
+        for j, (_, _, key) in enumerate(heads):
             v = row.get(key)
             if v is not None:
                 ws.cell(top + depth + 1 + i, 1 + j, v if isinstance(v, str) else t(v) if key != "counted" else v)

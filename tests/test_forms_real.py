@@ -480,3 +480,25 @@ def test_a_run_uses_the_mapping_file_reads_again_when_it_changes_and_lists_it(tm
     result, after = once()  # the workbooks did not change; the mapping file did
     assert not after["errors"]
     assert [(n.file, "表式补充" in n.reason) for n in result.not_read] == [("云溪县基层表/表式补充.toml", True)]
+
+
+def test_an_export_is_known_by_its_header_whatever_the_file_is_called(tmp_path):
+    # No 统计二级 / 统计三级 columns and a file name that says nothing: 学校标识码 with the 学历
+    # columns make it an export; the county comes from the title, the stage from the sheet name.
+    path = export(tmp_path / "数据.xlsx", "云溪县2021/2022学年初学校基本情况", [export_row(CHENGGUAN, "primary")],
+                  sheet="小学", drop=("city", "county"))
+    (part,) = read_file(path, RULES)
+    assert (part.kind, part.county, len(part.records)) == ("export", "云溪县", 1)
+    assert part.records[0].staged["primary"]["students"].value == 600
+
+
+def test_sheets_named_by_bare_form_codes_are_known_by_their_codes(tmp_path):
+    path = jiaoji_school(tmp_path / "a.xlsx", CHENGGUAN)
+    wb = openpyxl.load_workbook(path)
+    for ws in wb.worksheets:
+        ws.title = ws.title.removeprefix("教基")
+    wb.save(path)
+    (part,) = read_file(path, RULES)
+    assert part.generation == "jiaoji-2021"
+    assert by_section(assemble([part], RULES))[("云溪县城关小学", "primary")] == pytest.approx(
+        EXPECTED[("云溪县城关小学", "primary")])

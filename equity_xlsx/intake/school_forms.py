@@ -28,7 +28,7 @@ from .cells import parse_number, text_of, to_canonical
 from .derive import Figures, check_figures, to_record
 from .formgrid import (SECTION_WORDS, SEP, FormSheet, HeaderBand, card_cell, parse_cell, read_form_sheet, show,
                        similarity)
-from .grid import col_letter, is_blank, load_grid
+from .grid import col_letter, load_grid
 from .header import Vocabulary, find_unit
 from .normalise import COMPULSORY, school_kind
 from .part import FigureTrace, WorkbookPart
