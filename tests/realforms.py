@@ -131,58 +131,48 @@ def card(wb, sheet: str, school: dict, year_line: str, counted_header: bool) -> 
 
 # ----------------------------------------------------------------------------- item lists
 
-def list_112(wb, school: dict) -> None:
-    """基础基112: 项目 | 编号 | 内容 | 单位 | 备注, no index row; 骨干 on items 26 and 27."""
-    f = Form(wb, "基础基112")
-    r = _preamble(f, "学校（机构）基本情况", "基础基112" + " " * 60 + "单位:", 6)
-    for c, head in enumerate(("项目", "编号", "内容", "单位", "备注"), start=2):
+def _list_form(wb, sheet: str, title: str, unit_line: str, heads: tuple[str, ...], items: list[tuple]) -> None:
+    """An item list: one header row (项目 | 编号 | …), no index row, one item per row."""
+    f = Form(wb, sheet)
+    r = _preamble(f, title, sheet + unit_line, len(heads) + 1)
+    for c, head in enumerate(heads, start=2):
         f.put(r, c, head)
-    items = [("乡镇中心小学", "1", "否", None, "小学"), ("附属学校（园）", "3", "否", None, "幼儿园、中、小学"),
-             ("体育运动场（馆）面积是否达标", "5", "是", None, "中、小学"),
-             ("接入互联网出口带宽", "14", "100", "（Mbps）", "中、小学"),
-             ("上学年体检学生数", "20", None, "人", "中、小学"),
-             ("县级及以上骨干教师（小学）", "26", t(school["stages"].get("primary", {}).get("backbone")), "人", "小学"),
-             ("县级及以上骨干教师（初中）", "27", t(school["stages"].get("junior", {}).get("backbone")), "人", "初中"),
-             ("县级及以上骨干教师（高中）", "28", None, "人", "高中"),
-             ("安全保卫人员", "29", "2", "人", "幼儿园、中、小学、特教"),
-             ("其中：专职", "31", None, "人", "中、小学")]
     for i, item in enumerate(items, start=1):
         for c, v in enumerate(item, start=2):
             f.put(r + i, c, v)
     f.finish()
+
+
+def _backbone(school: dict, stage: str) -> str | None:
+    return t(school["stages"].get(stage, {}).get("backbone"))
+
+
+def list_112(wb, school: dict) -> None:
+    """基础基112: 项目 | 编号 | 内容 | 单位 | 备注; 骨干 on items 26 and 27."""
+    _list_form(wb, "基础基112", "学校（机构）基本情况", " " * 60 + "单位:", ("项目", "编号", "内容", "单位", "备注"), [
+        ("乡镇中心小学", "1", "否", None, "小学"), ("附属学校（园）", "3", "否", None, "幼儿园、中、小学"),
+        ("体育运动场（馆）面积是否达标", "5", "是", None, "中、小学"), ("接入互联网出口带宽", "14", "100", "（Mbps）", "中、小学"),
+        ("上学年体检学生数", "20", None, "人", "中、小学"),
+        ("县级及以上骨干教师（小学）", "26", _backbone(school, "primary"), "人", "小学"),
+        ("县级及以上骨干教师（初中）", "27", _backbone(school, "junior"), "人", "初中"),
+        ("县级及以上骨干教师（高中）", "28", None, "人", "高中"), ("安全保卫人员", "29", "2", "人", "幼儿园、中、小学、特教"),
+        ("其中：专职", "31", None, "人", "中、小学")])
 
 
 def list_1102(wb, school: dict) -> None:
-    """教基1102续: 项目 | 编号 | 数值 | 计量单位, no index row; the value in column D."""
-    f = Form(wb, "教基1102续")
-    r = _preamble(f, "学校（机构）其他情况", "教基1102续", 5)
-    for c, head in enumerate(("项目", "编号", "数值", "计量单位"), start=2):
-        f.put(r, c, head)
-    items = [("心理健康教育教师", "10", None, "人"),
-             ("县级及以上骨干教师（小学）", "12", t(school["stages"].get("primary", {}).get("backbone")), "人"),
-             ("县级及以上骨干教师（初中）", "13", t(school["stages"].get("junior", {}).get("backbone")), "人"),
-             ("县级及以上骨干教师（高中）", "14", None, "人")]
-    for i, item in enumerate(items, start=1):
-        for c, v in enumerate(item, start=2):
-            f.put(r + i, c, v)
-    f.finish()
+    """教基1102续: 项目 | 编号 | 数值 | 计量单位; the value in column D."""
+    _list_form(wb, "教基1102续", "学校（机构）其他情况", "", ("项目", "编号", "数值", "计量单位"), [
+        ("心理健康教育教师", "10", None, "人"), ("县级及以上骨干教师（小学）", "12", _backbone(school, "primary"), "人"),
+        ("县级及以上骨干教师（初中）", "13", _backbone(school, "junior"), "人"), ("县级及以上骨干教师（高中）", "14", None, "人")])
 
 
 def list_5176(wb, school: dict) -> None:
     """教基5176: a vertical list, the value in column D and the unit in column E."""
-    f = Form(wb, "教基5176")
-    r = _preamble(f, "学校占地面积、图书及资产情况", "教基5176", 5)
-    for c, head in enumerate(("项目", "编号", "数值", "计量单位"), start=2):
-        f.put(r, c, head)
-    items = [("占地面积", "1", t(school["field"] * 3), "平方米"), ("其中：绿化用地面积", "2", t(school["field"] // 4), "平方米"),
-             ("运动场地面积", "3", t(school["field"]), "平方米"), ("图书", "4", "25000", "册"),
-             ("网络多媒体教室", "5", t(school["multimedia"]), "间"),
-             ("固定资产总值", "6", t(school["equipment_wan"] * 4), "万元"),
-             ("#教学仪器设备资产值", "7", t(school["equipment_wan"]), "万元")]
-    for i, item in enumerate(items, start=1):
-        for c, v in enumerate(item, start=2):
-            f.put(r + i, c, v)
-    f.finish()
+    _list_form(wb, "教基5176", "学校占地面积、图书及资产情况", "", ("项目", "编号", "数值", "计量单位"), [
+        ("占地面积", "1", t(school["field"] * 3), "平方米"), ("其中：绿化用地面积", "2", t(school["field"] // 4), "平方米"),
+        ("运动场地面积", "3", t(school["field"]), "平方米"), ("图书", "4", "25000", "册"),
+        ("网络多媒体教室", "5", t(school["multimedia"]), "间"), ("固定资产总值", "6", t(school["equipment_wan"] * 4), "万元"),
+        ("#教学仪器设备资产值", "7", t(school["equipment_wan"]), "万元")])
 
 
 # ----------------------------------------------------------------------------- grids

@@ -4,15 +4,16 @@ workbooks or stage exports, or in the folder above.
 Same format as the bundled ``rules/forms/*.toml``: ``[generation] name`` says which generation
 (``jichu-2018``, ``jiaoji-2021``, ``export``) it adds to, and its ``[[figure]]`` / ``[[teachers]]``
 entries are tried before the bundled ones — a row label, a header path or a fixed cell for a
-form the county fills in differently, with no code change. Example::
+form the county fills in differently, with no code change. Example (a 522 whose 运动场地面积
+column is headed otherwise, taken by its cell)::
 
     [generation]
-    name = "jiaoji-2021"
+    name = "jichu-2018"
 
     [[figure]]
     field = "field_area"
-    form = "5176"
-    rows = ["体育运动场地面积"]
+    form = "522"
+    cell = "F8"
     unit = "平方米"
 """
 
