@@ -502,3 +502,11 @@ def test_sheets_named_by_bare_form_codes_are_known_by_their_codes(tmp_path):
     assert part.generation == "jiaoji-2021"
     assert by_section(assemble([part], RULES))[("云溪县城关小学", "primary")] == pytest.approx(
         EXPECTED[("云溪县城关小学", "primary")])
+
+
+def test_forms_check_reads_an_export_row_by_row(export_files):
+    result = CliRunner().invoke(app, ["forms", "check", str(export_files[0])])
+    assert result.exit_code == 0, result.output
+    assert "  云溪县城关小学\n    找到    在校学生数（小学）：Sheet1 G6 “在校生数›合计”列 = 600 人" in result.output
+    assert "设备资产值：Sheet1 V6 “固定资产总值›教学仪器设备资产值(万元)”列 = 150 万元" in result.output
+    assert "已计入  艺术（小学）：表中没有“艺术”列，按 0 计" in result.output

@@ -18,7 +18,7 @@ from pathlib import Path
 
 from ..forms import LABEL, FormRules
 from ..identity import normalise_code, resolve
-from ..model import Conversion, Source
+from ..model import STAGE_LABEL, Conversion, Source
 from ..problems import Code, ProblemLog
 from ..rulebook import Rules
 from .cells import text_of
@@ -62,7 +62,8 @@ class _Columns:
                  problems: ProblemLog, conversions: list[Conversion]):
         band = table.band
         self.info = {k: band.column(paths) for k, paths in ex.columns.items()}
-        self.figures: list[tuple[str, str | None, bool, int, float, str]] = []  # (stat, stage, whole, col, factor, shown)
+        # (stat, stage, whole, col, factor, shown, unit)
+        self.figures: list[tuple[str, str | None, bool, int, float, str, str]] = []
         self.teachers: list[tuple[str, int, str]] = []  # (teacher row or course, col, shown)
         self.covered: dict[str, str] = {}
         self.missing: list[tuple[str, str, tuple[str, ...]]] = []  # (stat, path wanted, nearest headers)
@@ -85,7 +86,8 @@ class _Columns:
             done.add(key)
             factor = _factor(band, col, f.field, f.unit, rules, sheet, table.first_data, problems, conversions)
             if factor is not None:
-                self.figures.append((f.field, f.stage, f.whole, col, factor, band.shown[col]))
+                self.figures.append((f.field, f.stage, f.whole, col, factor, band.shown[col],
+                                     band.units.get(col) or f.unit))
         have = {f for f, _ in done}
         for f in ex.figures:
             if f.field not in have and f.stage is None:
@@ -201,17 +203,20 @@ def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sh
 
         def keep(stat: str, col: int, shown: str, cell, unit: str) -> None:  # noqa: ANN001 - Cell | None
             if trace:
-                traced.append(FigureTrace(name, LABEL.get(stat, stat), cell is not None, sheet, f"第 {r + 1} 行",
-                                          shown, f"{col_letter(col)}{r + 1}", text_of(grid.get(r, col)), unit,
-                                          ex.path.name, "" if cell is not None else "单元格不能使用（见数据问题）"))
+                what = LABEL.get(stat, stat) + ("" if stat in ("teaching_aux_area", "indoor_sports_area", "field_area",
+                                                               "equipment_value", "multimedia_rooms")
+                                                else f"（{STAGE_LABEL.get(stage, stage)}）")
+                traced.append(FigureTrace(name, what, cell is not None, sheet, "", shown, f"{col_letter(col)}{r + 1}",
+                                          text_of(grid.get(r, col)), unit, ex.path.name,
+                                          "" if cell is not None else "单元格不能使用（见数据问题）"))
 
-        for stat, only, whole, col, factor, shown in cols.figures:
+        for stat, only, whole, col, factor, shown, unit in cols.figures:
             if only is not None and only != stage:
                 continue
             if stat in got and only is None:
                 continue  # a column of this stage's own was read first
             cell = read_cell(table, sheet, r, col, shown, stat, factor, defs.blank_cell_is_zero, file, log)
-            keep(stat, col, shown, cell, table.band.units.get(col, ""))
+            keep(stat, col, shown, cell, unit)
             if cell is not None:
                 (fig.whole if whole else got)[stat] = cell
         for key, col, shown in cols.teachers:
@@ -220,6 +225,8 @@ def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sh
             if cell is not None:
                 got[key] = cell
         if trace:
+            traced += [FigureTrace(name, f"{LABEL[c]}（{STAGE_LABEL.get(stage, stage)}）", True, sheet, reason=why)
+                       for c, why in cols.covered.items()]
             traced += [FigureTrace(name, LABEL.get(stat, stat), False, sheet, reason=f"找不到“{path}”列", nearest=near)
                        for stat, path, near in cols.missing]
             part.trace += traced
