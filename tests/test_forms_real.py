@@ -510,3 +510,23 @@ def test_forms_check_reads_an_export_row_by_row(export_files):
     assert "  云溪县城关小学\n    找到    在校学生数（小学）：Sheet1 G6 “在校生数›合计”列 = 600 人" in result.output
     assert "设备资产值：Sheet1 V6 “固定资产总值›教学仪器设备资产值(万元)”列 = 150 万元" in result.output
     assert "已计入  艺术（小学）：表中没有“艺术”列，按 0 计" in result.output
+
+
+def test_a_1001_written_as_a_plain_label_value_list_is_read(tmp_path):
+    # As the 教基 importers read it: 学校名称 in C4, 办学类型 in C25 — labels in B, values beside them.
+    path = jiaoji_school(tmp_path / "a.xlsx", CHENGGUAN)
+    wb = openpyxl.load_workbook(path)
+    del wb["教基1001"]
+    ws = wb.create_sheet("教基1001", 0)
+    ws["B2"], ws["B3"] = "学校（机构）基本情况", "教基1001"
+    lines = {4: ("学校名称", CHENGGUAN["name"]), 5: ("学校标识码", CHENGGUAN["code"]),
+             6: ("所在地行政区划代码", "480777"), 25: ("办学类型", "小学")}
+    for r in range(4, 26):
+        label, value = lines.get(r, (f"其他项目{r}", f"内容{r}"))
+        ws.cell(r, 2, label)
+        ws.cell(r, 3, value)
+    wb.save(path)
+    (part,) = read_file(path, RULES)
+    (rec,) = part.records
+    assert (rec.text["name"], rec.text["school_type"], part.identity.code) == ("云溪县城关小学", "小学", "480777")
+    assert (rec.text_src["name"].cell, rec.text_src["school_type"].cell) == ("C4", "C25")

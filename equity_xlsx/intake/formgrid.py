@@ -217,6 +217,7 @@ class FormSheet:
     titles: list[str] = field(default_factory=list)  # the title, 学年初 and form-code lines
     unit_col: int | None = None
     rownum_col: int | None = None
+    code_col: int | None = None  # the 编号 (乙) column, when the form has one
 
     @property
     def sections(self) -> list[str]:
@@ -383,7 +384,7 @@ def read_form_sheet(grid: Grid) -> FormSheet:
                       {c: t for c, t in band.shown.items() if c not in aside},
                       {c: u for c, u in band.units.items() if c not in aside})
     sheet = FormSheet(grid, top, first, band, label_cols, sheet_unit=sheet_unit, titles=titles, unit_col=unit_col,
-                      rownum_col=rownum)
+                      rownum_col=rownum, code_col=code_col)
     sheet.rows = _form_rows(grid, first, label_cols, unit_col)
     return sheet
 
@@ -506,3 +507,25 @@ def read_export_table(grid: Grid, anchors: tuple[str, ...]) -> ExportTable | Non
 def _has_text(grid: Grid, r: int) -> bool:
     row = grid.rows[r - grid.row0]
     return any(type(v) is str and v.strip() and not re.fullmatch(r"[\d.,\s]+", v) for v in row)
+
+
+def side_cell(grid: Grid, labels: tuple[str, ...]) -> tuple[int, int, str] | None:
+    """A label | value list with no header at all (label in B, value beside it): the first
+    non-blank cell right of the cell holding one of ``labels``, within three columns.
+    Returns (row, column, the label as written) or None."""
+    wanted = [cleaned(lb) for lb in labels]
+    for want in wanted:
+        for i, row in enumerate(grid.rows):
+            r = grid.row0 + i
+            for j, v in enumerate(row):
+                if type(v) is not str or cleaned(v) != want:
+                    continue
+                c = grid.col0 + j
+                m = grid.cover.get((r, c))
+                start = (m.c1 if m is not None and m.c0 == c else c) + 1
+                for cc in range(start, start + 3):
+                    if not is_blank(grid.get(r, cc)):
+                        return r, cc, show(v)
+                return None
+    return None
+

@@ -27,7 +27,7 @@ from ..rulebook import Rules
 from .cells import parse_number, text_of, to_canonical
 from .derive import Figures, check_figures, to_record
 from .formgrid import (SECTION_WORDS, SEP, FormSheet, HeaderBand, card_cell, parse_cell, read_form_sheet, show,
-                       similarity)
+                       side_cell, similarity)
 from .grid import col_letter, load_grid
 from .header import Vocabulary, find_unit
 from .normalise import COMPULSORY, school_kind
@@ -194,6 +194,9 @@ class SchoolReader:
                 return self._no_row(sheet, fs, f.rows, section, f.field)
             return self._no_column(sheet, fs, f.columns, f.field)
         if rows is None:
+            if fs.code_col is None and (hit := side_cell(grid, tuple(a[0] for a in f.rows))) is not None:
+                r, c, label = hit  # a label | value list with no header row (1001: 学校名称 | …)
+                return Place(code, sheet, fs, [(r, c, label)], "", None, f.origin)
             return self._no_row(sheet, fs, f.rows, section, f.field)
         col = fs.value_column()
         if col is None:
