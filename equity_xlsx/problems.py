@@ -73,6 +73,7 @@ class Code(StrEnum):
     FORM_GENERATION_YEAR = "form_generation_year"
     FORM_SECTION_MISSING = "form_section_missing"
     FORM_CELL_STARRED = "form_cell_starred"
+    NOT_COMPULSORY_SCHOOL = "not_compulsory_school"
     FORM_MISSING = "form_missing"
     FORM_NOT_A_FORM = "form_not_a_form"
     FORM_ROW_MISSING = "form_row_missing"
@@ -181,6 +182,7 @@ SPECS: dict[Code, Spec] = {
                                        "（不按 0 计）；如该部分另有名称，可在 {hint} 中写明（见 README“基层表表式补充”）"),
     Code.FORM_CELL_STARRED: Spec(E, "单元格 {cell}（{header}）标有“*”，表示按表式此处不应填数，{figure}无数据（不按 0 计）；"
                                     "请核对表式，或在 {hint} 中写明正确的行、列（见 README“基层表表式补充”）"),
+    Code.NOT_COMPULSORY_SCHOOL: Spec(W, "“{school}”的办学类型为“{school_type}”，没有小学、初中学生表，不是义务教育学校，未参与计算"),
     Code.FORM_GENERATION_YEAR: Spec(W, "工作簿是{generation}（用于 {years}），但表上写的是 {year} 学年初：请核对是否用错了表式"
                                        "（数据照常按{generation}读取）"),
     Code.EXPORT_NO_STAGE: Spec(E, "无法确定导出表“{sheet}”是小学还是初中：文件名、工作表名和表格标题都没有写明学段，"
@@ -243,6 +245,7 @@ TITLES: dict[Code, str] = {
     Code.EQUIPMENT_IMPLAUSIBLE: "设备值与单位矛盾", Code.FORM_GENERATION_UNKNOWN: "未知的基层表表式",
     Code.FORM_MAPPING_INVALID: "表式补充文件有误", Code.FORM_GENERATION_YEAR: "表式与学年不符",
     Code.FORM_SECTION_MISSING: "找不到表中的学段部分", Code.FORM_CELL_STARRED: "取数单元格标有*",
+    Code.NOT_COMPULSORY_SCHOOL: "非义务教育学校",
     Code.FORM_MISSING: "缺少基层表表页", Code.FORM_NOT_A_FORM: "表页是空的", Code.FORM_ROW_MISSING: "找不到表中的行",
     Code.FORM_COLUMN_MISSING: "找不到表中的列", Code.EXPORT_NO_STAGE: "导出表学段不明", Code.EXPORT_NO_COUNTY: "无法归县",
     Code.EXPORT_WHOLE_DIFFERS: "两学段全校数不同", Code.ONE_STAGE_ONLY: "一贯制学校缺一个学段",

@@ -530,3 +530,13 @@ def test_a_1001_written_as_a_plain_label_value_list_is_read(tmp_path):
     (rec,) = part.records
     assert (rec.text["name"], rec.text["school_type"], part.identity.code) == ("云溪县城关小学", "小学", "480777")
     assert (rec.text_src["name"].cell, rec.text_src["school_type"].cell) == ("C4", "C25")
+
+
+def test_a_kindergarten_among_the_schools_is_said_and_left_out_without_errors(tmp_path, jichu_folder):
+    kindergarten = {**CHENGGUAN, "name": "云溪县城关幼儿园", "code": "2148077709", "type": "幼儿园", "type_code": "111",
+                    "stages": {}}
+    (part,) = read_file(jichu_school(tmp_path / "幼儿园.xlsx", kindergarten), RULES)
+    assert (part.records, part.usable) == ([], True)
+    assert [p.code for p in part.problems] == [Code.NOT_COMPULSORY_SCHOOL]  # no missing 312, 423 … errors
+    data = assemble([part, *read_file(jichu_folder / "云溪县城关小学.xlsx", RULES)], RULES)
+    assert [s.school for s in data.sections] == ["云溪县城关小学"] and not data.errors

@@ -82,5 +82,6 @@ class WorkbookPart:
 
     @property
     def usable(self) -> bool:
-        """The part holds at least one school to evaluate."""
-        return bool(self.records)
+        """The part belongs to a county's data: it holds a school to evaluate, or it is a school
+        workbook read in full whose school is not evaluated (a 幼儿园 among the county's workbooks)."""
+        return bool(self.records) or (self.kind == "school" and self.school is not None)

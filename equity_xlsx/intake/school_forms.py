@@ -505,8 +505,8 @@ class SchoolReader:
             if f.field in INFO_FIELDS or f.field in TEACHER_ROWS or f.field in COURSES or key in done:
                 continue
             done.add(key)
-            if f.stage is not None and f.stage not in stages:
-                continue
+            if (f.stage is not None or not stages) and f.stage not in stages:
+                continue  # another stage's figure, or a school with no stage we evaluate
             cell = self.figure(f.field, f.stage, self.gen.entries(*key))
             if cell is None:
                 continue
@@ -622,14 +622,17 @@ def read_school_workbook(book, names: list[str], forms: tuple[FormRules, ...], r
     fig = reader.read(vocab)
     if "name" not in fig.info:
         fig.info["name"] = Path(file).stem
-    reader.report_missing(fig)
-    check_figures(fig, problems)
-    rec = to_record(fig, rules.standard.statistics, rules.aliases)
-    part.records = [rec]
     part.school = fig.info["name"]
     part.identity = school_county(fig.info.get("region_code"), fig.info.get("place", ""), file, rules)
-    part.county = part.identity.name
-    part.data_year = year
+    part.county, part.data_year = part.identity.name, year
+    if not fig.staged and fig.info.get("school_type"):
+        # A 幼儿园 or 中职 among a county's workbooks: said, not an error, and not evaluated.
+        problems.add(Code.NOT_COMPULSORY_SCHOOL, school=part.school, school_type=fig.info["school_type"])
+        part.problems = problems.items
+        return [part]
+    reader.report_missing(fig)
+    check_figures(fig, problems)
+    part.records = [to_record(fig, rules.standard.statistics, rules.aliases)]
     part.problems = problems.items
     for t in reader.traces:
         t.school = part.school
