@@ -153,15 +153,14 @@ class FormRules:
                        local=(*self.local, local.path))
 
 
-def _as_alternatives(value: Any, nested: bool) -> Any:
-    """TOML shorthand to the typed form: ``row = "总计"`` -> ``[["总计"]]``; in ``rows`` a
-    string is one label and a list several labels added up (``nested``); in ``columns`` a
-    string is a one-level path."""
+def _as_alternatives(value: Any) -> Any:
+    """TOML shorthand to the typed form: ``row = "总计"`` -> ``[["总计"]]``. In a list, a string
+    is one alternative of one item (a row label, a one-level header path) and a list is one
+    alternative of several (row labels added up, the levels of a header path)."""
     if isinstance(value, str):
         return [[value]]
     if isinstance(value, list):
-        return [[v] if isinstance(v, str) else v for v in value] if nested else [
-            [v] if isinstance(v, str) else v for v in value]
+        return [[v] if isinstance(v, str) else v for v in value]
     return value
 
 
@@ -174,13 +173,13 @@ def _prepare(raw: dict, where: str) -> dict:
         out["rows"] = out.pop("row")
     for key in ("rows", "columns", "total_column"):
         if key in out and not isinstance(out[key], dict):
-            out[key] = _as_alternatives(out[key], key == "rows")
+            out[key] = _as_alternatives(out[key])
     if isinstance(out.get("rows"), dict):
-        out["rows"] = {k: _as_alternatives(v, True) for k, v in out["rows"].items()}
+        out["rows"] = {k: _as_alternatives(v) for k, v in out["rows"].items()}
     if isinstance(out.get("courses"), dict):
-        out["courses"] = {k: _as_alternatives(v, False) for k, v in out["courses"].items()}
+        out["courses"] = {k: _as_alternatives(v) for k, v in out["courses"].items()}
     if isinstance(out.get("levels"), dict):
-        out["levels"] = {k: _as_alternatives(v, False) for k, v in out["levels"].items()}
+        out["levels"] = {k: _as_alternatives(v) for k, v in out["levels"].items()}
     return out
 
 
@@ -240,7 +239,7 @@ def parse_form_rules(data: dict, path: Path) -> FormRules:
         figures=tuple(entry(Figure, raw, f"{where} [[figure]] 第 {i} 项") for i, raw in enumerate(data.get("figure", []), 1)),
         teachers=() if export else tuple(entry(TeacherForm, raw, f"{where} [[teachers]] 第 {i} 项")
                                          for i, raw in enumerate(teachers or [], 1)),
-        columns={k: tuple(tuple(p) for p in _as_alternatives(v, False)) for k, v in data.get("columns", {}).items()},
+        columns={k: tuple(tuple(p) for p in _as_alternatives(v)) for k, v in data.get("columns", {}).items()},
         export_teachers=build(ExportTeachers, _prepare(teachers, f"{where} [teachers]"), f"{where} [teachers]")
         if export else None,
         titles={str(k): str(v) for k, v in data.get("titles", {}).items()},
@@ -303,13 +302,12 @@ def _places(rules: FormRules, stats: tuple[str, ...], stage_rows: dict[str, tupl
             cols += [f"“{_ARROW.join(t.courses[s][0])}”" for s in stats if s in t.courses]
         return "、".join(dict.fromkeys(cols)) + "列" if cols else ""
     groups: dict[tuple[str, str], list[str]] = {}
+    named: set[tuple[str, str | None]] = set()
     for f in rules.figures:
-        if f.field in stats and f.rows and f.columns and not f.origin.startswith("表式"):
+        if f.field in stats and f.rows and f.columns and (f.field, f.stage) not in named:
+            named.add((f.field, f.stage))  # the first place; the others are other layouts of it
             key = ("+".join(f.rows[0]), _ARROW.join(f.columns[0]))
-            forms = pre + f.form + (f"（{STAGE_LABEL[f.stage]}）" if f.stage else "")
-            if any(forms in v for v in groups.values()):
-                continue  # an alternative place of a figure already named
-            groups.setdefault(key, []).append(forms)
+            groups.setdefault(key, []).append(pre + f.form + (f"（{STAGE_LABEL[f.stage]}）" if f.stage else ""))
     seen: set[tuple[str, str]] = set()
     for t in rules.teachers:
         if (t.stage, t.form) in seen:
@@ -359,11 +357,17 @@ def where_in_forms(forms: tuple[FormRules, ...], defs) -> dict[str, str]:  # noq
         parts = []
         for r in forms:
             if r.per_school:
-                f = next(iter(r.entries(key)), None)
-                if f is not None:
-                    where = f"“{'”或“'.join(h[-1] for h in f.columns)}”" if f.columns else ""
-                    row = f"“{f.rows[0][0]}”行" if f.rows else "下方"
-                    parts.append(f"{r.generation.title}：{r.generation.prefix}{f.form} {where}{row}")
+                listed = next((f for f in r.entries(key) if f.rows and f.columns), None)
+                card = next((f for f in r.entries(key) if f.columns and (not f.rows or f.rows[0][0] in ("名称", "代码"))),
+                            None)
+                words = []
+                if listed is not None:
+                    words.append(f"“{listed.rows[0][0]}”行 × “{_ARROW.join(listed.columns[0])}”列")
+                if card is not None:
+                    below = f"下方的“{card.rows[0][0]}”行" if card.rows else "下方"
+                    words.append(f"卡片式表中“{card.columns[0][-1]}”{below}")
+                if words:
+                    parts.append(f"{r.generation.title}：{r.generation.prefix}{r.info_form} " + "，或".join(words))
             elif key in r.columns:
                 parts.append(f"{r.generation.title}：“{_ARROW.join(r.columns[key][0])}”列")
         if parts:
