@@ -30,7 +30,8 @@ from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMAR
                     is_tool_output, output_path, remove_stale_temporaries)
 from .identity import CountyId, resolve
 from .intake.place import county_from_text
-from .model import CountyData
+from .intake.local import PATTERN as FORM_MAPPING, local_forms_digest
+from .intake.part import WorkbookPart
 from .outcome import CountyOutcome
 from .pipeline import CountyJob, InputFile, evaluate_county, read_input
 from .problems import Code, Problem, count_codes, describe_counts, internal_detail
@@ -100,6 +101,8 @@ def not_read_reason(path: Path) -> str | None:
         return "隐藏文件"
     if is_tool_output(name):
         return "本工具生成的结果文件"
+    if path.match(FORM_MAPPING):
+        return "本县基层表表式补充文件：读取同一文件夹（及下一级文件夹）的基层表时使用"
     if suffix in INPUT_SUFFIXES:
         return None
     return NOT_A_WORKBOOK.get(suffix, f"不是工作簿文件（{suffix or '无扩展名'}），只读取 .xlsx .xlsm .xls .ods")
@@ -249,7 +252,7 @@ def read_one(task: ReadTask) -> ReadResult:
         err = Problem(Code.INTERNAL, f.name, params={"during": "读取该文件", "consequence": "该文件已跳过",
                                                      "detail": internal_detail(exc)})
         return ReadResult(f, failure=CountyOutcome.failed(f.name, err))
-    usable = [d for d in read if d.sections or d.records]
+    usable = [p for p in read if p.usable]
     if not usable:
         data = read[0]
         outcome = CountyOutcome(input=f.name, status="error", inputs=[f.name], county=data.county_id.name,
@@ -419,7 +422,8 @@ class Run:
         self.hashes: dict[str, str | None] = {}
         for f in self.files:
             try:
-                self.hashes[f.name] = file_hash(f.path)
+                # A county's own 表式补充.toml is part of what the workbook gives.
+                self.hashes[f.name] = file_hash(f.path) + local_forms_digest(f.path)
             except OSError:
                 self.hashes[f.name] = None
         self._read_phase()
@@ -557,7 +561,7 @@ class Run:
         """A workbook that could not be read, in a county's folder of school workbooks: the
         county is evaluated without it and says which school is missing."""
         reason = failure.errors[0].message if failure.errors else "无法读取"
-        data = CountyData(file=f.name, county=county.name, identity=county, kind="school", school=Path(f.name).stem)
+        data = WorkbookPart(file=f.name, kind="school", county=county.name, identity=county, school=Path(f.name).stem)
         data.problems = [Problem(Code.SCHOOL_FILE_FAILED, f.name, params={
             "school": Path(f.name).stem, "reason": reason, "level": county.level})]
         self._file_under(f, county, "school", pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))

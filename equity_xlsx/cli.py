@@ -176,6 +176,11 @@ def _show(value: object) -> str:
     return "（无）" if value is None else str(value)
 
 
+from .cli_forms import forms_app  # noqa: E402 - the forms commands join the app defined above
+
+app.add_typer(forms_app, name="forms")
+
+
 def main() -> None:  # pragma: no cover - console entry
     try:
         app()

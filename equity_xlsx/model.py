@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Literal
 
 from .identity import CountyId
 from .problems import Problem
@@ -126,7 +126,12 @@ class Conversion:
 
 @dataclass
 class CountyData:
-    """Everything intake read from one workbook, normalised, with provenance."""
+    """One county's data, normalised from all its input parts, with provenance.
+
+    Made only by ``intake.assemble`` from the parts the readers return (``intake.part``).
+    ``kind`` says which input shape it was assembled from ("county": a collection table,
+    "school": per-school 基层表 workbooks, "export": stage exports), for 口径说明.
+    """
 
     file: str
     county: str | None
@@ -138,19 +143,9 @@ class CountyData:
     county_figures: dict[str, float] = field(default_factory=dict)
     county_sources: dict[str, Source] = field(default_factory=dict)
     identity: CountyId | None = None
-    # What the file is. "county": a whole county (a collection table), normalised as read.
-    # "school": one school's 基层表 workbook; "export": one county's rows of a stage export.
-    # Those two are parts: their ``records`` stay as read until every part of the county is
-    # in hand, and ``intake.assemble`` normalises them together (一贯制 rows matched, split once).
     kind: str = "county"
-    records: list[Any] = field(default_factory=list)
-    school: str | None = None  # a school workbook: the school it reports
-    generation: str | None = None  # a statistics form generation (jiaoji-2023 …) or "export"
-    data_year: int | None = None  # the year the title or file name states (2025年…)
-
-    @property
-    def is_part(self) -> bool:
-        return self.kind != "county"
+    generation: str | None = None  # a statistics form generation (jiaoji-2021 …) or "export"
+    data_year: int | None = None  # the year the titles or file names state (2025年…)
 
     @property
     def county_id(self) -> CountyId:

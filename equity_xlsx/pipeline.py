@@ -20,6 +20,7 @@ from .files import OUTPUT_SUFFIX_BUSY, atomic_write, lock_exists, output_path
 from .identity import CountyId
 from .indicators import Evaluation, evaluate
 from .ledger import build_ledger, ledger_summary
+from .intake.part import WorkbookPart
 from .model import CLOSED, CountyData
 from .outcome import CountyOutcome
 from .problems import Code, Problem, internal_detail
@@ -43,7 +44,7 @@ class InputFile:
 class CountyJob:
     """Everything one worker needs to evaluate one county, as plain picklable values.
 
-    ``payloads[i]`` is ``inputs[i]`` already read (a pickled CountyData), or None to read it
+    ``payloads[i]`` is ``inputs[i]`` already read (a pickled WorkbookPart), or None to read it
     here. ``stem`` is the output name assigned to the county; ``legacy`` are output files an
     earlier version named after an input, whose typed values are read back and then retired.
     """
@@ -62,9 +63,9 @@ class CountyJob:
     year: int | None = None  # --year: the year the data describes (else from titles or file names)
 
 
-def read_input(f: InputFile, rules: Rules) -> list[CountyData]:
-    """One input file read (never raises): a whole county, a school's 基层表 part, or one part
-    per county of a stage export."""
+def read_input(f: InputFile, rules: Rules) -> list[WorkbookPart]:
+    """One input file read (never raises): a whole county's part (a collection table), a
+    school's 基层表 part, or one part per county of a stage export."""
     from .intake import read_file
 
     return read_file(f.path, rules, display_name=f.name)
@@ -86,11 +87,11 @@ def evaluate_county(job: CountyJob) -> CountyOutcome:
 
 
 def _data_of(job: CountyJob) -> CountyData:
-    """The county's data: its one collection table, or its parts (school workbooks, export
-    rows) assembled. An input not read in this run's first phase is read here."""
+    """The county's data: its parts (a collection table, school workbooks, its rows of the
+    stage exports) assembled. An input not read in this run's first phase is read here."""
     from .intake import assemble
 
-    pieces: list[CountyData] = []
+    pieces: list[WorkbookPart] = []
     for i, f in enumerate(job.inputs):
         payload = job.payloads[i] if i < len(job.payloads) else None
         if payload is not None:
@@ -98,8 +99,6 @@ def _data_of(job: CountyJob) -> CountyData:
         else:
             read = read_input(f, job.rules)
             pieces += [p for p in read if p.kind == "school" or p.county_id.key == job.county.key] or read[:1]
-    if len(pieces) == 1 and not pieces[0].is_part:
-        return pieces[0]
     return assemble(pieces, job.rules)
 
 

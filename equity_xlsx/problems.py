@@ -69,6 +69,11 @@ class Code(StrEnum):
     EQUIPMENT_IMPLAUSIBLE = "equipment_implausible"
     # the 教育事业统计 基层表 and its exports
     FORM_GENERATION_UNKNOWN = "form_generation_unknown"
+    FORM_MAPPING_INVALID = "form_mapping_invalid"
+    FORM_GENERATION_YEAR = "form_generation_year"
+    FORM_SECTION_MISSING = "form_section_missing"
+    FORM_CELL_STARRED = "form_cell_starred"
+    NOT_COMPULSORY_SCHOOL = "not_compulsory_school"
     FORM_MISSING = "form_missing"
     FORM_NOT_A_FORM = "form_not_a_form"
     FORM_ROW_MISSING = "form_row_missing"
@@ -164,11 +169,25 @@ SPECS: dict[Code, Spec] = {
                                         "{hint}；数值与单位矛盾，该值未使用"),
     Code.FORM_GENERATION_UNKNOWN: Spec(E, "工作表名（{sheets}）像是教育事业统计基层表，但不是已知的表式（可识别：{known}），"
                                           "该文件未读取；如是新的表式，请在 rules/forms 中增加一个表式文件"),
+    Code.FORM_MAPPING_INVALID: Spec(E, "本县的基层表表式补充文件有误，该文件未读取：{reason}"),
     Code.FORM_MISSING: Spec(E, "“{school}”的工作簿中没有 {form}（{title}）表，{figures}无数据：{consequence}（不按 0 计）"),
-    Code.FORM_NOT_A_FORM: Spec(E, "工作表“{sheet}”中找不到栏目行（甲、乙、1、2……），无法按行、列标签读取，该表未使用"),
-    Code.FORM_ROW_MISSING: Spec(E, "工作表“{sheet}”中找不到“{label}”行，{figure}无数据（不按 0 计）；表中的行有：{found}"),
-    Code.FORM_COLUMN_MISSING: Spec(E, "工作表“{sheet}”的表头中找不到“{path}”列，{figure}无数据（不按 0 计）；表头有：{found}"),
-    Code.EXPORT_NO_STAGE: Spec(E, "无法确定导出表“{sheet}”是小学还是初中：文件名和工作表名都没有写明学段，该表未使用"),
+    Code.FORM_NOT_A_FORM: Spec(E, "工作表“{sheet}”是空的，无法按行、列标签读取，该表未使用"),
+    Code.FORM_ROW_MISSING: Spec(E, "工作表“{sheet}”中找不到“{label}”行，{figure}无数据（不按 0 计）；相近的行：{near}；"
+                                   "表中的行有：{found}。如表中另有写法，可在本县基层表文件夹放一个 {hint} 补充行标签"
+                                   "（格式见 README“基层表表式补充”），或用 equity-xlsx forms check 查看各数取自何处"),
+    Code.FORM_COLUMN_MISSING: Spec(E, "工作表“{sheet}”的表头中找不到“{path}”列，{figure}无数据（不按 0 计）；相近的列：{near}；"
+                                      "表头有：{found}。如表中另有写法，可在本县基层表文件夹放一个 {hint} 补充表头"
+                                      "（格式见 README“基层表表式补充”）"),
+    Code.FORM_SECTION_MISSING: Spec(E, "工作表“{sheet}”分学段填报（有：{found}），但没有“{section}”部分，{figure}等无数据"
+                                       "（不按 0 计）；如该部分另有名称，可在 {hint} 中写明（见 README“基层表表式补充”）"),
+    Code.FORM_CELL_STARRED: Spec(E, "单元格 {cell}（{header}）标有“*”，表示按表式此处不应填数，{figure}无数据（不按 0 计）；"
+                                    "请核对表式，或在 {hint} 中写明正确的行、列（见 README“基层表表式补充”）"),
+    Code.NOT_COMPULSORY_SCHOOL: Spec(W, "“{school}”的办学类型为“{school_type}”，没有小学、初中学生表，不是义务教育学校，未参与计算"),
+    Code.FORM_GENERATION_YEAR: Spec(W, "工作簿是{generation}（用于 {years}），但表上写的是 {year} 学年初：请核对是否用错了表式"
+                                       "（数据照常按{generation}读取）"),
+    Code.EXPORT_NO_STAGE: Spec(E, "无法确定导出表“{sheet}”是小学还是初中：文件名、工作表名和表格标题都没有写明学段，"
+                                  "{count} 所学校（{schools}）的办学类型也不能说明（如九年一贯制学校），这些行未使用；"
+                                  "请在文件名或工作表名中写明“小学”或“初中”"),
     Code.EXPORT_NO_COUNTY: Spec(E, "第 {row} 行（{school}）的“统计三级”和“行政区划代码”都为空，无法确定属于哪个县，该行未使用"),
     Code.EXPORT_WHOLE_DIFFERS: Spec(W, "“{school}”在小学、初中两个导出表中的{field}不同：{first_file} 为 {first:g}，"
                                        "{other_file} 为 {other:g}；按 {first_file} 的数拆分使用，请核对"),
@@ -224,7 +243,10 @@ TITLES: dict[Code, str] = {
     Code.WHOLE_NOT_SPLITTABLE: "全校数无法拆分", Code.SPLIT_NO_STUDENTS: "缺学生数无法拆分",
     Code.SPLIT_NO_WEIGHTS: "缺拆分权重", Code.COMPOSITE_MISMATCH: "合计与分项不符", Code.COMPOSITE_PARTIAL: "分项不全",
     Code.EQUIPMENT_IMPLAUSIBLE: "设备值与单位矛盾", Code.FORM_GENERATION_UNKNOWN: "未知的基层表表式",
-    Code.FORM_MISSING: "缺少基层表表页", Code.FORM_NOT_A_FORM: "表页无栏目行", Code.FORM_ROW_MISSING: "找不到表中的行",
+    Code.FORM_MAPPING_INVALID: "表式补充文件有误", Code.FORM_GENERATION_YEAR: "表式与学年不符",
+    Code.FORM_SECTION_MISSING: "找不到表中的学段部分", Code.FORM_CELL_STARRED: "取数单元格标有*",
+    Code.NOT_COMPULSORY_SCHOOL: "非义务教育学校",
+    Code.FORM_MISSING: "缺少基层表表页", Code.FORM_NOT_A_FORM: "表页是空的", Code.FORM_ROW_MISSING: "找不到表中的行",
     Code.FORM_COLUMN_MISSING: "找不到表中的列", Code.EXPORT_NO_STAGE: "导出表学段不明", Code.EXPORT_NO_COUNTY: "无法归县",
     Code.EXPORT_WHOLE_DIFFERS: "两学段全校数不同", Code.ONE_STAGE_ONLY: "一贯制学校缺一个学段",
     Code.DUPLICATE_CODE: "学校标识码重复", Code.LEVELS_OVER_TOTAL: "学历之和大于合计",

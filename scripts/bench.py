@@ -107,7 +107,7 @@ def _form_one(args: tuple[str, int]) -> int:
         school = j.make_school(rng, county, f"基准县第{i:03d}小学", "小学", kind, {"primary": rng.randint(80, 2000)},
                                i % 100)
     school.code = f"2148059{i:03d}"
-    j.write_school_workbook(Path(path), school, "jiaoji-2023")
+    j.write_school_workbook(Path(path), school, "jiaoji-2021")
     return len(school.sections)
 
 

@@ -3,7 +3,7 @@
 Two generations of the forms are written from one code path; a generation is data (``GENERATIONS``:
 which sheet, title, header paths and row labels each form has), so the same figure sits at a
 different row or column in ``"jichu-2018"`` (基础基111 … 基础基531, school years 2018–2022) and in
-``"jiaoji-2023"`` (教基1001 … 教基5180, 2023 onward). A reader must find figures by label and
+``"jiaoji-2021"`` (教基1001 … 教基5180, 2023 onward). A reader must find figures by label and
 header path, never by cell address.
 
 Independent of the ``equity_xlsx`` package on purpose (the samples test its reader). It borrows
@@ -492,7 +492,7 @@ GENERATIONS: dict[str, dict[str, Form]] = {
             ("数字终端数（台）/其中：学生终端", "terminals_student"), ("数字资源总量（GB）", "resources"),
             ("互联网接入带宽（Mbps）", "bandwidth")), rows(("总计", "total"))),
     },
-    "jiaoji-2023": {
+    "jiaoji-2021": {
         "info": Form("教基1001", "学校（机构）基本情况", "教基1001", "", cols(
             ("指标名称", "label"), ("编号", "no"), ("代码", "code"), ("内容", "value")), _INFO_2023, False),
         "staff": Form("教基1102", "学校（机构）教职工情况", "教基1102", "", cols(
@@ -519,7 +519,7 @@ GENERATIONS: dict[str, dict[str, Form]] = {
             ("其中：当年新增", "multimedia_new"), ("数字资源总量（GB）", "resources")), rows(("总计", "total"))),
     },
 }
-YEAR_OF = {"jichu-2018": 2021, "jiaoji-2023": 2025}  # the school year the samples report
+YEAR_OF = {"jichu-2018": 2021, "jiaoji-2021": 2025}  # the school year the samples report
 
 # Every figure the evaluation needs: (form kind, row key, column key). "{stage}" is primary/junior.
 FIGURES = {
@@ -921,7 +921,7 @@ def _print_setup(ws) -> None:
 
 
 def write_school_workbook(path: Path, school: SchoolSpec, generation: str) -> None:
-    """One school's 基层表 workbook in ``generation`` ("jichu-2018" or "jiaoji-2023"): one sheet
+    """One school's 基层表 workbook in ``generation`` ("jichu-2018" or "jiaoji-2021"): one sheet
     per form the school fills in (student and teacher forms only for the stages it runs)."""
     wb = _workbook(path)
     f = _Formats(wb)

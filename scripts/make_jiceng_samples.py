@@ -132,7 +132,7 @@ def write_all(out: Path, xls: bool = True) -> dict[str, list[j.SchoolSpec]]:
     folder = out / QINGSHI_DIR
     _clear(folder)
     for school in specs[QINGSHI_DIR]:
-        j.write_school_workbook(folder / f"{school.name}.xlsx", school, "jiaoji-2023")
+        j.write_school_workbook(folder / f"{school.name}.xlsx", school, "jiaoji-2021")
     folder = out / LIUXI_DIR
     _clear(folder, keep=tuple(f"{name}.xls" for name in LIUXI_AS_XLS) if xls else ())  # compared, not rewritten
     with tempfile.TemporaryDirectory() as tmp:
@@ -173,7 +173,7 @@ def readme(out: Path, specs: dict[str, list[j.SchoolSpec]]) -> str:
         liuxi_files="、".join(f"`{n}`" for n in liuxi_files),
         xls_note=f"其中 {converted} 个由 LibreOffice 另存为 .xls，模拟旧版 Excel/WPS 保存的文件" if converted
         else "本机没有 LibreOffice 时全部为 .xlsx",
-        loc_2023=_locations("jiaoji-2023"), loc_2018=_locations("jichu-2018"),
+        loc_2023=_locations("jiaoji-2021"), loc_2018=_locations("jichu-2018"),
         qingshi_expected=j.describe("青石县", specs[QINGSHI_DIR]),
         liuxi_expected=j.describe("柳溪县", specs[LIUXI_DIR]),
         export_expected="\n\n".join(j.describe(c, s) for c, s in by_county.items()),
@@ -220,18 +220,18 @@ README = """## 基层表样例（教育事业统计 基层报表）
   从标题行起逐行编号），即表格本身从 B2 开始。
 - 表内依次为：标题行（如“小学学生数”）、表号行（`表号：基础基312` 或 `教基3112`，右端“单位：人”等）、
   2–3 行合并表头（如 `在校学生数` 合并在 `合计 | 其中：女 | 其中：少数民族` 之上，`按授课课程分` 合并在各课程之上，
-  2023 版教师表再在最上一行加 `专任教师`）、栏目行（甲 乙 丙 1 2 3 …）、带“编号”（01、02 …）的数据行；
+  教基教师表再在最上一行加 `专任教师`）、栏目行（甲 乙 丙 1 2 3 …）、带“编号”（01、02 …）的数据行；
   部分表末有“单位负责人/填表人/联系电话/报出日期”一行。
 - 没有的数一律留空（不填 0）；少数数字以文本存储。
 - 两代表式行列位置不同：需要的数据只能按“行标签 + 表头路径”查找。
 
 需要的数据所在位置（行标签括号内为编号；表头路径用 ` / ` 分隔各层表头；`_primary` 为小学、`_junior` 为初中）：
 
-2023 年起（教基，`jiaoji-2023`）：
+2021 年秋季起（教基，`jiaoji-2021`）：
 
 {loc_2023}
 
-2018–2022 年（基础基，`jichu-2018`）：
+2020/21 学年及以前（基础基，`jichu-2018`）：
 
 {loc_2018}
 
@@ -249,7 +249,7 @@ README = """## 基层表样例（教育事业统计 基层报表）
 - 青石县石门镇中心小学：教学仪器设备值约为标准的一半（未达标）；
 - 工作表名带后缀：实验小学 `_小学`、第一中学 `_初级中学`、白沙学校 `_九年一贯制学校`；
 - 另有 `教基1102`（教职工情况）与 `教基1102续`（骨干教师所在表）两张表，名称相近；
-- 2023 版教师表课程写作 `体育与健康`，`音乐`、`美术` 排在它前面；学历行排在职称行之后，另有 `其中：博士研究生毕业` 行。
+- 教基教师表课程写作 `体育与健康`，`音乐`、`美术` 排在它前面；学历行排在职称行之后，另有 `其中：博士研究生毕业` 行。
 
 预期结果（国家 2017 标准；△ 为达到标准 85%–100%，✗ 为不足 85%）：
 
@@ -265,7 +265,7 @@ README = """## 基层表样例（教育事业统计 基层报表）
 - 柳溪县杨柳镇茶园村教学点：`小学教学点`、是否计校数 `否`，但有 62 人，**计入**（只排除不足 50 人的教学点）；
 - 柳溪县实验中学：运动场地部分为非学校产权（`基础基522` 的 `非学校产权` 行），应取 `总计` 行；本科毕业人数以文本存储；
 - 柳溪县河西学校：九年一贯制，312/313、423/424 各一张，设施按全校填报；
-- 所在地行政区划代码以数字存储（2023 版为文本）；教职工、骨干教师在 `基础基112` 的第 26、27 行。
+- 所在地行政区划代码以数字存储（教基表为文本）；教职工、骨干教师在 `基础基112` 的第 26、27 行。
 
 预期结果：
 

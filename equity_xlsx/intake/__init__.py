@@ -1,16 +1,20 @@
-"""Intake: workbook file -> normalised CountyData with provenance (no evaluation rules here).
+"""Intake: workbook file -> parts with provenance -> one county's CountyData (no evaluation rules here).
 
 Modules, in the order data flows through them:
 grid (file -> cells), header (find and map the header), table / form / county (cells ->
-records or county figures), normalise (stages, 口径, splits, composites, unit checks),
-reader (``read_file`` / ``read_workbook``, the public entry points).
+records or county figures), reader (``read_file``: the recognisers, each returning
+``part.WorkbookPart``s), assemble (a county's parts -> CountyData: the one place every input
+shape is normalised, with normalise: stages, 口径, splits, composites, unit checks).
 
-The 教育事业统计 基层表 (domain.md §7) go through formgrid (header paths, labelled rows),
-school_forms (one school's workbook) or export (one school per row), then derive (the
-statistics definitions) into the same Records, and assemble (a county's parts together).
+The 教育事业统计 基层表 (domain.md §7) go through formgrid (one form sheet: header paths,
+labelled rows, stage sections, card cells), school_forms (one school's workbook, the rules of
+its generation with the county's own ``表式补充.toml`` first, see local) or export (one school
+per row), then derive (the statistics definitions) into the same Records; check is
+``equity-xlsx forms check``.
 """
 
 from .assemble import assemble
+from .part import WorkbookPart
 from .reader import read_file, read_workbook
 
-__all__ = ["assemble", "read_file", "read_workbook"]
+__all__ = ["WorkbookPart", "assemble", "read_file", "read_workbook"]

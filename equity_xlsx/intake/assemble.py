@@ -1,12 +1,14 @@
-"""The parts of one county -> its CountyData: per-school 基层表 workbooks, or its rows of the
-stage exports, normalised together.
+"""The parts of one county -> its CountyData: the one place every input shape is normalised.
 
-Before the shared normalising (口径, 一贯制 split, composites, checks): a school given twice
-(the same 学校标识码 in two workbooks, or twice in one stage export) keeps its first
-occurrence; a 九年一贯制 school's two stage-export rows become one school whose whole-school
-facilities are taken once (and compared); a school of a multi-stage type found in one stage
-only cannot have its facilities split, so they are left out with a warning rather than
-credited to the one stage.
+A collection table (one "county" part), a folder of per-school 基层表 workbooks (a "school"
+part each) and a county's rows of the stage exports (an "export" part per file) all become
+sections here, by the same rules (口径, 一贯制 split, composites, checks).
+
+Before the shared normalising, for the 基层表 parts: a school given twice (the same 学校标识码
+in two workbooks, or twice in one stage export) keeps its first occurrence; a 九年一贯制
+school's two stage-export rows become one school whose whole-school facilities are taken
+once (and compared); a school of a multi-stage type found in one stage only cannot have its
+facilities split, so they are left out with a warning rather than credited to the one stage.
 """
 
 from __future__ import annotations
@@ -15,37 +17,73 @@ from collections import Counter
 from dataclasses import replace
 
 from ..model import STAGE_LABEL, CountyData
-from ..problems import Code, ProblemLog
+from ..problems import Code, ProblemLog, internal_detail
 from ..rulebook import Rules
+from ..standards import Aliases, Standard
 from .header import Vocabulary, norm
 from .normalise import COMPULSORY, build_sections, school_kind
+from .part import WorkbookPart
 from .table import Record
 
-def assemble(parts: list[CountyData], rules: Rules) -> CountyData:
+
+def assemble(parts: list[WorkbookPart], rules: Rules) -> CountyData:
     """Normalise every part of one county together (see the module doc)."""
     first = parts[0]
     years = Counter(p.data_year for p in parts if p.data_year)
     data = CountyData(file=first.file, county=first.county, identity=first.identity, kind=first.kind,
                       generation=first.generation, data_year=years.most_common(1)[0][0] if years else None)
     problems = ProblemLog(first.file)
+    unmatched: dict[str, list[str]] = {}
     for p in parts:
         data.problems.extend(p.problems)
         data.conversions.extend(c for c in p.conversions if c not in data.conversions)
+        for name, value in p.county_figures.items():
+            if name not in data.county_figures:
+                data.county_figures[name] = value
+                data.county_sources[name] = p.county_sources[name]
+        unmatched.update(p.unmatched)
     vocab = Vocabulary.of(rules.aliases)
-    records = _one_per_school(parts, rules, problems)
-    records = [_drop_unsplittable(rec, rules, vocab, problems) for rec in records]
-    sections, exclusions, splits = build_sections(records, rules.standard, vocab, first.file, problems)
+    tables = [rec for p in parts if p.kind == "county" for rec in p.records]
+    forms = _one_per_school([p for p in parts if p.kind != "county"], rules, problems)
+    forms = [_drop_unsplittable(rec, rules, vocab, problems) for rec in forms]
+    try:
+        sections, exclusions, splits = build_sections(tables + forms, rules.standard, vocab, first.file, problems)
+    except Exception as exc:
+        problems.add(Code.INTERNAL, during="整理学校数据", consequence="没有学校参与计算", detail=internal_detail(exc))
+        sections, exclusions, splits = [], [], []
     data.sections, data.exclusions, data.splits = sections, exclusions, splits
-    data.records = []
+    if tables:
+        _report_missing_fields(tables, rules.standard, rules.aliases, unmatched, problems)
+    if first.kind == "county" and first.identity is not None and first.identity.source == "file" and (
+            sections or exclusions):
+        problems.add(Code.COUNTY_FROM_FILE_NAME, name=first.identity.name)
     data.problems.extend(problems.items)
     return data
+
+
+def _report_missing_fields(records: list[Record], std: Standard, aliases: Aliases,
+                           unmatched: dict[str, list[str]], problems: ProblemLog) -> None:
+    """An indicator's field found in no sheet of a collection table is a problem naming the
+    headers that were not recognised, so the user sees what to rename (never silently 未提供数据)."""
+    present = {f for rec in records for f in (*rec.values, *rec.invalid, *(k for v in rec.staged.values() for k in v))}
+    leftovers = "；".join(f"{sheet}：{'、'.join(texts[:12])}{' 等' if len(texts) > 12 else ''}"
+                          for sheet, texts in unmatched.items() if texts) or "（没有）"
+    for ind in std.indicators:
+        name = ind.numerator
+        parts = {p for option in aliases.composites.get(name, ()) for p in option}
+        if name in present or parts & present:  # a partial composite is reported where it is summed
+            continue
+        spec = aliases.fields[name]
+        examples = "、".join(f"“{a}”" for a in (spec.label, *spec.aliases[:2]))
+        problems.add(Code.FIELD_NOT_FOUND, field=spec.label, indicator=ind.name, unmatched=leftovers,
+                     examples=examples)
 
 
 def _key(rec: Record) -> str:
     return rec.text.get("code") or norm(rec.text.get("name", ""))
 
 
-def _one_per_school(parts: list[CountyData], rules: Rules, problems: ProblemLog) -> list[Record]:
+def _one_per_school(parts: list[WorkbookPart], rules: Rules, problems: ProblemLog) -> list[Record]:
     """Records keyed by school: stage-export rows of one school merged; a repeat dropped."""
     labels = {name: spec.label for name, spec in rules.aliases.fields.items()}
     out: dict[str, Record] = {}

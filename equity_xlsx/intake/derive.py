@@ -39,6 +39,9 @@ class Figures:
     info_src: dict[str, Source] = field(default_factory=dict)
     staged: dict[str, dict[str, Cell]] = field(default_factory=dict)
     whole: dict[str, Cell] = field(default_factory=dict)
+    # Per stage: courses counted through another column, or absent from the form and counted
+    # 0 (course -> why): 艺术 as the group total over 音乐 and 美术 is not counted again.
+    covered: dict[str, dict[str, str]] = field(default_factory=dict)
 
 
 def _combine(cells: list[tuple[Cell, int]], target: str) -> Cell:
@@ -51,7 +54,9 @@ def _combine(cells: list[tuple[Cell, int]], target: str) -> Cell:
     for i, (c, sign) in enumerate(cells):
         op = "" if i == 0 else (" + " if sign > 0 else " − ")
         sheet = f"{c.source.sheet} " if c.source.sheet != origin_sheet else ""
-        words.append(f"{op}{sheet}{c.source.cell}（{LABEL.get(c.field, c.field)}）")
+        # A part itself added up from several rows (博士研究生 + 硕士研究生) shows its own cells.
+        what = f"（{c.source.label}）" if " + " in c.source.label else f"{c.source.cell}（{LABEL.get(c.field, c.field)}）"
+        words.append(f"{op}{sheet}{what}")
     src = Source(first.source.file, first.source.sheet, first.source.row, first.source.column, "".join(words))
     return Cell(round(value, 6), src, target)
 
@@ -77,9 +82,11 @@ def to_record(fig: Figures, defs: StatisticsDefinitions, aliases: Aliases) -> Re
             notes.append((stage, f"{label['qualified_teachers']}（{STAGE_LABEL.get(stage, stage)}）= "
                          + " + ".join(LABEL[lv] for lv in levels)))
         courses = [c for c in defs.pe_art_courses if c in got]
-        if courses and all(c in got for c in defs.pe_art_courses):
+        covered = fig.covered.get(stage, {})
+        if courses and all(c in got or c in covered for c in defs.pe_art_courses):
             out["pe_art_teachers"] = _combine([(got[c], 1) for c in courses], "pe_art_teachers")
-            notes.append((stage, f"{label['pe_art_teachers']} = " + " + ".join(LABEL[c] for c in courses)))
+            why = "".join(f"（{LABEL[c]}：{covered[c]}）" for c in defs.pe_art_courses if c in covered)
+            notes.append((stage, f"{label['pe_art_teachers']} = " + " + ".join(LABEL[c] for c in courses) + why))
         rec.staged[stage] = out
     whole = fig.whole
     aux, indoor = whole.get("teaching_aux_area"), whole.get("indoor_sports_area")

@@ -1,8 +1,13 @@
 """A county- or city-wide 基层表 export (one school per row, one file per stage) -> one part per
 county, grouped by 统计三级 / 行政区划代码 (domain.md §7).
 
-Columns are found by header path through ``rules/forms/export.toml``. A row's students and
-teachers are its stage's; the facilities marked ``whole`` are the whole school's, so a 九年一贯制
+An export is recognised by its header, whatever the file is called: a header naming 统计三级
+(or 行政区划代码) with a figure column, or naming 学校标识码 with the teachers' 学历 columns.
+Columns are found by header path through ``rules/forms/export.toml`` (variants such as
+``本学年校舍建筑面积›教学及辅助用房›计`` or ``教基1102›县级以上骨干教师(小学)``; a unit alone
+on the row under a header, ``(平方米)``, is that column's unit). A row's students and teachers
+are its stage's — the stage from the sheet or file name, the title above the header, or else
+the school's own 办学类型; the facilities marked ``whole`` are the whole school's, so a 九年一贯制
 school's two rows (one per stage file) are matched by 学校标识码 when its county is
 assembled, and its facilities split once.
 """
@@ -13,92 +18,155 @@ from pathlib import Path
 
 from ..forms import LABEL, FormRules
 from ..identity import normalise_code, resolve
-from ..model import Conversion, CountyData, Source
+from ..model import STAGE_LABEL, Conversion, Source
 from ..problems import Code, ProblemLog
 from ..rulebook import Rules
 from .cells import text_of
 from .derive import Figures, check_figures, to_record
-from .formgrid import SEP, FormTable, cleaned, read_export_table
+from .formgrid import SEP, ExportTable, cleaned, nearest, read_export_table
 from .grid import Grid, col_letter, is_blank
-from .header import Vocabulary
-from .school_forms import column_factor, read_cell
+from .header import Vocabulary, find_unit
+from .normalise import COMPULSORY, school_kind
+from .part import FigureTrace, WorkbookPart
+from .place import county_from_text, county_in_titles
+from .school_forms import COUNTED, FEEDS, LOCAL_HINT, choose_courses, read_cell
 from .table import is_note
 
-ANCHOR = "学校标识码"
+ANCHORS = ("学校标识码", "统计三级")
 
 
-def export_rules(rules: Rules) -> FormRules | None:
-    return next((f for f in rules.forms if f.info is None), None)
+def export_rules(forms: tuple[FormRules, ...]) -> FormRules | None:
+    return next((f for f in forms if not f.per_school), None)
 
 
-def export_table(grid: Grid, rules: Rules) -> FormTable | None:
-    """The export table on ``grid``: a header naming 学校标识码 and the county (统计三级 or
-    行政区划代码), and at least one figure column; else None."""
-    ex = export_rules(rules)
-    if ex is None:
-        return None
-    table = read_export_table(grid, ex.columns.get("code", (ANCHOR,))[0])
+def export_table(grid: Grid, ex: FormRules) -> ExportTable | None:
+    """The export table on ``grid`` (see the module doc), else None."""
+    table = read_export_table(grid, ANCHORS)
     if table is None:
         return None
-    if table.column((ex.columns.get("county", ()),)) is None and table.column((ex.columns.get("region_code", ()),)) is None:
-        return None
-    if not any(table.column(f.columns) is not None for f in ex.figures):
-        return None
-    return table
+    band = table.band
+    placed = band.column(ex.columns.get("county", ())) is not None or band.column(
+        ex.columns.get("region_code", ())) is not None
+    figures = any(band.column(f.columns) is not None for f in ex.figures)
+    t = ex.export_teachers
+    levels = t is not None and any(band.column(p) is not None for p in t.levels.values())
+    if (placed and figures) or (band.column(ex.columns.get("code", ())) is not None and levels):
+        return table
+    return None
 
 
 class _Columns:
     """Where each export figure is, found once per sheet (a missing one reported once)."""
 
-    def __init__(self, table: FormTable, ex: FormRules, rules: Rules, sheet: str, problems: ProblemLog,
-                 conversions: list[Conversion]):
-        self.info = {k: table.column((path,)) for k, path in ex.columns.items()}
-        self.figures: list[tuple[str, bool, int, float, str]] = []  # (stat, whole, col, factor, shown)
+    def __init__(self, table: ExportTable, ex: FormRules, rules: Rules, sheet: str, stage_cols: set[str],
+                 problems: ProblemLog, conversions: list[Conversion]):
+        band = table.band
+        self.info = {k: band.column(paths) for k, paths in ex.columns.items()}
+        # (stat, stage, whole, col, factor, shown, unit)
+        self.figures: list[tuple[str, str | None, bool, int, float, str, str]] = []
         self.teachers: list[tuple[str, int, str]] = []  # (teacher row or course, col, shown)
+        self.covered: dict[str, str] = {}
+        self.missing: list[tuple[str, str, tuple[str, ...]]] = []  # (stat, path wanted, nearest headers)
 
-        def missing(path: tuple[str, ...], stat: str) -> None:
-            problems.add(Code.FORM_COLUMN_MISSING, sheet, table.first_data, path=SEP.join(path),
-                         figure=LABEL.get(stat, stat), found="、".join(table.shown.values()))
+        def missing(options: tuple[tuple[str, ...], ...], stat: str) -> None:
+            path = "”或“".join(SEP.join(p) for p in options[:3])
+            near = tuple(nearest(options[0][-1], list(band.shown.values())))
+            self.missing.append((stat, path, near))
+            problems.add(Code.FORM_COLUMN_MISSING, sheet, table.first_data, path=path, figure=LABEL.get(stat, stat),
+                         found="、".join(band.shown.values())[:300], near="、".join(near) or "（没有）", hint=LOCAL_HINT)
 
+        done: set[tuple[str, str | None]] = set()
         for f in ex.figures:
-            col = table.column(f.columns)
+            col = band.column(f.columns)
             if col is None:
-                missing(f.columns[0], f.field)
                 continue
-            factor = column_factor(table, col, f.field, f.unit, rules, sheet, problems, conversions)
-            if factor is None:
+            key = (f.field, f.stage)
+            if key in done:
                 continue
-            self.figures.append((f.field, f.whole, col, factor, table.shown[col]))
+            done.add(key)
+            factor = _factor(band, col, f.field, f.unit, rules, sheet, table.first_data, problems, conversions)
+            if factor is not None:
+                self.figures.append((f.field, f.stage, f.whole, col, factor, band.shown[col],
+                                     band.units.get(col) or f.unit))
+        have = {f for f, _ in done}
+        for f in ex.figures:
+            if f.field not in have and f.stage is None:
+                missing(f.columns, f.field)
+                have.add(f.field)
         t = ex.export_teachers
         if t is not None:
-            wanted = [("total", (t.total_column,)), *((lv, (path,)) for lv, path in t.levels.items()),
-                      *t.courses.items()]
+            # 学历 rows only the statisticians' checks use are read when there, never missed.
+            needed = {"total", *(lv for lvs in rules.standard.statistics.qualified_levels.values() for lv in lvs)}
+            wanted = [("total", t.total_column), *t.levels.items()]
             for key, options in wanted:
-                col = table.column(options)
+                col = band.column(options)
                 if col is None:
-                    missing(options[0], key)
+                    if key in needed:
+                        missing(options, key)
                     continue
-                self.teachers.append((key, col, table.shown[col]))
+                self.teachers.append((key, col, band.shown[col]))
+            cols = {c: col for c, options in t.courses.items() if (col := band.column(options)) is not None}
+            self.covered = choose_courses(band, cols, t.optional_courses, rules.standard.statistics.pe_art_courses)
+            for course, options in t.courses.items():
+                if course in cols:
+                    self.teachers.append((course, cols[course], band.shown[cols[course]]))
+                elif course not in self.covered:
+                    missing(options, course)
 
 
-def export_stage(file: str, sheet: str, vocab: Vocabulary) -> str | None:
-    """小学 / 初中 from the sheet name, else from the file name."""
-    return vocab.stage_in(sheet) or vocab.stage_in(Path(file).stem)
+def _factor(band, col: int, stat: str, unit: str, rules: Rules, sheet: str, row: int, problems: ProblemLog,
+            conversions: list[Conversion]) -> float | None:  # noqa: ANN001 - HeaderBand
+    """Factor from the column's unit (its header's, else the rules file's) to the canonical unit
+    of the field ``stat`` feeds; a conversion recorded, an unknown unit reported (None)."""
+    spec = rules.aliases.fields[FEEDS[stat]]
+    family = rules.aliases.units.get(spec.unit, {})
+    unit = band.units.get(col) or unit
+    key = find_unit(unit, family) if unit else ""
+    if key is None:
+        problems.add(Code.UNKNOWN_UNIT, sheet, row, col_letter(col), header=band.shown.get(col, ""), unit=unit,
+                     field=spec.label, known="、".join(u for u in family if u))
+        return None
+    factor = family.get(key, 1.0)
+    if factor != 1:
+        conversion = Conversion(sheet, col_letter(col), band.shown.get(col, ""), FEEDS[stat], unit, factor)
+        if conversion not in conversions:
+            conversions.append(conversion)
+    return factor
 
 
-def read_export_sheet(table: FormTable, stage: str, rules: Rules, file: str, vocab: Vocabulary,
-                      parts: dict[str, CountyData], sheet_problems: ProblemLog) -> None:
-    """Every school row of one export sheet, filed by county into ``parts`` (key -> part)."""
-    grid, sheet = table.grid, table.grid.name
-    ex = export_rules(rules)
+def export_stage(file: str, sheet: str, vocab: Vocabulary, titles: list[str]) -> str | None:
+    """小学 / 初中 (or 高中: its students split a 完全中学's facilities) from the sheet name, the
+    file name, or the title above the header."""
+    for text in (sheet, Path(file).stem, *titles):
+        stage = vocab.stage_in(text)
+        if stage is not None:
+            return stage
+    return None
+
+
+def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sheet_problems: ProblemLog,
+                      titles_above, forms: tuple[FormRules, ...] | None = None,  # noqa: ANN001
+                      trace: bool = False) -> list[WorkbookPart] | None:
+    """Every school row of one export sheet, one part per county; None when the sheet is no
+    export. ``titles_above(top)`` keeps and returns the texts above the header; ``trace``
+    records where each figure of each school was found (``forms check``)."""
+    ex = export_rules(forms or rules.forms)
+    table = export_table(grid, ex) if ex is not None else None
+    if table is None:
+        return None
+    sheet = grid.name
+    titles = titles_above(table.header_top)
+    sheet_stage = export_stage(file, sheet, vocab, titles)
+    parts: dict[str, WorkbookPart] = {}
     conversions: list[Conversion] = []
-    cols = _Columns(table, ex, rules, sheet, sheet_problems, conversions)
+    cols = _Columns(table, ex, rules, sheet, set(), sheet_problems, conversions)
     defs = rules.standard.statistics
     name_col = cols.info.get("name")
     if name_col is None:
         sheet_problems.add(Code.MISSING_COLUMN, sheet, table.first_data, missing="学校名称", examples="学校名称")
-        return
+        return []
     logs: dict[str, ProblemLog] = {}
+    unstaged: list[str] = []
     for r in range(table.first_data, grid.row0 + grid.nrows):
         info = {k: text_of(grid.get(r, c)) for k, c in cols.info.items() if c is not None}
         name = info.get("name", "")
@@ -110,29 +178,71 @@ def read_export_sheet(table: FormTable, stage: str, rules: Rules, file: str, voc
             if not name and info.get("code"):
                 sheet_problems.add(Code.NAME_EMPTY, sheet, r + 1, col_letter(name_col))
             continue
+        stage = sheet_stage or _stage_of_type(info.get("school_type", ""), vocab)
+        if stage is None:
+            unstaged.append(name)
+            continue
+        if "counted" in info:
+            info["counted"] = COUNTED.get(info["counted"], info["counted"])
         county_name, region = info.get("county", ""), normalise_code(info.get("region_code"))
+        if not county_name and not region and cols.info.get("county") is None and cols.info.get("region_code") is None:
+            county_name = county_in_titles(titles) or county_from_text(Path(file).stem) or ""
         if not county_name and not region:
             sheet_problems.add(Code.EXPORT_NO_COUNTY, sheet, r + 1, col_letter(name_col), school=name)
             continue
         county = resolve(code=region, title_name=county_name or None, file_stem=county_name or Path(file).stem,
                          counties=rules.counties, context=info.get("city", ""))
-        part = parts.setdefault(county.key, CountyData(file=file, county=county.name, kind="export",
-                                                       generation="export", identity=county))
+        part = parts.setdefault(county.key, WorkbookPart(file=file, kind="export", county=county.name,
+                                                         generation="export", identity=county))
         log = logs.setdefault(county.key, ProblemLog(file))
         origin = Source(file, sheet, r + 1, col_letter(name_col))
         fig = Figures(file, origin, "export", info=info,
                       info_src={k: Source(file, sheet, r + 1, col_letter(c)) for k, c in cols.info.items() if c is not None})
         got = fig.staged.setdefault(stage, {})
-        for stat, whole, col, factor, shown in cols.figures:
+        traced: list[FigureTrace] = []
+
+        def keep(stat: str, col: int, shown: str, cell, unit: str) -> None:  # noqa: ANN001 - Cell | None
+            if trace:
+                what = LABEL.get(stat, stat) + ("" if stat in ("teaching_aux_area", "indoor_sports_area", "field_area",
+                                                               "equipment_value", "multimedia_rooms")
+                                                else f"（{STAGE_LABEL.get(stage, stage)}）")
+                traced.append(FigureTrace(name, what, cell is not None, sheet, "", shown, f"{col_letter(col)}{r + 1}",
+                                          text_of(grid.get(r, col)), unit, ex.path.name,
+                                          "" if cell is not None else "单元格不能使用（见数据问题）"))
+
+        for stat, only, whole, col, factor, shown, unit in cols.figures:
+            if only is not None and only != stage:
+                continue
+            if stat in got and only is None:
+                continue  # a column of this stage's own was read first
             cell = read_cell(table, sheet, r, col, shown, stat, factor, defs.blank_cell_is_zero, file, log)
+            keep(stat, col, shown, cell, unit)
             if cell is not None:
                 (fig.whole if whole else got)[stat] = cell
         for key, col, shown in cols.teachers:
             cell = read_cell(table, sheet, r, col, shown, key, 1.0, defs.blank_cell_is_zero, file, log)
+            keep(key, col, shown, cell, "人")
             if cell is not None:
                 got[key] = cell
+        if trace:
+            traced += [FigureTrace(name, f"{LABEL[c]}（{STAGE_LABEL.get(stage, stage)}）", True, sheet, reason=why)
+                       for c, why in cols.covered.items()]
+            traced += [FigureTrace(name, LABEL.get(stat, stat), False, sheet, reason=f"找不到“{path}”列", nearest=near)
+                       for stat, path, near in cols.missing]
+            part.trace += traced
+        fig.covered[stage] = dict(cols.covered)
         check_figures(fig, log)
         part.records.append(to_record(fig, defs, rules.aliases))
+    if unstaged:
+        sheet_problems.add(Code.EXPORT_NO_STAGE, sheet, schools="、".join(unstaged[:5]) + (" 等" if len(unstaged) > 5 else ""),
+                           count=len(unstaged))
     for key, log in logs.items():
         parts[key].problems.extend(log.items)
         parts[key].conversions.extend(c for c in conversions if c not in parts[key].conversions)
+    return list(parts.values())
+
+
+def _stage_of_type(school_type: str, vocab: Vocabulary) -> str | None:
+    """The one compulsory stage a school's 办学类型 names (小学, 初级中学); None for a 一贯制 school."""
+    kind = school_kind(school_type, vocab) if school_type else None
+    return kind if kind in COMPULSORY else None

@@ -55,11 +55,12 @@ def county_in_titles(titles: list[str]) -> str | None:
     return None
 
 
-_YEAR = re.compile(r"(20\d{2})\s*(?:[-－—至]\s*20\d{2}\s*)?(?:学年|年度|年)")
+_YEAR = re.compile(r"(20\d{2})\s*(?:[-－—至/／]\s*20\d{2}\s*)?(?:学年|年度|年)")
 
 
 def year_in(texts: list[str]) -> int | None:
-    """The data year a title or a file name states: "大祥区2025年…" or "2025-2026学年…" -> 2025."""
+    """The data year a title or a file name states: "大祥区2025年…", "2025-2026学年…" or the
+    forms' "（2020 /2021 学年初）" -> the first year (the autumn the school year starts)."""
     for t in texts:
         m = _YEAR.search(norm(t) if t else "")
         if m:

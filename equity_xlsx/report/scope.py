@@ -37,7 +37,7 @@ def _statistics_block(line, title, ctx) -> None:  # noqa: ANN001 - the sheet's o
     gen = next((f for f in ctx.rules.forms if f.generation.name == data.generation), None)
     title("基层表取数口径（标准文件 [statistics] 设定）")
     source = {"school": "各校教育事业统计基层报表（每校一个工作簿）", "export": "县（市）级基层表导出（一校一行，按学段分文件）"}
-    line("数据来源", source.get(data.kind, data.kind) + (f"；表式：{gen.generation.title}" if gen and gen.info else ""))
+    line("数据来源", source.get(data.kind, data.kind) + (f"；表式：{gen.generation.title}" if gen and gen.per_school else ""))
     for stage, levels in st.qualified_levels.items():
         line(f"高于规定学历（{STAGE_LABEL.get(stage, stage)}）", " + ".join(LABEL[lv] for lv in levels) + "（专任教师学历行，合计列）")
     line("体育、艺术专任教师", " + ".join(LABEL[c] for c in st.pe_art_courses) + "（专任教师合计行，各课程列）")
