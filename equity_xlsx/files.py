@@ -6,9 +6,11 @@ Used by ``batch`` (the run) and ``pipeline`` (one county), so neither imports th
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
@@ -25,6 +27,69 @@ CACHE_DIR = ".equity-cache"
 INPUT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods")
 
 
+# ----------------------------------------------------------------------------- names and paths
+
+# Characters Windows forbids in a file name (and the C0 controls), replaced on every OS: a
+# name made on a Linux server must still be valid when the folder is copied to a Windows PC.
+_FORBIDDEN = re.compile(r'[<>:"/\\|?*\x00-\x1f\x7f]')
+# Device names Windows reserves whatever the extension (CON.txt is the console).
+_RESERVED = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+NAME_CHARS = 80
+# Every file made from a name adds at most ~60 bytes (_评估结果(新), a backup's time stamp, a
+# temporary's process id); 180 bytes of UTF-8 keeps all of them under the 255-byte limit of
+# Linux file systems (80 Chinese characters alone would be 240 bytes).
+NAME_BYTES = 180
+
+
+def clean_name(text: str, *, tag: str = "", fallback: str = "未命名") -> str:
+    """``text`` made safe as one file name on every OS, with ``tag`` (e.g. "(430503)") kept
+    whole at its end.
+
+    Windows rules everywhere: forbidden characters (``<>:"/\\|?*``), control and invisible
+    format characters become "_"; no leading dot, space or "~" (hidden files, lock files), no
+    trailing dot or space; a reserved device name (CON, NUL, COM1 …) gets a "_". At most
+    ``NAME_CHARS`` characters and ``NAME_BYTES`` bytes of UTF-8, tag included. A name left
+    empty becomes ``fallback``. So no name from data can hold a path separator or "..".
+    """
+    name = unicodedata.normalize("NFC", str(text))
+    name = "".join("_" if _FORBIDDEN.match(ch) or unicodedata.category(ch) in ("Cc", "Cf", "Zl", "Zp") else ch
+                   for ch in name)
+    name = re.sub(r"_{2,}", "_", name).strip().lstrip("._~ ").rstrip(". ")
+    name = name or fallback
+    head, dot, rest = name.partition(".")
+    if head.strip().upper() in _RESERVED:
+        name = f"{head}_{dot}{rest}"
+    room_chars, room_bytes = NAME_CHARS - len(tag), NAME_BYTES - len(tag.encode("utf-8"))
+    while len(name) > room_chars or len(name.encode("utf-8")) > room_bytes:
+        name = name[:-1]
+    return (name.rstrip(". ") or fallback) + tag
+
+
+def name_tag(key: str) -> str:
+    """A short tag that tells apart two counties whose cleaned names are the same: "_" and six
+    hex digits of a hash of ``key`` (the same key always gives the same tag)."""
+    return "_" + hashlib.sha1(key.encode("utf-8")).hexdigest()[:6]
+
+
+class OutsideOutput(Exception):
+    """A path the run was about to write or read lies outside the output folder (a name from
+    the data, or a link planted in the folder); the message is Chinese."""
+
+    def __init__(self, folder: Path, path: Path):
+        self.folder, self.path = folder, path
+        super().__init__(f"{path.name} 将落在输出文件夹 {folder} 之外（名称含路径，或是指向别处的链接），"
+                         "为安全起见未写入")
+
+
+def inside(folder: Path, path: Path) -> Path:
+    """``path`` itself when, resolved (links followed), it lies inside ``folder``; else
+    OutsideOutput. Call it on every path made from a name before writing or reading it."""
+    root = Path(folder).resolve()
+    if root not in Path(path).resolve().parents:
+        raise OutsideOutput(Path(folder), Path(path))
+    return path
+
+
 def is_tool_output(name: str) -> bool:
     """True for a workbook this tool wrote (an evaluation result, the run report, the roll-up)."""
     stem = Path(name).stem
@@ -32,8 +97,9 @@ def is_tool_output(name: str) -> bool:
 
 
 def output_path(out_dir: Path, stem: str, *, busy: bool = False) -> Path:
-    """The result workbook of ``stem``: ``X_评估结果.xlsx``, or ``X_评估结果(新).xlsx`` while locked."""
-    return out_dir / f"{stem}{OUTPUT_SUFFIX_BUSY if busy else OUTPUT_SUFFIX}.xlsx"
+    """The result workbook of ``stem``: ``X_评估结果.xlsx``, or ``X_评估结果(新).xlsx`` while locked;
+    OutsideOutput when that path would not lie inside ``out_dir``."""
+    return inside(out_dir, out_dir / f"{stem}{OUTPUT_SUFFIX_BUSY if busy else OUTPUT_SUFFIX}.xlsx")
 
 
 def lock_exists(target: Path) -> bool:

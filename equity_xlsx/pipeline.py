@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .checks import checks_summary, run_checks
-from .files import OUTPUT_SUFFIX_BUSY, atomic_write, lock_exists, output_path
+from .files import OUTPUT_SUFFIX_BUSY, OutsideOutput, atomic_write, inside, lock_exists, output_path
 from .identity import CountyId
 from .indicators import Evaluation, evaluate
 from .ledger import build_ledger, ledger_summary
@@ -77,6 +77,9 @@ def evaluate_county(job: CountyJob) -> CountyOutcome:
         return _evaluate_county(job)
     except MemoryError:
         err = Problem(Code.OUT_OF_MEMORY, names[0], params={"limit_mb": job.rules.standard.limits.max_worker_memory_mb})
+        return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
+    except OutsideOutput as exc:
+        err = Problem(Code.OUTPUT_OUTSIDE, names[0], params={"name": exc.path.name, "folder": str(exc.folder)})
         return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
     except Exception as exc:  # one county's failure must never stop the batch
         err = Problem(Code.INTERNAL, names[0], params={
@@ -144,7 +147,7 @@ def _previous_outputs(job: CountyJob, target: Path) -> list[Path]:
     """Workbooks staff may have typed into since the last run: the result, its (新) copy, and
     results an earlier version named after an input file."""
     found = [output_path(job.out_dir, job.stem), output_path(job.out_dir, job.stem, busy=True)]
-    found += [job.out_dir / name for name in job.legacy]
+    found += [inside(job.out_dir, job.out_dir / name) for name in job.legacy]
     return [p for p in dict.fromkeys(found) if p.exists()]
 
 
@@ -248,8 +251,9 @@ def run_moment(today: str) -> datetime:
 
 
 def brief_path(out_dir: Path, stem: str) -> Path:
-    """The county's one-page brief beside its workbook: 大祥区_简报.html."""
-    return out_dir / f"{stem}_简报.html"
+    """The county's one-page brief beside its workbook: 大祥区_简报.html (OutsideOutput when
+    that path would not lie inside ``out_dir``)."""
+    return inside(out_dir, out_dir / f"{stem}_简报.html")
 
 
 def _rebuild_if_lost(store: LedgerStore, county: str, previous: list[Path], today: str) -> Problem | None:

@@ -100,6 +100,7 @@ class Code(StrEnum):
     LEDGER_REBUILT = "ledger_rebuilt"
     STAFF_COLUMN_UNPLACED = "staff_column_unplaced"
     DB_REPLACED = "db_replaced"
+    OUTPUT_OUTSIDE = "output_outside"
 
 
 @dataclass(frozen=True)
@@ -203,6 +204,8 @@ SPECS: dict[Code, Spec] = {
                                         "请给这一列加上一个不重复的表头，下次运行即会保留"),
     Code.DB_REPLACED: Spec(W, "台账数据库 {path} 已损坏（{why}），已移到 {aside} 备查；本次新建数据库，并从各县上次的结果文件"
                               "恢复台账"),
+    Code.OUTPUT_OUTSIDE: Spec(E, "结果文件 {name} 将落在输出文件夹 {folder} 之外（名称含路径，或输出文件夹中有指向别处的链接），"
+                                 "为安全起见本县本次未写入；请删除该链接后再运行"),
     Code.EDIT_CONFLICT: Spec(W, "{where}的“{field}”在两个结果文件中被改成了不同内容：{kept_file}（{kept_at} 保存）为“{kept}”，"
                                 "{other_file}（{other_at} 保存）为“{other}”；已采用较晚保存的“{kept}”，请核对"),
 }
@@ -238,6 +241,7 @@ TITLES: dict[Code, str] = {
     Code.LEDGER_STATUS_NOT_TAKEN: "手工状态未采用", Code.LEDGER_CLOSED_TYPED: "手工销号未采用",
     Code.EDIT_CONFLICT: "两个文件改法不同", Code.LEDGER_REBUILT: "台账从结果文件恢复",
     Code.DB_REPLACED: "台账数据库损坏已更换", Code.STAFF_COLUMN_UNPLACED: "自加的列无法保存",
+    Code.OUTPUT_OUTSIDE: "结果文件将落在输出文件夹外",
 }
 assert set(TITLES) == set(Code), "every problem code needs a title"
 

@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
+from .files import clean_name, name_tag
 from .model import CLOSED, LedgerLine
 
 DEFAULT_FILENAME = "equity-ledger.sqlite"
@@ -606,19 +607,28 @@ class LedgerStore:
     def output_stem(self, out_dir: str | os.PathLike[str], county: str, name: str,
                     code: str | None = None) -> tuple[str, bool]:
         """The stem of ``county``'s result workbook in ``out_dir``: the one assigned before, else
-        ``name`` (or ``name(code)``, ``name(2)`` … when another county holds it there), recorded
-        now. Returns (stem, newly assigned)."""
+        ``name`` cleaned into a safe file name (files.clean_name: never a path), or, when another
+        county holds that name there, the name with ``(code)``, else with a short hash of the
+        county key; recorded now. Names are compared without case, as Windows does. A stem an
+        earlier version stored that is not a clean name is assigned afresh. Returns (stem,
+        newly assigned)."""
         folder = str(Path(out_dir).resolve())
+        base = clean_name(name)
         for _ in range(3):
             try:
                 with self.begin() as c:
-                    known = c.execute(sa.select(outputs.c.stem).where(outputs.c.out_dir == folder)
-                                      .where(outputs.c.county == county)).scalar()
-                    if known is not None:
+                    mine = (outputs.c.out_dir == folder) & (outputs.c.county == county)
+                    known = c.execute(sa.select(outputs.c.stem).where(mine)).scalar()
+                    if known is not None and known == clean_name(known):
                         return known, False
-                    taken = set(c.execute(sa.select(outputs.c.stem).where(outputs.c.out_dir == folder)).scalars())
-                    wanted = [name] + ([f"{name}({code})"] if code else [])
-                    stem = next(w for w in (*wanted, *(f"{name}({n})" for n in range(2, 10_000))) if w not in taken)
+                    if known is not None:
+                        c.execute(outputs.delete().where(mine))
+                    taken = {s.casefold() for s in c.execute(sa.select(outputs.c.stem)
+                                                             .where(outputs.c.out_dir == folder)).scalars()}
+                    wanted = [base] + ([clean_name(name, tag=f"({code})")] if code else [])
+                    wanted += [clean_name(name, tag=name_tag(county)),
+                               *(clean_name(name, tag=name_tag(f"{county}#{n}")) for n in range(2, 10_000))]
+                    stem = next(w for w in wanted if w.casefold() not in taken)
                     c.execute(outputs.insert(), [{"out_dir": folder, "stem": stem, "county": county,
                                                   "assigned_at": dt.datetime.now().replace(microsecond=0)}])
                     return stem, True
