@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__
-from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, atomic_write, folder_lock,
-                    is_tool_output, output_path, remove_stale_temporaries)
+from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, OutsideOutput, atomic_write,
+                    folder_lock, inside, is_tool_output, output_path, remove_stale_temporaries)
 from .identity import CountyId, resolve
 from .intake.place import county_from_text
 from .model import CountyData
@@ -37,7 +37,8 @@ from .problems import Code, Problem, count_codes, describe_counts, internal_deta
 from .progress import Reporter
 from .rulebook import Rules, load_rules
 from .readback import BACKUP_DIRNAME
-from .store import LedgerStore, StoreUnavailable, backup_sqlite, set_aside, sqlite_trouble, state_url
+from .store import (DEFAULT_FILENAME, LedgerStore, StoreUnavailable, backup_sqlite, set_aside, sqlite_trouble,
+                    state_url)
 from .summary import write_summary
 
 INDEX_FILE = "inputs.json"
@@ -367,6 +368,7 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
         raise UsageError(f"在 {where} 中没有找到任何工作簿（.xlsx .xlsm .xls .ods）{seen}。"
                          "如果数据在网络共享盘上，请确认共享盘已挂载。"
                          + "".join(f"\n  {n.file}：{n.reason}" for n in not_read[:10]))
+    _refuse_links_out(out_dir, state)
     reporter = reporter or Reporter(len(files), quiet=True)
     reporter.total = len(files)
     if state and "://" in state:  # a shared database: unreachable is a usage error, found at once
@@ -375,6 +377,22 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
         return Run(rules, out_dir, files, not_read, state=state, jobs=jobs or os.cpu_count() or 1, force=force,
                    reporter=reporter, today=(today or date.today()).isoformat(), prefer=tuple(prefer),
                    year=year).go()
+
+
+def _refuse_links_out(out_dir: Path, state: str | None) -> None:
+    """A UsageError when a folder or file the run writes under a fixed name (备份, the cache,
+    the default ledger) is a link leading out of ``out_dir``: the run would write there."""
+    names = [BACKUP_DIRNAME, CACHE_DIR] + ([DEFAULT_FILENAME] if state is None else [])
+    for name in names:
+        path = out_dir / name
+        if not (path.exists() or path.is_symlink()):
+            continue
+        try:
+            inside(out_dir, path)
+        except OutsideOutput:
+            hint = "；台账库要放在别处请用 --state 指定" if name == DEFAULT_FILENAME else ""
+            raise UsageError(f"输出文件夹中的 {name} 是指向输出文件夹之外的链接，为安全起见本次未运行，"
+                             f"没有改动任何文件；请删除该链接后再运行{hint}") from None
 
 
 def _open_or_fail(state: str | None, out_dir: Path, reporter: Reporter) -> None:

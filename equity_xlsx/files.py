@@ -6,9 +6,11 @@ Used by ``batch`` (the run) and ``pipeline`` (one county), so neither imports th
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import os
 import re
+import stat
 import time
 import unicodedata
 from collections.abc import Iterator
@@ -139,46 +141,99 @@ class FolderBusy(Exception):
                          f"已等待 {waited:.0f} 秒；本次未运行，没有改动任何文件。请等它结束后再运行。")
 
 
-def _try_lock(fh) -> bool:  # noqa: ANN001
+class UnsafeLock(Exception):
+    """The run's lock file is a link, or not a plain file of its own: the run refuses to open it
+    (opening would truncate whatever it points to). The message is Chinese."""
+
+    def __init__(self, path: Path):
+        self.path = path
+        super().__init__(f"输出文件夹中的 {path.name} 是指向别处的链接或不是普通文件，为安全起见本次未运行，"
+                         f"没有改动任何文件；请删除 {path} 后再运行")
+
+
+# Windows has no O_NOFOLLOW: there the path is checked before opening and the opened file is
+# compared with it after (see _open_lock). Module-level so tests can take the Windows branch.
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+
+
+def _open_lock(path: Path) -> int:
+    """A descriptor of the lock file at ``path``, created if missing, never through a link.
+
+    With O_NOFOLLOW the kernel refuses a link; without it (Windows) a link found before
+    opening is refused. Either way the opened file must then be the plain, singly linked file
+    that ``path`` names (a hard link to another file, a FIFO or a device is refused too).
+    """
+    if not _NOFOLLOW and (path.is_symlink() or _is_junction(path)):
+        raise UnsafeLock(path)
+    flags = os.O_RDWR | os.O_CREAT | _NOFOLLOW | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    try:
+        fd = os.open(path, flags | getattr(os, "O_NONBLOCK", 0), 0o644)
+    except OSError as exc:
+        if exc.errno == errno.ELOOP or path.is_symlink():
+            raise UnsafeLock(path) from exc
+        raise
+    try:
+        opened, named = os.fstat(fd), os.lstat(path)
+        if (not stat.S_ISREG(opened.st_mode) or opened.st_nlink > 1
+                or (opened.st_dev, opened.st_ino) != (named.st_dev, named.st_ino)):
+            raise UnsafeLock(path)
+    except BaseException:
+        os.close(fd)
+        raise
+    return fd
+
+
+def _is_junction(path: Path) -> bool:
+    """A Windows directory junction (a link that is_symlink does not report before 3.12)."""
+    return bool(getattr(path, "is_junction", lambda: False)())
+
+
+def _try_lock(fd: int) -> bool:
+    """Take the operating system's exclusive lock on ``fd`` without waiting."""
     try:
         if os.name == "nt":  # pragma: no cover - Windows
             import msvcrt
 
-            fh.seek(0)
-            msvcrt.locking(fh.fileno(), msvcrt.LK_NBLCK, 1)
+            os.lseek(fd, 0, os.SEEK_SET)
+            msvcrt.locking(fd, msvcrt.LK_NBLCK, 1)
         else:
             import fcntl
 
-            fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
+            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         return True
     except OSError:
         return False
+
+
+def _read_holder(fd: int) -> str:
+    os.lseek(fd, 0, os.SEEK_SET)
+    return os.read(fd, 4096).decode("utf-8", "replace").strip()
 
 
 @contextmanager
 def folder_lock(folder: Path, wait_seconds: float) -> Iterator[None]:
     """Hold ``folder`` for this run. Another run waits up to ``wait_seconds`` and then raises
     FolderBusy. The lock is the operating system's (released when a process dies, even when
-    killed), the file only names its holder for the message."""
+    killed), the file only names its holder for the message. The lock file is never opened
+    through a link (UnsafeLock)."""
     import socket
 
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / LOCK_FILE
-    fh = path.open("a+", encoding="utf-8")
+    fd = _open_lock(path)
     started = time.monotonic()
     try:
-        while not _try_lock(fh):
+        while not _try_lock(fd):
             if time.monotonic() - started >= wait_seconds:
-                fh.seek(0)
-                raise FolderBusy(folder, fh.read().strip(), time.monotonic() - started)
+                raise FolderBusy(folder, _read_holder(fd), time.monotonic() - started)
             time.sleep(min(1.0, max(wait_seconds / 10, 0.05)))
-        fh.seek(0)
-        fh.truncate()
-        fh.write(f"进程 {os.getpid()}，主机 {socket.gethostname()}，开始于 {datetime.now():%Y-%m-%d %H:%M:%S}")
-        fh.flush()
+        holder = f"进程 {os.getpid()}，主机 {socket.gethostname()}，开始于 {datetime.now():%Y-%m-%d %H:%M:%S}"
+        os.ftruncate(fd, 0)
+        os.lseek(fd, 0, os.SEEK_SET)
+        os.write(fd, holder.encode("utf-8"))
         yield
     finally:
-        fh.close()  # closing releases the lock
+        os.close(fd)  # closing releases the lock
 
 
 def remove_stale_temporaries(*folders: Path) -> list[Path]:

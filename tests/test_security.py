@@ -138,3 +138,62 @@ def test_a_link_planted_in_the_output_folder_is_not_followed(tmp_path):
     assert (out / "甲县_评估结果.xlsx").is_symlink()
     assert [e["errors"][0]["code"] for e in result.entries] == ["output_outside"]
     assert not [p for p in out.rglob("*") if p.is_file() and not p.is_symlink() and p.read_bytes() == b"not ours"]  # not copied in
+
+
+# ---------------------------------------------------------------- the run lock
+
+@pytest.mark.parametrize("windows", [False, True], ids=["O_NOFOLLOW", "no O_NOFOLLOW (Windows)"])
+def test_the_run_lock_never_follows_a_link(tmp_path, monkeypatch, windows):
+    import equity_xlsx.files as files
+
+    if windows:
+        monkeypatch.setattr(files, "_NOFOLLOW", 0)
+    out = tmp_path / "结果"
+    out.mkdir()
+    victim = tmp_path / "重要文件.txt"
+    victim.write_text("不能被截断", encoding="utf-8")
+    (out / files.LOCK_FILE).symlink_to(victim)
+    with pytest.raises(files.UnsafeLock, match="链接"):
+        with files.folder_lock(out, 0):
+            pytest.fail("the lock was taken through a link")
+    assert victim.read_text(encoding="utf-8") == "不能被截断"
+
+
+def test_the_run_lock_refuses_a_hard_link_to_another_file(tmp_path):
+    import equity_xlsx.files as files
+
+    out = tmp_path / "结果"
+    out.mkdir()
+    victim = tmp_path / "重要文件.txt"
+    victim.write_text("不能被截断", encoding="utf-8")
+    os.link(victim, out / files.LOCK_FILE)
+    with pytest.raises(files.UnsafeLock):
+        with files.folder_lock(out, 0):
+            pass
+    assert victim.read_text(encoding="utf-8") == "不能被截断"
+
+
+def test_a_plain_lock_file_is_taken_and_names_its_holder(tmp_path):
+    import equity_xlsx.files as files
+
+    out = tmp_path / "结果"
+    with files.folder_lock(out, 0):
+        assert f"进程 {os.getpid()}" in (out / files.LOCK_FILE).read_text(encoding="utf-8")
+    with files.folder_lock(out, 0):  # released and taken again
+        pass
+
+
+@pytest.mark.parametrize("name", ["备份", ".equity-cache", "equity-ledger.sqlite"])
+def test_a_fixed_output_name_linked_out_of_the_folder_stops_the_run_before_anything_is_written(tmp_path, name):
+    from equity_xlsx.batch import UsageError
+
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    src.mkdir()
+    out.mkdir()
+    export(src / "2025年小学基层表导出.xlsx", "小学", [export_row("学校", "1001", "甲县")])
+    elsewhere = tmp_path / "别处"
+    elsewhere.mkdir()
+    (out / name).symlink_to(elsewhere if name != "equity-ledger.sqlite" else elsewhere / "x.sqlite")
+    with pytest.raises(UsageError, match="链接"):
+        run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
+    assert list(elsewhere.iterdir()) == [] and sorted(p.name for p in out.iterdir()) == [name]
