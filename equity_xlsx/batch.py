@@ -33,12 +33,13 @@ from .intake.place import county_from_text
 from .model import CountyData
 from .outcome import CountyOutcome
 from .pipeline import CountyJob, InputFile, evaluate_county, read_input
-from .problems import Code, Problem, count_codes, describe_counts, internal_detail
+from .faults import FAULT_CODES, Exit, Fault, classify
+from .problems import TITLES, Code, Problem, count_codes, describe_counts, internal_detail
 from .progress import Reporter
 from .rulebook import Rules, load_rules
 from .readback import BACKUP_DIRNAME
-from .store import (DEFAULT_FILENAME, LedgerStore, StoreUnavailable, backup_sqlite, set_aside, sqlite_trouble,
-                    state_url)
+from .store import (DEFAULT_FILENAME, LedgerStore, StoreUnavailable, backup_sqlite, describe_state, set_aside,
+                    sqlite_trouble, state_url)
 from .summary import write_summary
 
 INDEX_FILE = "inputs.json"
@@ -53,6 +54,7 @@ class RunResult:
     outcomes: list[CountyOutcome] = field(default_factory=list)
     not_read: list[NotRead] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # about the run itself
+    fault: Fault | None = None  # what stopped the run early (a full disk, a lost database …)
 
     @property
     def entries(self) -> list[dict]:
@@ -65,7 +67,10 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        """faults.Exit: the fault's code when one stopped the run, else 1 if a county failed."""
+        if self.fault is not None:
+            return self.fault.exit_code
+        return Exit.FAILED if self.failed else Exit.OK
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -264,9 +269,19 @@ def read_one(task: ReadTask) -> ReadResult:
                                           for d in usable])
 
 
-def _cap_memory(megabytes: int) -> None:
-    """Worker initializer: past ``megabytes`` of address space an allocation fails with
-    MemoryError in this worker alone (POSIX; elsewhere a dying worker is the guard)."""
+def _worker_init(megabytes: int | None) -> None:
+    """Worker initializer. Past ``megabytes`` of address space an allocation fails with
+    MemoryError in this worker alone (POSIX; elsewhere a dying worker is the guard). Ctrl-C
+    is left to the main process, which lets running workers finish their county and starts
+    no other: a worker stopped half-way would only leave a temporary file behind."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError, AttributeError):
+        pass
+    if not megabytes:
+        return
     try:
         import resource
 
@@ -277,29 +292,45 @@ def _cap_memory(megabytes: int) -> None:
 
 
 def run_isolated(fn: Callable, tasks: list, jobs: int, on_result: Callable, on_death: Callable,
-                 memory_mb: int | None = None) -> None:
+                 memory_mb: int | None = None, stop: Callable[[], bool] = lambda: False) -> list:
     """Run ``fn`` over ``tasks`` in worker processes, calling ``on_result(task, result)`` as each
     finishes. A worker that dies (out of memory, a crash in a native library) takes down only
     its own task: the tasks that were in flight with it are run again, each alone in a fresh
     worker, and ``on_death(task, exc)`` is called for the one that dies again. Each worker's
-    memory is capped at ``memory_mb``."""
+    memory is capped at ``memory_mb``. Once ``stop()`` is true no further task is started;
+    returns the tasks never run. On Ctrl-C the tasks not started are cancelled and the
+    running ones finish before the KeyboardInterrupt goes on."""
     if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
+        for i, task in enumerate(tasks):
+            if stop():
+                return tasks[i:]
             on_result(task, fn(task))
-        return
-    cap = {"initializer": _cap_memory, "initargs": (memory_mb,)} if memory_mb else {}
+        return []
+    cap = {"initializer": _worker_init, "initargs": (memory_mb,)}
     suspects: list = []
+    left: list = []
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), **cap) as pool:
-        futures = {pool.submit(fn, t): t for t in tasks}
-        for fut in as_completed(futures):
-            task = futures[fut]
-            try:
-                result = fut.result()
-            except BrokenProcessPool:
-                suspects.append(task)
-                continue
-            on_result(task, result)
+        try:
+            futures = {pool.submit(fn, t): t for t in tasks}
+            for fut in as_completed(futures):
+                task = futures[fut]
+                if fut.cancelled():
+                    continue
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    suspects.append(task)
+                    continue
+                on_result(task, result)
+                if stop():
+                    left = [t for f, t in futures.items() if f.cancel()]
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     for task in suspects:
+        if stop():
+            left.append(task)
+            continue
         with ProcessPoolExecutor(max_workers=1, **cap) as alone:
             try:
                 result = alone.submit(fn, task).result()
@@ -307,6 +338,7 @@ def run_isolated(fn: Callable, tasks: list, jobs: int, on_result: Callable, on_d
                 on_death(task, exc)
                 continue
         on_result(task, result)
+    return left
 
 
 # ----------------------------------------------------------------------------- the run
@@ -369,6 +401,7 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
                          "如果数据在网络共享盘上，请确认共享盘已挂载。"
                          + "".join(f"\n  {n.file}：{n.reason}" for n in not_read[:10]))
     _refuse_links_out(out_dir, state)
+    _check_prefer(prefer, files)
     reporter = reporter or Reporter(len(files), quiet=True)
     reporter.total = len(files)
     if state and "://" in state:  # a shared database: unreachable is a usage error, found at once
@@ -377,6 +410,22 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
         return Run(rules, out_dir, files, not_read, state=state, jobs=jobs or os.cpu_count() or 1, force=force,
                    reporter=reporter, today=(today or date.today()).isoformat(), prefer=tuple(prefer),
                    year=year).go()
+
+
+def _check_prefer(prefer: Iterable[str], files: list[InputFile]) -> None:
+    """A UsageError for a --prefer value that names no input file and no folder of inputs
+    (a typo would otherwise leave both clashing inputs unevaluated, night after night)."""
+    names: set[str] = set()
+    for f in files:
+        names.update((f.name, f.path.name))
+        for parent in Path(f.name).parents:
+            if parent.name:
+                names.update((parent.as_posix(), parent.name))
+    unknown = [p for p in prefer if p not in names and p.rstrip("/\\") not in names]
+    if unknown:
+        examples = "、".join(sorted(f.name for f in files)[:5])
+        raise UsageError(f"--prefer 指定的“{'”“'.join(unknown)}”不是任何输入文件或文件夹的名称，本次未运行；"
+                         f"请写输入中的文件名或文件夹名，如：{examples}")
 
 
 def _refuse_links_out(out_dir: Path, state: str | None) -> None:
@@ -423,29 +472,69 @@ class Run:
     notices: list[Problem] = field(default_factory=list)  # about the run itself (a replaced database)
     counties: dict[str, County] = field(default_factory=dict)
     counted: set[str] = field(default_factory=set)  # inputs already shown as done
+    fault: Fault | None = None  # what stopped the run (no county is started after it)
 
     def go(self) -> RunResult:
-        started = datetime.now()
-        remove_stale_temporaries(self.out_dir, self.out_dir / CACHE_DIR, self.out_dir / BACKUP_DIRNAME)
-        self.cache = RunCache(self.out_dir)
-        self.digest = rules_hash(self.rules)
+        """Both phases, then summary.json and 运行报告. A fault of the machine or the database
+        (a full disk, a folder that cannot be written, a locked or lost ledger) stops the run:
+        counties not yet evaluated say so and keep last night's results, and the run still
+        tries to write its report before the fault reaches the command line."""
+        started = self.started = datetime.now()
+        self.ledger_name = describe_state(self.state, self.out_dir)
         self.order = {f.name: i for i, f in enumerate(self.files)}
-        self.memory_mb = self.rules.standard.limits.max_worker_memory_mb
-        self._check_database()
-        # Hashed once, here, before any worker reads a file: the cache then records the
-        # content that was actually evaluated. An unreadable file is reported by its reader.
-        self.hashes: dict[str, str | None] = {}
+        try:
+            remove_stale_temporaries(self.out_dir, self.out_dir / CACHE_DIR, self.out_dir / BACKUP_DIRNAME)
+            self.cache = RunCache(self.out_dir)
+            self.digest = rules_hash(self.rules)
+            self.memory_mb = self.rules.standard.limits.max_worker_memory_mb
+            self._check_database()
+            # Hashed once, here, before any worker reads a file: the cache then records the
+            # content that was actually evaluated. An unreadable file is reported by its reader.
+            self.hashes: dict[str, str | None] = {}
+            for f in self.files:
+                try:
+                    self.hashes[f.name] = file_hash(f.path)
+                except OSError:
+                    self.hashes[f.name] = None
+            self._read_phase()
+            if self.fault is None:
+                self._evaluate_phase(self._plan())
+            self.cache.save()
+            if self.fault is None:
+                self._back_up_database()
+        except Exception as exc:  # noqa: BLE001 - only faults are caught here; anything else goes on
+            fault = classify(exc, database=self.ledger_name)
+            if fault is None:
+                raise
+            self._stop(fault)
+        if self.fault is not None:
+            self._mark_unfinished()
+        result = self._summarise(started)
+        result.fault = self.fault
+        return result
+
+    def _stop(self, fault: Fault) -> None:
+        """Remember the first fault: no county is started after it."""
+        if self.fault is None:
+            self.fault = fault
+            self.notices.append(fault.problem)
+            self.reporter.note(f"错误：{fault.problem.message}")  # the command line prints it once, at the end
+            if fault.detail:
+                self.reporter.detail(fault.detail)
+
+    def _mark_unfinished(self) -> None:
+        """Every county (or input not yet filed under one) the stopped run did not finish."""
+        reason = TITLES[self.fault.problem.code]
+        done = {n for o in self.outcomes for n in o.inputs}
+        for county in self.counties.values():
+            names = [f.name for f in county.inputs if f.name not in done]
+            if names:
+                self.finish(CountyOutcome.failed(names[0], Problem(Code.RUN_STOPPED, names[0], params={"reason": reason}),
+                                                 names, county=county.id.name, county_code=county.id.code))
+                done.update(names)
         for f in self.files:
-            try:
-                self.hashes[f.name] = file_hash(f.path)
-            except OSError:
-                self.hashes[f.name] = None
-        self._read_phase()
-        pending = self._plan()
-        self._evaluate_phase(pending)
-        self.cache.save()
-        self._back_up_database()
-        return self._summarise(started)
+            if f.name not in done:
+                self.finish(CountyOutcome.failed(f.name, Problem(Code.RUN_STOPPED, f.name, params={"reason": reason})))
 
     # -- the ledger database ------------------------------------------------------------------
 
@@ -457,7 +546,10 @@ class Run:
         """Every run, unchanged inputs or not: a damaged SQLite ledger is set aside (and the
         ledgers rebuilt from the result workbooks); an unreachable one is a usage error."""
         path = self._sqlite_path()
-        trouble = sqlite_trouble(path) if path else None
+        try:
+            trouble = sqlite_trouble(path, ours=self.state is None) if path else None
+        except StoreUnavailable as exc:
+            raise UsageError(str(exc)) from None
         if trouble:
             aside = set_aside(path)
             why = {"not_a_database": "不是数据库文件"}.get(trouble, "完整性检查未通过")
@@ -475,6 +567,9 @@ class Run:
 
     def finish(self, outcome: CountyOutcome) -> None:
         self.outcomes.append(outcome)
+        fault = next((p for p in outcome.errors if p.code in FAULT_CODES), None)
+        if fault is not None:
+            self._stop(Fault(fault.at_file(""), str(outcome.extra.get("trace", ""))))
         problems = len(outcome.errors) + len(outcome.warnings)
         if not outcome.ok:
             text = f"失败：{outcome.errors[0].message if outcome.errors else ''}"
@@ -535,7 +630,7 @@ class Run:
             failures.append((task.input, CountyOutcome.failed(task.input.name, Problem(
                 Code.WORKER_DIED, task.input.name, params={"detail": repr(exc)}))))
 
-        run_isolated(read_one, to_read, self.jobs, took, died, self.memory_mb)
+        run_isolated(read_one, to_read, self.jobs, took, died, self.memory_mb, stop=lambda: self.fault is not None)
         folders = self._file_schools(schools)
         for f, failure in sorted(failures, key=lambda x: self.order[x[0].name]):
             county = folders.get(school_folder(f))
@@ -642,28 +737,38 @@ class Run:
             self.finish(CountyOutcome.failed(names[0], Problem(Code.WORKER_DIED, names[0], params={"detail": repr(exc)}),
                                              names, county=job.county.name, county_code=job.county.code))
 
-        run_isolated(evaluate_county, pending, self.jobs, took, died, self.memory_mb)
+        run_isolated(evaluate_county, pending, self.jobs, took, died, self.memory_mb, stop=lambda: self.fault is not None)
 
     def _write_city(self, entries: list[dict]) -> dict | None:
-        """市级汇总.xlsx and 市级简报.html when the run covers two or more counties."""
-        if sum(1 for e in entries if e.get("status") == "ok") < 2:
-            return None
+        """市级汇总.xlsx and 市级简报.html when the run covers two or more counties. When they
+        cannot be written tonight, last night's are renamed, never left looking current."""
+        from .city import set_aside_stale, write_city
         from .files import CITY_BRIEF, ROLLUP
 
-        if all(o.skipped for o in self.outcomes) and (self.out_dir / ROLLUP).exists() and (
-                self.out_dir / CITY_BRIEF).exists():
-            return {"rollup": ROLLUP, "brief": CITY_BRIEF}  # nothing changed since they were written
-        from .city import write_city
-
-        try:
-            with LedgerStore(self.state or self.out_dir, directory=self.out_dir) as store:
-                return write_city(self.out_dir, entries, self.rules, store)
-        except Exception as exc:  # noqa: BLE001 - the counties' results stand without the roll-up
-            self.notices.append(Problem(Code.INTERNAL, params={"during": "生成市级汇总", "consequence":
-                                                               "市级汇总未更新，各县结果不受影响",
-                                                               "detail": internal_detail(exc)}))
-            self.reporter.detail(f"市级汇总：{internal_detail(exc)}")
-            return None
+        enough = sum(1 for e in entries if e.get("status") == "ok") >= 2
+        if enough and self.fault is None:
+            if all(o.skipped for o in self.outcomes) and (self.out_dir / ROLLUP).exists() and (
+                    self.out_dir / CITY_BRIEF).exists():
+                return {"rollup": ROLLUP, "brief": CITY_BRIEF}  # nothing changed since they were written
+            try:
+                with LedgerStore(self.state or self.out_dir, directory=self.out_dir) as store:
+                    return write_city(self.out_dir, entries, self.rules, store)
+            except Exception as exc:  # noqa: BLE001 - the counties' results stand without the roll-up
+                fault = classify(exc, database=self.ledger_name)
+                if fault is not None:
+                    self._stop(fault)
+                else:
+                    self.notices.append(Problem(Code.INTERNAL, params={
+                        "during": "生成市级汇总", "consequence": "市级汇总未更新，各县结果不受影响",
+                        "detail": internal_detail(exc)}))
+                    self.reporter.detail(f"市级汇总：{internal_detail(exc)}")
+                reason = TITLES[fault.problem.code] if fault else "程序内部错误"
+        else:
+            reason = TITLES[self.fault.problem.code] if self.fault else "本次成功评估的县（区）不足两个"
+        for notice in set_aside_stale(self.out_dir, reason, since=self.started.timestamp()):
+            self.notices.append(notice)
+            self.reporter.error(f"注意：{notice.message}")
+        return None
 
     def _summarise(self, started: datetime) -> RunResult:
         self.outcomes.sort(key=lambda o: self.order.get(o.input, len(self.order)))

@@ -95,7 +95,8 @@ def inside(folder: Path, path: Path) -> Path:
 def is_tool_output(name: str) -> bool:
     """True for a workbook this tool wrote (an evaluation result, the run report, the roll-up)."""
     stem = Path(name).stem
-    return stem.endswith(OUTPUT_SUFFIX) or stem.endswith(OUTPUT_SUFFIX_BUSY) or name in (RUN_REPORT, ROLLUP)
+    return (stem.endswith(OUTPUT_SUFFIX) or stem.endswith(OUTPUT_SUFFIX_BUSY) or name == RUN_REPORT
+            or stem.startswith(Path(ROLLUP).stem))  # also a roll-up set aside as 市级汇总(未更新，…)
 
 
 def output_path(out_dir: Path, stem: str, *, busy: bool = False) -> Path:

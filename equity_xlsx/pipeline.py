@@ -28,7 +28,8 @@ from .readback import UnreadableWorkbookError, WorkbookEdits, backup_previous, r
 from .reconcile import reconcile
 from .report import write_report
 from .rulebook import Rules
-from .store import HistoryEntry, LedgerStore
+from .faults import classify
+from .store import HistoryEntry, LedgerStore, describe_state
 from .trend import county_brief_data, rows_from_runs, trend_row, with_point
 from .brief import render_county_brief, write_brief
 
@@ -82,6 +83,10 @@ def evaluate_county(job: CountyJob) -> CountyOutcome:
         err = Problem(Code.OUTPUT_OUTSIDE, names[0], params={"name": exc.path.name, "folder": str(exc.folder)})
         return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
     except Exception as exc:  # one county's failure must never stop the batch
+        fault = classify(exc, database=describe_state(job.state, job.out_dir))
+        if fault is not None:  # the machine or the database: batch stops the run (files.Fault)
+            return CountyOutcome.failed(names[0], fault.problem.at_file(names[0]), names, county=job.county.name,
+                                        county_code=job.county.code, extra={"trace": f"{names[0]}：{fault.detail}"})
         err = Problem(Code.INTERNAL, names[0], params={
             "during": "处理该县数据", "consequence": "该县本次未能评估", "detail": internal_detail(exc)})
         return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code,

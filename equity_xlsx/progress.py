@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from .faults import redact
+
 
 def one_line(text: str) -> str:
     """``text`` with its line breaks and other control characters shown, not obeyed."""
@@ -40,7 +42,8 @@ class Reporter:
 
     def _line(self, text: str, *, important: bool = False, log_only: bool = False) -> None:
         # One entry is one line of the log: a file name with a line break cannot forge another.
-        text = one_line(text)
+        # No password reaches the console or the log, whatever quoted it.
+        text = redact(one_line(text))
         stamped = f"{datetime.now():%Y-%m-%d %H:%M:%S} {text}"
         if self.log:
             self.log.write(stamped + "\n")
@@ -58,6 +61,10 @@ class Reporter:
 
     def error(self, text: str) -> None:
         self._line(text, important=True)
+
+    def note(self, text: str) -> None:
+        """A line for the log file only (the console has it already, in other words)."""
+        self._line(text, log_only=True)
 
     def detail(self, text: str) -> None:
         """Technical detail (an exception, a driver's message) for the log file only."""

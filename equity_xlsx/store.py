@@ -26,6 +26,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
+from .faults import redact
 from .files import clean_name, name_tag
 from .model import CLOSED, LedgerLine
 
@@ -256,7 +257,10 @@ def state_url(state: str | os.PathLike[str] | None, directory: str | os.PathLike
     else:
         text = os.fspath(state)
         if "://" in text:
-            return make_url(text)
+            try:
+                return make_url(text)
+            except (sa.exc.ArgumentError, ValueError) as exc:
+                raise StoreUnavailable(text, str(exc), unsupported_message(redact(text))) from None
         path = Path(text)
         if path.is_dir() or text.endswith(("/", "\\")):
             path = path / DEFAULT_FILENAME
@@ -264,6 +268,25 @@ def state_url(state: str | os.PathLike[str] | None, directory: str | os.PathLike
     path.parent.mkdir(parents=True, exist_ok=True)
     # Built, not parsed: spaces, 中文 and C:\ reach sqlite3 exactly as they are.
     return URL.create("sqlite+pysqlite", database=str(path))
+
+
+# The databases the ledger is tested on: a SQLite file, or PostgreSQL (psycopg 3).
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def unsupported_message(where: str, *, driver: bool = False) -> str:
+    """Why a --state URL cannot be used, in Chinese (``where`` without its password)."""
+    why = "缺少该数据库的驱动程序" if driver else "不是支持的数据库地址"
+    return (f"台账库地址 {where} {why}：--state 可以是 SQLite 文件路径，或 postgresql+psycopg://用户:密码@主机/库名"
+            "（需先安装：pip install '.[postgres]'）")
+
+
+def describe_state(state: str | os.PathLike[str] | None, directory: str | os.PathLike[str] | None = None) -> str:
+    """The ledger as a person reads it in a message: the SQLite file, or the URL without its
+    password (nothing is created or opened)."""
+    if state is not None and "://" in os.fspath(state):
+        return redact(os.fspath(state))
+    return str(Path(state) if state is not None else Path(directory or ".") / DEFAULT_FILENAME)
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -294,31 +317,108 @@ def _sqlite_engine(url: URL) -> Engine:
 class StoreUnavailable(Exception):
     """The ledger database cannot be opened or reached (a usage error: exit code 2).
 
-    ``str()`` is Chinese, for the user; ``detail`` the driver's own text, for the log."""
+    ``str()`` is Chinese, for the user; ``detail`` the driver's own text (password hidden), for
+    the log."""
 
-    def __init__(self, where: str, detail: str):
-        self.where, self.detail = where, detail
-        super().__init__(f"无法打开台账数据库 {where}：请检查 --state 的地址、用户名、密码，以及网络和数据库服务是否正常"
-                         "（详细原因见运行日志）")
+    def __init__(self, where: str, detail: str, message: str | None = None):
+        self.where, self.detail = redact(where), redact(detail)
+        super().__init__(message or f"无法打开台账数据库 {self.where}：请检查 --state 的地址、用户名、密码，以及网络和数据库服务"
+                                    "是否正常（详细原因见运行日志）")
 
 
-def sqlite_trouble(path: Path) -> str | None:
-    """Why the SQLite file at ``path`` cannot be trusted ("not_a_database", "corrupt"), or None.
+class NotALedger(StoreUnavailable):
+    """The file named as the ledger is something else (a text file, a workbook, another
+    program's database, a damaged file that is not recognisably a ledger). It is never
+    renamed, replaced or written."""
 
-    A missing or empty file is fine (a new ledger is created and rebuilt from the workbooks)."""
+    def __init__(self, path: Path, what: str):
+        self.path = path
+        super().__init__(str(path), what, f"{path} 不是台账数据库（{what}），为免误改，没有对它做任何改动，本次未运行：请检查 "
+                                          f"--state 指定的文件（台账库默认是 输出文件夹/{DEFAULT_FILENAME}），或移走该文件")
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# Names only a ledger's schema holds: found in the bytes of a file, they make it recognisably
+# ours even when SQLite can no longer read it.
+_OUR_TABLES = (b"equity_ledger_lines", b"equity_migrations")
+
+
+def sqlite_trouble(path: Path, *, ours: bool = False) -> str | None:
+    """Whether the file at ``path`` may serve as the ledger.
+
+    None: use it (missing, empty, an empty SQLite database, or a healthy ledger). "corrupt" or
+    "not_a_database": it is recognisably a damaged ledger (SQLite's header and the output
+    folder's own ledger file, ``ours``, or our tables' names in its bytes): set it aside.
+    Anything else raises NotALedger, and the file is left as it is. A file another program
+    holds locked raises the DB_LOCKED fault (it is not damaged)."""
     import sqlite3
 
-    if not path.exists() or path.stat().st_size == 0:
+    from .faults import classify
+
+    if not path.exists():
         return None
+    if not path.is_file():
+        raise NotALedger(path, "不是普通文件")
+    with path.open("rb") as fh:
+        head = fh.read(len(SQLITE_HEADER))
+    if not head:
+        return None
+    mentions = _mentions_our_tables(path)
+    if head != SQLITE_HEADER:
+        if mentions:
+            return "not_a_database"
+        raise NotALedger(path, _what_file(path))
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT)
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT)
         try:
+            tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             rows = con.execute("PRAGMA quick_check").fetchall()
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        return "not_a_database" if "not a database" in str(exc) else "corrupt"
-    return None if rows == [("ok",)] else "corrupt"
+        fault = classify(exc, database=str(path))
+        if fault is not None:
+            raise fault from exc
+        tables, rows = set(), []
+    if rows == [("ok",)]:
+        if not tables or tables & {ledger_lines.name, migrations_table.name}:
+            return None
+        raise NotALedger(path, f"是另一个程序的 SQLite 数据库，其中的表：{'、'.join(sorted(tables)[:5])}")
+    if mentions or ours:
+        return "corrupt"
+    raise NotALedger(path, "是损坏的 SQLite 数据库，看不出是台账库")
+
+
+def _mentions_our_tables(path: Path, limit: int = 256 << 20) -> bool:
+    """True when the first ``limit`` bytes of ``path`` hold a ledger table's name."""
+    keep = max(len(n) for n in _OUR_TABLES)
+    tail = b""
+    with path.open("rb") as fh:
+        while fh.tell() < limit:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                return False
+            if any(n in tail + chunk for n in _OUR_TABLES):
+                return True
+            tail = chunk[-keep:]
+    return False
+
+
+def _what_file(path: Path) -> str:
+    """What a file that is not SQLite looks like, in a few Chinese words."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "是 Excel 工作簿或压缩文件"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "是旧版 Office 文件（.xls、.doc 等）"
+    try:
+        head.decode("utf-8")
+        if b"\x00" not in head:
+            return "是文本文件"
+    except UnicodeDecodeError:
+        pass
+    return "不是 SQLite 数据库文件"
 
 
 def set_aside(path: Path, now: dt.datetime | None = None) -> Path:
@@ -383,16 +483,26 @@ class LedgerStore:
     """
 
     def __init__(self, state: str | os.PathLike[str], *, directory: str | os.PathLike[str] | None = None):
+        from .faults import Exit, classify
+
         self._url = state_url(state, directory)
-        if self._url.get_backend_name() == "sqlite":
-            self.engine = _sqlite_engine(self._url)
-        else:
-            self.engine = sa.create_engine(self._url, pool_pre_ping=True,
-                                           connect_args={"connect_timeout": 10} if "postgres" in self._url.drivername else {})
+        backend = self._url.get_backend_name()
+        if backend not in SUPPORTED_BACKENDS:
+            raise StoreUnavailable(self.url, f"backend {backend}", unsupported_message(self.url))
+        try:
+            if backend == "sqlite":
+                self.engine = _sqlite_engine(self._url)
+            else:
+                self.engine = sa.create_engine(self._url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        except (sa.exc.NoSuchModuleError, ImportError) as exc:
+            raise StoreUnavailable(self.url, str(exc), unsupported_message(self.url, driver=True)) from exc
         try:
             self._create_tables()
         except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DatabaseError, OSError) as exc:
             self.engine.dispose()
+            fault = classify(exc, database=self.url)
+            if fault is not None and fault.exit_code != Exit.DB_LOST:  # locked, full, read-only: say so
+                raise fault from exc
             raise StoreUnavailable(self.url, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 
     def counts(self, county: str) -> tuple[int, int]:
@@ -413,7 +523,7 @@ class LedgerStore:
         """The database URL with any password hidden, for logs and 口径说明 (SQLite: the path)."""
         if self.is_sqlite:
             return self._url.database or ""
-        return self._url.render_as_string(hide_password=True)
+        return redact(self._url.render_as_string(hide_password=True))
 
     @property
     def is_sqlite(self) -> bool:
