@@ -27,7 +27,8 @@ from typing import Callable, Iterable
 
 from . import __version__
 from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, OutsideOutput, atomic_write,
-                    folder_lock, inside, is_tool_output, output_path, remove_stale_temporaries)
+                    folder_lock, inside, is_tool_output, output_path, remove_stale_temporaries,
+                    set_aside_stale)
 from .identity import CountyId, resolve
 from .intake.place import county_from_text
 from .model import CountyData
@@ -503,13 +504,23 @@ class Run:
             if self.fault is None:
                 self._back_up_database()
         except Exception as exc:  # noqa: BLE001 - only faults are caught here; anything else goes on
-            fault = classify(exc, database=self.ledger_name)
+            fault = classify(exc, database=self.ledger_name, folder=self.out_dir)
             if fault is None:
                 raise
             self._stop(fault)
         if self.fault is not None:
             self._mark_unfinished()
-        result = self._summarise(started)
+        try:
+            result = self._summarise(started)
+        except Exception as exc:
+            fault = classify(exc, database=self.ledger_name, folder=self.out_dir)
+            if fault is None:
+                raise
+            # Last night's summary and report must not pass for tonight's.
+            for notice in set_aside_stale(self.out_dir, TITLES[fault.problem.code], (SUMMARY, RUN_REPORT),
+                                          since=started.timestamp()):
+                self.reporter.error(f"注意：{notice.message}")
+            raise fault from exc
         result.fault = self.fault
         return result
 
@@ -742,8 +753,8 @@ class Run:
     def _write_city(self, entries: list[dict]) -> dict | None:
         """市级汇总.xlsx and 市级简报.html when the run covers two or more counties. When they
         cannot be written tonight, last night's are renamed, never left looking current."""
-        from .city import set_aside_stale, write_city
-        from .files import CITY_BRIEF, ROLLUP
+        from .city import write_city
+        from .files import CITY_BRIEF, ROLLUP, set_aside_stale
 
         enough = sum(1 for e in entries if e.get("status") == "ok") >= 2
         if enough and self.fault is None:
@@ -754,7 +765,7 @@ class Run:
                 with LedgerStore(self.state or self.out_dir, directory=self.out_dir) as store:
                     return write_city(self.out_dir, entries, self.rules, store)
             except Exception as exc:  # noqa: BLE001 - the counties' results stand without the roll-up
-                fault = classify(exc, database=self.ledger_name)
+                fault = classify(exc, database=self.ledger_name, folder=self.out_dir)
                 if fault is not None:
                     self._stop(fault)
                 else:
@@ -765,7 +776,7 @@ class Run:
                 reason = TITLES[fault.problem.code] if fault else "程序内部错误"
         else:
             reason = TITLES[self.fault.problem.code] if self.fault else "本次成功评估的县（区）不足两个"
-        for notice in set_aside_stale(self.out_dir, reason, since=self.started.timestamp()):
+        for notice in set_aside_stale(self.out_dir, reason, (ROLLUP, CITY_BRIEF), since=self.started.timestamp()):
             self.notices.append(notice)
             self.reporter.error(f"注意：{notice.message}")
         return None
@@ -775,8 +786,8 @@ class Run:
         result = RunResult(self.outcomes, self.not_read, self.notices)
         entries = result.entries
         skipped_files = [{"file": n.file, "reason": n.reason} for n in self.not_read]
-        notices = [p.as_dict() for p in self.notices]
         city = self._write_city(entries)
+        notices = [p.as_dict() for p in self.notices]  # after the roll-up: it may add some
         write_summary(self.out_dir / SUMMARY, self.rules.standard.name, entries,
                       extra={"tool_version": __version__, "generated": started.isoformat(timespec="seconds"),
                              "not_read": skipped_files, "run_problems": notices, "city": city})

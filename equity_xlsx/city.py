@@ -9,14 +9,12 @@ The trend (one point per county and data year) always comes from the store.
 from __future__ import annotations
 
 import json
-import os
 from datetime import datetime
 from pathlib import Path
 
 from .brief import render_city_brief, write_brief
 from .files import CITY_BRIEF, ROLLUP, atomic_write
 from .identity import CountyId
-from .problems import Code, Problem
 from .rollup import write_rollup
 from .rulebook import Rules
 from .store import LedgerStore
@@ -62,25 +60,3 @@ def entries_from_store(store: LedgerStore) -> list[dict]:
             continue
     return out
 
-
-def set_aside_stale(folder: Path, reason: str, names: tuple[str, ...] = (ROLLUP, CITY_BRIEF),
-                    since: float | None = None) -> list[Problem]:
-    """Rename the roll-up files in ``folder`` that this run could not rewrite (``reason``, in
-    Chinese) to ``市级汇总(未更新，2026-11-01生成).xlsx``, so nobody takes them for tonight's.
-    A file written at or after ``since`` (a POSIX time: the run's start) is tonight's and
-    stays. Returns one ROLLUP_STALE problem per file set aside (saying so also when it cannot
-    be renamed)."""
-    found = []
-    for name in names:
-        path = folder / name
-        if not path.is_file() or (since is not None and path.stat().st_mtime >= since):
-            continue
-        made = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d")
-        aside = path.with_name(f"{path.stem}(未更新，{made}生成){path.suffix}")
-        try:
-            os.replace(path, aside)
-            what = f"旧文件已改名为 {aside.name}，以免被当作最新结果"
-        except OSError:
-            what = "旧文件也无法改名：请勿把它当作最新结果"
-        found.append(Problem(Code.ROLLUP_STALE, params={"name": name, "reason": reason, "what": what}))
-    return found

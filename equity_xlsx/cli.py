@@ -168,8 +168,8 @@ def rollup(
 
         equity-xlsx rollup --state 结果/equity-ledger.sqlite --out 市级汇总.xlsx
     """
-    from .city import entries_from_store, set_aside_stale, write_city
-    from .files import CITY_BRIEF
+    from .city import entries_from_store, write_city
+    from .files import CITY_BRIEF, set_aside_stale
     from .progress import Reporter
     from .rulebook import load_rules
     from .store import LedgerStore, StoreUnavailable, sqlite_trouble

@@ -14,6 +14,7 @@ from __future__ import annotations
 import errno
 import re
 from enum import IntEnum
+from pathlib import Path
 
 from .problems import Code, Problem
 
@@ -77,9 +78,10 @@ def _chain(exc: BaseException):
         todo += [getattr(e, "orig", None), e.__cause__, e.__context__]
 
 
-def classify(exc: BaseException, *, database: str = "") -> Fault | None:
+def classify(exc: BaseException, *, database: str = "", folder: object = "") -> Fault | None:
     """The Fault behind ``exc`` (anywhere in its chain), or None when ``exc`` is not a fault of
-    the machine or the database. ``database`` names the ledger (its URL without password)."""
+    the machine or the database. ``database`` names the ledger (its URL without password),
+    ``folder`` the output folder (named when the error does not say which file)."""
     if isinstance(exc, Fault):
         return exc
     detail = f"{type(exc).__name__}: {exc}"
@@ -88,9 +90,9 @@ def classify(exc: BaseException, *, database: str = "") -> Fault | None:
             return e
         text = str(e).lower()
         if isinstance(e, OSError) and e.errno in _DISK_FULL:
-            return fault(Code.DISK_FULL, detail, what=_what(e, database))
+            return fault(Code.DISK_FULL, detail, what=_what(e, database, folder))
         if isinstance(e, OSError) and e.errno in _NOT_WRITABLE:
-            return fault(Code.NOT_WRITABLE, detail, what=_what(e, database))
+            return fault(Code.NOT_WRITABLE, detail, what=_what(e, database, folder))
         module = type(e).__module__ or ""
         if module.startswith(("sqlite3", "sqlalchemy")) or type(e).__name__ in ("OperationalError", "DatabaseError"):
             if "database or disk is full" in text:
@@ -106,11 +108,13 @@ def classify(exc: BaseException, *, database: str = "") -> Fault | None:
     return None
 
 
-def _what(e: OSError, database: str) -> str:
-    name = e.filename or ""
-    if database and name and str(name) in database:
+def _what(e: OSError, database: str, folder: object) -> str:
+    name = str(e.filename or "")
+    if database and name and (name in database or Path(name).name.startswith(Path(database).name)):
         return f"台账数据库 {database}"
-    return f"“{name}”" if name else "输出文件夹"
+    if name:
+        return f" {name} "
+    return f"输出文件夹 {folder} " if folder else "输出文件夹"
 
 
 def _busy_seconds() -> int:

@@ -19,6 +19,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Callable
 
+from .problems import Code, Problem
+
 OUTPUT_SUFFIX = "_评估结果"
 OUTPUT_SUFFIX_BUSY = "_评估结果(新)"
 ROLLUP = "市级汇总.xlsx"  # written when a run covers two or more counties, and by `rollup`
@@ -95,8 +97,9 @@ def inside(folder: Path, path: Path) -> Path:
 def is_tool_output(name: str) -> bool:
     """True for a workbook this tool wrote (an evaluation result, the run report, the roll-up)."""
     stem = Path(name).stem
-    return (stem.endswith(OUTPUT_SUFFIX) or stem.endswith(OUTPUT_SUFFIX_BUSY) or name == RUN_REPORT
-            or stem.startswith(Path(ROLLUP).stem))  # also a roll-up set aside as 市级汇总(未更新，…)
+    return (stem.endswith(OUTPUT_SUFFIX) or stem.endswith(OUTPUT_SUFFIX_BUSY)
+            # also one set aside as 市级汇总(未更新，…) (set_aside_stale)
+            or stem.startswith(Path(ROLLUP).stem) or stem.startswith(Path(RUN_REPORT).stem))
 
 
 def output_path(out_dir: Path, stem: str, *, busy: bool = False) -> Path:
@@ -248,3 +251,26 @@ def remove_stale_temporaries(*folders: Path) -> list[Path]:
                 child.unlink(missing_ok=True)
                 removed.append(child)
     return removed
+
+
+def set_aside_stale(folder: Path, reason: str, names: tuple[str, ...],
+                    since: float | None = None) -> list[Problem]:
+    """Rename the files ``names`` in ``folder`` that this run could not rewrite (``reason``, in
+    Chinese), e.g. to ``市级汇总(未更新，2026-11-01生成).xlsx``, so nobody takes them for tonight's.
+    A file written at or after ``since`` (a POSIX time: the run's start) is tonight's and
+    stays. Returns one STALE_SET_ASIDE problem per file set aside (saying so also when it cannot
+    be renamed)."""
+    found = []
+    for name in names:
+        path = folder / name
+        if not path.is_file() or (since is not None and path.stat().st_mtime >= since):
+            continue
+        made = datetime.fromtimestamp(path.stat().st_mtime).strftime("%Y-%m-%d")
+        aside = path.with_name(f"{path.stem}(未更新，{made}生成){path.suffix}")
+        try:
+            os.replace(path, aside)
+            what = f"旧文件已改名为 {aside.name}，以免被当作最新结果"
+        except OSError:
+            what = "旧文件也无法改名：请勿把它当作最新结果"
+        found.append(Problem(Code.STALE_SET_ASIDE, params={"name": name, "reason": reason, "what": what}))
+    return found

@@ -83,7 +83,7 @@ def evaluate_county(job: CountyJob) -> CountyOutcome:
         err = Problem(Code.OUTPUT_OUTSIDE, names[0], params={"name": exc.path.name, "folder": str(exc.folder)})
         return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
     except Exception as exc:  # one county's failure must never stop the batch
-        fault = classify(exc, database=describe_state(job.state, job.out_dir))
+        fault = classify(exc, database=describe_state(job.state, job.out_dir), folder=job.out_dir)
         if fault is not None:  # the machine or the database: batch stops the run (files.Fault)
             return CountyOutcome.failed(names[0], fault.problem.at_file(names[0]), names, county=job.county.name,
                                         county_code=job.county.code, extra={"trace": f"{names[0]}：{fault.detail}"})

@@ -107,7 +107,7 @@ class Code(StrEnum):
     DB_LOCKED = "db_locked"
     DB_LOST = "db_lost"
     RUN_STOPPED = "run_stopped"
-    ROLLUP_STALE = "rollup_stale"
+    STALE_SET_ASIDE = "stale_set_aside"
 
 
 @dataclass(frozen=True)
@@ -220,7 +220,7 @@ SPECS: dict[Code, Spec] = {
     Code.DB_LOST: Spec(E, "与台账数据库 {where} 的连接中断（数据库服务器停止或网络断开）；本次运行已停止：已写完的结果文件都是完整的，未处理的县保留上次的结果。"
                           "请确认数据库服务正常后再运行"),
     Code.RUN_STOPPED: Spec(E, "本次未评估：运行因{reason}而停止，结果文件仍是上次的"),
-    Code.ROLLUP_STALE: Spec(W, "{name} 本次未能更新（{reason}）：{what}"),
+    Code.STALE_SET_ASIDE: Spec(W, "{name} 本次未能更新（{reason}）：{what}"),
     Code.EDIT_CONFLICT: Spec(W, "{where}的“{field}”在两个结果文件中被改成了不同内容：{kept_file}（{kept_at} 保存）为“{kept}”，"
                                 "{other_file}（{other_at} 保存）为“{other}”；已采用较晚保存的“{kept}”，请核对"),
 }
@@ -258,7 +258,7 @@ TITLES: dict[Code, str] = {
     Code.DB_REPLACED: "台账数据库损坏已更换", Code.STAFF_COLUMN_UNPLACED: "自加的列无法保存",
     Code.OUTPUT_OUTSIDE: "结果文件将落在输出文件夹外", Code.DISK_FULL: "磁盘已满", Code.NOT_WRITABLE: "无法写入",
     Code.DB_LOCKED: "台账数据库被锁定", Code.DB_LOST: "数据库连接中断", Code.RUN_STOPPED: "运行中途停止",
-    Code.ROLLUP_STALE: "市级汇总未更新",
+    Code.STALE_SET_ASIDE: "旧结果未更新已改名",
 }
 assert set(TITLES) == set(Code), "every problem code needs a title"
 

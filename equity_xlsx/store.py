@@ -447,6 +447,10 @@ def backup_sqlite(path: Path, folder: Path, keep: int, now: dt.datetime | None =
     src, dst = sqlite3.connect(str(path), timeout=SQLITE_BUSY_TIMEOUT), sqlite3.connect(str(tmp))
     try:
         src.backup(dst)
+    except BaseException:
+        dst.close()
+        tmp.unlink(missing_ok=True)  # a full disk must not be made fuller by half a copy
+        raise
     finally:
         dst.close()
         src.close()

@@ -16,6 +16,7 @@ from equity_xlsx.batch import run
 from equity_xlsx.files import NAME_BYTES, NAME_CHARS, OutsideOutput, clean_name, inside
 from equity_xlsx.store import LedgerStore
 from forms_by_hand import export
+from runs_by_hand import school_row as export_row
 
 
 # ---------------------------------------------------------------- cleaned names (Windows rules on every OS)
@@ -81,13 +82,6 @@ def test_a_stem_an_older_version_stored_unclean_is_assigned_afresh(tmp_path):
             c.execute(outputs.insert(), [{"out_dir": str(out.resolve()), "stem": "../../x", "county": "甲",
                                           "assigned_at": __import__("datetime").datetime(2026, 1, 1)}])
         assert store.output_stem(out, "甲", "../../x") == ("x", True)
-
-
-def export_row(name: str, code: str, county: str, region: str = "") -> dict:
-    return {"学校标识码": code, "学校名称": name, "统计二级": "测试市", "统计三级": county, "行政区划代码": region,
-            "办学类型": "小学", "是否计校数": "是", "在校生数/合计": 300, "专任教师/合计": 20,
-            "专任教师/#按学历分/本科毕业": 10, "县级及以上骨干教师": 2, "校舍建筑面积/教学及辅助用房": 2000,
-            "运动场地面积": 3000, "教学、实验仪器设备资产值（万元）": 100, "网络多媒体教室（间）": 8}
 
 
 def listing(root: Path, *skip: Path) -> dict[str, bytes]:
