@@ -393,3 +393,103 @@ def test_rollup_accepts_log_and_says_when_it_could_not_write(tmp_path, monkeypat
     assert again.exit_code == Exit.DISK_FULL and "磁盘空间不足" in again.output and "Traceback" not in again.output
     assert not target.exists() and list(target.parent.glob("市级汇总(未更新，*).xlsx"))
     assert "未能更新" in log.read_text(encoding="utf-8")
+
+
+# ---------------------------------------------------------------- the PostgreSQL server goes away mid-run
+
+PG_URL = os.environ.get("EQUITY_TEST_PG_URL")
+
+
+class CuttableProxy:
+    """A TCP relay to the PostgreSQL server; ``cut()`` closes it and every connection through
+    it, as a server that stops or a network that fails would."""
+
+    def __init__(self, host: str, port: int):
+        import socket
+
+        self.upstream = (host, port)
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.sockets: list = []
+        self.cut_now = False
+        import threading
+
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        import socket
+        import threading
+
+        while not self.cut_now:
+            try:
+                client, _ = self.listener.accept()
+            except OSError:
+                return
+            server = socket.create_connection(self.upstream)
+            self.sockets += [client, server]
+            for a, b in ((client, server), (server, client)):
+                threading.Thread(target=self._pipe, args=(a, b), daemon=True).start()
+
+    @staticmethod
+    def _pipe(src, dst) -> None:  # noqa: ANN001
+        try:
+            while data := src.recv(65536):
+                dst.sendall(data)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                try:
+                    s.close()
+                except OSError:
+                    pass
+
+    def cut(self) -> None:
+        import socket
+
+        self.cut_now = True
+        self.listener.close()
+        for s in self.sockets:
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+                s.close()
+            except OSError:
+                pass
+
+
+@pytest.mark.postgres
+def test_the_postgresql_server_going_away_mid_run_is_exit_7(tmp_path, monkeypatch):
+    import uuid
+
+    import equity_xlsx.batch as batch
+    from sqlalchemy.engine import make_url
+
+    if not PG_URL:
+        pytest.skip("EQUITY_TEST_PG_URL not set: no PostgreSQL server to test against")
+    url = make_url(PG_URL)
+    proxy = CuttableProxy(url.host or "127.0.0.1", url.port or 5432)
+    through = url.set(host="127.0.0.1", port=proxy.port).render_as_string(hide_password=False)
+    tag = "".join("子丑寅卯辰巳午未申酉"[int(d, 16) % 10] for d in uuid.uuid4().hex[:6])  # a county name is Chinese
+    names = [f"甲{tag}县", f"乙{tag}县", f"丙{tag}县"]
+    src, out = sample_counties(tmp_path / "县表", names), tmp_path / "结果"
+    real = batch.evaluate_county
+
+    def then_cut(job):
+        outcome = real(job)
+        proxy.cut()  # after the first county the server is gone
+        return outcome
+
+    monkeypatch.setattr(batch, "evaluate_county", then_cut)
+    try:
+        result = cli("run", src, "--out", out, "--jobs", "1", "--state", through)
+    finally:
+        proxy.cut()
+        with store_module.LedgerStore(PG_URL) as store:
+            for name in names:
+                store.delete_county(name)
+    assert result.exit_code == Exit.DB_LOST, result.output
+    assert "连接中断" in result.output and "Traceback" not in result.output
+    entries = summary(out)["workbooks"]
+    assert [e["status"] for e in entries] == ["ok", "error", "error"]
+    assert [e["errors"][0]["code"] for e in entries[1:]] == ["db_lost", "run_stopped"]
+    assert whole(out / entries[0]["output"])
