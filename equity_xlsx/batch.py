@@ -13,10 +13,12 @@ after a backup.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import pickle
+import stat
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from collections import Counter
@@ -112,6 +114,40 @@ def not_read_reason(path: Path) -> str | None:
     return NOT_A_WORKBOOK.get(suffix, f"不是工作簿文件（{suffix or '无扩展名'}），只读取 .xlsx .xlsm .xls .ods")
 
 
+def not_a_file(path: Path) -> str | None:
+    """None for a file that can be read (or a link to one); "" for a plain folder (looked
+    into); else why ``path`` is not read, in Chinese: a FIFO (reading it would wait forever),
+    a device, a socket, a link that leads nowhere or in a circle, a folder named like a
+    workbook, a linked folder (not followed: it may lead outside, or in a circle)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        return f"无法访问（{exc.strerror or exc}）"
+    link = stat.S_ISLNK(mode)
+    if link:
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            return f"链接指向的文件不存在（{os.readlink(path)}）"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "链接循环指向自身，无法读取"
+            return f"链接无法访问（{exc.strerror or exc}）"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        if link:
+            return "指向文件夹的链接，未进入读取（请直接给出该文件夹）"
+        return f"是一个文件夹，名字却像工作簿（{path.suffix}）：其中的文件照常查找" if path.suffix.lower() in INPUT_SUFFIXES else ""
+    if stat.S_ISFIFO(mode):
+        return "命名管道（FIFO），不是文件：读取会一直等待，已跳过"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件，不是工作簿"
+    if stat.S_ISSOCK(mode):
+        return "套接字，不是文件"
+    return "不是普通文件"
+
+
 def survey(inputs: list[Path], out_dir: Path) -> tuple[list[InputFile], list[NotRead]]:
     """The workbooks named by ``inputs`` (files, or folders scanned recursively) in a stable
     order, and every other file found there with the reason it is not read. Hidden folders
@@ -127,9 +163,16 @@ def survey(inputs: list[Path], out_dir: Path) -> tuple[list[InputFile], list[Not
                 raise UsageError(f"不是可读取的工作簿（支持 .xlsx .xlsm .xls .ods）：{given}")
             found.append(InputFile(given, given.name))
             continue
+        if not given.is_dir():
+            raise UsageError(f"不是可读取的工作簿或文件夹：{given}（{not_a_file(given)}）")
         for path in sorted(given.rglob("*")):
             rel = path.relative_to(given)
-            if any(part.startswith(".") for part in rel.parts[:-1]) or not path.is_file():
+            if any(part.startswith(".") for part in rel.parts[:-1]):
+                continue
+            odd = not_a_file(path)
+            if odd is not None:
+                if odd:  # a plain folder is looked into, and says nothing
+                    skipped.append(NotRead(rel.as_posix(), odd))
                 continue
             if out_resolved in path.resolve().parents:
                 continue

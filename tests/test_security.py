@@ -191,3 +191,49 @@ def test_a_fixed_output_name_linked_out_of_the_folder_stops_the_run_before_anyth
     with pytest.raises(UsageError, match="链接"):
         run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
     assert list(elsewhere.iterdir()) == [] and sorted(p.name for p in out.iterdir()) == [name]
+
+
+# ---------------------------------------------------------------- what is not a file in the input folder
+
+@pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
+def test_non_files_in_the_input_folder_are_listed_with_a_reason_and_never_opened(tmp_path):
+    import json
+    import socket
+
+    from runs_by_hand import sample_counties
+
+    src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
+    os.mkfifo(src / "管道.xlsx")  # opening it to read would wait forever
+    (src / "文件夹.xlsx").mkdir()
+    (src / "缺失.xlsx").symlink_to(tmp_path / "不存在.xlsx")
+    (src / "环甲.xlsx").symlink_to(src / "环乙.xlsx")
+    (src / "环乙.xlsx").symlink_to(src / "环甲.xlsx")
+    (src / "设备.xlsx").symlink_to("/dev/null")
+    (src / "链接文件夹").symlink_to(tmp_path, target_is_directory=True)
+    sock = socket.socket(socket.AF_UNIX)
+    sock.bind(str(src / "套接字.xlsx"))
+    try:
+        result = run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
+    finally:
+        sock.close()
+    assert [e["status"] for e in result.entries] == ["ok"]
+    reasons = {n["file"]: n["reason"] for n in json.loads((out / "summary.json").read_text(encoding="utf-8"))["not_read"]}
+    assert "命名管道" in reasons["管道.xlsx"]
+    assert "文件夹" in reasons["文件夹.xlsx"]
+    assert "不存在" in reasons["缺失.xlsx"]
+    assert "循环" in reasons["环甲.xlsx"] and "循环" in reasons["环乙.xlsx"]
+    assert "设备" in reasons["设备.xlsx"]
+    assert "套接字" in reasons["套接字.xlsx"]
+    assert "链接" in reasons["链接文件夹"]
+    listed = [r for r in openpyxl.load_workbook(out / "运行报告.xlsx")["未读取的文件"].iter_rows(values_only=True)]
+    assert {row[0] for row in listed} >= set(reasons)
+
+
+def test_a_fifo_given_as_the_input_is_a_usage_error(tmp_path):
+    from equity_xlsx.batch import UsageError
+
+    if not hasattr(os, "mkfifo"):
+        pytest.skip("FIFOs are POSIX")
+    os.mkfifo(tmp_path / "管道")
+    with pytest.raises(UsageError, match="命名管道"):
+        run([tmp_path / "管道"], tmp_path / "结果", standard="national-2017", jobs=1)
