@@ -132,8 +132,9 @@ def atomic_write(target: Path, write: Callable[[Path], object]) -> None:
 # ----------------------------------------------------------------------------- one run per folder
 
 LOCK_FILE = ".equity-run.lock"
-# Temporary files of atomic_write: ".{stem}.{pid}.tmp{suffix}".
-_TEMP = re.compile(r"^\..+\.\d+\.tmp(\.[A-Za-z0-9]+)?$")
+# Temporary files of atomic_write: ".{stem}.{pid}.tmp{suffix}"; and ".{name}.{8 hex}.tmp", the
+# briefs' own temporaries before they shared atomic_write.
+_TEMP = re.compile(r"^\..+\.(\d+\.tmp(\.[A-Za-z0-9]+)?|html\.[0-9a-f]{8}\.tmp)$")
 
 
 class FolderBusy(Exception):

@@ -493,3 +493,30 @@ def test_the_postgresql_server_going_away_mid_run_is_exit_7(tmp_path, monkeypatc
     assert [e["status"] for e in entries] == ["ok", "error", "error"]
     assert [e["errors"][0]["code"] for e in entries[1:]] == ["db_lost", "run_stopped"]
     assert whole(out / entries[0]["output"])
+
+
+# ---------------------------------------------------------------- a brief killed half-written
+
+@pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
+def test_a_brief_killed_half_written_is_cleaned_up_by_the_next_run(tmp_path):
+    src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
+    out.mkdir()
+    writer = ("import pathlib, sys, time\n"
+              "from equity_xlsx.brief import write_brief\n"
+              "def half(self, data, **kw):\n"
+              "    with open(self, 'w', encoding='utf-8') as fh:\n"
+              "        fh.write(data[:50]); fh.flush()\n"
+              "    print('half', flush=True); time.sleep(120)\n"
+              "pathlib.Path.write_text = half\n"
+              "write_brief(pathlib.Path(sys.argv[1]), '<html>' + '简' * 5000 + '</html>')\n")
+    proc = subprocess.Popen([sys.executable, "-c", writer, str(out / "大祥区_简报.html")], stdout=subprocess.PIPE,
+                            text=True, cwd=ROOT)
+    assert proc.stdout.readline().strip() == "half"
+    proc.kill()  # as a power cut or kill -9 would end it, mid-write
+    proc.wait()
+    leftovers = [p for p in out.iterdir() if p.name != "大祥区_简报.html"]
+    assert leftovers and not (out / "大祥区_简报.html").exists()
+
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
+    assert not [p for p in leftovers if p.exists()]
+    assert (out / "大祥区_简报.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
