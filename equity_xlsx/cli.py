@@ -89,7 +89,7 @@ def _faults_to_exit(reporter) -> Iterator[None]:  # noqa: ANN001
         reporter.close()
         raise
     except _Terminated:
-        say(INTERRUPTED.format(how="（收到结束信号 SIGTERM）"), 128 + signal.SIGTERM)
+        say(INTERRUPTED.format(how="（收到结束信号 SIGTERM）"), 128 + getattr(signal, "SIGTERM", 15))
     except KeyboardInterrupt:
         say(INTERRUPTED.format(how="（Ctrl-C）"), Exit.INTERRUPTED)
     except (UsageError, RuleError, StoreUnavailable, UnsafeLock) as exc:

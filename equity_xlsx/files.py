@@ -157,8 +157,10 @@ class UnsafeLock(Exception):
 
 
 # Windows has no O_NOFOLLOW: there the path is checked before opening and the opened file is
-# compared with it after (see _open_lock). Module-level so tests can take the Windows branch.
+# compared with it after (see _open_lock); it locks with msvcrt, not fcntl. Module-level so
+# tests on Linux can take the Windows branches.
 _NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_WINDOWS = os.name == "nt"
 
 
 def _open_lock(path: Path) -> int:
@@ -188,15 +190,22 @@ def _open_lock(path: Path) -> int:
     return fd
 
 
+# The reparse tag of a Windows directory junction (a mount point).
+_JUNCTION_TAG = 0xA0000003
+
+
 def _is_junction(path: Path) -> bool:
-    """A Windows directory junction (a link that is_symlink does not report before 3.12)."""
-    return bool(getattr(path, "is_junction", lambda: False)())
+    """A Windows directory junction: a link that ``is_symlink`` does not report (before 3.12)."""
+    try:
+        return getattr(os.lstat(path), "st_reparse_tag", 0) == _JUNCTION_TAG
+    except OSError:
+        return False
 
 
 def _try_lock(fd: int) -> bool:
     """Take the operating system's exclusive lock on ``fd`` without waiting."""
     try:
-        if os.name == "nt":  # pragma: no cover - Windows
+        if _WINDOWS:
             import msvcrt
 
             os.lseek(fd, 0, os.SEEK_SET)
