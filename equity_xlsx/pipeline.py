@@ -26,6 +26,7 @@ from .problems import Code, Problem, internal_detail
 from .edits import decide, snapshot
 from .readback import UnreadableWorkbookError, WorkbookEdits, backup_previous, read_edits, read_ledger_lines
 from .reconcile import reconcile
+from .shared import settle as settle_shared
 from .report import write_report
 from .rulebook import Rules
 from .faults import classify
@@ -182,7 +183,7 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: Coun
         retire: list[Path] = []
         for previous in _previous_outputs(job, target):
             try:
-                read.append((read_edits(previous), store.written(county.key, previous.name)))
+                read.append((read_edits(previous), store.written(county.key, previous.name, job.out_dir)))
             except UnreadableWorkbookError as exc:
                 warnings.append(Problem(Code.PREVIOUS_UNREADABLE, first_input,
                                         params={"name": exc.path.name, "reason": exc.reason}))
@@ -192,6 +193,8 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: Coun
                 retire.append(previous)
         typed = decide(read)
         warnings.extend(typed.conflicts)
+        # Another output folder may share this county's ledger: the later edit wins, both say so.
+        warnings.extend(p.at_file(first_input) for p in settle_shared(store, county.key, job.out_dir, typed))
         for edits, _ in read:
             warnings.extend(Problem(Code.STAFF_COLUMN_UNPLACED, first_input, params={
                 "file_name": edits.file, "sheet": u.sheet, "column": u.column, "cells": u.cells,
@@ -226,10 +229,10 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: Coun
         atomic_write(target, lambda tmp: write_report(ev, tmp, rules=job.rules, ledger=rec.lines, closed=rec.archived,
                                                       checks=checks, run_info=run_info, scores=scores,
                                                       problems=problems, trend=trend, ledger_months=months))
-        store.record_written(county.key, target.name, snapshot([*rec.lines, *rec.archived], scores))
+        store.record_written(county.key, target.name, snapshot([*rec.lines, *rec.archived], scores), job.out_dir)
         for copy in retire:  # merged above and backed up: the result replaces it
             copy.unlink(missing_ok=True)
-            store.record_written(county.key, copy.name, None)
+            store.record_written(county.key, copy.name, None, job.out_dir)
     ledger = ledger_summary(open_lines)
     extra = {
         "checks": checks_summary(checks),

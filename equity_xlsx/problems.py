@@ -108,6 +108,7 @@ class Code(StrEnum):
     DB_LOST = "db_lost"
     RUN_STOPPED = "run_stopped"
     STALE_SET_ASIDE = "stale_set_aside"
+    SHARED_EDIT_CONFLICT = "shared_edit_conflict"
 
 
 @dataclass(frozen=True)
@@ -221,6 +222,9 @@ SPECS: dict[Code, Spec] = {
                           "请确认数据库服务正常后再运行"),
     Code.RUN_STOPPED: Spec(E, "本次未评估：运行因{reason}而停止，结果文件仍是上次的"),
     Code.STALE_SET_ASIDE: Spec(W, "{name} 本次未能更新（{reason}）：{what}"),
+    Code.SHARED_EDIT_CONFLICT: Spec(W, "{where}的“{field}”在共用一个台账库的两个输出文件夹里被改成了不同内容：{kept_folder}"
+                                       "（{kept_at} 保存）为“{kept}”，{other_folder}（{other_at} 保存）为“{other}”；"
+                                       "已采用较晚保存的“{kept}”，两个文件夹的结果都按此写出，请核对"),
     Code.EDIT_CONFLICT: Spec(W, "{where}的“{field}”在两个结果文件中被改成了不同内容：{kept_file}（{kept_at} 保存）为“{kept}”，"
                                 "{other_file}（{other_at} 保存）为“{other}”；已采用较晚保存的“{kept}”，请核对"),
 }
@@ -257,7 +261,7 @@ TITLES: dict[Code, str] = {
     Code.EDIT_CONFLICT: "两个文件改法不同", Code.LEDGER_REBUILT: "台账从结果文件恢复",
     Code.DB_REPLACED: "台账数据库损坏已更换", Code.STAFF_COLUMN_UNPLACED: "自加的列无法保存",
     Code.OUTPUT_OUTSIDE: "结果文件将落在输出文件夹外", Code.DISK_FULL: "磁盘已满", Code.NOT_WRITABLE: "无法写入",
-    Code.DB_LOCKED: "台账数据库被锁定", Code.DB_LOST: "数据库连接中断", Code.RUN_STOPPED: "运行中途停止",
+    Code.DB_LOCKED: "台账数据库被锁定", Code.SHARED_EDIT_CONFLICT: "两个文件夹改法不同", Code.DB_LOST: "数据库连接中断", Code.RUN_STOPPED: "运行中途停止",
     Code.STALE_SET_ASIDE: "旧结果未更新已改名",
 }
 assert set(TITLES) == set(Code), "every problem code needs a title"

@@ -138,6 +138,41 @@ scores = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
 
+# The last staff edit taken into the ledger for each cell, and the output folder it was typed
+# in; and the conflicts found between folders (migration 0007). Two output folders may share
+# one ledger for a county (a city's PostgreSQL): their staff must not silently disagree.
+edits = sa.Table(
+    "equity_edits",
+    metadata,
+    sa.Column("county", sa.Text, primary_key=True),
+    sa.Column("item", sa.Text, primary_key=True),  # a 台账编号, or "score:<task item>"
+    sa.Column("field", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("folder", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.Float, nullable=False),  # the workbook's save time, POSIX seconds
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
+edit_conflicts = sa.Table(
+    "equity_edit_conflicts",
+    metadata,
+    sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("county", sa.Text, nullable=False),
+    sa.Column("item", sa.Text, nullable=False),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("kept", sa.Text, nullable=False),
+    sa.Column("kept_folder", sa.Text, nullable=False),
+    sa.Column("kept_at", sa.Float, nullable=False),
+    sa.Column("other", sa.Text, nullable=False),
+    sa.Column("other_folder", sa.Text, nullable=False),
+    sa.Column("other_at", sa.Float, nullable=False),
+    # each folder reports the conflict once, on its next 数据问题
+    sa.Column("kept_told", sa.Boolean, nullable=False, default=False),
+    sa.Column("other_told", sa.Boolean, nullable=False, default=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Index("ix_equity_edit_conflicts_county", "county"),
+)
+
 migrations_table = sa.Table(
     "equity_migrations",
     metadata,
@@ -170,6 +205,7 @@ MIGRATIONS: tuple[tuple[str, object], ...] = (
     ("0004_staff_edits", _add_columns(ledger_lines, "staff_edited")),  # and the written/scores tables
     ("0005_staff_columns", _add_columns(ledger_lines, "extra")),
     ("0006_runs_data_year", _add_columns(runs, "data_year")),
+    ("0007_shared_edits", None),  # new tables (edits, edit_conflicts): created by create_all
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -220,6 +256,21 @@ class HistoryEntry:
     to_value: str
     reason: str
     field: str = "status"
+
+
+@dataclass(frozen=True)
+class EditRecord:
+    """A staff edit of one cell: the value, the output folder it was typed in (its resolved
+    path) and when that workbook was saved (POSIX seconds)."""
+
+    value: str
+    folder: str
+    saved_at: float
+
+
+def _in_folder(folder: str | os.PathLike[str], file: str) -> str:
+    """The key of ``file`` in output ``folder`` (the written snapshots of folders sharing a ledger)."""
+    return f"{Path(folder).resolve()}|{file}"
 
 
 @dataclass(frozen=True)
@@ -663,7 +714,7 @@ class LedgerStore:
     def delete_county(self, county: str) -> None:
         """Forget ``county`` entirely (lines, history, runs): for tests and deliberate resets."""
         with self._conn(None) as c:
-            for table in (ledger_lines, ledger_history, runs, written, scores):
+            for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts):
                 c.execute(table.delete().where(table.c.county == county))
 
     def adopt(self, county: str, earlier: Iterable[str]) -> str | None:
@@ -678,27 +729,77 @@ class LedgerStore:
                     continue
                 if c.execute(sa.select(sa.func.count()).select_from(ledger_lines)
                              .where(ledger_lines.c.county == old)).scalar():
-                    for table in (ledger_lines, ledger_history, runs, written, scores):
+                    for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts):
                         c.execute(table.update().where(table.c.county == old).values(county=county))
                     return old
         return None
 
     # -- what was written, and B类 scores ---------------------------------------------------
 
-    def written(self, county: str, file: str) -> dict | None:
-        """The editable cells as the tool last wrote them into ``file`` (None: never recorded)."""
+    def written(self, county: str, file: str, folder: str | os.PathLike[str] | None = None) -> dict | None:
+        """The editable cells as the tool last wrote them into ``file`` of output ``folder``
+        (None: never recorded). Folders sharing one ledger each keep their own; a snapshot
+        recorded by a version that did not name the folder is the fallback."""
+        keys = ([_in_folder(folder, file)] if folder is not None else []) + [file]
         with self._conn(None) as c:
-            text = c.execute(sa.select(written.c.snapshot).where(written.c.county == county)
-                             .where(written.c.file == file)).scalar()
-        return json.loads(text) if text else None
+            for key in keys:
+                text = c.execute(sa.select(written.c.snapshot).where(written.c.county == county)
+                                 .where(written.c.file == key)).scalar()
+                if text:
+                    return json.loads(text)
+        return None
 
-    def record_written(self, county: str, file: str, snapshot: dict | None) -> None:
-        """Remember what was written into ``file`` (None: forget it, the file is gone)."""
+    def record_written(self, county: str, file: str, snapshot: dict | None,
+                       folder: str | os.PathLike[str] | None = None) -> None:
+        """Remember what was written into ``file`` of ``folder`` (None: forget it, the file is gone,
+        also as an earlier version recorded it)."""
+        key = _in_folder(folder, file) if folder is not None else file
+        gone = [key, file] if snapshot is None else [key]
         with self.begin() as c:
-            c.execute(written.delete().where(written.c.county == county).where(written.c.file == file))
+            c.execute(written.delete().where(written.c.county == county).where(written.c.file.in_(gone)))
             if snapshot is not None:
-                c.execute(written.insert(), [{"county": county, "file": file, "snapshot": json.dumps(snapshot, ensure_ascii=False),
+                c.execute(written.insert(), [{"county": county, "file": key, "snapshot": json.dumps(snapshot, ensure_ascii=False),
                                               "written_at": dt.datetime.now().replace(microsecond=0)}])
+
+    # -- edits from several output folders ----------------------------------------------------
+
+    def last_edit(self, county: str, item: str, field: str) -> EditRecord | None:
+        """The last staff edit of one cell taken into the ledger, from whichever folder."""
+        with self._conn(None) as c:
+            row = c.execute(sa.select(edits.c.value, edits.c.folder, edits.c.saved_at).where(
+                edits.c.county == county, edits.c.item == item, edits.c.field == field)).first()
+        return EditRecord(*row) if row else None
+
+    def record_edit(self, county: str, item: str, field: str, edit: EditRecord) -> None:
+        """Remember ``edit`` as the last edit of that cell."""
+        with self.begin() as c:
+            c.execute(edits.delete().where(edits.c.county == county, edits.c.item == item, edits.c.field == field))
+            c.execute(edits.insert(), [{"county": county, "item": item, "field": field, "value": edit.value,
+                                        "folder": edit.folder, "saved_at": edit.saved_at,
+                                        "recorded_at": dt.datetime.now().replace(microsecond=0)}])
+
+    def record_conflict(self, county: str, item: str, field: str, kept: EditRecord, other: EditRecord) -> None:
+        """Two folders edited one cell differently, ``kept`` won; each folder reports it once
+        (take_conflicts)."""
+        with self.begin() as c:
+            c.execute(edit_conflicts.insert(), [{
+                "county": county, "item": item, "field": field, "kept": kept.value, "kept_folder": kept.folder,
+                "kept_at": kept.saved_at, "other": other.value, "other_folder": other.folder, "other_at": other.saved_at,
+                "kept_told": False, "other_told": False,
+                "recorded_at": dt.datetime.now().replace(microsecond=0)}])
+
+    def take_conflicts(self, county: str, folder: str) -> list[dict]:
+        """The conflicts ``folder`` has not yet reported (oldest first), marked reported now."""
+        t = edit_conflicts
+        with self.begin() as c:
+            rows = [dict(r) for r in c.execute(sa.select(t).where(t.c.county == county).where(
+                ((t.c.kept_folder == folder) & ~t.c.kept_told) | ((t.c.other_folder == folder) & ~t.c.other_told))
+                .order_by(t.c.seq)).mappings()]
+            for r in rows:
+                told = {"kept_told": True} if r["kept_folder"] == folder else {}
+                told |= {"other_told": True} if r["other_folder"] == folder else {}
+                c.execute(t.update().where(t.c.seq == r["seq"]).values(**told))
+        return rows
 
     def scores(self, county: str) -> dict[str, float]:
         """The B类 scores kept for ``county``: item id -> points."""
