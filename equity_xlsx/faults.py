@@ -164,6 +164,7 @@ def redact(text: object) -> str:
     strings, connection strings), and any remembered password wherever it appears."""
     out = str(text)
     for secret in sorted(_known, key=len, reverse=True):
-        out = out.replace(secret, MASK)
+        # Whole words only: a password "postgres" must not turn "postgresql" into "***ql".
+        out = re.sub(rf"(?<![A-Za-z0-9]){re.escape(secret)}(?![A-Za-z0-9])", MASK, out)
     out = _USERINFO.sub(lambda m: m.group("head") + (MASK if m.group("secret") else "") + m.group("tail"), out)
     return _KEYWORD.sub(lambda m: m.group("head") + MASK, out)

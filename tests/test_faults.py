@@ -520,3 +520,9 @@ def test_a_brief_killed_half_written_is_cleaned_up_by_the_next_run(tmp_path):
     run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
     assert not [p for p in leftovers if p.exists()]
     assert (out / "大祥区_简报.html").read_text(encoding="utf-8").rstrip().endswith("</html>")
+
+
+def test_a_remembered_password_hides_only_itself_not_words_containing_it():
+    remember_secret("postgresql+psycopg://equity:postgres@127.0.0.1/x")
+    assert redact("postgresql+psycopg://equity@127.0.0.1/x: wrong password postgres") == \
+        "postgresql+psycopg://equity@127.0.0.1/x: wrong password ***"
