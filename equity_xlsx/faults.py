@@ -97,7 +97,7 @@ def classify(exc: BaseException, *, database: str = "", folder: object = "") -> 
         if module.startswith(("sqlite3", "sqlalchemy")) or type(e).__name__ in ("OperationalError", "DatabaseError"):
             if "database or disk is full" in text:
                 return fault(Code.DISK_FULL, detail, what=f"台账数据库 {database}")
-            if "readonly database" in text:
+            if "readonly database" in text or "unable to open database file" in text:
                 return fault(Code.NOT_WRITABLE, detail, what=f"台账数据库 {database}")
             if "database is locked" in text or "database table is locked" in text:
                 return fault(Code.DB_LOCKED, detail, where=database, seconds=_busy_seconds())

@@ -46,8 +46,11 @@ class Reporter:
         text = redact(one_line(text))
         stamped = f"{datetime.now():%Y-%m-%d %H:%M:%S} {text}"
         if self.log:
-            self.log.write(stamped + "\n")
-            self.log.flush()
+            try:
+                self.log.write(stamped + "\n")
+                self.log.flush()
+            except OSError as exc:  # a full disk must not stop the run for want of a log line
+                self._lose_log(exc)
         if log_only:
             return
         if self._progress is not None:
@@ -84,4 +87,18 @@ class Reporter:
         if self._progress is not None:
             self._progress.stop()
         if self.log:
-            self.log.close()
+            try:
+                self.log.close()
+            except OSError:
+                pass
+            self.log = None
+
+    def _lose_log(self, exc: OSError) -> None:
+        """Stop writing the log (said once on the console): the run goes on without it."""
+        log, self.log = self.log, None
+        try:
+            log.close()
+        except OSError:
+            pass
+        print(f"{datetime.now():%Y-%m-%d %H:%M:%S} 注意：日志文件 {log.name} 无法继续写入（{exc.strerror or exc}），"
+              "之后的记录只显示在这里", file=self.stream, flush=True)

@@ -526,3 +526,15 @@ def test_a_remembered_password_hides_only_itself_not_words_containing_it():
     remember_secret("postgresql+psycopg://equity:postgres@127.0.0.1/x")
     assert redact("postgresql+psycopg://equity@127.0.0.1/x: wrong password postgres") == \
         "postgresql+psycopg://equity@127.0.0.1/x: wrong password ***"
+
+
+def test_a_log_on_a_full_disk_does_not_stop_the_run(tmp_path, mounts):
+    src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
+    logs = tmp_path / "日志盘"
+    logs.mkdir()
+    done = private_mount(f"mount -t tmpfs -o size=4k tmpfs '{logs}'\n"
+                         f"head -c 4096 /dev/zero > '{logs}/占满' || true\n"
+                         f"{cli_line(src, out, '--log', str(logs / '运行日志.txt'))} || echo \"exit=$?\"")
+    assert "exit=" not in done.stdout, done.stdout + done.stderr
+    assert "无法继续写入" in done.stderr and "Traceback" not in done.stderr
+    assert (out / "大祥区_评估结果.xlsx").is_file()
