@@ -745,8 +745,7 @@ class Run:
                     continue
                 stem, new = store.output_stem(self.out_dir, county.id.key, county.id.name, county.id.code)
                 legacy = tuple(name for f in county.inputs
-                               if new and (name := output_path(self.out_dir, legacy_stem(f.name)).name)
-                               != f"{stem}{OUTPUT_SUFFIX}.xlsx")
+                               if new and (name := _legacy_output(self.out_dir, f)) and name != f"{stem}{OUTPUT_SUFFIX}.xlsx")
                 pending.append(CountyJob(
                     county=county.id, inputs=tuple(county.inputs), out_dir=self.out_dir, stem=stem, rules=self.rules,
                     state=self.state, today=self.today,
@@ -839,6 +838,15 @@ class Run:
         atomic_write(self.out_dir / RUN_REPORT, lambda p: write_run_report(
             p, entries, self.rules.standard.title, started, skipped_files, notices))
         return result
+
+
+def _legacy_output(out_dir: Path, f: InputFile) -> str | None:
+    """The result workbook version 0.1 named after input ``f``, when that name is a safe one
+    inside ``out_dir`` (its typed values are adopted); None otherwise."""
+    try:
+        return output_path(out_dir, legacy_stem(f.name)).name
+    except OutsideOutput:
+        return None
 
 
 def _only_piece(got: dict[tuple[str, str], bytes], name: str) -> bytes | None:

@@ -64,8 +64,9 @@ def _open_log(log: Optional[Path]) -> Optional[Path]:
             pass
     except OSError as exc:
         fault = classify(exc)
-        why = fault.problem.message if fault else f"{exc.strerror or exc}"
-        _fail(f"无法写入日志文件 {log}：{why}")
+        if fault is not None:  # e.g. a read-only disk: the exit code says so (5)
+            _fail(fault.problem.message, fault.exit_code)
+        _fail(f"无法写入日志文件 {log}：{exc.strerror or exc}")
     return log
 
 
@@ -177,8 +178,10 @@ def rollup(
     _install_sigterm()
     remember_secret(state)
     reporter = Reporter(0, quiet=True, log=_open_log(log))
-    if out.suffix.lower() != ".xlsx" or out.is_dir():
+    if out.suffix.lower() != ".xlsx":
         _fail("市级汇总文件名须以 .xlsx 结尾")
+    if out.is_dir():
+        _fail(f"--out 应为市级汇总文件（.xlsx），但 {out} 是一个文件夹")
     with _faults_to_exit(reporter):
         rules = load_rules(standard)
         if "://" not in state:

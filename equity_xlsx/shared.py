@@ -32,21 +32,24 @@ def settle(store: LedgerStore, county: str, folder: str | os.PathLike[str], type
     ledger keeps the later one); every edit kept is remembered with its folder. Returns the
     conflicts this folder has not reported yet, its own and those other folders found."""
     here = folder_key(folder)
+    known = store.last_edits(county)
+    kept: dict[tuple[str, str], EditRecord] = {}
+    conflicts = []
     for (item, field), (_, saved_at, base) in typed.origin.items():
         value = _value(typed, item, field)
         if value is None:
             continue
-        mine = EditRecord(value, here, saved_at)
-        theirs = store.last_edit(county, item, field)
+        mine, theirs = EditRecord(value, here, saved_at), known.get((item, field))
         concurrent = (theirs is not None and theirs.folder != here and theirs.value != value
                       and base != theirs.value)
         if concurrent and saved_at < theirs.saved_at:
             _drop(typed, item, field)
-            store.record_conflict(county, item, field, kept=theirs, other=mine)
+            conflicts.append((item, field, theirs, mine))
             continue
         if concurrent:
-            store.record_conflict(county, item, field, kept=mine, other=theirs)
-        store.record_edit(county, item, field, mine)
+            conflicts.append((item, field, mine, theirs))
+        kept[(item, field)] = mine
+    store.record_edits(county, kept, conflicts)
     return [_problem(row, here) for row in store.take_conflicts(county, here)]
 
 

@@ -763,30 +763,35 @@ class LedgerStore:
 
     # -- edits from several output folders ----------------------------------------------------
 
-    def last_edit(self, county: str, item: str, field: str) -> EditRecord | None:
-        """The last staff edit of one cell taken into the ledger, from whichever folder."""
+    def last_edits(self, county: str) -> dict[tuple[str, str], EditRecord]:
+        """The last staff edit taken into the ledger for each cell of ``county``, from whichever
+        output folder: (item, field) -> EditRecord."""
         with self._conn(None) as c:
-            row = c.execute(sa.select(edits.c.value, edits.c.folder, edits.c.saved_at).where(
-                edits.c.county == county, edits.c.item == item, edits.c.field == field)).first()
-        return EditRecord(*row) if row else None
+            rows = c.execute(sa.select(edits.c.item, edits.c.field, edits.c.value, edits.c.folder, edits.c.saved_at)
+                             .where(edits.c.county == county))
+            return {(item, field): EditRecord(value, folder, saved_at) for item, field, value, folder, saved_at in rows}
 
-    def record_edit(self, county: str, item: str, field: str, edit: EditRecord) -> None:
-        """Remember ``edit`` as the last edit of that cell."""
+    def record_edits(self, county: str, kept: dict[tuple[str, str], EditRecord],
+                     conflicts: Iterable[tuple[str, str, EditRecord, EditRecord]] = ()) -> None:
+        """Remember ``kept`` as the last edits of their cells, and the ``conflicts`` found
+        (item, field, the edit kept, the other), each to be reported once by both folders
+        (take_conflicts); one transaction."""
+        conflicts = list(conflicts)
+        if not kept and not conflicts:
+            return
+        now = dt.datetime.now().replace(microsecond=0)
         with self.begin() as c:
-            c.execute(edits.delete().where(edits.c.county == county, edits.c.item == item, edits.c.field == field))
-            c.execute(edits.insert(), [{"county": county, "item": item, "field": field, "value": edit.value,
-                                        "folder": edit.folder, "saved_at": edit.saved_at,
-                                        "recorded_at": dt.datetime.now().replace(microsecond=0)}])
-
-    def record_conflict(self, county: str, item: str, field: str, kept: EditRecord, other: EditRecord) -> None:
-        """Two folders edited one cell differently, ``kept`` won; each folder reports it once
-        (take_conflicts)."""
-        with self.begin() as c:
-            c.execute(edit_conflicts.insert(), [{
-                "county": county, "item": item, "field": field, "kept": kept.value, "kept_folder": kept.folder,
-                "kept_at": kept.saved_at, "other": other.value, "other_folder": other.folder, "other_at": other.saved_at,
-                "kept_told": False, "other_told": False,
-                "recorded_at": dt.datetime.now().replace(microsecond=0)}])
+            for (item, field), edit in kept.items():
+                c.execute(edits.delete().where(edits.c.county == county, edits.c.item == item, edits.c.field == field))
+            if kept:
+                c.execute(edits.insert(), [{"county": county, "item": item, "field": field, "value": e.value,
+                                            "folder": e.folder, "saved_at": e.saved_at, "recorded_at": now}
+                                           for (item, field), e in kept.items()])
+            if conflicts:
+                c.execute(edit_conflicts.insert(), [{
+                    "county": county, "item": item, "field": field, "kept": k.value, "kept_folder": k.folder,
+                    "kept_at": k.saved_at, "other": o.value, "other_folder": o.folder, "other_at": o.saved_at,
+                    "kept_told": False, "other_told": False, "recorded_at": now} for item, field, k, o in conflicts])
 
     def take_conflicts(self, county: str, folder: str) -> list[dict]:
         """The conflicts ``folder`` has not yet reported (oldest first), marked reported now."""
