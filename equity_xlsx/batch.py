@@ -601,7 +601,7 @@ class Run:
         ledgers rebuilt from the result workbooks); an unreachable one is a usage error."""
         path = self._sqlite_path()
         try:
-            trouble = sqlite_trouble(path, ours=self.state is None) if path else None
+            trouble = sqlite_trouble(path, ours=path.name == DEFAULT_FILENAME) if path else None
         except StoreUnavailable as exc:
             raise UsageError(str(exc)) from None
         if trouble:

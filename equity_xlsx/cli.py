@@ -171,6 +171,7 @@ def rollup(
     """
     from .city import entries_from_store, write_city
     from .files import CITY_BRIEF, set_aside_stale
+    from .problems import TITLES
     from .progress import Reporter
     from .rulebook import load_rules
     from .store import LedgerStore, StoreUnavailable, sqlite_trouble
@@ -203,7 +204,7 @@ def rollup(
         except BaseException as exc:
             if out.parent.is_dir():
                 fault = classify(exc) if isinstance(exc, Exception) else None
-                why = fault.problem.message.split("；")[0] if fault else "运行被中止或出错"
+                why = TITLES[fault.problem.code] if fault else "运行被中止或出错"
                 for notice in set_aside_stale(out.parent, why, (out.name, CITY_BRIEF), since=started):
                     reporter.note(notice.message)
                     typer.echo(f"注意：{notice.message}", err=True)
