@@ -174,10 +174,11 @@ def test_the_exit_codes_in_the_readme_are_the_ones_the_tool_uses():
 
 def test_the_lock_takes_the_windows_branch(tmp_path, monkeypatch):
     """msvcrt stood in by a lock with the same contract (LK_NBLCK: fail at once when held)."""
-    import fcntl
     import types
 
     import equity_xlsx.files as files
+
+    fcntl = pytest.importorskip("fcntl")  # the stand-in locks with it
 
     held: set[int] = set()
 
