@@ -13,10 +13,12 @@ after a backup.
 
 from __future__ import annotations
 
+import errno
 import hashlib
 import json
 import os
 import pickle
+import stat
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from concurrent.futures.process import BrokenProcessPool
 from collections import Counter
@@ -26,19 +28,22 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__
-from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, atomic_write, folder_lock,
-                    is_tool_output, output_path, remove_stale_temporaries)
+from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, OutsideOutput, atomic_write,
+                    folder_lock, inside, is_tool_output, output_path, remove_stale_temporaries,
+                    set_aside_stale)
 from .identity import CountyId, resolve
 from .intake.place import county_from_text
 from .intake.local import PATTERN as FORM_MAPPING, local_forms_digest
 from .intake.part import WorkbookPart
 from .outcome import CountyOutcome
 from .pipeline import CountyJob, InputFile, evaluate_county, read_input
-from .problems import Code, Problem, count_codes, describe_counts, internal_detail
+from .faults import FAULT_CODES, Exit, Fault, classify
+from .problems import TITLES, Code, Problem, count_codes, describe_counts, internal_detail
 from .progress import Reporter
 from .rulebook import Rules, load_rules
 from .readback import BACKUP_DIRNAME
-from .store import LedgerStore, StoreUnavailable, backup_sqlite, set_aside, sqlite_trouble, state_url
+from .store import (DEFAULT_FILENAME, LedgerStore, StoreUnavailable, backup_sqlite, describe_state, set_aside,
+                    sqlite_trouble, state_url)
 from .summary import write_summary
 
 INDEX_FILE = "inputs.json"
@@ -53,6 +58,7 @@ class RunResult:
     outcomes: list[CountyOutcome] = field(default_factory=list)
     not_read: list[NotRead] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # about the run itself
+    fault: Fault | None = None  # what stopped the run early (a full disk, a lost database …)
 
     @property
     def entries(self) -> list[dict]:
@@ -65,7 +71,10 @@ class RunResult:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.failed else 0
+        """faults.Exit: the fault's code when one stopped the run, else 1 if a county failed."""
+        if self.fault is not None:
+            return self.fault.exit_code
+        return Exit.FAILED if self.failed else Exit.OK
 
 
 # ----------------------------------------------------------------------------- inputs
@@ -108,6 +117,40 @@ def not_read_reason(path: Path) -> str | None:
     return NOT_A_WORKBOOK.get(suffix, f"不是工作簿文件（{suffix or '无扩展名'}），只读取 .xlsx .xlsm .xls .ods")
 
 
+def not_a_file(path: Path) -> str | None:
+    """None for a file that can be read (or a link to one); "" for a plain folder (looked
+    into); else why ``path`` is not read, in Chinese: a FIFO (reading it would wait forever),
+    a device, a socket, a link that leads nowhere or in a circle, a folder named like a
+    workbook, a linked folder (not followed: it may lead outside, or in a circle)."""
+    try:
+        mode = os.lstat(path).st_mode
+    except OSError as exc:
+        return f"无法访问（{exc.strerror or exc}）"
+    link = stat.S_ISLNK(mode)
+    if link:
+        try:
+            mode = os.stat(path).st_mode
+        except FileNotFoundError:
+            return f"链接指向的文件不存在（{os.readlink(path)}）"
+        except OSError as exc:
+            if exc.errno == errno.ELOOP:
+                return "链接循环指向自身，无法读取"
+            return f"链接无法访问（{exc.strerror or exc}）"
+    if stat.S_ISREG(mode):
+        return None
+    if stat.S_ISDIR(mode):
+        if link:
+            return "指向文件夹的链接，未进入读取（请直接给出该文件夹）"
+        return f"是一个文件夹，名字却像工作簿（{path.suffix}）：其中的文件照常查找" if path.suffix.lower() in INPUT_SUFFIXES else ""
+    if stat.S_ISFIFO(mode):
+        return "命名管道（FIFO），不是文件：读取会一直等待，已跳过"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "设备文件，不是工作簿"
+    if stat.S_ISSOCK(mode):
+        return "套接字，不是文件"
+    return "不是普通文件"
+
+
 def survey(inputs: list[Path], out_dir: Path) -> tuple[list[InputFile], list[NotRead]]:
     """The workbooks named by ``inputs`` (files, or folders scanned recursively) in a stable
     order, and every other file found there with the reason it is not read. Hidden folders
@@ -123,9 +166,16 @@ def survey(inputs: list[Path], out_dir: Path) -> tuple[list[InputFile], list[Not
                 raise UsageError(f"不是可读取的工作簿（支持 .xlsx .xlsm .xls .ods）：{given}")
             found.append(InputFile(given, given.name))
             continue
+        if not given.is_dir():
+            raise UsageError(f"不是可读取的工作簿或文件夹：{given}（{not_a_file(given)}）")
         for path in sorted(given.rglob("*")):
             rel = path.relative_to(given)
-            if any(part.startswith(".") for part in rel.parts[:-1]) or not path.is_file():
+            if any(part.startswith(".") for part in rel.parts[:-1]):
+                continue
+            odd = not_a_file(path)
+            if odd is not None:
+                if odd:  # a plain folder is looked into, and says nothing
+                    skipped.append(NotRead(rel.as_posix(), odd))
                 continue
             if out_resolved in path.resolve().parents:
                 continue
@@ -266,9 +316,19 @@ def read_one(task: ReadTask) -> ReadResult:
                                           for d in usable])
 
 
-def _cap_memory(megabytes: int) -> None:
-    """Worker initializer: past ``megabytes`` of address space an allocation fails with
-    MemoryError in this worker alone (POSIX; elsewhere a dying worker is the guard)."""
+def _worker_init(megabytes: int | None) -> None:
+    """Worker initializer. Past ``megabytes`` of address space an allocation fails with
+    MemoryError in this worker alone (POSIX; elsewhere a dying worker is the guard). Ctrl-C
+    is left to the main process, which lets running workers finish their county and starts
+    no other: a worker stopped half-way would only leave a temporary file behind."""
+    import signal
+
+    try:
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except (ValueError, OSError, AttributeError):
+        pass
+    if not megabytes:
+        return
     try:
         import resource
 
@@ -279,29 +339,45 @@ def _cap_memory(megabytes: int) -> None:
 
 
 def run_isolated(fn: Callable, tasks: list, jobs: int, on_result: Callable, on_death: Callable,
-                 memory_mb: int | None = None) -> None:
+                 memory_mb: int | None = None, stop: Callable[[], bool] = lambda: False) -> list:
     """Run ``fn`` over ``tasks`` in worker processes, calling ``on_result(task, result)`` as each
     finishes. A worker that dies (out of memory, a crash in a native library) takes down only
     its own task: the tasks that were in flight with it are run again, each alone in a fresh
     worker, and ``on_death(task, exc)`` is called for the one that dies again. Each worker's
-    memory is capped at ``memory_mb``."""
+    memory is capped at ``memory_mb``. Once ``stop()`` is true no further task is started;
+    returns the tasks never run. On Ctrl-C the tasks not started are cancelled and the
+    running ones finish before the KeyboardInterrupt goes on."""
     if jobs <= 1 or len(tasks) <= 1:
-        for task in tasks:
+        for i, task in enumerate(tasks):
+            if stop():
+                return tasks[i:]
             on_result(task, fn(task))
-        return
-    cap = {"initializer": _cap_memory, "initargs": (memory_mb,)} if memory_mb else {}
+        return []
+    cap = {"initializer": _worker_init, "initargs": (memory_mb,)}
     suspects: list = []
+    left: list = []
     with ProcessPoolExecutor(max_workers=min(jobs, len(tasks)), **cap) as pool:
-        futures = {pool.submit(fn, t): t for t in tasks}
-        for fut in as_completed(futures):
-            task = futures[fut]
-            try:
-                result = fut.result()
-            except BrokenProcessPool:
-                suspects.append(task)
-                continue
-            on_result(task, result)
+        try:
+            futures = {pool.submit(fn, t): t for t in tasks}
+            for fut in as_completed(futures):
+                task = futures[fut]
+                if fut.cancelled():
+                    continue
+                try:
+                    result = fut.result()
+                except BrokenProcessPool:
+                    suspects.append(task)
+                    continue
+                on_result(task, result)
+                if stop():
+                    left = [t for f, t in futures.items() if f.cancel()]
+        except BaseException:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
     for task in suspects:
+        if stop():
+            left.append(task)
+            continue
         with ProcessPoolExecutor(max_workers=1, **cap) as alone:
             try:
                 result = alone.submit(fn, task).result()
@@ -309,6 +385,7 @@ def run_isolated(fn: Callable, tasks: list, jobs: int, on_result: Callable, on_d
                 on_death(task, exc)
                 continue
         on_result(task, result)
+    return left
 
 
 # ----------------------------------------------------------------------------- the run
@@ -370,6 +447,8 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
         raise UsageError(f"在 {where} 中没有找到任何工作簿（.xlsx .xlsm .xls .ods）{seen}。"
                          "如果数据在网络共享盘上，请确认共享盘已挂载。"
                          + "".join(f"\n  {n.file}：{n.reason}" for n in not_read[:10]))
+    _refuse_links_out(out_dir, state)
+    _check_prefer(prefer, files)
     reporter = reporter or Reporter(len(files), quiet=True)
     reporter.total = len(files)
     if state and "://" in state:  # a shared database: unreachable is a usage error, found at once
@@ -378,6 +457,38 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
         return Run(rules, out_dir, files, not_read, state=state, jobs=jobs or os.cpu_count() or 1, force=force,
                    reporter=reporter, today=(today or date.today()).isoformat(), prefer=tuple(prefer),
                    year=year).go()
+
+
+def _check_prefer(prefer: Iterable[str], files: list[InputFile]) -> None:
+    """A UsageError for a --prefer value that names no input file and no folder of inputs
+    (a typo would otherwise leave both clashing inputs unevaluated, night after night)."""
+    names: set[str] = set()
+    for f in files:
+        names.update((f.name, f.path.name))
+        for parent in Path(f.name).parents:
+            if parent.name:
+                names.update((parent.as_posix(), parent.name))
+    unknown = [p for p in prefer if p not in names and p.rstrip("/\\") not in names]
+    if unknown:
+        examples = "、".join(sorted(f.name for f in files)[:5])
+        raise UsageError(f"--prefer 指定的“{'”“'.join(unknown)}”不是任何输入文件或文件夹的名称，本次未运行；"
+                         f"请写输入中的文件名或文件夹名，如：{examples}")
+
+
+def _refuse_links_out(out_dir: Path, state: str | None) -> None:
+    """A UsageError when a folder or file the run writes under a fixed name (备份, the cache,
+    the default ledger) is a link leading out of ``out_dir``: the run would write there."""
+    names = [BACKUP_DIRNAME, CACHE_DIR] + ([DEFAULT_FILENAME] if state is None else [])
+    for name in names:
+        path = out_dir / name
+        if not (path.exists() or path.is_symlink()):
+            continue
+        try:
+            inside(out_dir, path)
+        except OutsideOutput:
+            hint = "；台账库要放在别处请用 --state 指定" if name == DEFAULT_FILENAME else ""
+            raise UsageError(f"输出文件夹中的 {name} 是指向输出文件夹之外的链接，为安全起见本次未运行，"
+                             f"没有改动任何文件；请删除该链接后再运行{hint}") from None
 
 
 def _open_or_fail(state: str | None, out_dir: Path, reporter: Reporter) -> None:
@@ -408,30 +519,80 @@ class Run:
     notices: list[Problem] = field(default_factory=list)  # about the run itself (a replaced database)
     counties: dict[str, County] = field(default_factory=dict)
     counted: set[str] = field(default_factory=set)  # inputs already shown as done
+    fault: Fault | None = None  # what stopped the run (no county is started after it)
 
     def go(self) -> RunResult:
-        started = datetime.now()
-        remove_stale_temporaries(self.out_dir, self.out_dir / CACHE_DIR, self.out_dir / BACKUP_DIRNAME)
-        self.cache = RunCache(self.out_dir)
-        self.digest = rules_hash(self.rules)
+        """Both phases, then summary.json and 运行报告. A fault of the machine or the database
+        (a full disk, a folder that cannot be written, a locked or lost ledger) stops the run:
+        counties not yet evaluated say so and keep last night's results, and the run still
+        tries to write its report before the fault reaches the command line."""
+        started = self.started = datetime.now()
+        self.ledger_name = describe_state(self.state, self.out_dir)
         self.order = {f.name: i for i, f in enumerate(self.files)}
-        self.memory_mb = self.rules.standard.limits.max_worker_memory_mb
-        self._check_database()
-        # Hashed once, here, before any worker reads a file: the cache then records the
-        # content that was actually evaluated. An unreadable file is reported by its reader.
-        self.hashes: dict[str, str | None] = {}
+        try:
+            remove_stale_temporaries(self.out_dir, self.out_dir / CACHE_DIR, self.out_dir / BACKUP_DIRNAME)
+            self.cache = RunCache(self.out_dir)
+            self.digest = rules_hash(self.rules)
+            self.memory_mb = self.rules.standard.limits.max_worker_memory_mb
+            self._check_database()
+            # Hashed once, here, before any worker reads a file: the cache then records the
+            # content that was actually evaluated. An unreadable file is reported by its reader.
+            self.hashes: dict[str, str | None] = {}
+            for f in self.files:
+                try:
+                    # A county's own 表式补充.toml is part of what the workbook gives.
+                    self.hashes[f.name] = file_hash(f.path) + local_forms_digest(f.path)
+                except OSError:
+                    self.hashes[f.name] = None
+            self._read_phase()
+            if self.fault is None:
+                self._evaluate_phase(self._plan())
+            self.cache.save()
+            if self.fault is None:
+                self._back_up_database()
+        except Exception as exc:  # noqa: BLE001 - only faults are caught here; anything else goes on
+            fault = classify(exc, database=self.ledger_name, folder=self.out_dir)
+            if fault is None:
+                raise
+            self._stop(fault)
+        if self.fault is not None:
+            self._mark_unfinished()
+        try:
+            result = self._summarise(started)
+        except Exception as exc:
+            fault = classify(exc, database=self.ledger_name, folder=self.out_dir)
+            if fault is None:
+                raise
+            # Last night's summary and report must not pass for tonight's.
+            for notice in set_aside_stale(self.out_dir, TITLES[fault.problem.code], (SUMMARY, RUN_REPORT),
+                                          since=started.timestamp()):
+                self.reporter.error(f"注意：{notice.message}")
+            raise fault from exc
+        result.fault = self.fault
+        return result
+
+    def _stop(self, fault: Fault) -> None:
+        """Remember the first fault: no county is started after it."""
+        if self.fault is None:
+            self.fault = fault
+            self.notices.append(fault.problem)
+            self.reporter.note(f"错误：{fault.problem.message}")  # the command line prints it once, at the end
+            if fault.detail:
+                self.reporter.detail(fault.detail)
+
+    def _mark_unfinished(self) -> None:
+        """Every county (or input not yet filed under one) the stopped run did not finish."""
+        reason = TITLES[self.fault.problem.code]
+        done = {n for o in self.outcomes for n in o.inputs}
+        for county in self.counties.values():
+            names = [f.name for f in county.inputs if f.name not in done]
+            if names:
+                self.finish(CountyOutcome.failed(names[0], Problem(Code.RUN_STOPPED, names[0], params={"reason": reason}),
+                                                 names, county=county.id.name, county_code=county.id.code))
+                done.update(names)
         for f in self.files:
-            try:
-                # A county's own 表式补充.toml is part of what the workbook gives.
-                self.hashes[f.name] = file_hash(f.path) + local_forms_digest(f.path)
-            except OSError:
-                self.hashes[f.name] = None
-        self._read_phase()
-        pending = self._plan()
-        self._evaluate_phase(pending)
-        self.cache.save()
-        self._back_up_database()
-        return self._summarise(started)
+            if f.name not in done:
+                self.finish(CountyOutcome.failed(f.name, Problem(Code.RUN_STOPPED, f.name, params={"reason": reason})))
 
     # -- the ledger database ------------------------------------------------------------------
 
@@ -443,7 +604,10 @@ class Run:
         """Every run, unchanged inputs or not: a damaged SQLite ledger is set aside (and the
         ledgers rebuilt from the result workbooks); an unreachable one is a usage error."""
         path = self._sqlite_path()
-        trouble = sqlite_trouble(path) if path else None
+        try:
+            trouble = sqlite_trouble(path, ours=path.name == DEFAULT_FILENAME) if path else None
+        except StoreUnavailable as exc:
+            raise UsageError(str(exc)) from None
         if trouble:
             aside = set_aside(path)
             why = {"not_a_database": "不是数据库文件"}.get(trouble, "完整性检查未通过")
@@ -461,6 +625,9 @@ class Run:
 
     def finish(self, outcome: CountyOutcome) -> None:
         self.outcomes.append(outcome)
+        fault = next((p for p in outcome.errors if p.code in FAULT_CODES), None)
+        if fault is not None:
+            self._stop(Fault(fault.at_file(""), str(outcome.extra.get("trace", ""))))
         problems = len(outcome.errors) + len(outcome.warnings)
         if not outcome.ok:
             text = f"失败：{outcome.errors[0].message if outcome.errors else ''}"
@@ -521,7 +688,7 @@ class Run:
             failures.append((task.input, CountyOutcome.failed(task.input.name, Problem(
                 Code.WORKER_DIED, task.input.name, params={"detail": repr(exc)}))))
 
-        run_isolated(read_one, to_read, self.jobs, took, died, self.memory_mb)
+        run_isolated(read_one, to_read, self.jobs, took, died, self.memory_mb, stop=lambda: self.fault is not None)
         folders = self._file_schools(schools)
         for f, failure in sorted(failures, key=lambda x: self.order[x[0].name]):
             county = folders.get(school_folder(f))
@@ -582,8 +749,7 @@ class Run:
                     continue
                 stem, new = store.output_stem(self.out_dir, county.id.key, county.id.name, county.id.code)
                 legacy = tuple(name for f in county.inputs
-                               if new and (name := output_path(self.out_dir, legacy_stem(f.name)).name)
-                               != f"{stem}{OUTPUT_SUFFIX}.xlsx")
+                               if new and (name := _legacy_output(self.out_dir, f)) and name != f"{stem}{OUTPUT_SUFFIX}.xlsx")
                 pending.append(CountyJob(
                     county=county.id, inputs=tuple(county.inputs), out_dir=self.out_dir, stem=stem, rules=self.rules,
                     state=self.state, today=self.today,
@@ -628,36 +794,46 @@ class Run:
             self.finish(CountyOutcome.failed(names[0], Problem(Code.WORKER_DIED, names[0], params={"detail": repr(exc)}),
                                              names, county=job.county.name, county_code=job.county.code))
 
-        run_isolated(evaluate_county, pending, self.jobs, took, died, self.memory_mb)
+        run_isolated(evaluate_county, pending, self.jobs, took, died, self.memory_mb, stop=lambda: self.fault is not None)
 
     def _write_city(self, entries: list[dict]) -> dict | None:
-        """市级汇总.xlsx and 市级简报.html when the run covers two or more counties."""
-        if sum(1 for e in entries if e.get("status") == "ok") < 2:
-            return None
-        from .files import CITY_BRIEF, ROLLUP
-
-        if all(o.skipped for o in self.outcomes) and (self.out_dir / ROLLUP).exists() and (
-                self.out_dir / CITY_BRIEF).exists():
-            return {"rollup": ROLLUP, "brief": CITY_BRIEF}  # nothing changed since they were written
+        """市级汇总.xlsx and 市级简报.html when the run covers two or more counties. When they
+        cannot be written tonight, last night's are renamed, never left looking current."""
         from .city import write_city
+        from .files import CITY_BRIEF, ROLLUP, set_aside_stale
 
-        try:
-            with LedgerStore(self.state or self.out_dir, directory=self.out_dir) as store:
-                return write_city(self.out_dir, entries, self.rules, store)
-        except Exception as exc:  # noqa: BLE001 - the counties' results stand without the roll-up
-            self.notices.append(Problem(Code.INTERNAL, params={"during": "生成市级汇总", "consequence":
-                                                               "市级汇总未更新，各县结果不受影响",
-                                                               "detail": internal_detail(exc)}))
-            self.reporter.detail(f"市级汇总：{internal_detail(exc)}")
-            return None
+        enough = sum(1 for e in entries if e.get("status") == "ok") >= 2
+        if enough and self.fault is None:
+            if all(o.skipped for o in self.outcomes) and (self.out_dir / ROLLUP).exists() and (
+                    self.out_dir / CITY_BRIEF).exists():
+                return {"rollup": ROLLUP, "brief": CITY_BRIEF}  # nothing changed since they were written
+            try:
+                with LedgerStore(self.state or self.out_dir, directory=self.out_dir) as store:
+                    return write_city(self.out_dir, entries, self.rules, store)
+            except Exception as exc:  # noqa: BLE001 - the counties' results stand without the roll-up
+                fault = classify(exc, database=self.ledger_name, folder=self.out_dir)
+                if fault is not None:
+                    self._stop(fault)
+                else:
+                    self.notices.append(Problem(Code.INTERNAL, params={
+                        "during": "生成市级汇总", "consequence": "市级汇总未更新，各县结果不受影响",
+                        "detail": internal_detail(exc)}))
+                    self.reporter.detail(f"市级汇总：{internal_detail(exc)}")
+                reason = TITLES[fault.problem.code] if fault else "程序内部错误"
+        else:
+            reason = TITLES[self.fault.problem.code] if self.fault else "本次成功评估的县（区）不足两个"
+        for notice in set_aside_stale(self.out_dir, reason, (ROLLUP, CITY_BRIEF), since=self.started.timestamp()):
+            self.notices.append(notice)
+            self.reporter.error(f"注意：{notice.message}")
+        return None
 
     def _summarise(self, started: datetime) -> RunResult:
         self.outcomes.sort(key=lambda o: self.order.get(o.input, len(self.order)))
         result = RunResult(self.outcomes, self.not_read, self.notices)
         entries = result.entries
         skipped_files = [{"file": n.file, "reason": n.reason} for n in self.not_read]
-        notices = [p.as_dict() for p in self.notices]
         city = self._write_city(entries)
+        notices = [p.as_dict() for p in self.notices]  # after the roll-up: it may add some
         write_summary(self.out_dir / SUMMARY, self.rules.standard.name, entries,
                       extra={"tool_version": __version__, "generated": started.isoformat(timespec="seconds"),
                              "not_read": skipped_files, "run_problems": notices, "city": city})
@@ -666,6 +842,15 @@ class Run:
         atomic_write(self.out_dir / RUN_REPORT, lambda p: write_run_report(
             p, entries, self.rules.standard.title, started, skipped_files, notices))
         return result
+
+
+def _legacy_output(out_dir: Path, f: InputFile) -> str | None:
+    """The result workbook version 0.1 named after input ``f``, when that name is a safe one
+    inside ``out_dir`` (its typed values are adopted); None otherwise."""
+    try:
+        return output_path(out_dir, legacy_stem(f.name)).name
+    except OutsideOutput:
+        return None
 
 
 def _only_piece(got: dict[tuple[str, str], bytes], name: str) -> bytes | None:

@@ -65,7 +65,6 @@ from __future__ import annotations
 
 import math
 import os
-import uuid
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
@@ -75,6 +74,7 @@ import jinja2
 from markupsafe import Markup
 
 from .charts import Bar, Point, hbar_chart, sparkline
+from .files import atomic_write
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
 
@@ -116,17 +116,11 @@ def render_city_brief(data: dict) -> str:
 
 
 def write_brief(path: str | os.PathLike, html: str) -> Path:
-    """Write ``html`` (UTF-8) to ``path`` atomically: a temp file in the same folder, then
-    ``os.replace``, so a reader never sees half a page. Returns the path written."""
+    """Write ``html`` (UTF-8) to ``path`` with the workbooks' atomic write (files.atomic_write:
+    a temporary in the same folder, then one rename), so a reader never sees half a page and
+    a killed run's temporary is removed by the next run. Returns the path written."""
     path = Path(path)
-    # Not tempfile.mkstemp: its 0600 mode would make the brief unreadable to colleagues.
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.tmp")
-    try:
-        tmp.write_text(html, encoding="utf-8")
-        os.replace(tmp, path)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return path
 
 

@@ -59,3 +59,4 @@ def entries_from_store(store: LedgerStore) -> list[dict]:
         except ValueError:
             continue
     return out
+

@@ -1,15 +1,21 @@
-"""Command line: parse, call the library, print. Exit codes: 0 ok, 1 some counties failed, 2 usage, 3 busy."""
+"""Command line: parse, call the library, print. Exit codes: faults.Exit (README, 夜间运行出错时)."""
 
 from __future__ import annotations
 
 import os
+import signal
 import sys
+import time
+import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Optional
 
 import typer
 
 from .cli_help import CONTEXT, ChineseCommand, ChineseGroup
+from .faults import Exit, classify, redact, remember_secret
 from .model import STAGE_LABEL
 from .standards import DEFAULT_STANDARD, RuleError
 
@@ -18,14 +24,89 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ChineseGroup, 
                   help="县域义务教育优质均衡发展评估：读取各县统计表，输出评估结果工作簿。")
 
 
-# Exit codes: 0 all counties done; 1 some failed (see 运行报告); 2 a usage error (nothing was
-# read); 3 another run holds the output folder (nothing was touched).
-EXIT_BUSY = 3
+EXIT_BUSY = Exit.BUSY
+INTERRUPTED = ("已中断：本次运行被中止{how}。已写完的结果文件都是完整的，未处理的县保留上次的结果；"
+               "下次运行会清理留下的临时文件。")
 
 
-def _fail(message: str) -> None:
-    typer.echo(f"错误：{message}", err=True)
-    raise typer.Exit(code=2)
+def _fail(message: str, code: int = Exit.USAGE) -> None:
+    typer.echo(f"错误：{redact(message)}", err=True)
+    raise typer.Exit(code=code)
+
+
+class _Terminated(KeyboardInterrupt):
+    """SIGTERM (systemctl stop, a scheduler ending the task), handled like Ctrl-C."""
+
+
+def _on_sigterm(signum, frame) -> None:  # noqa: ANN001
+    raise _Terminated()
+
+
+def _install_sigterm() -> None:
+    """End a SIGTERM'd run the way Ctrl-C ends it (POSIX; on Windows a no-op when refused)."""
+    try:
+        if hasattr(signal, "SIGTERM"):
+            signal.signal(signal.SIGTERM, _on_sigterm)
+    except (ValueError, OSError):  # not the main thread (tests), or not allowed here
+        pass
+
+
+def _open_log(log: Optional[Path]) -> Optional[Path]:
+    """``--log``: a file whose folder is created if missing; a folder or an unwritable path is
+    a usage error (exit 2) said in Chinese, before anything else is done."""
+    if log is None:
+        return None
+    if log.is_dir():
+        _fail(f"--log 应为一个文件，但 {log} 是一个文件夹：请写成 {log / '运行日志.txt'} 这样的文件名")
+    try:
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("a", encoding="utf-8"):
+            pass
+    except OSError as exc:
+        fault = classify(exc)
+        if fault is not None:  # e.g. a read-only disk: the exit code says so (5)
+            _fail(fault.problem.message, fault.exit_code)
+        _fail(f"无法写入日志文件 {log}：{exc.strerror or exc}")
+    return log
+
+
+@contextmanager
+def _faults_to_exit(reporter) -> Iterator[None]:  # noqa: ANN001
+    """Whatever stops a command becomes one Chinese message and its exit code (faults.Exit),
+    never a traceback: the technical detail goes to --log only."""
+    from .batch import UsageError
+    from .files import FolderBusy, UnsafeLock
+    from .store import StoreUnavailable
+
+    def say(message: str, code: int) -> None:
+        reporter.note(message)
+        typer.echo(redact(message), err=True)
+        reporter.close()
+        raise typer.Exit(code=code)
+
+    try:
+        yield
+    except typer.Exit:
+        reporter.close()
+        raise
+    except _Terminated:
+        say(INTERRUPTED.format(how="（收到结束信号 SIGTERM）"), 128 + getattr(signal, "SIGTERM", 15))
+    except KeyboardInterrupt:
+        say(INTERRUPTED.format(how="（Ctrl-C）"), Exit.INTERRUPTED)
+    except (UsageError, RuleError, StoreUnavailable, UnsafeLock) as exc:
+        if getattr(exc, "detail", None):
+            reporter.detail(f"台账数据库：{exc.detail}")
+        say(f"错误：{exc}", Exit.USAGE)
+    except FolderBusy as exc:
+        say(f"错误：{exc}", Exit.BUSY)
+    except Exception as exc:  # noqa: BLE001 - the last guard: no traceback on the console
+        fault = classify(exc)
+        if fault is not None:
+            reporter.detail(fault.detail)
+            say(f"错误：{fault.problem.message}", fault.exit_code)
+        reporter.detail(traceback.format_exc())
+        where = "，技术细节已写入运行日志" if reporter.log else "（加 --log 文件 可记录技术细节）"
+        say(f"错误：程序内部错误，本次运行已停止{where}。已写完的结果文件都是完整的。", Exit.INTERNAL)
 
 
 @app.command(cls=ChineseCommand)
@@ -50,34 +131,29 @@ def run(
 
         equity-xlsx run sample_inputs --out out
     """
-    from .batch import UsageError, run as run_batch
-    from .files import FolderBusy
+    from .batch import run as run_batch
     from .progress import Reporter
 
-    reporter = Reporter(0, quiet=quiet, log=log)
-    try:
+    _install_sigterm()
+    remember_secret(state)
+    reporter = Reporter(0, quiet=quiet, log=_open_log(log))
+    with _faults_to_exit(reporter):
         result = run_batch(list(inputs), out, standard=standard, tasks=str(tasks) if tasks else None,
                            state=state, jobs=jobs, force=force, reporter=reporter, prefer=prefer or (), wait=wait,
                            year=year)
-    except (UsageError, RuleError) as exc:
+        ok = len(result.outcomes) - result.failed
+        problems = sum(len(o.errors) + len(o.warnings) for o in result.outcomes if o.ok)
+        if result.fault is not None:
+            typer.echo(redact(f"错误：{result.fault.problem.message}"), err=True)
+        elif not quiet:
+            extra = "".join([f"；数据问题 {problems} 个" if problems else "",
+                             f"；未读取的文件 {len(result.not_read)} 个" if result.not_read else ""])
+            typer.echo(f"完成：{len(result.outcomes)} 项，成功 {ok} 项，失败 {result.failed} 项{extra}。"
+                       f"结果在 {out}{os.sep}，详见 运行报告.xlsx")
+        if result.failed and result.fault is None:
+            typer.echo(f"有 {result.failed} 个工作簿未能评估，详见 {out / '运行报告.xlsx'}。", err=True)
         reporter.close()
-        _fail(str(exc))
-    except FolderBusy as exc:
-        reporter.error(str(exc))
-        reporter.close()
-        typer.echo(f"错误：{exc}", err=True)
-        raise typer.Exit(code=EXIT_BUSY) from None
-    reporter.close()
-    ok = len(result.outcomes) - result.failed
-    problems = sum(len(o.errors) + len(o.warnings) for o in result.outcomes if o.ok)
-    if not quiet:
-        extra = "".join([f"；数据问题 {problems} 个" if problems else "",
-                         f"；未读取的文件 {len(result.not_read)} 个" if result.not_read else ""])
-        typer.echo(f"完成：{len(result.outcomes)} 项，成功 {ok} 项，失败 {result.failed} 项{extra}。"
-                   f"结果在 {out}{os.sep}，详见 运行报告.xlsx")
-    if result.failed:
-        typer.echo(f"有 {result.failed} 个工作簿未能评估，详见 {out / '运行报告.xlsx'}。", err=True)
-    raise typer.Exit(code=result.exit_code)
+        raise typer.Exit(code=result.exit_code)
 
 
 @app.command(cls=ChineseCommand)
@@ -85,6 +161,7 @@ def rollup(
     state: str = typer.Option(..., "--state", help="台账库：SQLite 文件路径或数据库 URL（各县运行时用的 --state）"),
     out: Path = typer.Option(..., "--out", "-o", help="市级汇总文件（.xlsx），简报写在同一文件夹"),
     standard: str = typer.Option(DEFAULT_STANDARD, "--standard", "-s", help="标准名称或标准文件路径"),
+    log: Optional[Path] = typer.Option(None, "--log", help="把运行记录追加写入此文件"),
 ) -> None:
     """只用台账库（各县最近一次运行的结果）生成市级汇总.xlsx 和 市级简报.html，不重新读取各县文件。
 
@@ -93,27 +170,49 @@ def rollup(
         equity-xlsx rollup --state 结果/equity-ledger.sqlite --out 市级汇总.xlsx
     """
     from .city import entries_from_store, write_city
+    from .files import CITY_BRIEF, set_aside_stale
+    from .problems import TITLES
+    from .progress import Reporter
     from .rulebook import load_rules
-    from .store import LedgerStore, StoreUnavailable
+    from .store import LedgerStore, StoreUnavailable, sqlite_trouble
 
+    _install_sigterm()
+    remember_secret(state)
+    reporter = Reporter(0, quiet=True, log=_open_log(log))
     if out.suffix.lower() != ".xlsx":
         _fail("市级汇总文件名须以 .xlsx 结尾")
-    try:
+    if out.is_dir():
+        _fail(f"--out 应为市级汇总文件（.xlsx），但 {out} 是一个文件夹")
+    with _faults_to_exit(reporter):
         rules = load_rules(standard)
-    except RuleError as exc:
-        _fail(str(exc))
-    if "://" not in state and not Path(state).exists():
-        _fail(f"找不到台账库：{state}")
-    try:
-        with LedgerStore(state) as store:
-            entries = entries_from_store(store)
-            if not entries:
-                _fail(f"台账库 {state} 中没有任何县的运行结果：请先运行 equity-xlsx run")
-            out.parent.mkdir(parents=True, exist_ok=True)
-            written = write_city(out.parent, entries, rules, store, rollup_name=out.name)
-    except StoreUnavailable as exc:
-        _fail(str(exc))
-    typer.echo(f"已生成：{out}（{len(entries)} 个县），{out.parent / written['brief']}")
+        if "://" not in state:
+            path = Path(state) / "equity-ledger.sqlite" if Path(state).is_dir() else Path(state)
+            if not path.is_file():
+                _fail(f"找不到台账库：{state}")
+            if sqlite_trouble(path):
+                _fail(f"台账库 {path} 已损坏，无法生成市级汇总：请先运行一次 equity-xlsx run（会自动更换并重建台账库）")
+        started = time.time()
+        try:
+            with LedgerStore(state) as store:
+                entries = entries_from_store(store)
+                if not entries:
+                    _fail(f"台账库 {store.url} 中没有任何县的运行结果：请先运行 equity-xlsx run")
+                out.parent.mkdir(parents=True, exist_ok=True)
+                written = write_city(out.parent, entries, rules, store, rollup_name=out.name)
+        except (typer.Exit, StoreUnavailable):
+            raise
+        except BaseException as exc:
+            if out.parent.is_dir():
+                fault = classify(exc) if isinstance(exc, Exception) else None
+                why = TITLES[fault.problem.code] if fault else "运行被中止或出错"
+                for notice in set_aside_stale(out.parent, why, (out.name, CITY_BRIEF), since=started):
+                    reporter.note(notice.message)
+                    typer.echo(f"注意：{notice.message}", err=True)
+            raise
+        message = f"已生成：{out}（{len(entries)} 个县），{out.parent / written['brief']}"
+        reporter.note(message)
+        typer.echo(message)
+    reporter.close()
 
 
 @app.command(cls=ChineseCommand)
@@ -124,12 +223,14 @@ def template(out: Path = typer.Option(..., "--out", "-o", help="模板文件路�
 
         equity-xlsx template --out 采集模板.xlsx
     """
+    from .progress import Reporter
     from .template import write_template
 
     if out.suffix.lower() != ".xlsx":
         _fail("模板文件名须以 .xlsx 结尾")
-    out.parent.mkdir(parents=True, exist_ok=True)
-    write_template(out)
+    with _faults_to_exit(Reporter(0, quiet=True)):
+        out.parent.mkdir(parents=True, exist_ok=True)
+        write_template(out)
     typer.echo(f"已生成采集模板：{out}")
 
 
@@ -181,11 +282,11 @@ from .cli_forms import forms_app  # noqa: E402 - the forms commands join the app
 app.add_typer(forms_app, name="forms")
 
 
-def main() -> None:  # pragma: no cover - console entry
+def main() -> None:  # pragma: no cover - console entry (python -m equity_xlsx.cli)
     try:
         app()
     except KeyboardInterrupt:
-        sys.exit(130)
+        sys.exit(Exit.INTERRUPTED)
 
 
 if __name__ == "__main__":  # pragma: no cover

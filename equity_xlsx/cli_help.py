@@ -160,7 +160,10 @@ class ChineseGroup(TyperGroup):
         except cx.ClickException as exc:
             echo(f"错误：{exc.format_message()}", err=True)
             sys.exit(exc.exit_code)
-        except Abort:
+        except Abort as exc:
+            if isinstance(exc.__cause__, KeyboardInterrupt):  # Ctrl-C before a command took over
+                echo("已中断（Ctrl-C），没有改动任何文件。", err=True)
+                sys.exit(130)
             echo("已中止。", err=True)
             sys.exit(1)
         sys.exit(code if isinstance(code, int) else 0)

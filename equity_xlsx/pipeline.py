@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .checks import checks_summary, run_checks
-from .files import OUTPUT_SUFFIX_BUSY, atomic_write, lock_exists, output_path
+from .files import OUTPUT_SUFFIX_BUSY, OutsideOutput, atomic_write, inside, lock_exists, output_path
 from .identity import CountyId
 from .indicators import Evaluation, evaluate
 from .ledger import build_ledger, ledger_summary
@@ -27,9 +27,11 @@ from .problems import Code, Problem, internal_detail
 from .edits import decide, snapshot
 from .readback import UnreadableWorkbookError, WorkbookEdits, backup_previous, read_edits, read_ledger_lines
 from .reconcile import reconcile
+from .shared import settle as settle_shared
 from .report import write_report
 from .rulebook import Rules
-from .store import HistoryEntry, LedgerStore
+from .faults import classify
+from .store import HistoryEntry, LedgerStore, describe_state
 from .trend import county_brief_data, rows_from_runs, trend_row, with_point
 from .brief import render_county_brief, write_brief
 
@@ -79,7 +81,14 @@ def evaluate_county(job: CountyJob) -> CountyOutcome:
     except MemoryError:
         err = Problem(Code.OUT_OF_MEMORY, names[0], params={"limit_mb": job.rules.standard.limits.max_worker_memory_mb})
         return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
+    except OutsideOutput as exc:
+        err = Problem(Code.OUTPUT_OUTSIDE, names[0], params={"name": exc.path.name, "folder": str(exc.folder)})
+        return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
     except Exception as exc:  # one county's failure must never stop the batch
+        fault = classify(exc, database=describe_state(job.state, job.out_dir), folder=job.out_dir)
+        if fault is not None:  # the machine or the database: batch stops the run (files.Fault)
+            return CountyOutcome.failed(names[0], fault.problem.at_file(names[0]), names, county=job.county.name,
+                                        county_code=job.county.code, extra={"trace": f"{names[0]}：{fault.detail}"})
         err = Problem(Code.INTERNAL, names[0], params={
             "during": "处理该县数据", "consequence": "该县本次未能评估", "detail": internal_detail(exc)})
         return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code,
@@ -143,7 +152,7 @@ def _previous_outputs(job: CountyJob, target: Path) -> list[Path]:
     """Workbooks staff may have typed into since the last run: the result, its (新) copy, and
     results an earlier version named after an input file."""
     found = [output_path(job.out_dir, job.stem), output_path(job.out_dir, job.stem, busy=True)]
-    found += [job.out_dir / name for name in job.legacy]
+    found += [inside(job.out_dir, job.out_dir / name) for name in job.legacy]
     return [p for p in dict.fromkeys(found) if p.exists()]
 
 
@@ -173,7 +182,7 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: Coun
         retire: list[Path] = []
         for previous in _previous_outputs(job, target):
             try:
-                read.append((read_edits(previous), store.written(county.key, previous.name)))
+                read.append((read_edits(previous), store.written(county.key, previous.name, job.out_dir)))
             except UnreadableWorkbookError as exc:
                 warnings.append(Problem(Code.PREVIOUS_UNREADABLE, first_input,
                                         params={"name": exc.path.name, "reason": exc.reason}))
@@ -183,6 +192,8 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: Coun
                 retire.append(previous)
         typed = decide(read)
         warnings.extend(typed.conflicts)
+        # Another output folder may share this county's ledger: the later edit wins, both say so.
+        warnings.extend(p.at_file(first_input) for p in settle_shared(store, county.key, job.out_dir, typed))
         for edits, _ in read:
             warnings.extend(Problem(Code.STAFF_COLUMN_UNPLACED, first_input, params={
                 "file_name": edits.file, "sheet": u.sheet, "column": u.column, "cells": u.cells,
@@ -217,10 +228,10 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: Coun
         atomic_write(target, lambda tmp: write_report(ev, tmp, rules=job.rules, ledger=rec.lines, closed=rec.archived,
                                                       checks=checks, run_info=run_info, scores=scores,
                                                       problems=problems, trend=trend, ledger_months=months))
-        store.record_written(county.key, target.name, snapshot([*rec.lines, *rec.archived], scores))
+        store.record_written(county.key, target.name, snapshot([*rec.lines, *rec.archived], scores), job.out_dir)
         for copy in retire:  # merged above and backed up: the result replaces it
             copy.unlink(missing_ok=True)
-            store.record_written(county.key, copy.name, None)
+            store.record_written(county.key, copy.name, None, job.out_dir)
     ledger = ledger_summary(open_lines)
     extra = {
         "checks": checks_summary(checks),
@@ -247,8 +258,9 @@ def run_moment(today: str) -> datetime:
 
 
 def brief_path(out_dir: Path, stem: str) -> Path:
-    """The county's one-page brief beside its workbook: 大祥区_简报.html."""
-    return out_dir / f"{stem}_简报.html"
+    """The county's one-page brief beside its workbook: 大祥区_简报.html (OutsideOutput when
+    that path would not lie inside ``out_dir``)."""
+    return inside(out_dir, out_dir / f"{stem}_简报.html")
 
 
 def _rebuild_if_lost(store: LedgerStore, county: str, previous: list[Path], today: str) -> Problem | None:

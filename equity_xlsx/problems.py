@@ -105,6 +105,15 @@ class Code(StrEnum):
     LEDGER_REBUILT = "ledger_rebuilt"
     STAFF_COLUMN_UNPLACED = "staff_column_unplaced"
     DB_REPLACED = "db_replaced"
+    OUTPUT_OUTSIDE = "output_outside"
+    # faults of the machine or the database: the run stops (faults.py gives each an exit code)
+    DISK_FULL = "disk_full"
+    NOT_WRITABLE = "not_writable"
+    DB_LOCKED = "db_locked"
+    DB_LOST = "db_lost"
+    RUN_STOPPED = "run_stopped"
+    STALE_SET_ASIDE = "stale_set_aside"
+    SHARED_EDIT_CONFLICT = "shared_edit_conflict"
 
 
 @dataclass(frozen=True)
@@ -222,6 +231,19 @@ SPECS: dict[Code, Spec] = {
                                         "请给这一列加上一个不重复的表头，下次运行即会保留"),
     Code.DB_REPLACED: Spec(W, "台账数据库 {path} 已损坏（{why}），已移到 {aside} 备查；本次新建数据库，并从各县上次的结果文件"
                               "恢复台账"),
+    Code.OUTPUT_OUTSIDE: Spec(E, "结果文件 {name} 将落在输出文件夹 {folder} 之外（名称含路径，或输出文件夹中有指向别处的链接），"
+                                 "为安全起见本县本次未写入；请删除该链接后再运行"),
+    Code.DISK_FULL: Spec(E, "磁盘空间不足，无法写入{what}；本次运行已停止：已写完的结果文件都是完整的，未处理的县保留上次的结果。请腾出磁盘空间后再运行"),
+    Code.NOT_WRITABLE: Spec(E, "无法写入{what}（只读或没有写入权限）；本次运行已停止：已写完的结果文件都是完整的，未处理的县保留上次的结果。请检查文件夹或文件的权限后再运行"),
+    Code.DB_LOCKED: Spec(E, "台账数据库 {where} 正被另一个程序锁定（已等待 {seconds} 秒），这不是密码问题；本次运行已停止：已写完的结果文件都是完整的，未处理的县保留上次的结果。"
+                            "请关闭正在使用该数据库的程序（数据库查看工具、另一次运行等）后再运行"),
+    Code.DB_LOST: Spec(E, "与台账数据库 {where} 的连接中断（数据库服务器停止或网络断开）；本次运行已停止：已写完的结果文件都是完整的，未处理的县保留上次的结果。"
+                          "请确认数据库服务正常后再运行"),
+    Code.RUN_STOPPED: Spec(E, "本次未评估：运行因{reason}而停止，结果文件仍是上次的"),
+    Code.STALE_SET_ASIDE: Spec(W, "{name} 本次未能更新（{reason}）：{what}"),
+    Code.SHARED_EDIT_CONFLICT: Spec(W, "{where}的“{field}”在共用一个台账库的两个输出文件夹里被改成了不同内容：{kept_folder}"
+                                       "（{kept_at} 保存）为“{kept}”，{other_folder}（{other_at} 保存）为“{other}”；"
+                                       "已采用较晚保存的“{kept}”，两个文件夹的结果都按此写出，请核对"),
     Code.EDIT_CONFLICT: Spec(W, "{where}的“{field}”在两个结果文件中被改成了不同内容：{kept_file}（{kept_at} 保存）为“{kept}”，"
                                 "{other_file}（{other_at} 保存）为“{other}”；已采用较晚保存的“{kept}”，请核对"),
 }
@@ -260,6 +282,9 @@ TITLES: dict[Code, str] = {
     Code.LEDGER_STATUS_NOT_TAKEN: "手工状态未采用", Code.LEDGER_CLOSED_TYPED: "手工销号未采用",
     Code.EDIT_CONFLICT: "两个文件改法不同", Code.LEDGER_REBUILT: "台账从结果文件恢复",
     Code.DB_REPLACED: "台账数据库损坏已更换", Code.STAFF_COLUMN_UNPLACED: "自加的列无法保存",
+    Code.OUTPUT_OUTSIDE: "结果文件将落在输出文件夹外", Code.DISK_FULL: "磁盘已满", Code.NOT_WRITABLE: "无法写入",
+    Code.DB_LOCKED: "台账数据库被锁定", Code.SHARED_EDIT_CONFLICT: "两个文件夹改法不同", Code.DB_LOST: "数据库连接中断", Code.RUN_STOPPED: "运行中途停止",
+    Code.STALE_SET_ASIDE: "旧结果未更新已改名",
 }
 assert set(TITLES) == set(Code), "every problem code needs a title"
 
@@ -329,9 +354,11 @@ def internal_detail(exc: BaseException) -> str:
     import traceback
     from pathlib import Path
 
+    from .faults import redact  # a driver's message may quote a connection URL
+
     tb = traceback.extract_tb(exc.__traceback__)
     where = f" @ {Path(tb[-1].filename).name}:{tb[-1].lineno}" if tb else ""
-    return f"{type(exc).__name__}: {exc}{where}"
+    return redact(f"{type(exc).__name__}: {exc}{where}")
 
 
 def describe_counts(counts: Mapping[str, int]) -> str:

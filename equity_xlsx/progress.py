@@ -11,6 +11,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import TextIO
 
+from .faults import redact
+
 
 def one_line(text: str) -> str:
     """``text`` with its line breaks and other control characters shown, not obeyed."""
@@ -40,11 +42,15 @@ class Reporter:
 
     def _line(self, text: str, *, important: bool = False, log_only: bool = False) -> None:
         # One entry is one line of the log: a file name with a line break cannot forge another.
-        text = one_line(text)
+        # No password reaches the console or the log, whatever quoted it.
+        text = redact(one_line(text))
         stamped = f"{datetime.now():%Y-%m-%d %H:%M:%S} {text}"
         if self.log:
-            self.log.write(stamped + "\n")
-            self.log.flush()
+            try:
+                self.log.write(stamped + "\n")
+                self.log.flush()
+            except OSError as exc:  # a full disk must not stop the run for want of a log line
+                self._lose_log(exc)
         if log_only:
             return
         if self._progress is not None:
@@ -58,6 +64,10 @@ class Reporter:
 
     def error(self, text: str) -> None:
         self._line(text, important=True)
+
+    def note(self, text: str) -> None:
+        """A line for the log file only (the console has it already, in other words)."""
+        self._line(text, log_only=True)
 
     def detail(self, text: str) -> None:
         """Technical detail (an exception, a driver's message) for the log file only."""
@@ -77,4 +87,18 @@ class Reporter:
         if self._progress is not None:
             self._progress.stop()
         if self.log:
-            self.log.close()
+            try:
+                self.log.close()
+            except OSError:
+                pass
+            self.log = None
+
+    def _lose_log(self, exc: OSError) -> None:
+        """Stop writing the log (said once on the console): the run goes on without it."""
+        log, self.log = self.log, None
+        try:
+            log.close()
+        except OSError:
+            pass
+        print(f"{datetime.now():%Y-%m-%d %H:%M:%S} 注意：日志文件 {log.name} 无法继续写入（{exc.strerror or exc}），"
+              "之后的记录只显示在这里", file=self.stream, flush=True)

@@ -26,6 +26,8 @@ import sqlalchemy as sa
 from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
+from .faults import redact
+from .files import clean_name, name_tag
 from .model import CLOSED, LedgerLine
 
 DEFAULT_FILENAME = "equity-ledger.sqlite"
@@ -136,6 +138,41 @@ scores = sa.Table(
     sa.Column("updated_at", sa.DateTime, nullable=False),
 )
 
+# The last staff edit taken into the ledger for each cell, and the output folder it was typed
+# in; and the conflicts found between folders (migration 0007). Two output folders may share
+# one ledger for a county (a city's PostgreSQL): their staff must not silently disagree.
+edits = sa.Table(
+    "equity_edits",
+    metadata,
+    sa.Column("county", sa.Text, primary_key=True),
+    sa.Column("item", sa.Text, primary_key=True),  # a 台账编号, or "score:<task item>"
+    sa.Column("field", sa.Text, primary_key=True),
+    sa.Column("value", sa.Text, nullable=False),
+    sa.Column("folder", sa.Text, nullable=False),
+    sa.Column("saved_at", sa.Float, nullable=False),  # the workbook's save time, POSIX seconds
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
+edit_conflicts = sa.Table(
+    "equity_edit_conflicts",
+    metadata,
+    sa.Column("seq", sa.Integer, sa.Identity(), primary_key=True),
+    sa.Column("county", sa.Text, nullable=False),
+    sa.Column("item", sa.Text, nullable=False),
+    sa.Column("field", sa.Text, nullable=False),
+    sa.Column("kept", sa.Text, nullable=False),
+    sa.Column("kept_folder", sa.Text, nullable=False),
+    sa.Column("kept_at", sa.Float, nullable=False),
+    sa.Column("other", sa.Text, nullable=False),
+    sa.Column("other_folder", sa.Text, nullable=False),
+    sa.Column("other_at", sa.Float, nullable=False),
+    # each folder reports the conflict once, on its next 数据问题
+    sa.Column("kept_told", sa.Boolean, nullable=False, default=False),
+    sa.Column("other_told", sa.Boolean, nullable=False, default=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Index("ix_equity_edit_conflicts_county", "county"),
+)
+
 migrations_table = sa.Table(
     "equity_migrations",
     metadata,
@@ -168,6 +205,7 @@ MIGRATIONS: tuple[tuple[str, object], ...] = (
     ("0004_staff_edits", _add_columns(ledger_lines, "staff_edited")),  # and the written/scores tables
     ("0005_staff_columns", _add_columns(ledger_lines, "extra")),
     ("0006_runs_data_year", _add_columns(runs, "data_year")),
+    ("0007_shared_edits", None),  # new tables (edits, edit_conflicts): created by create_all
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -221,6 +259,21 @@ class HistoryEntry:
 
 
 @dataclass(frozen=True)
+class EditRecord:
+    """A staff edit of one cell: the value, the output folder it was typed in (its resolved
+    path) and when that workbook was saved (POSIX seconds)."""
+
+    value: str
+    folder: str
+    saved_at: float
+
+
+def _in_folder(folder: str | os.PathLike[str], file: str) -> str:
+    """The key of ``file`` in output ``folder`` (the written snapshots of folders sharing a ledger)."""
+    return f"{Path(folder).resolve()}|{file}"
+
+
+@dataclass(frozen=True)
 class RunRecord:
     """One evaluation run of one county workbook, for 概览 and for skipping unchanged inputs."""
 
@@ -255,7 +308,10 @@ def state_url(state: str | os.PathLike[str] | None, directory: str | os.PathLike
     else:
         text = os.fspath(state)
         if "://" in text:
-            return make_url(text)
+            try:
+                return make_url(text)
+            except (sa.exc.ArgumentError, ValueError) as exc:
+                raise StoreUnavailable(text, str(exc), unsupported_message(redact(text))) from None
         path = Path(text)
         if path.is_dir() or text.endswith(("/", "\\")):
             path = path / DEFAULT_FILENAME
@@ -263,6 +319,25 @@ def state_url(state: str | os.PathLike[str] | None, directory: str | os.PathLike
     path.parent.mkdir(parents=True, exist_ok=True)
     # Built, not parsed: spaces, 中文 and C:\ reach sqlite3 exactly as they are.
     return URL.create("sqlite+pysqlite", database=str(path))
+
+
+# The databases the ledger is tested on: a SQLite file, or PostgreSQL (psycopg 3).
+SUPPORTED_BACKENDS = ("sqlite", "postgresql")
+
+
+def unsupported_message(where: str, *, driver: bool = False) -> str:
+    """Why a --state URL cannot be used, in Chinese (``where`` without its password)."""
+    why = "缺少该数据库的驱动程序" if driver else "不是支持的数据库地址"
+    return (f"台账库地址 {where} {why}：--state 可以是 SQLite 文件路径，或 postgresql+psycopg://用户:密码@主机/库名"
+            "（需先安装：pip install '.[postgres]'）")
+
+
+def describe_state(state: str | os.PathLike[str] | None, directory: str | os.PathLike[str] | None = None) -> str:
+    """The ledger as a person reads it in a message: the SQLite file, or the URL without its
+    password (nothing is created or opened)."""
+    if state is not None and "://" in os.fspath(state):
+        return redact(os.fspath(state))
+    return str(Path(state) if state is not None else Path(directory or ".") / DEFAULT_FILENAME)
 
 
 def _sqlite_engine(url: URL) -> Engine:
@@ -293,31 +368,108 @@ def _sqlite_engine(url: URL) -> Engine:
 class StoreUnavailable(Exception):
     """The ledger database cannot be opened or reached (a usage error: exit code 2).
 
-    ``str()`` is Chinese, for the user; ``detail`` the driver's own text, for the log."""
+    ``str()`` is Chinese, for the user; ``detail`` the driver's own text (password hidden), for
+    the log."""
 
-    def __init__(self, where: str, detail: str):
-        self.where, self.detail = where, detail
-        super().__init__(f"无法打开台账数据库 {where}：请检查 --state 的地址、用户名、密码，以及网络和数据库服务是否正常"
-                         "（详细原因见运行日志）")
+    def __init__(self, where: str, detail: str, message: str | None = None):
+        self.where, self.detail = redact(where), redact(detail)
+        super().__init__(message or f"无法打开台账数据库 {self.where}：请检查 --state 的地址、用户名、密码，以及网络和数据库服务"
+                                    "是否正常（详细原因见运行日志）")
 
 
-def sqlite_trouble(path: Path) -> str | None:
-    """Why the SQLite file at ``path`` cannot be trusted ("not_a_database", "corrupt"), or None.
+class NotALedger(StoreUnavailable):
+    """The file named as the ledger is something else (a text file, a workbook, another
+    program's database, a damaged file that is not recognisably a ledger). It is never
+    renamed, replaced or written."""
 
-    A missing or empty file is fine (a new ledger is created and rebuilt from the workbooks)."""
+    def __init__(self, path: Path, what: str):
+        self.path = path
+        super().__init__(str(path), what, f"{path} 不是台账数据库（{what}），为免误改，没有对它做任何改动，本次未运行：请检查 "
+                                          f"--state 指定的文件（台账库默认是 输出文件夹/{DEFAULT_FILENAME}），或移走该文件")
+
+
+SQLITE_HEADER = b"SQLite format 3\x00"
+# Names only a ledger's schema holds: found in the bytes of a file, they make it recognisably
+# ours even when SQLite can no longer read it.
+_OUR_TABLES = (b"equity_ledger_lines", b"equity_migrations")
+
+
+def sqlite_trouble(path: Path, *, ours: bool = False) -> str | None:
+    """Whether the file at ``path`` may serve as the ledger.
+
+    None: use it (missing, empty, an empty SQLite database, or a healthy ledger). "corrupt" or
+    "not_a_database": it is recognisably a damaged ledger (SQLite's header and the output
+    folder's own ledger file, ``ours``, or our tables' names in its bytes): set it aside.
+    Anything else raises NotALedger, and the file is left as it is. A file another program
+    holds locked raises the DB_LOCKED fault (it is not damaged)."""
     import sqlite3
 
-    if not path.exists() or path.stat().st_size == 0:
+    from .faults import classify
+
+    if not path.exists():
         return None
+    if not path.is_file():
+        raise NotALedger(path, "不是普通文件")
+    with path.open("rb") as fh:
+        head = fh.read(len(SQLITE_HEADER))
+    if not head:
+        return None
+    mentions = _mentions_our_tables(path)
+    if head != SQLITE_HEADER:
+        if mentions:
+            return "not_a_database"
+        raise NotALedger(path, _what_file(path))
     try:
-        con = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT)
+        con = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True, timeout=SQLITE_BUSY_TIMEOUT)
         try:
+            tables = {name for (name,) in con.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
             rows = con.execute("PRAGMA quick_check").fetchall()
         finally:
             con.close()
     except sqlite3.DatabaseError as exc:
-        return "not_a_database" if "not a database" in str(exc) else "corrupt"
-    return None if rows == [("ok",)] else "corrupt"
+        fault = classify(exc, database=str(path))
+        if fault is not None:
+            raise fault from exc
+        tables, rows = set(), []
+    if rows == [("ok",)]:
+        if not tables or tables & {ledger_lines.name, migrations_table.name}:
+            return None
+        raise NotALedger(path, f"是另一个程序的 SQLite 数据库，其中的表：{'、'.join(sorted(tables)[:5])}")
+    if mentions or ours:
+        return "corrupt"
+    raise NotALedger(path, "是损坏的 SQLite 数据库，看不出是台账库")
+
+
+def _mentions_our_tables(path: Path, limit: int = 256 << 20) -> bool:
+    """True when the first ``limit`` bytes of ``path`` hold a ledger table's name."""
+    keep = max(len(n) for n in _OUR_TABLES)
+    tail = b""
+    with path.open("rb") as fh:
+        while fh.tell() < limit:
+            chunk = fh.read(1 << 20)
+            if not chunk:
+                return False
+            if any(n in tail + chunk for n in _OUR_TABLES):
+                return True
+            tail = chunk[-keep:]
+    return False
+
+
+def _what_file(path: Path) -> str:
+    """What a file that is not SQLite looks like, in a few Chinese words."""
+    with path.open("rb") as fh:
+        head = fh.read(4096)
+    if head.startswith(b"PK\x03\x04"):
+        return "是 Excel 工作簿或压缩文件"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "是旧版 Office 文件（.xls、.doc 等）"
+    try:
+        head.decode("utf-8")
+        if b"\x00" not in head:
+            return "是文本文件"
+    except UnicodeDecodeError:
+        pass
+    return "不是 SQLite 数据库文件"
 
 
 def set_aside(path: Path, now: dt.datetime | None = None) -> Path:
@@ -346,6 +498,10 @@ def backup_sqlite(path: Path, folder: Path, keep: int, now: dt.datetime | None =
     src, dst = sqlite3.connect(str(path), timeout=SQLITE_BUSY_TIMEOUT), sqlite3.connect(str(tmp))
     try:
         src.backup(dst)
+    except BaseException:
+        dst.close()
+        tmp.unlink(missing_ok=True)  # a full disk must not be made fuller by half a copy
+        raise
     finally:
         dst.close()
         src.close()
@@ -382,16 +538,26 @@ class LedgerStore:
     """
 
     def __init__(self, state: str | os.PathLike[str], *, directory: str | os.PathLike[str] | None = None):
+        from .faults import Exit, classify
+
         self._url = state_url(state, directory)
-        if self._url.get_backend_name() == "sqlite":
-            self.engine = _sqlite_engine(self._url)
-        else:
-            self.engine = sa.create_engine(self._url, pool_pre_ping=True,
-                                           connect_args={"connect_timeout": 10} if "postgres" in self._url.drivername else {})
+        backend = self._url.get_backend_name()
+        if backend not in SUPPORTED_BACKENDS:
+            raise StoreUnavailable(self.url, f"backend {backend}", unsupported_message(self.url))
+        try:
+            if backend == "sqlite":
+                self.engine = _sqlite_engine(self._url)
+            else:
+                self.engine = sa.create_engine(self._url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+        except (sa.exc.NoSuchModuleError, ImportError) as exc:
+            raise StoreUnavailable(self.url, str(exc), unsupported_message(self.url, driver=True)) from exc
         try:
             self._create_tables()
         except (sa.exc.OperationalError, sa.exc.InterfaceError, sa.exc.DatabaseError, OSError) as exc:
             self.engine.dispose()
+            fault = classify(exc, database=self.url)
+            if fault is not None and fault.exit_code != Exit.DB_LOST:  # locked, full, read-only: say so
+                raise fault from exc
             raise StoreUnavailable(self.url, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 
     def counts(self, county: str) -> tuple[int, int]:
@@ -412,7 +578,7 @@ class LedgerStore:
         """The database URL with any password hidden, for logs and 口径说明 (SQLite: the path)."""
         if self.is_sqlite:
             return self._url.database or ""
-        return self._url.render_as_string(hide_password=True)
+        return redact(self._url.render_as_string(hide_password=True))
 
     @property
     def is_sqlite(self) -> bool:
@@ -548,7 +714,7 @@ class LedgerStore:
     def delete_county(self, county: str) -> None:
         """Forget ``county`` entirely (lines, history, runs): for tests and deliberate resets."""
         with self._conn(None) as c:
-            for table in (ledger_lines, ledger_history, runs, written, scores):
+            for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts):
                 c.execute(table.delete().where(table.c.county == county))
 
     def adopt(self, county: str, earlier: Iterable[str]) -> str | None:
@@ -563,27 +729,82 @@ class LedgerStore:
                     continue
                 if c.execute(sa.select(sa.func.count()).select_from(ledger_lines)
                              .where(ledger_lines.c.county == old)).scalar():
-                    for table in (ledger_lines, ledger_history, runs, written, scores):
+                    for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts):
                         c.execute(table.update().where(table.c.county == old).values(county=county))
                     return old
         return None
 
     # -- what was written, and B类 scores ---------------------------------------------------
 
-    def written(self, county: str, file: str) -> dict | None:
-        """The editable cells as the tool last wrote them into ``file`` (None: never recorded)."""
+    def written(self, county: str, file: str, folder: str | os.PathLike[str] | None = None) -> dict | None:
+        """The editable cells as the tool last wrote them into ``file`` of output ``folder``
+        (None: never recorded). Folders sharing one ledger each keep their own; a snapshot
+        recorded by a version that did not name the folder is the fallback."""
+        keys = ([_in_folder(folder, file)] if folder is not None else []) + [file]
         with self._conn(None) as c:
-            text = c.execute(sa.select(written.c.snapshot).where(written.c.county == county)
-                             .where(written.c.file == file)).scalar()
-        return json.loads(text) if text else None
+            for key in keys:
+                text = c.execute(sa.select(written.c.snapshot).where(written.c.county == county)
+                                 .where(written.c.file == key)).scalar()
+                if text:
+                    return json.loads(text)
+        return None
 
-    def record_written(self, county: str, file: str, snapshot: dict | None) -> None:
-        """Remember what was written into ``file`` (None: forget it, the file is gone)."""
+    def record_written(self, county: str, file: str, snapshot: dict | None,
+                       folder: str | os.PathLike[str] | None = None) -> None:
+        """Remember what was written into ``file`` of ``folder`` (None: forget it, the file is gone,
+        also as an earlier version recorded it)."""
+        key = _in_folder(folder, file) if folder is not None else file
+        gone = [key, file] if snapshot is None else [key]
         with self.begin() as c:
-            c.execute(written.delete().where(written.c.county == county).where(written.c.file == file))
+            c.execute(written.delete().where(written.c.county == county).where(written.c.file.in_(gone)))
             if snapshot is not None:
-                c.execute(written.insert(), [{"county": county, "file": file, "snapshot": json.dumps(snapshot, ensure_ascii=False),
+                c.execute(written.insert(), [{"county": county, "file": key, "snapshot": json.dumps(snapshot, ensure_ascii=False),
                                               "written_at": dt.datetime.now().replace(microsecond=0)}])
+
+    # -- edits from several output folders ----------------------------------------------------
+
+    def last_edits(self, county: str) -> dict[tuple[str, str], EditRecord]:
+        """The last staff edit taken into the ledger for each cell of ``county``, from whichever
+        output folder: (item, field) -> EditRecord."""
+        with self._conn(None) as c:
+            rows = c.execute(sa.select(edits.c.item, edits.c.field, edits.c.value, edits.c.folder, edits.c.saved_at)
+                             .where(edits.c.county == county))
+            return {(item, field): EditRecord(value, folder, saved_at) for item, field, value, folder, saved_at in rows}
+
+    def record_edits(self, county: str, kept: dict[tuple[str, str], EditRecord],
+                     conflicts: Iterable[tuple[str, str, EditRecord, EditRecord]] = ()) -> None:
+        """Remember ``kept`` as the last edits of their cells, and the ``conflicts`` found
+        (item, field, the edit kept, the other), each to be reported once by both folders
+        (take_conflicts); one transaction."""
+        conflicts = list(conflicts)
+        if not kept and not conflicts:
+            return
+        now = dt.datetime.now().replace(microsecond=0)
+        with self.begin() as c:
+            for (item, field), edit in kept.items():
+                c.execute(edits.delete().where(edits.c.county == county, edits.c.item == item, edits.c.field == field))
+            if kept:
+                c.execute(edits.insert(), [{"county": county, "item": item, "field": field, "value": e.value,
+                                            "folder": e.folder, "saved_at": e.saved_at, "recorded_at": now}
+                                           for (item, field), e in kept.items()])
+            if conflicts:
+                c.execute(edit_conflicts.insert(), [{
+                    "county": county, "item": item, "field": field, "kept": k.value, "kept_folder": k.folder,
+                    "kept_at": k.saved_at, "other": o.value, "other_folder": o.folder, "other_at": o.saved_at,
+                    "kept_told": False, "other_told": False, "recorded_at": now} for item, field, k, o in conflicts])
+
+    def take_conflicts(self, county: str, folder: str) -> list[dict]:
+        """The conflicts ``folder`` has not yet reported (oldest first), marked reported now."""
+        t = edit_conflicts
+        with self.begin() as c:
+            rows = [dict(r) for r in c.execute(sa.select(t).where(t.c.county == county).where(
+                ((t.c.kept_folder == folder) & ~t.c.kept_told) | ((t.c.other_folder == folder) & ~t.c.other_told))
+                .order_by(t.c.seq)).mappings()]
+            for r in rows:
+                told = {"kept_told": True} if r["kept_folder"] == folder else {}
+                told |= {"other_told": True} if r["other_folder"] == folder else {}
+                c.execute(t.update().where(t.c.seq == r["seq"]).values(**told))
+        return rows
 
     def scores(self, county: str) -> dict[str, float]:
         """The B类 scores kept for ``county``: item id -> points."""
@@ -606,19 +827,28 @@ class LedgerStore:
     def output_stem(self, out_dir: str | os.PathLike[str], county: str, name: str,
                     code: str | None = None) -> tuple[str, bool]:
         """The stem of ``county``'s result workbook in ``out_dir``: the one assigned before, else
-        ``name`` (or ``name(code)``, ``name(2)`` … when another county holds it there), recorded
-        now. Returns (stem, newly assigned)."""
+        ``name`` cleaned into a safe file name (files.clean_name: never a path), or, when another
+        county holds that name there, the name with ``(code)``, else with a short hash of the
+        county key; recorded now. Names are compared without case, as Windows does. A stem an
+        earlier version stored that is not a clean name is assigned afresh. Returns (stem,
+        newly assigned)."""
         folder = str(Path(out_dir).resolve())
+        base = clean_name(name)
         for _ in range(3):
             try:
                 with self.begin() as c:
-                    known = c.execute(sa.select(outputs.c.stem).where(outputs.c.out_dir == folder)
-                                      .where(outputs.c.county == county)).scalar()
-                    if known is not None:
+                    mine = (outputs.c.out_dir == folder) & (outputs.c.county == county)
+                    known = c.execute(sa.select(outputs.c.stem).where(mine)).scalar()
+                    if known is not None and known == clean_name(known):
                         return known, False
-                    taken = set(c.execute(sa.select(outputs.c.stem).where(outputs.c.out_dir == folder)).scalars())
-                    wanted = [name] + ([f"{name}({code})"] if code else [])
-                    stem = next(w for w in (*wanted, *(f"{name}({n})" for n in range(2, 10_000))) if w not in taken)
+                    if known is not None:
+                        c.execute(outputs.delete().where(mine))
+                    taken = {s.casefold() for s in c.execute(sa.select(outputs.c.stem)
+                                                             .where(outputs.c.out_dir == folder)).scalars()}
+                    wanted = [base] + ([clean_name(name, tag=f"({code})")] if code else [])
+                    wanted += [clean_name(name, tag=name_tag(county)),
+                               *(clean_name(name, tag=name_tag(f"{county}#{n}")) for n in range(2, 10_000))]
+                    stem = next(w for w in wanted if w.casefold() not in taken)
                     c.execute(outputs.insert(), [{"out_dir": folder, "stem": stem, "county": county,
                                                   "assigned_at": dt.datetime.now().replace(microsecond=0)}])
                     return stem, True

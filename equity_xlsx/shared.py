@@ -1,0 +1,79 @@
+"""Two output folders sharing one ledger for the same county.
+
+A city may point every county's run at one PostgreSQL ledger (or two folders at one --state
+file); then one county can have a result workbook in each folder, and staff may type into
+both. Without care each folder's run would take its own cell as the edit, night after night,
+and the two would silently disagree. Here the later edit wins, and both folders say so on
+数据问题: the folder that finds the conflict at once, the other on its next run.
+
+An edit is a conflict only when its folder had not seen the other folder's edit, i.e. the
+value the tool last wrote into that cell there is not the other folder's value (otherwise
+staff saw it and changed it on purpose, which is an ordinary edit).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from .edits import Typed, describe_cell, stamp
+from .problems import Code, Problem
+from .store import EditRecord, LedgerStore
+
+
+def folder_key(folder: str | os.PathLike[str]) -> str:
+    """How an output folder is named in the ledger: its resolved path."""
+    return str(Path(folder).resolve())
+
+
+def settle(store: LedgerStore, county: str, folder: str | os.PathLike[str], typed: Typed) -> list[Problem]:
+    """Weigh this folder's ``typed`` edits against those other folders made to the same cells:
+    a concurrent edit saved earlier than the other folder's is dropped from ``typed`` (the
+    ledger keeps the later one); every edit kept is remembered with its folder. Returns the
+    conflicts this folder has not reported yet, its own and those other folders found."""
+    here = folder_key(folder)
+    known = store.last_edits(county)
+    kept: dict[tuple[str, str], EditRecord] = {}
+    conflicts = []
+    for (item, field), (_, saved_at, base) in typed.origin.items():
+        value = _value(typed, item, field)
+        if value is None:
+            continue
+        mine, theirs = EditRecord(value, here, saved_at), known.get((item, field))
+        concurrent = (theirs is not None and theirs.folder != here and theirs.value != value
+                      and base != theirs.value)
+        if concurrent and saved_at < theirs.saved_at:
+            _drop(typed, item, field)
+            conflicts.append((item, field, theirs, mine))
+            continue
+        if concurrent:
+            conflicts.append((item, field, mine, theirs))
+        kept[(item, field)] = mine
+    store.record_edits(county, kept, conflicts)
+    return [_problem(row, here) for row in store.take_conflicts(county, here)]
+
+
+def _value(typed: Typed, item: str, field: str) -> str | None:
+    if item.startswith("score:"):
+        score = typed.scores.get(item.removeprefix("score:"))
+        return None if score is None else f"{score:g}"
+    return typed.lines.get(item, {}).get(field)
+
+
+def _drop(typed: Typed, item: str, field: str) -> None:
+    if item.startswith("score:"):
+        typed.scores.pop(item.removeprefix("score:"), None)
+    else:
+        typed.lines.get(item, {}).pop(field, None)
+
+
+def _problem(row: dict, here: str) -> Problem:
+    where, label = describe_cell(row["item"], row["field"])
+
+    def name(folder: str) -> str:
+        return f"本输出文件夹（{folder}）" if folder == here else f"另一个输出文件夹（{folder}）"
+
+    return Problem(Code.SHARED_EDIT_CONFLICT, params={
+        "where": where, "field": label, "kept": row["kept"], "kept_folder": name(row["kept_folder"]),
+        "kept_at": stamp(row["kept_at"]), "other": row["other"], "other_folder": name(row["other_folder"]),
+        "other_at": stamp(row["other_at"])})
