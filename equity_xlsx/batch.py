@@ -321,6 +321,10 @@ class County:
     kinds: dict[str, str] = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)
 
+    def sources(self) -> set[str]:
+        """The distinct sources claiming this county (more than one is a clash)."""
+        return {self.source_of(f) for f in self.inputs}
+
     def source_of(self, f: InputFile) -> str:
         """Which whole a file belongs to: itself (a collection table), its folder of school
         workbooks, or the stage exports. A county takes its data from one source."""
@@ -367,8 +371,7 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
         raise UsageError(f"在 {where} 中没有找到任何工作簿（.xlsx .xlsm .xls .ods）{seen}。"
                          "如果数据在网络共享盘上，请确认共享盘已挂载。"
                          + "".join(f"\n  {n.file}：{n.reason}" for n in not_read[:10]))
-    reporter = reporter or Reporter(len(files), quiet=True)
-    reporter.total = len(files)
+    reporter = reporter or Reporter(0, quiet=True)
     if state and "://" in state:  # a shared database: unreachable is a usage error, found at once
         _open_or_fail(state, out_dir, reporter)
     with folder_lock(out_dir, wait):
@@ -404,7 +407,6 @@ class Run:
     outcomes: list[CountyOutcome] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # about the run itself (a replaced database)
     counties: dict[str, County] = field(default_factory=dict)
-    counted: set[str] = field(default_factory=set)  # inputs already shown as done
 
     def go(self) -> RunResult:
         started = datetime.now()
@@ -467,10 +469,10 @@ class Run:
             text = f"完成（{problems} 个数据问题：{counts}）→ {outcome.output}"
         else:
             text = f"完成 → {outcome.output}"
-        fresh = [n for n in outcome.inputs if n not in self.counted]  # an export serves several counties
-        self.counted.update(fresh)
-        self.reporter.advance(inputs_label(outcome.inputs), text, failed=not outcome.ok, notable=problems > 0,
-                              count=len(fresh))
+        label = inputs_label(outcome.inputs or [outcome.input])
+        if outcome.county and outcome.county not in label:  # an export serves several counties
+            label = f"{outcome.county}（{label}）"
+        self.reporter.advance(label, text, failed=not outcome.ok, notable=problems > 0)
         for p in (*outcome.errors, *outcome.warnings):
             if p.params.get("detail"):  # technical detail: for the log, not the people
                 self.reporter.detail(f"{p.file}：{p.code}：{p.params['detail']}")
@@ -519,12 +521,20 @@ class Run:
 
         run_isolated(read_one, to_read, self.jobs, took, died, self.memory_mb)
         folders = self._file_schools(schools)
+        alone = []
         for f, failure in sorted(failures, key=lambda x: self.order[x[0].name]):
             county = folders.get(school_folder(f))
             if county is None:
-                self.finish(failure)
+                alone.append(failure)
             else:
                 self._file_missing_school(f, county, failure)
+        # One result per county source (a clash reports each source) and per input filed nowhere.
+        results = len(alone) + sum(len(c.sources()) for c in self.counties.values())
+        self.reporter.set_total(results)
+        self.reporter.info(f"共 {len(self.files)} 个输入文件，{len(self.counties)} 个县（区）"
+                           + (f"，另有 {len(alone)} 个文件无法读取" if alone else "") + "，开始评估")
+        for failure in alone:
+            self.finish(failure)
 
     def _file_schools(self, schools: list[tuple[InputFile, CountyId, bytes | None]]) -> dict[str, CountyId]:
         """File each school workbook under its folder's county: the county the folder is named
