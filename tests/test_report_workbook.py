@@ -5,6 +5,7 @@ Expected numbers are worked out by hand from the county in report_county.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import openpyxl
@@ -231,6 +232,22 @@ def test_archive_sheet_has_the_closed_lines(written):
     assert ws.cell(2, 1).value == "TZ-0002"
     detail = ws.cell(2, [c.field for c in LEDGER_COLUMNS].index("detail") + 1).value
     assert detail.startswith("已于 2024-05-20 销号；现值、差距、需补足为销号前最后一次（2024-05-19）的数据")
+
+
+def test_ledger_dates_are_date_cells(written):
+    # 首次发现, 销号日期 and a typed 计划完成时间 are real dates (sortable, filterable), not text.
+    wb, _ = written
+    for sheet, row in (("整改台账", 3), ("已销号", 2)):  # TZ-0002: first seen 2024-05-01, closed 2024-05-20
+        ws = wb[sheet]
+        heads = [c.value for c in ws[1]]
+        first_seen = ws.cell(row, heads.index("首次发现") + 1)
+        closed_on = ws.cell(row, heads.index("销号日期") + 1)
+        assert first_seen.value == dt.datetime(2024, 5, 1) and first_seen.is_date and "yy" in first_seen.number_format
+        assert closed_on.value == dt.datetime(2024, 5, 20) and closed_on.is_date
+    ws = wb["整改台账"]
+    heads = [c.value for c in ws[1]]
+    assert ws.cell(4, heads.index("首次发现") + 1).value == dt.datetime(2024, 5, 2)
+    assert ws.cell(2, heads.index("销号日期") + 1).value is None  # an open line has none
 
 
 def test_every_sheet_is_protected_and_only_typed_cells_are_open(written):
