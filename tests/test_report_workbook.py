@@ -175,7 +175,12 @@ def test_overview_county_values_and_counts(written):
     i = next(i for i, row in enumerate(values) if row[0] == 1)
     assert values[i][3] == pytest.approx(4.7) and values[i][4] == 4.2
     assert values[i][6] == pytest.approx(math.sqrt(0.21) / 4.7)
-    assert values[i][10:13] == [2, 3, "达标"]  # 甲 5.0 and 丙 5.0 meet 4.2; 乙 4.0 does not
+    # 甲 5.0 and 丙 5.0 meet 4.2, 乙 4.0 does not: the county value and the CV pass, yet the
+    # conclusion must not read 达标 while a school fails the indicator.
+    assert values[i][10:13] == [2, 3, "全县值达标（2/3 校达标）"]
+    assert "&K" in formulas[i][12] and "校达标）" in formulas[i][12]  # live, like the counts beside it
+    # Indicator 2: every 小学 meets 1.0 (1.2, 1.0, 1.0): plain 达标.
+    assert values[i + 1][10:13] == [3, 3, "达标"]
     assert formulas[i][3].startswith("='差异系数'!") and formulas[i][10].startswith("=COUNTIFS(")
     passing = next(row for row in values if row[0] == "达标学校数（6 项达标且其余不低于 85%）")
     assert passing[2] == 1  # only 甲小学

@@ -37,7 +37,7 @@ from .schools import SHEET as SCHOOL_SHEET
 SHEET = "概览"
 
 # Column widths (characters) of the tables, A–M; the CV charts are sized to their width.
-TABLE_WIDTHS = (8, 44, 12) + (11,) * 9 + (10,)
+TABLE_WIDTHS = (8, 44, 12) + (11,) * 9 + (24,)
 TABLE_LAST_COL = len(TABLE_WIDTHS) - 1
 COL_CV, COL_LIMIT = 6, 7  # 差异系数 and 限值 in a stage's indicator table
 # The CV chart's data beside each stage's indicator table (outside the print area).
@@ -188,11 +188,13 @@ def _indicator_row(ws: Worksheet, ctx: ReportContext, row: int, k: int, st: Stag
             ws.write_string(row, c, v.NO_DATA, fm.text)
     ws.write_formula(row, 10, f'=COUNTIFS({stage_col},"{label}",{ratio_col},">=1")', fm.integer, s.schools_meeting)
     ws.write_formula(row, 11, f'=COUNTIFS({stage_col},"{label}",{ratio_col},">=0")', fm.integer, s.schools_with_data)
-    # Same order as IndicatorSummary.verdict.
+    # Same order as IndicatorSummary.conclusion: 达标 only when every school meets it too.
+    area = ctx.county.area_word
     ws.write_formula(row, 12, f'=IF(L{r1}=0,{v.NO_DATA.quoted()},IF(OR(I{r1}={v.UNMET.quoted()},'
                               f'F{r1}={v.UNMET.quoted()}),{v.UNMET.quoted()},'
-                              f'IF(L{r1}<{stage_count_cell},{v.INCOMPLETE.quoted()},{v.MET.quoted()})))',
-                     fm.text, s.verdict)
+                              f'IF(L{r1}<{stage_count_cell},{v.INCOMPLETE.quoted()},IF(K{r1}>=L{r1},{v.MET.quoted()},'
+                              f'"{area}值达标（"&K{r1}&"/"&L{r1}&" 校达标）"))))',
+                     fm.text, s.conclusion(area))
 
 
 @dataclass(frozen=True)
@@ -298,6 +300,8 @@ def _stage(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult) -> tupl
     fm.verdict_rules(ws, f"F{first + 1}:F{last + 1}")
     fm.verdict_rules(ws, f"I{first + 1}:J{last + 1}")
     fm.verdict_rules(ws, f"M{first + 1}:M{last + 1}")
+    ws.conditional_format(f"M{first + 1}:M{last + 1}", {"type": "text", "criteria": "begins with",
+                                                        "value": f"{ctx.county.area_word}值达标", "format": fm.cf_amber})
     return last + 2, CVChartRows(st.stage, first, last)
 
 
