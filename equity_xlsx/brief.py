@@ -75,6 +75,7 @@ import jinja2
 from markupsafe import Markup
 
 from .charts import Bar, Point, hbar_chart, sparkline
+from .display import honest_decimals
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
 
@@ -180,9 +181,10 @@ def fixed(value: float, places: int, sep: str = "") -> str:
     return format(exact, f"{sep}.{places}f")
 
 
-def fmt_cv(value: float | None) -> str:
-    """A CV for display: 3 decimals ("0.551"), "—" when unknown."""
-    return DASH if value is None else fixed(value, 3)
+def fmt_cv(value: float | None, limit: float | None = None) -> str:
+    """A CV for display: 3 decimals ("0.551"), or more when a CV over ``limit`` would round
+    down to it ("0.5004"); "—" when unknown."""
+    return DASH if value is None else fixed(value, honest_decimals(value, limit, 3, at_least=False))
 
 
 def fmt_limit(value: float | None) -> str:
@@ -190,11 +192,12 @@ def fmt_limit(value: float | None) -> str:
     return DASH if value is None else fixed(value, 2)
 
 
-def fmt_value(value: float | None, unit: str | None = None) -> str:
-    """An indicator value: 2 decimals; 元 as whole 元 with thousands separators ("4,109")."""
+def fmt_value(value: float | None, unit: str | None = None, standard: float | None = None) -> str:
+    """An indicator value: 2 decimals; 元 as whole 元 with thousands separators ("4,109");
+    more decimals when a value under ``standard`` would round up to it ("5.797", not "5.80")."""
     if value is None:
         return DASH
-    return fixed(value, 0, ",") if unit == "元" else fixed(value, 2, ",")
+    return fixed(value, honest_decimals(value, standard, 0 if unit == "元" else 2), ",")
 
 
 def fmt_pct(ratio: float | None) -> str:
@@ -207,23 +210,26 @@ def fmt_count(n: int | None) -> str:
     return DASH if n is None else f"{n:,}"
 
 
-def _ledger_format(unit: str, values: list[float | None]):
-    """How a ledger line shows its amounts: CV lines (no unit) 3 decimals, % 1 decimal,
-    元 whole 元, other units all whole when every value is whole, else all with 2 decimals."""
+def _ledger_places(unit: str, values: list[float | None]) -> int:
+    """Decimals of a ledger line's amounts: CV lines (no unit) 3, % 1, 元 0, other units 0 when
+    every value is whole, else 2."""
     if unit == "":
-        return fmt_cv
+        return 3
     if unit == "%":
-        return lambda v: fixed(v, 1) + "%"
+        return 1
     if unit == "元":
-        return lambda v: fmt_value(v, "元")
-    places = 0 if all(v.is_integer() for v in values if v is not None) else 2
-    return lambda v: fixed(v, places, ",")
+        return 0
+    return 0 if all(v.is_integer() for v in values if v is not None) else 2
 
 
 def _fmt_pair(current: float | None, standard: float | None, unit: str) -> str:
-    """A ledger line's "current / standard" in its own unit ("1,240 / 2,000 元")."""
-    fmt = _ledger_format(unit, [current, standard])
-    pair = " / ".join(DASH if v is None else fmt(v) for v in (current, standard))
+    """A ledger line's "current / standard" in its own unit ("1,240 / 2,000 元"); the current
+    value keeps the decimals that tell it from the standard it falls short of."""
+    places = _ledger_places(unit, [current, standard])
+    at_least = current is None or standard is None or current <= standard
+    shown = [DASH if current is None else fixed(current, honest_decimals(current, standard, places, at_least=at_least), ","),
+             DASH if standard is None else fixed(standard, places, ",")]
+    pair = " / ".join(s + "%" if unit == "%" and s != DASH else s for s in shown)
     return pair + (f" {unit}" if unit not in ("", "%") else "")
 
 
@@ -389,7 +395,8 @@ def _cv_reason(stage: dict, inds: list[Ind]) -> str:
     if not ids:
         return f"差异系数均未超过限值 {fmt_limit(_cv_limit(stage))}"
     names = {i.id: i.short for i in inds}
-    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(_num(_dict(per.get(i)).get('cv')))}" for i in ids]
+    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(_num(_dict(per.get(i)).get('cv')), _num(_dict(per.get(i)).get('cv_limit')))}"
+             for i in ids]
     return f"超限差异系数 {len(ids)} 项：" + "、".join(named)
 
 
@@ -400,7 +407,7 @@ def cv_chart(stage: dict, inds: list[Ind], limit: float | None, title: str) -> M
     for ind in inds:
         entry = _dict(per.get(ind.id))
         cv = _num(entry.get("cv"))
-        bars.append(Bar(ind.short, cv, cv_status(entry), fmt_cv(cv)))
+        bars.append(Bar(ind.short, cv, cv_status(entry), fmt_cv(cv, limit)))
     return hbar_chart(bars, limit=limit, limit_label=f"限值 {fmt_limit(limit)}", title=title)
 
 
@@ -428,7 +435,7 @@ def _indicator_cell(ind: Ind, stage: str, raw: dict, schools: list[dict]) -> dic
     below = None if standard is None or not values else sum(v < standard for v in known)
     return {
         "standard": fmt_value(standard, ind.unit),
-        "county_value": fmt_value(_num(entry.get("county_value")), ind.unit),
+        "county_value": fmt_value(_num(entry.get("county_value")), ind.unit, standard),
         "below": fmt_count(below), "total": len(values), "nodata": len(values) - len(known),
         "share": (below / len(values)) if below is not None and values else 0.0,
         "cls": "na" if below is None else ("bad" if below else "ok"),
@@ -565,8 +572,8 @@ def _city_stage(raw: Any, stage: str, inds: list[Ind]) -> dict:
     word, cls = verdict(raw if isinstance(raw, dict) else None)
     per = _dict(st.get("indicators"))
     passing, total = _int(st.get("schools_passing")), _int(st.get("schools"))
-    cvs = [{"text": fmt_cv(_num(_dict(per.get(i.id)).get("cv"))), "cls": cv_status(_dict(per.get(i.id)))}
-           for i in inds]
+    cvs = [{"text": fmt_cv(_num(_dict(per.get(i.id)).get("cv")), _num(_dict(per.get(i.id)).get("cv_limit"))),
+            "cls": cv_status(_dict(per.get(i.id)))} for i in inds]
     return {"label": STAGE_LABEL[stage], "verdict": word, "cls": cls, "cvs": cvs,
             "passing": f"{fmt_count(passing)}/{fmt_count(total)}",
             "passing_share": fmt_pct(passing / total) if passing is not None and total else DASH,

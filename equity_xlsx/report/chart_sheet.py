@@ -125,15 +125,17 @@ def _data_block(ws: Worksheet, ctx: ReportContext, top: int, k: int, st: StageRe
         v, r = f"{xl_col_to_name(c(VALUE))}{r1}", f"{xl_col_to_name(c(RATIO))}{r1}"
         ws.write_number(row, c(RANK), i + 1, fm.integer)
         ws.write_string(row, c(SCHOOL), res.section.school, fm.text)
-        ws.write_formula(row, c(VALUE), "=" + lay.cell(src, lay.value_col(k)), vfmt,
+        shown_fmt = fm.value(ind.unit, value, std_value)
+        ratio = None if value is None else ratio_to_standard(value, std_value)
+        ws.write_formula(row, c(VALUE), "=" + lay.cell(src, lay.value_col(k)), shown_fmt,
                          Verdict.NO_DATA if value is None else value)
-        ws.write_formula(row, c(RATIO), "=" + lay.cell(src, lay.ratio_col(k)), fm.ratio,
-                         Verdict.NO_DATA if value is None else ratio_to_standard(value, std_value))
+        ws.write_formula(row, c(RATIO), "=" + lay.cell(src, lay.ratio_col(k)), fm.ratio_of(ratio),
+                         Verdict.NO_DATA if ratio is None else ratio)
         # The same rule as 学校指标's colours: ratio ≥ 1 达标, ≥ floor amber, below it red.
         tests = {MET: f"{r}>=1", NEAR: f"AND({r}<1,{r}>={FLOOR_NAME})", BELOW: f"{r}<{FLOOR_NAME}"}
         status = res.statuses[ind.id]
         for key, off in bars.items():
-            ws.write_formula(row, c(off), f"=IF(ISNUMBER({r}),IF({tests[key]},{v},NA()),NA())", vfmt,
+            ws.write_formula(row, c(off), f"=IF(ISNUMBER({r}),IF({tests[key]},{v},NA()),NA())", shown_fmt,
                              value if status == key else cs.NA)
         ws.write_formula(row, c(STANDARD), f"={std_name}", vfmt, std_value)
         ws.write_formula(row, c(FLOOR), f"={FLOOR_NAME}*{std_name}", vfmt, floor * std_value)

@@ -105,8 +105,8 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                 (f"X̄ = ΣPᵢXᵢ / ΣPᵢ（{ctx.county.area_word}值）", f"={b(r_px)}/{b(r_p)}", fm.bold_decimal, wcv.mean),
                 ("ΣPᵢ(Xᵢ − X̄)²", f"=SUM({span('E')})", fm.decimal, wcv.sum_sq),
                 ("S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)", f"=SQRT({b(r_sq)}/{b(r_p)})", fm.bold_decimal, wcv.sd),
-                ("CV = S / X̄", f'=IF({b(r_mean)}=0,{Verdict.NOT_APPLICABLE.quoted()},{b(r_sd)}/{b(r_mean)})', fm.bold_cv,
-                 cv_value),
+                ("CV = S / X̄", f'=IF({b(r_mean)}=0,{Verdict.NOT_APPLICABLE.quoted()},{b(r_sd)}/{b(r_mean)})',
+                 fm.cv_of(wcv.cv, std.cv.limit[stage], bold=True), cv_value),
                 ("限值", f"={limit_cell}", fm.cv, std.cv.limit[stage]),
                 ("判定（CV ≤ 限值）",
                  f'=IF(ISNUMBER({b(r_cv)}),IF({b(r_cv)}<={b(r_lim)},{Verdict.MET.quoted()},{Verdict.UNMET.quoted()}),'

@@ -10,13 +10,15 @@ from __future__ import annotations
 import math
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
 from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
+
+from ..display import honest_decimals
 
 FONT = "等线"  # Excel's default CJK font in recent versions; WPS/LibreOffice fall back cleanly.
 
@@ -122,6 +124,9 @@ class Formats:
     cf_bad: object
     cf_grey: object
     values: dict
+    wb: Workbook | None = None
+    cv_decimals: int = 3
+    made: dict = field(default_factory=dict)  # number formats by (decimals, percent, bold)
 
     @classmethod
     def build(cls, wb: Workbook, cv_decimals: int = 3) -> "Formats":
@@ -173,11 +178,42 @@ class Formats:
             cf_bad=wb.add_format({"bg_color": RED_FILL, "font_color": RED_FONT}),
             cf_grey=wb.add_format({"bg_color": GREY_FILL, "font_color": GREY_FONT}),
             values=values,
+            wb=wb,
+            cv_decimals=cv_decimals,
         )
 
-    def value(self, unit: str):
-        """Number format for an indicator value in ``unit`` (元 whole, others 2 decimals)."""
-        return self.values.get(unit, self.decimal)
+    def number(self, decimals: int, *, percent: bool = False, bold: bool = False):
+        """A bordered number format with ``decimals`` decimals ("#,##0.000", "0.00%"), made once."""
+        key = (decimals, percent, bold)
+        if key not in self.made:
+            num_format = ("0" + ("." + "0" * decimals if decimals > 0 else "") + "%") if percent else number_format(decimals)
+            self.made[key] = self.wb.add_format({"font_name": FONT, "font_size": 10, "valign": "vcenter",
+                                                 "num_format": num_format, "bold": bold, "border": 1,
+                                                 "border_color": "#BFBFBF"})
+        return self.made[key]
+
+    def value(self, unit: str, value: float | None = None, standard: float | None = None):
+        """Number format for an indicator value in ``unit`` (元 whole, others 2 decimals) — with
+        more decimals when ``value`` fails ``standard`` but would round to it ("5.797", not "5.80")."""
+        base = UNIT_DECIMALS.get(unit, 2)
+        decimals = honest_decimals(value, standard, base)
+        if decimals == base:
+            return self.values.get(unit, self.decimal)
+        return self.number(decimals)
+
+    def ratio_of(self, ratio: float | None):
+        """达标率 as a percent with one decimal, or more when a ratio under 1 would show as 100.0%."""
+        decimals = honest_decimals(None if ratio is None else ratio * 100, 100.0, 1)
+        return self.ratio if decimals == 1 else self.number(decimals, percent=True)
+
+    def cv_of(self, cv: float | None, limit: float | None, *, bold: bool = False):
+        """A CV with the standard's display decimals, or more when a CV over its limit would
+        round down to it ("0.5004", not "0.500" beside 0.50)."""
+        base = self.cv_decimals + (1 if bold else 0)  # the computation's CV line shows one more
+        decimals = honest_decimals(cv if isinstance(cv, (int, float)) else None, limit, base, at_least=False)
+        if decimals == base:
+            return self.bold_cv if bold else self.cv
+        return self.number(decimals, bold=bold)
 
     def verdict_rules(self, ws: Worksheet, rng: str) -> None:
         """Colour a verdict column: 达标 green, 未达标 red, 未提供数据/数据不全 grey."""

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from ..display import honest_decimals
 from ..model import CLOSED, LEDGER_COLUMNS, STAGE_LABEL, LedgerColumn, LedgerLine
 from .context import ReportContext, Sheet
 from .formats import Formats, fit_width, print_setup, wrapped_height
@@ -51,15 +52,30 @@ def _iso_date(text: str) -> dt.datetime | None:
         return None
 
 
+AMOUNT_DECIMALS = 3  # fm.amount: up to 3 decimals
+
+
+def number_format(fm: Formats, line: LedgerLine, field: str):  # noqa: ANN201
+    """现值 / 差距 shown so that a gap never reads as closed: a 现值 short of its 标准值 keeps
+    the decimals that tell them apart (5.7993 beside 5.8), a 差距 above 0 never shows as 0."""
+    value, bound, at_least = getattr(line, field), None, True
+    if field == "current" and line.current is not None and line.standard is not None:
+        bound, at_least = line.standard, line.current < line.standard
+    elif field == "shortfall":
+        bound, at_least = 0.0, False
+    decimals = honest_decimals(value, bound, AMOUNT_DECIMALS, at_least=at_least)
+    return fm.amount if decimals == AMOUNT_DECIMALS else fm.number(decimals)
+
+
 def _write_cell(ws: Worksheet, row: int, col: int, column: LedgerColumn, value, fm: Formats,  # noqa: ANN001
-                edited: bool = False) -> None:
+                edited: bool = False, number_fmt=None) -> None:  # noqa: ANN001
     """One ledger cell by its column kind; typed columns are cream and unlocked, a default staff
     replaced is shown in blue."""
     if column.kind == "number":
         if value is None:
             ws.write_blank(row, col, None, fm.text)
         else:
-            ws.write_number(row, col, value, fm.amount)
+            ws.write_number(row, col, value, number_fmt or fm.amount)
         return
     if column.kind == "stage":
         value = STAGE_LABEL.get(value, value)
@@ -113,7 +129,8 @@ def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive:
         edited = line.edited
         for c, column in enumerate(LEDGER_COLUMNS):
             value = closed_detail(line) if column.field == "detail" else getattr(line, column.field)
-            _write_cell(ws, i, c, column, value, fm, column.field in edited)
+            _write_cell(ws, i, c, column, value, fm, column.field in edited,
+                        number_format(fm, line, column.field) if column.kind == "number" else None)
         values = line.extras
         for k, header in enumerate(extras):
             ws.write_string(i, len(LEDGER_COLUMNS) + k, values.get(header, ""), fm.staff)

@@ -171,16 +171,17 @@ def _indicator_row(ws: Worksheet, ctx: ReportContext, row: int, k: int, st: Stag
     ws.write_string(row, 1, ind.name, fm.text)
     ws.write_string(row, 2, ind.unit, fm.text)
     if cells:
-        ws.write_formula(row, 3, f"={cells.mean}", fm.decimal, s.county_value)
+        ws.write_formula(row, 3, f"={cells.mean}", fm.value(ind.unit, s.county_value, s.standard), s.county_value)
     else:
         ws.write_string(row, 3, v.NO_DATA, fm.text)
-    ws.write_formula(row, 4, f"={standard_name(stage, ind.id)}", fm.decimal, s.standard)
+    ws.write_formula(row, 4, f"={standard_name(stage, ind.id)}", fm.value(ind.unit), s.standard)
     ws.write_formula(row, 5, f'=IF(ISNUMBER(D{r1}),IF(ROUND(D{r1}/E{r1},{RATIO_DECIMALS})>=1,'
                              f'{v.MET.quoted()},{v.UNMET.quoted()}),{v.NO_DATA.quoted()})',
                      fm.text, county_verdict(s))
     ws.write_formula(row, 7, f"={limit_name(stage)}", fm.cv, s.cv_limit)  # shown with or without data
     if cells:
-        ws.write_formula(row, 6, f"={cells.cv}", fm.cv, v.NOT_APPLICABLE if s.cv_value is None else s.cv_value)
+        ws.write_formula(row, 6, f"={cells.cv}", fm.cv_of(s.cv_value, s.cv_limit),
+                         v.NOT_APPLICABLE if s.cv_value is None else s.cv_value)
         ws.write_formula(row, 8, f"={cells.verdict}", fm.text, cv_verdict(s))
         ws.write_formula(row, 9, f"={cells.critical}", fm.text, critical_text(s, std.cv.critical_margin))
     else:

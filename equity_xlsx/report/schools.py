@@ -192,13 +192,13 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
             vcol = lay.value_col(k)
             ws.write_formula(row, vcol,
                              f'=IF(AND(ISNUMBER({inp}),N({d_cell})>0),{product}/{d_cell},{Verdict.NO_DATA.quoted()})',
-                             fm.value(ind.unit), Verdict.NO_DATA if value is None else value)
+                             fm.value(ind.unit, value, ind.standard[stage]), Verdict.NO_DATA if value is None else value)
             vref = f"{xl_col_to_name(vcol)}{r1}"
             std_cell = standard_name(stage, ind.id)
             ratio = None if value is None else round(value / ind.standard[stage], RATIO_DECIMALS)
             ws.write_formula(row, lay.ratio_col(k),
                              f'=IF(ISNUMBER({vref}),ROUND({vref}/{std_cell},{RATIO_DECIMALS}),{Verdict.NO_DATA.quoted()})',
-                             fm.ratio, Verdict.NO_DATA if ratio is None else ratio)
+                             fm.ratio_of(ratio), Verdict.NO_DATA if ratio is None else ratio)
         ratios = f"{xl_col_to_name(lay.col_ratio)}{r1}:{xl_col_to_name(lay.col_ratio + n - 1)}{r1}"
         met_ref = f"{xl_col_to_name(lay.col_met)}{r1}"
         ws.write_formula(row, lay.col_met, f'=COUNTIF({ratios},">=1")', fm.integer, res.met)

@@ -62,7 +62,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                 if cv is None:
                     ws.write_blank(row, 5 + k, None, fm.cv)
                 else:
-                    ws.write_number(row, 5 + k, cv, fm.cv)
+                    ws.write_number(row, 5 + k, cv, fm.cv_of(cv, limit))
             ws.write_formula(row, 5 + len(inds), "=" + limit_name(stage), fm.cv, limit)
             row += 1
         fm.verdict_rules(ws, f"E{first + 1}:E{row}")
