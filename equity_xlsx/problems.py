@@ -49,6 +49,7 @@ class Code(StrEnum):
     NOT_A_NUMBER = "not_a_number"
     NO_CACHED_VALUE = "no_cached_value"
     NEGATIVE = "negative"
+    BLANK_VALUE = "blank_value"
     NAME_EMPTY = "name_empty"
     FORM_NAME_EMPTY = "form_name_empty"
     MERGE_ACROSS_COLUMNS = "merge_across_columns"
@@ -140,6 +141,8 @@ SPECS: dict[Code, Spec] = {
     Code.NO_CACHED_VALUE: Spec(E, "单元格 {cell}（{header}）是公式，但文件中没有保存计算结果（请在 Excel/WPS 中打开并保存后再运行），"
                                   "按未填写处理"),
     Code.NEGATIVE: Spec(E, "单元格 {cell}（{header}）为负数 {value}，应为不小于 0 的数，该值未使用"),
+    Code.BLANK_VALUE: Spec(W, "“{school}”（{stage}）的“{header}”是空白（单元格 {cell}），{indicators}没有数据：该学段按未达标计，"
+                              "这几项的差异系数未计入该校。请补填（确实为 0 请填 0）"),
     Code.NAME_EMPTY: Spec(E, "第 {row} 行有数据但学校名称为空，该行未使用"),
     Code.FORM_NAME_EMPTY: Spec(E, "学校信息表中学校名称为空，该表未使用"),
     Code.MERGE_ACROSS_COLUMNS: Spec(W, "合并单元格 {range} 跨越了多个数据列，只按 {column} 列读取，{other} 列按未填写处理"),
@@ -216,7 +219,7 @@ TITLES: dict[Code, str] = {
     Code.NO_TABLE: "无可识别表格", Code.MISSING_COLUMN: "缺少必需列", Code.FIELD_NOT_FOUND: "找不到指标数据列",
     Code.UNKNOWN_UNIT: "单位无法识别", Code.DUPLICATE_COLUMN: "重复的列", Code.DEFAULT_UNIT: "未注明单位",
     Code.TITLE_UNIT: "单位取自表格上方", Code.NOT_A_NUMBER: "不是数字", Code.NO_CACHED_VALUE: "公式没有结果",
-    Code.NEGATIVE: "负数", Code.NAME_EMPTY: "学校名称为空", Code.FORM_NAME_EMPTY: "学校名称为空",
+    Code.NEGATIVE: "负数", Code.BLANK_VALUE: "空白未填", Code.NAME_EMPTY: "学校名称为空", Code.FORM_NAME_EMPTY: "学校名称为空",
     Code.MERGE_ACROSS_COLUMNS: "合并单元格跨列", Code.MERGE_ACROSS_SCHOOLS: "合并单元格跨校",
     Code.UNKNOWN_STAGE: "学段无法识别", Code.NO_STAGE: "学段不明", Code.DUPLICATE_SCHOOL: "学校重复",
     Code.STUDENTS_MISSING: "在校生数为空", Code.STUDENTS_NOT_POSITIVE: "在校生数不大于 0",
