@@ -27,7 +27,7 @@ from typing import Callable, Iterable
 
 from . import __version__
 from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, atomic_write, folder_lock,
-                    is_tool_output, output_path, remove_stale_temporaries)
+                    is_tool_output, lock_exists, output_path, remove_stale_temporaries)
 from .identity import CountyId, resolve
 from .intake.place import county_from_text
 from .model import CountyData
@@ -207,9 +207,14 @@ class RunCache:
         outcome.skipped = True
         return outcome
 
-    def remember_outcome(self, key: str, fingerprint: dict, outcome: CountyOutcome) -> None:
+    def written(self, key: str) -> dict[str, str]:
+        """The result workbooks of the county as the last evaluation left them: name -> sha256."""
+        return dict(self._load(self._county_file(key)).get("written") or {})
+
+    def remember_outcome(self, key: str, fingerprint: dict, outcome: CountyOutcome,
+                         written: dict[str, str] | None = None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        doc = {"fingerprint": fingerprint, "entry": outcome.to_json()}
+        doc = {"fingerprint": fingerprint, "entry": outcome.to_json(), "written": written or {}}
         atomic_write(self._county_file(key), lambda p: p.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8"))
 
     def save(self) -> None:
@@ -583,10 +588,13 @@ class Run:
                 fingerprint = {"rules": self.digest, "tool": __version__, "year": self.year,
                                "inputs": {f.name: self.hashes[f.name] for f in county.inputs}}
                 cached = None if self.force else self.cache.outcome(county.id.key, fingerprint, self.out_dir, self.today)
-                if cached is not None and store.counts(county.id.key) != (0, 0):
+                stem, new = store.output_stem(self.out_dir, county.id.key, county.id.name, county.id.code)
+                # Unchanged data is skipped only while nobody typed into its result: staff edits
+                # are read (and a (新) copy merged) every night, not at the next data change.
+                if (cached is not None and store.counts(county.id.key) != (0, 0)
+                        and not staff_may_have_typed(self.out_dir, stem, self.cache.written(county.id.key))):
                     self.finish(cached)
                     continue
-                stem, new = store.output_stem(self.out_dir, county.id.key, county.id.name, county.id.code)
                 legacy = tuple(name for f in county.inputs
                                if new and (name := output_path(self.out_dir, legacy_stem(f.name)).name)
                                != f"{stem}{OUTPUT_SUFFIX}.xlsx")
@@ -626,7 +634,8 @@ class Run:
             if trace:
                 self.reporter.detail(trace)
             if outcome.ok:
-                self.cache.remember_outcome(job.county.key, job.fingerprint, outcome)
+                self.cache.remember_outcome(job.county.key, job.fingerprint, outcome,
+                                            written_hashes(job.out_dir, job.stem))
             self.finish(outcome)
 
         def died(job: CountyJob, exc: BaseException) -> None:
@@ -672,6 +681,26 @@ class Run:
         atomic_write(self.out_dir / RUN_REPORT, lambda p: write_run_report(
             p, entries, self.rules.standard.title, started, skipped_files, notices))
         return result
+
+
+def written_hashes(out_dir: Path, stem: str) -> dict[str, str]:
+    """The county's result workbooks as they are now (name -> sha256): the result and its (新) copy."""
+    out = {}
+    for path in (output_path(out_dir, stem), output_path(out_dir, stem, busy=True)):
+        try:
+            out[path.name] = file_hash(path)
+        except OSError:
+            continue
+    return out
+
+
+def staff_may_have_typed(out_dir: Path, stem: str, written: dict[str, str]) -> bool:
+    """True when a result workbook of ``stem`` is not as the tool left it (saved by a person,
+    or new to the cache), or a (新) copy waits to be merged now that the result is closed."""
+    result, busy = output_path(out_dir, stem), output_path(out_dir, stem, busy=True)
+    if busy.exists() and not lock_exists(result):
+        return True
+    return written_hashes(out_dir, stem) != written
 
 
 def _only_piece(got: dict[tuple[str, str], bytes], name: str) -> bytes | None:

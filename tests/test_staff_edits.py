@@ -156,18 +156,49 @@ def test_five_nights_lose_nothing_staff_typed(tmp_path):
     assert rows(original)[l2]["整改措施"].value != default_measure  # never reset to the task list
 
 
-def test_an_unchanged_night_skips_and_leaves_the_typed_workbook_alone(tmp_path):
+def stored(out: Path) -> dict:
+    """The ledger store's lines of 大祥区 by id (what survives the workbook)."""
+    from equity_xlsx.store import LedgerStore
+
+    with LedgerStore(out) as store:
+        (key,) = store.counties()
+        return store.load(key)
+
+
+def test_an_unchanged_night_still_reads_what_staff_typed(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     src.mkdir()
     shutil.copy(SAMPLE, src / "大祥区.xlsx")
     run([src], out, standard="national-2017", jobs=1, today=dt.date(2026, 11, 1))
     line = next(iter(rows(out / RESULT)))
     type_cell(out / RESULT, line, "备注", "只在工作簿里")
+    # The data did not change, but the workbook did: the edit is read into the ledger store.
     res = run([src], out, standard="national-2017", jobs=1, today=dt.date(2026, 11, 2))
-    assert res.entries[0].get("skipped")
+    assert not res.entries[0].get("skipped")
     assert rows(out / RESULT)[line]["备注"].value == "只在工作簿里"
+    assert stored(out)[line].remark == "只在工作簿里"
+    # Nothing typed since, nothing changed: the next night skips.
+    res = run([src], out, standard="national-2017", jobs=1, today=dt.date(2026, 11, 3))
+    assert res.entries[0].get("skipped")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["workbooks"][0]["skipped"] is True
+
+
+def test_an_unchanged_night_merges_a_new_copy_once_the_result_is_closed(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    src.mkdir()
+    shutil.copy(SAMPLE, src / "大祥区.xlsx")
+    night(src, out, 1)
+    line = next(iter(rows(out / RESULT)))
+    night(src, out, 2, lock=True)  # Excel had the result open: tonight's went to (新)
+    busy = out / BUSY
+    type_cell(busy, line, "整改进展", "在(新)里填的")
+    (out / f"~${RESULT}").unlink()  # Excel closed
+    # Night 3, same data, no --force: the (新) copy is merged, retired, and its warning gone.
+    res = run([src], out, standard="national-2017", jobs=1, today=dt.date(2026, 11, 3))
+    assert not busy.exists()
+    assert rows(out / RESULT)[line]["整改进展"].value == "在(新)里填的"
+    assert "output_locked" not in [w["code"] for w in res.entries[0]["warnings"]]
 
 
 def test_renamed_headers_and_inserted_columns_are_kept(tmp_path):
