@@ -100,6 +100,13 @@ class Code(StrEnum):
     EDIT_CONFLICT = "edit_conflict"
     LEDGER_REBUILT = "ledger_rebuilt"
     STAFF_COLUMN_UNPLACED = "staff_column_unplaced"
+    LEDGER_SHEET_MISSING = "ledger_sheet_missing"
+    LEDGER_SHEET_RENAMED = "ledger_sheet_renamed"
+    LEDGER_ID_COLUMN_MISSING = "ledger_id_column_missing"
+    LEDGER_EDIT_UNMATCHED = "ledger_edit_unmatched"
+    LEDGER_DUPLICATE_ROW = "ledger_duplicate_row"
+    LEDGER_STATUS_UNKNOWN = "ledger_status_unknown"
+    SCORE_INVALID = "score_invalid"
     DB_REPLACED = "db_replaced"
 
 
@@ -204,6 +211,19 @@ SPECS: dict[Code, Spec] = {
                                  "恢复 {lines} 条台账（其中已销号 {closed} 条）及其填写内容和首次发现日期"),
     Code.STAFF_COLUMN_UNPLACED: Spec(W, "{file_name} 的“{sheet}”第 {column} 列{what}，其中 {cells} 行填写的内容无法按列保存；"
                                         "请给这一列加上一个不重复的表头，下次运行即会保留"),
+    Code.LEDGER_SHEET_MISSING: Spec(E, "{file_name} 中没有“整改台账”工作表（被删除或改了名），自上次运行以来在其中填写的内容"
+                                       "无法读回。台账没有丢：{lines} 条台账和此前读回的填写内容都在台账数据库中，已写入本次结果；"
+                                       "原文件已备份为 {backup}，如有新填写的内容请从中找回后重新填写"),
+    Code.LEDGER_SHEET_RENAMED: Spec(W, "{file_name} 的“整改台账”工作表被改名为“{sheet}”，已从“{sheet}”读回填写的内容；"
+                                       "本次结果中仍名为“整改台账”"),
+    Code.LEDGER_ID_COLUMN_MISSING: Spec(E, "{file_name} 的“{sheet}”中没有“台账编号”列（被删除或改了表头），其中 {rows} 行填写的内容"
+                                           "无法对应到台账条目，未读回（逐行列在下方）；台账已按台账数据库保留，原文件已备份为 {backup}"),
+    Code.LEDGER_EDIT_UNMATCHED: Spec(E, "{file_name} 的“{sheet}”第 {row} 行{why}，这一行填写的内容未读回：{values}。"
+                                        "请填到对应台账编号的行（原文件已备份为 {backup}）"),
+    Code.LEDGER_DUPLICATE_ROW: Spec(W, "{file_name} 的“{sheet}”第 {row} 行与第 {first_row} 行的台账编号都是 {line_id}，"
+                                       "这一行填写的内容已并入该条目；请删除重复的行"),
+    Code.LEDGER_STATUS_UNKNOWN: Spec(E, "台账 {line_id} 的状态“{status}”不是可选的状态（{choices}），未采用，状态保持不变"),
+    Code.SCORE_INVALID: Spec(E, "任务清单第 {item} 项的得分“{value}”{reason}，未采用{kept}"),
     Code.DB_REPLACED: Spec(W, "台账数据库 {path} 已损坏（{why}），已移到 {aside} 备查；本次新建数据库，并从各县上次的结果文件"
                               "恢复台账"),
     Code.EDIT_CONFLICT: Spec(W, "{where}的“{field}”在两个结果文件中被改成了不同内容：{kept_file}（{kept_at} 保存）为“{kept}”，"
@@ -241,6 +261,10 @@ TITLES: dict[Code, str] = {
     Code.LEDGER_STATUS_NOT_TAKEN: "手工状态未采用", Code.LEDGER_CLOSED_TYPED: "手工销号未采用",
     Code.EDIT_CONFLICT: "两个文件改法不同", Code.LEDGER_REBUILT: "台账从结果文件恢复",
     Code.DB_REPLACED: "台账数据库损坏已更换", Code.STAFF_COLUMN_UNPLACED: "自加的列无法保存",
+    Code.LEDGER_SHEET_MISSING: "整改台账工作表缺失", Code.LEDGER_SHEET_RENAMED: "整改台账工作表改名",
+    Code.LEDGER_ID_COLUMN_MISSING: "台账编号列缺失", Code.LEDGER_EDIT_UNMATCHED: "填写内容无法对应",
+    Code.LEDGER_DUPLICATE_ROW: "台账编号重复的行", Code.LEDGER_STATUS_UNKNOWN: "状态无法识别",
+    Code.SCORE_INVALID: "得分无效",
 }
 assert set(TITLES) == set(Code), "every problem code needs a title"
 
