@@ -98,6 +98,7 @@ class Formats:
     text: object
     wrap: object
     integer: object
+    year: object
     decimal: object
     amount: object
     ratio: object
@@ -148,6 +149,7 @@ class Formats:
             text=fmt(**border),
             wrap=fmt(text_wrap=True, valign="top", **border),
             integer=fmt(num_format="#,##0", **border),
+            year=fmt(num_format="0", align="center", **border),
             decimal=fmt(num_format="#,##0.00", **border),
             amount=fmt(num_format="#,##0.0##", **border),
             ratio=fmt(num_format="0.0%", **border),

@@ -2,10 +2,15 @@
 
 One table per stage — a row per data year (the latest run of that year, this run included):
 学校数, 达标学校数, 资源配置结论, the 7 差异系数 and the stage's limit (a live reference to
-限值_小学 / 限值_初中) — then one line chart per indicator (a line per stage, the limit
-dashed), and the ledger's lines opened and closed per month as a table and a column chart.
-Past years are a record: their numbers are values, not formulas. With one year only, the
-sheet says so: the chart then has one point.
+限值_小学 / 限值_初中) — then one chart per indicator (a line per stage over the data years,
+the limit a dashed line across the whole chart), and the ledger's lines opened and closed per
+month as a table and a column chart. Past years are a record: their numbers are values, not
+formulas. With one year only, the sheet says so: the CV is one point, the limit still a line.
+
+The charts are XY (scatter) charts with the data year as a number on the x axis: a line
+chart cannot draw a line over a single category, so the limit would shrink to a dash. The
+limit's line runs between two helper points half a year before the first year and after the
+last (columns right of the table, "图表辅助").
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         limit = std.cv.limit[stage]
         for r in rows:
             st = r["stages"].get(stage) or {}
-            ws.write_number(row, 0, r["data_year"], fm.text)
+            ws.write_number(row, 0, r["data_year"], fm.year)
             ws.write_string(row, 1, (r.get("run_at") or "")[:10], fm.text)
             for c, key in ((2, "schools"), (3, "schools_passing")):
                 if st.get(key) is not None:
@@ -76,36 +81,62 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     ws.set_column(0, 1, 11)
     ws.set_column(2, 4, 10)
     ws.set_column(5, 5 + len(inds), 11)
+    _limit_points(ws, ctx, columns, years)
 
     row = _indicator_charts(ws, ctx, columns, row)
     _ledger_months(ws, ctx, row)
     print_setup(ws, landscape=True)
 
 
+LIMIT_COL = 14  # the helper points of the limits' lines (outside the print area)
+
+
+def _limit_points(ws: Worksheet, ctx: ReportContext, columns: dict, years: list[int]) -> None:
+    """Per stage, the two ends of its limit's line: (first year − ½, limit), (last year + ½, limit)."""
+    fm = ctx.fm
+    if not columns or not years:
+        return
+    ws.write_string(3, LIMIT_COL, "图表辅助：限值线的两端", fm.note)
+    ws.write_row(4, LIMIT_COL, ["学段", "年度", "限值"], fm.header)
+    for i, stage in enumerate(columns):
+        for j, x in enumerate((min(years) - 0.5, max(years) + 0.5)):
+            row = 5 + 2 * i + j
+            ws.write_string(row, LIMIT_COL, STAGE_LABEL[stage], fm.text)
+            ws.write_number(row, LIMIT_COL + 1, x, fm.decimal)
+            ws.write_formula(row, LIMIT_COL + 2, "=" + limit_name(stage), fm.cv, ctx.std.cv.limit[stage])
+    ws.set_column(LIMIT_COL, LIMIT_COL + 2, 10)
+
+
 def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int) -> int:
-    """One line chart per indicator: each stage's CV over the years and its limit (dashed)."""
+    """One XY chart per indicator: each stage's CV by data year, and its limit as a dashed
+    line across the chart (also with a single year)."""
     if not columns:
         return row
     ws.write_string(row, 0, "各项差异系数的变化（虚线为限值）", ctx.fm.subtitle)
     row += 1
     inds = ctx.std.indicators
     top = row
+    years = sorted(r["data_year"] for r in ctx.trend)
     for k, ind in enumerate(inds):
-        chart = ctx.wb.add_chart({"type": "line"})
-        for stage, (first, last, cv0) in columns.items():
-            years = [SHEET, first, 0, last, 0]
+        chart = ctx.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+        for i, (stage, (first, last, cv0)) in enumerate(columns.items()):
             colour = STAGE_COLOURS[stage]
             chart.add_series({
-                "name": f"{STAGE_LABEL[stage]}差异系数", "categories": years,
+                "name": f"{STAGE_LABEL[stage]}差异系数", "categories": [SHEET, first, 0, last, 0],
                 "values": [SHEET, first, cv0 + k, last, cv0 + k],
                 "line": {"color": colour, "width": 2.25},
                 "marker": {"type": "circle", "size": 6, "fill": {"color": colour}, "border": {"color": colour}},
             })
-            limit = cv0 + len(inds)
-            chart.add_series(cs.line(f"{STAGE_LABEL[stage]}限值", years, [SHEET, first, limit, last, limit], colour,
-                                     dash="dash", points=last - first + 1))
+            ends = 5 + 2 * i
+            chart.add_series({
+                "name": f"{STAGE_LABEL[stage]}限值", "categories": [SHEET, ends, LIMIT_COL + 1, ends + 1, LIMIT_COL + 1],
+                "values": [SHEET, ends, LIMIT_COL + 2, ends + 1, LIMIT_COL + 2],
+                "line": {"color": colour, "width": 1.75, "dash_type": "dash"}, "marker": {"type": "none"},
+            })
         chart.set_title({"name": f"{ind.id} {ind.name}", "name_font": cs.font(10, bold=True)})
-        chart.set_x_axis({"name": "数据年度", "name_font": cs.font(9), "num_font": cs.font(9)})
+        chart.set_x_axis({"name": "数据年度", "name_font": cs.font(9), "num_font": cs.font(9), "num_format": "0",
+                          "min": years[0] - 0.5, "max": years[-1] + 0.5, "major_unit": 1,
+                          "major_gridlines": {"visible": False}})
         chart.set_y_axis(cs.value_axis("差异系数", "0.00"))
         chart.set_legend({"position": "bottom", "font": cs.font(8)})
         chart.set_size({"width": CHART_W, "height": CHART_H})
