@@ -284,7 +284,7 @@ class LedgerColumn:
 
 LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn("id", "台账编号", width=14),
-    LedgerColumn("school", "学校"),
+    LedgerColumn("school", "学校", "wrap"),
     LedgerColumn("stage", "学段", "stage", 6),
     LedgerColumn("item", "指标编号", "item", 6),
     LedgerColumn("indicator", "指标", "wrap"),
@@ -303,9 +303,9 @@ LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn("owner", "责任人", width=10, staff=True, synonyms=("负责人", "具体责任人", "责任人员", "联系人")),
     LedgerColumn("due", "计划完成时间", "date", 12, staff=True,
                  synonyms=("完成时间", "计划完成日期", "完成时限", "完成期限", "整改时限", "整改期限")),
-    LedgerColumn("progress", "整改进展", width=30, staff=True,
+    LedgerColumn("progress", "整改进展", width=24, staff=True,
                  synonyms=("进展情况", "整改进度", "进展", "工作进展", "推进情况", "整改情况")),
-    LedgerColumn("remark", "备注", width=20, staff=True, synonyms=("备考", "其他说明")),
+    LedgerColumn("remark", "备注", width=16, staff=True, synonyms=("备考", "其他说明")),
 )
 STAFF_FIELDS: tuple[str, ...] = tuple(c.field for c in LEDGER_COLUMNS if c.staff)
 # Task-list defaults staff may replace on a line (状态 is handled as the line's manual status).

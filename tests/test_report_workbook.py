@@ -69,8 +69,10 @@ def test_school_sheet_headers_frozen_and_filtered(written):
     assert ws.freeze_panes == f"B{SCHOOL_HEADER_ROW + 1}"
     assert ws.auto_filter.ref.startswith(f"A{SCHOOL_HEADER_ROW}:")
     assert ws.page_setup.orientation == "landscape"
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0  # 1 page wide
-    assert ws.print_title_rows == f"$1:${SCHOOL_HEADER_ROW}"
+    # Not shrunk to one page wide (5 pt): 85 %, pages across with the school repeated.
+    assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+    assert ws.page_setup.scale == 85
+    assert ws.print_title_rows == f"$1:${SCHOOL_HEADER_ROW}" and ws.print_title_cols == "$A:$B"
 
 
 def test_school_values_are_formulas_with_python_values_cached(written):

@@ -89,8 +89,10 @@ class Formats:
     """The workbook's formats. Build with ``Formats.build(workbook, decimals)``."""
 
     title: object
+    title_wrap: object
     subtitle: object
     note: object
+    note_wrap: object
     header: object
     param_label: object
     param_value: object
@@ -106,6 +108,7 @@ class Formats:
     cv: object
     money: object
     bold_text: object
+    bold_wrap: object
     bold_decimal: object
     bold_cv: object
     staff: object
@@ -140,8 +143,10 @@ class Formats:
         values = {unit: fmt(num_format=number_format(d), **border) for unit, d in UNIT_DECIMALS.items()}
         return cls(
             title=fmt(bold=True, font_size=14),
+            title_wrap=fmt(bold=True, font_size=14, text_wrap=True, valign="top"),
             subtitle=fmt(bold=True, font_size=11, font_color="#1F4E78"),
             note=fmt(font_color="#595959"),
+            note_wrap=fmt(font_color="#595959", text_wrap=True, valign="top"),
             header=fmt(bold=True, bg_color=HEADER_FILL, text_wrap=True, align="center", **border),
             param_label=fmt(bold=True, bg_color="#F2F2F2", align="right", **border),
             param_value=fmt(bold=True, bg_color="#F2F2F2", num_format="0.0##", **border),
@@ -157,6 +162,7 @@ class Formats:
             cv=fmt(num_format=number_format(cv_decimals), **border),
             money=fmt(num_format="#,##0", **border),
             bold_text=fmt(bold=True, **border),
+            bold_wrap=fmt(bold=True, text_wrap=True, **border),
             bold_decimal=fmt(bold=True, num_format="#,##0.0000", **border),
             bold_cv=fmt(bold=True, num_format=number_format(cv_decimals + 1), **border),
             staff=fmt(bg_color=INPUT_FILL, text_wrap=True, valign="top", locked=False, **border),
@@ -237,16 +243,94 @@ def protect(ws: Worksheet) -> None:
     ws.protect("", PROTECTION)
 
 
-def print_setup(ws: Worksheet, header_row: int | None = None, landscape: bool = True) -> None:
-    """Landscape A4, fit to one page wide, header rows repeated on every page."""
+# A4 in points, and the side margins print_setup sets (inches).
+A4_PT = (595.3, 841.9)
+SIDE_MARGIN_IN = 0.4
+# Cell text is 10 pt: printed at no less than 85 % it is never under 8 pt (8.5 pt). A table
+# wider than one page at that scale is spread over several pages wide instead of shrunk.
+MIN_PRINT_SCALE = 85
+FIT_SAFETY = 0.97  # spreadsheets measure columns a little differently: keep a margin
+
+
+@dataclass(frozen=True)
+class PrintLayout:
+    """How a sheet prints: its scale (%) and the columns of each page across (first, last),
+    the repeated columns not counted."""
+
+    scale: int
+    pages: tuple[tuple[int, int], ...]
+
+    @property
+    def first_page_last_col(self) -> int:
+        return self.pages[0][1]
+
+
+def printable_px(landscape: bool = True) -> float:
+    """The width an A4 page prints, in pixels at 100 % (xlsxwriter's 96 dpi), less a margin."""
+    width_pt = (A4_PT[1] if landscape else A4_PT[0]) - 2 * SIDE_MARGIN_IN * 72
+    return width_pt / 0.75 * FIT_SAFETY
+
+
+def printed_px(width: float) -> float:
+    """A column's width on paper in pixels at 100 %, a little wider than xlsxwriter's own model
+    (``column_px``): LibreOffice with Calibri's metric twin (Carlito) lays a character out at
+    about 7.4 px, Excel at 7."""
+    return width * 7.5 + 6
+
+
+def plan_pages(widths: list[float], *, landscape: bool = True, repeat_cols: int = 0,
+               blocks: Iterable[int] = ()) -> PrintLayout:
+    """Pure: the print scale and the pages across for columns of ``widths`` (characters).
+
+    One page wide when that needs a scale of at least ``MIN_PRINT_SCALE`` % (100 % at most);
+    otherwise ``MIN_PRINT_SCALE`` % and as many pages wide as it takes, each repeating the
+    first ``repeat_cols`` columns, broken before a column of ``blocks`` (the start of a group of
+    columns) where one falls on the page, else before the column that does not fit.
+    """
+    px = [printed_px(w) for w in widths]
+    page = printable_px(landscape)
+    total = sum(px)
+    if not px or total * MIN_PRINT_SCALE / 100 <= page:
+        scale = 100 if not px else min(100, int(100 * page / total))
+        return PrintLayout(scale, ((0, len(px) - 1),))
+    full, repeated = page * 100 / MIN_PRINT_SCALE, sum(px[:repeat_cols])
+    starts = sorted(set(blocks))
+    pages: list[tuple[int, int]] = []
+    start, used = 0, 0.0
+    for c in range(len(px)):
+        room = full - (repeated if pages else 0)  # later pages repeat the first columns
+        if c > start and used + px[c] > room:
+            cut = max((b for b in starts if start < b <= c), default=c)
+            pages.append((start, cut - 1))
+            start, used = cut, float(sum(px[cut:c]))
+        used += px[c]
+    pages.append((start, len(px) - 1))
+    return PrintLayout(MIN_PRINT_SCALE, tuple(pages))
+
+
+def print_setup(ws: Worksheet, header_row: int | None = None, landscape: bool = True, *,
+                widths: list[float] | None = None, repeat_cols: int = 0, blocks: Iterable[int] = ()) -> PrintLayout:
+    """A4 (landscape unless told), text never printed under 8 pt (see ``plan_pages`` over the
+    printed columns' ``widths``), the rows up to ``header_row`` and the first ``repeat_cols``
+    columns repeated on every page, pages numbered with the sheet's name in the footer.
+    Returns the layout, so a sheet can keep a long merged note within its first page."""
     if landscape:
         ws.set_landscape()
+    else:
+        ws.set_portrait()
     ws.set_paper(9)
-    ws.fit_to_pages(1, 0)
-    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-    ws.set_footer("&C第 &P 页，共 &N 页")
+    ws.set_margins(left=SIDE_MARGIN_IN, right=SIDE_MARGIN_IN, top=0.6, bottom=0.6)
+    ws.set_footer("&L&A&C第 &P 页，共 &N 页")
     if header_row is not None:
         ws.repeat_rows(0, header_row)
+    layout = plan_pages(list(widths or []), landscape=landscape, repeat_cols=repeat_cols, blocks=blocks)
+    ws.set_print_scale(layout.scale)
+    if len(layout.pages) > 1:
+        ws.set_v_pagebreaks([first for first, _ in layout.pages[1:]])
+        ws.print_across()  # a block of rows across its pages, then the next rows
+        if repeat_cols:
+            ws.repeat_columns(0, repeat_cols - 1)
+    return layout
 
 
 def quote_sheet(name: str) -> str:

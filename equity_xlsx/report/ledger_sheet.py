@@ -24,6 +24,10 @@ HEADER_ROW = 0  # Excel row 1; lines from Excel row 2
 FIELDS = tuple(c.field for c in LEDGER_COLUMNS)
 COLUMN = {f: i for i, f in enumerate(FIELDS)}
 WRAPPED = tuple(c.field for c in LEDGER_COLUMNS if c.kind == "wrap")
+# Widest a fitted column grows (characters): the sheet prints three A4 pages wide at 85 % —
+# the gap (台账编号 … 需补足), the measures and who acts, then dates, status and what staff type.
+MAX_WIDTH = {"school": 20, "indicator": 24, "need_text": 24, "detail": 30, "measure": 36, "department": 18,
+             "office": 14}
 
 
 @dataclass(frozen=True)
@@ -148,8 +152,9 @@ def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive:
                 "validate": "list", "source": list(status_choices), "error_type": "warning",
                 "input_title": "状态", "input_message": f"{' / '.join(status_choices)}；手工填写的状态会保留。",
                 "error_title": "状态", "error_message": "建议从下拉列表中选择状态。"})
+    extra_widths = {h: fit_width([h], minimum=12, maximum=30) for h in extras}
     for k, header in enumerate(extras):
-        ws.set_column(len(LEDGER_COLUMNS) + k, len(LEDGER_COLUMNS) + k, fit_width([header], minimum=12, maximum=30))
+        ws.set_column(len(LEDGER_COLUMNS) + k, len(LEDGER_COLUMNS) + k, extra_widths[header])
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, last_row, last_col + len(extras))
     widths = {}
@@ -158,13 +163,19 @@ def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive:
             w = column.width
         else:
             values = [getattr(line, column.field) for line in lines]
-            w = fit_width(values, minimum=10, maximum=36 if column.kind == "wrap" else 30)
+            w = fit_width(values, minimum=10, maximum=MAX_WIDTH.get(column.field, 30))
         widths[column.field] = w
         ws.set_column(c, c, w)
+    # Every wrapping cell shows all its lines: the long texts and what staff typed.
+    tall = (*WRAPPED, *(c.field for c in LEDGER_COLUMNS if c.staff))
     for i, line in enumerate(lines, start=1):
-        ws.set_row(i, wrapped_height((closed_detail(line) if f == "detail" else getattr(line, f), widths[f])
-                                     for f in WRAPPED))
-    print_setup(ws, HEADER_ROW)
+        ws.set_row(i, wrapped_height([(closed_detail(line) if f == "detail" else getattr(line, f), widths[f])
+                                      for f in tall] + [(line.extras.get(h, ""), extra_widths[h]) for h in extras]))
+    # Printed three pages wide at the most (the gap; the measures and who acts; dates, status
+    # and what staff typed), 台账编号 and 学校 repeated on each.
+    print_setup(ws, HEADER_ROW, widths=[widths[f] for f in FIELDS] + [extra_widths[h] for h in extras],
+                repeat_cols=COLUMN["school"] + 1,
+                blocks=(COLUMN["detail"], COLUMN["first_seen"], len(FIELDS)))
     return LedgerLayout(sheet, n)
 
 

@@ -78,17 +78,18 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                 "format": fm.cf_bad})
         columns[stage] = (first, row - 1, 5)
         row += 1
-    ws.set_column(0, 1, 11)
-    ws.set_column(2, 4, 10)
-    ws.set_column(5, 5 + len(inds), 11)
+    widths = [10, 11, 9, 10, 10] + [10] * (len(inds) + 1) + [9]  # the last: the right chart's overhang
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     _limit_points(ws, ctx, columns, years)
 
     row = _indicator_charts(ws, ctx, columns, row)
-    _ledger_months(ws, ctx, row)
-    print_setup(ws, landscape=True)
+    end = _ledger_months(ws, ctx, row)
+    print_setup(ws, landscape=True, widths=widths)
+    ws.print_area(0, 0, end, len(widths) - 1)  # not the helper points at LIMIT_COL
 
 
-LIMIT_COL = 14  # the helper points of the limits' lines (outside the print area)
+LIMIT_COL = 16  # the helper points of the limits' lines (outside the print area)
 
 
 def _limit_points(ws: Worksheet, ctx: ReportContext, columns: dict, years: list[int]) -> None:
@@ -145,16 +146,18 @@ def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int
     return top + ((len(inds) + 1) // 2) * 16 + 1
 
 
-def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> None:
-    """Ledger lines opened (or reopened) and closed per month, a table and a column chart."""
+def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> int:
+    """Ledger lines opened (or reopened) and closed per month, a table and a column chart;
+    returns the last row used."""
     fm = ctx.fm
     ws.write_string(row, 0, "整改台账：每月新增与销号", fm.subtitle)
     row += 1
     months = ctx.ledger_months
     if not months:
         ws.write_string(row, 0, "还没有台账变动记录。", fm.note)
-        return
+        return row
     ws.write_row(row, 0, ["月份", "新增（含重新打开）", "销号"], fm.header)
+    ws.set_row(row, 32)  # the header wraps to two lines
     first = row + 1
     for i, (month, opened, closed) in enumerate(months):
         ws.write_string(first + i, 0, month, fm.text)
@@ -166,9 +169,10 @@ def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> None:
         chart.add_series(cs.bar(name, [SHEET, first, 0, last, 0], [SHEET, first, col, last, col], colour))
     chart.set_title({"name": "整改台账每月新增与销号（条）", "name_font": cs.font(10, bold=True)})
     chart.set_y_axis(cs.value_axis("条数", "0"))
-    chart.set_legend({"position": "bottom"})
+    chart.set_legend({"position": "bottom", "font": cs.font(9)})
     chart.set_size({"width": CHART_W, "height": CHART_H})
     ws.insert_chart(row, 4, chart, {"x_offset": 4, "y_offset": 4})
+    return max(last, row + CHART_H // cs.ROW_PX + 1)
 
 
 SHEET_UNIT = Sheet(SHEET, write, order=6)
