@@ -75,17 +75,22 @@ import jinja2
 from markupsafe import Markup
 
 from .charts import Bar, Point, hbar_chart, sparkline
-from .display import honest_decimals
+from .display import honest_decimals, text_width
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
 
 DASH = "—"
 NO_DATA = "未提供数据"
-LEDGER_TOP = 8              # ledger lines shown on the county page
+LEDGER_TOP = 8              # ledger lines shown on the county page, at most …
+LEDGER_TEXT_LINES = 9       # … and no more printed text lines than this: every cell wraps, nothing is cut
+# The ledger table's columns (percent of the 184 mm text width) and how wide a half-width
+# character prints in its 8.6-point cells (mm; a CJK character is two), less the cell padding.
+LEDGER_COLUMNS = (("school", 16), ("stage", 5), ("indicator", 14), ("current", 15), ("gap", 6), ("need", 44))
+TEXT_WIDTH_MM, UNIT_MM, CELL_PADDING_MM = 184.0, 1.55, 2.4
 CITY_MAX_COUNTIES = 14      # counties shown on the city page (worst first)
 # Longest text kept per field (characters), cut with "…". Table cells and headings also cut
 # overflow with CSS ellipsis; these caps keep the markup small and bound what may wrap.
-MAX_CHARS = {"county": 40, "city": 20, "title": 60, "school": 60, "indicator": 40, "need": 60,
+MAX_CHARS = {"county": 40, "city": 20, "title": 60, "school": 60, "indicator": 40, "need": 90,
              "generated": 24, "code": 12, "short": 6}
 HUGE = 1e15                 # no real indicator, CV or amount comes near; shown as 1e+15
 
@@ -449,16 +454,32 @@ def _relative_gap(line: dict) -> float | None:
     return abs(shortfall / standard)
 
 
+def printed_lines(row: dict) -> int:
+    """How many text lines a formatted ledger row takes on paper: its cells wrap, whole."""
+    most = 1
+    for key, percent in LEDGER_COLUMNS:
+        units = max(1.0, (TEXT_WIDTH_MM * percent / 100 - CELL_PADDING_MM) / UNIT_MM)
+        most = max(most, math.ceil(text_width(row.get(key) or "") / units))
+    return most
+
+
 def ledger_top(ledger: list, inds: list[Ind], top: int = LEDGER_TOP) -> tuple[list[dict], int, int]:
-    """(the ``top`` ledger lines by relative gap = shortfall / standard, largest first,
-    formatted; how many more there are; how many lines in all). Lines without a gap go last.
-    An indicator's full name inside a line's text is shown by its short name."""
+    """(the first ledger lines by relative gap = shortfall / standard, largest first, formatted
+    — at most ``top``, and no more than ``LEDGER_TEXT_LINES`` printed lines, each cell whole;
+    how many more there are; how many lines in all). Lines without a gap go last. An
+    indicator's full name inside a line's text is shown by its short name."""
     lines = [_dict(x) for x in ledger if isinstance(x, dict)]
     gaps = [_relative_gap(ln) for ln in lines]
     order = sorted(range(len(lines)), key=lambda i: (gaps[i] is None, -(gaps[i] or 0.0)))
-    ranked = [lines[i] for i in order]
     shorts = {i.id: (i.name, i.short) for i in inds}
-    return [_ledger_row(ln, shorts) for ln in ranked[:top]], max(len(lines) - top, 0), len(lines)
+    shown, used = [], 0
+    for i in order[:top]:
+        row = _ledger_row(lines[i], shorts)
+        used += printed_lines(row)
+        if shown and used > LEDGER_TEXT_LINES:
+            break
+        shown.append(row)
+    return shown, len(lines) - len(shown), len(lines)
 
 
 def _ledger_row(line: dict, shorts: dict[str, tuple[str, str]]) -> dict:

@@ -12,6 +12,7 @@ significant digits (so 5.795 shows as 5.80, not 5.79 as Python's binary ``round`
 
 from __future__ import annotations
 
+import unicodedata
 from decimal import ROUND_HALF_UP, Decimal
 
 MOST_DECIMALS = 9
@@ -51,3 +52,19 @@ def honest_text(value: float, bound: float | None, decimals: int, *, at_least: b
     d = honest_decimals(value, bound, decimals, at_least=at_least)
     text = f"{shown(value, d):,.{d}f}" if thousands else f"{shown(value, d):.{d}f}"
     return text
+
+
+def text_width(text: object) -> int:
+    """Display width of ``text`` in Excel character units: CJK (wide) characters count 2.
+
+    For a multi-line text the widest line counts.
+    """
+    if text is None:
+        return 0
+    best = 0
+    for line in str(text).split("\n"):
+        w = 0
+        for ch in line:
+            w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
+        best = max(best, w)
+    return best

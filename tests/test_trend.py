@@ -120,13 +120,13 @@ def test_the_first_run_shows_one_point_and_says_so_and_the_year_comes_from_the_f
     ws = openpyxl.load_workbook(tmp_path / "出" / "测试县_评估结果.xlsx")["趋势"]
     assert "只有 2025 年度一次运行的结果" in ws["A2"].value
     assert list(trend_rows(tmp_path / "出" / "测试县_评估结果.xlsx")) == [2025]
-    # One data year: the limit is still a line across the chart, from 2024.5 to 2025.5 at 0.5,
+    # One data year: the limit is still a line across the chart, from 2024 to 2026 at 0.5,
     # not a dash marker on a single category.
     limit, axis = limit_series(tmp_path / "出" / "测试县_评估结果.xlsx", "小学限值")
     assert limit["symbol"] == "none" and limit["dash"] == "dash"
-    assert [ws[c].value for c in limit["x"]] == [2024.5, 2025.5]
+    assert [ws[c].value for c in limit["x"]] == [2024, 2026]
     assert [ws[c].value for c in limit["y"]] == ["=限值_小学", "=限值_小学"]
-    assert (axis["min"], axis["max"]) == ("2024.5", "2025.5")
+    assert (axis["min"], axis["max"]) == ("2024", "2026")
 
 
 def test_the_brief_beside_the_workbook_carries_the_runs_numbers(tmp_path):

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import math
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
@@ -18,7 +17,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from ..display import honest_decimals
+from ..display import honest_decimals, text_width  # noqa: F401 - text_width is used here and re-exported
 
 FONT = "等线"  # Excel's default CJK font in recent versions; WPS/LibreOffice fall back cleanly.
 
@@ -30,22 +29,6 @@ GREY_FILL, GREY_FONT = "#EDEDED", "#808080"
 HEADER_FILL = "#DDEBF7"
 INPUT_FILL = "#FFF9E6"  # columns county staff type into
 EDITED_FONT = "#1F4E9E"  # a default (整改措施 …) replaced by staff
-
-
-def text_width(text: object) -> int:
-    """Display width of ``text`` in Excel character units: CJK (wide) characters count 2.
-
-    For a multi-line text the widest line counts.
-    """
-    if text is None:
-        return 0
-    best = 0
-    for line in str(text).split("\n"):
-        w = 0
-        for ch in line:
-            w += 2 if unicodedata.east_asian_width(ch) in ("W", "F") else 1
-        best = max(best, w)
-    return best
 
 
 def wrapped_height(cells: Iterable[tuple[object, float]], line_pt: float = 15.0,

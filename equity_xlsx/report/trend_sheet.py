@@ -9,8 +9,8 @@ formulas. With one year only, the sheet says so: the CV is one point, the limit 
 
 The charts are XY (scatter) charts with the data year as a number on the x axis: a line
 chart cannot draw a line over a single category, so the limit would shrink to a dash. The
-limit's line runs between two helper points half a year before the first year and after the
-last (columns right of the table, "图表辅助").
+limit's line runs between two helper points at the ends of the x axis, a year before the first
+data year and a year after the last (columns right of the table, "图表辅助").
 """
 
 from __future__ import annotations
@@ -21,7 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..model import STAGE_LABEL, STAGES
 from .context import ReportContext, Sheet, limit_name
 from . import chart_style as cs
-from .formats import print_setup
+from .formats import print_setup, wrapped_height
 
 SHEET = "趋势"
 CHART_W, CHART_H = 520, 300  # pixels: two charts side by side fit an A4 landscape page
@@ -43,11 +43,13 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     stages = [s for s in STAGES if any(s in r["stages"] for r in rows)]
     head = ["数据年度", "运行日期", "学校数", "达标学校数", "资源配置"] + [f"{i.id} {i.short}" for i in inds] + ["差异系数限值"]
     row = 3
+    header_rows: list[int] = []
     columns: dict[str, tuple[int, int, int]] = {}  # stage -> (first data row, last data row, first CV column)
     for stage in stages:
         ws.write_string(row, 0, f"{STAGE_LABEL[stage]}：各年度差异系数", fm.subtitle)
         row += 1
         ws.write_row(row, 0, head, fm.header)
+        header_rows.append(row)
         row += 1
         first = row
         limit = std.cv.limit[stage]
@@ -81,6 +83,8 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     widths = [10, 11, 9, 10, 10] + [10] * (len(inds) + 1) + [9]  # the last: the right chart's overhang
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
+    for r in header_rows:
+        ws.set_row(r, wrapped_height(zip(head, widths)))
     _limit_points(ws, ctx, columns, years)
 
     row = _indicator_charts(ws, ctx, columns, row)
@@ -93,17 +97,18 @@ LIMIT_COL = 16  # the helper points of the limits' lines (outside the print area
 
 
 def _limit_points(ws: Worksheet, ctx: ReportContext, columns: dict, years: list[int]) -> None:
-    """Per stage, the two ends of its limit's line: (first year − ½, limit), (last year + ½, limit)."""
+    """Per stage, the two ends of its limit's line: (first year − 1, limit), (last year + 1, limit),
+    the ends of the x axis."""
     fm = ctx.fm
     if not columns or not years:
         return
     ws.write_string(3, LIMIT_COL, "图表辅助：限值线的两端", fm.note)
     ws.write_row(4, LIMIT_COL, ["学段", "年度", "限值"], fm.header)
     for i, stage in enumerate(columns):
-        for j, x in enumerate((min(years) - 0.5, max(years) + 0.5)):
+        for j, x in enumerate((min(years) - 1, max(years) + 1)):
             row = 5 + 2 * i + j
             ws.write_string(row, LIMIT_COL, STAGE_LABEL[stage], fm.text)
-            ws.write_number(row, LIMIT_COL + 1, x, fm.decimal)
+            ws.write_number(row, LIMIT_COL + 1, x, fm.year)
             ws.write_formula(row, LIMIT_COL + 2, "=" + limit_name(stage), fm.cv, ctx.std.cv.limit[stage])
     ws.set_column(LIMIT_COL, LIMIT_COL + 2, 10)
 
@@ -136,7 +141,7 @@ def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int
             })
         chart.set_title({"name": f"{ind.id} {ind.name}", "name_font": cs.font(10, bold=True)})
         chart.set_x_axis({"name": "数据年度", "name_font": cs.font(9), "num_font": cs.font(9), "num_format": "0",
-                          "min": years[0] - 0.5, "max": years[-1] + 0.5, "major_unit": 1,
+                          "min": years[0] - 1, "max": years[-1] + 1, "major_unit": 1,
                           "major_gridlines": {"visible": False}})
         chart.set_y_axis(cs.value_axis("差异系数", "0.00"))
         chart.set_legend({"position": "bottom", "font": cs.font(8)})
