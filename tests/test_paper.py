@@ -51,6 +51,27 @@ def test_every_sheet_is_printed_and_no_text_is_under_8_points(printed):
         assert sizes and sizes[0][0] >= SMALLEST_PT, (sheet, sizes[:5])
 
 
+def test_the_run_report_prints_at_8_points_or_more(printed, tmp_path):
+    workbook, _, _ = printed
+    pages = read_pages(print_pdf(workbook.parent / "运行报告.xlsx", tmp_path))
+    assert {p.sheet for p in pages} == {"运行概况", "错误与警告", "未读取的文件"}
+    sizes = sorted(round(w.size, 2) for p in pages for w in p.words if w.measurable)
+    assert sizes[0] >= SMALLEST_PT
+
+
+def test_trend_charts_never_straddle_a_page(printed):
+    from equity_xlsx.standards import load_standard
+
+    _, pages, _ = printed
+    names = {ind.name for ind in load_standard("national-2017").indicators}
+    # The sample is one data year, 2025: every chart's x axis runs 2024–2026 (the tables say 2025).
+    counts = [(sum(w.text in names for w in p.words), sum(w.text == "2024" for w in p.words))
+              for p in by_sheet(pages)["趋势"]]
+    # Every chart's title and its x axis on the same page: seven charts, whole.
+    assert all(titles == axes for titles, axes in counts), counts
+    assert sum(titles for titles, _ in counts) == 7
+
+
 def test_wide_sheets_spread_across_pages_with_their_columns_and_headers_repeated(printed):
     _, pages, _ = printed
     sheets = by_sheet(pages)

@@ -25,6 +25,7 @@ from .formats import print_setup, wrapped_height
 
 SHEET = "趋势"
 CHART_W, CHART_H = 520, 300  # pixels: two charts side by side fit an A4 landscape page
+CHART_ROWS = 16  # rows a row of charts takes (300 px and a gap): two such rows fit a printed page
 STAGE_COLOURS = {"primary": "#2F75B5", "junior": "#C55A11"}
 
 
@@ -118,6 +119,8 @@ def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int
     line across the chart (also with a single year)."""
     if not columns:
         return row
+    # Charts never straddle a printed page: a new page before them, and after every two rows of them.
+    breaks = [row]
     ws.write_string(row, 0, "各项差异系数的变化（虚线为限值）", ctx.fm.subtitle)
     row += 1
     inds = ctx.std.indicators
@@ -147,8 +150,12 @@ def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int
         chart.set_legend({"position": "bottom", "font": cs.font(8)})
         chart.set_size({"width": CHART_W, "height": CHART_H})
         chart.show_blanks_as("gap")
-        ws.insert_chart(top + (k // 2) * 16, (k % 2) * 7, chart, {"x_offset": 4, "y_offset": 4})
-    return top + ((len(inds) + 1) // 2) * 16 + 1
+        ws.insert_chart(top + (k // 2) * CHART_ROWS, (k % 2) * 7, chart, {"x_offset": 4, "y_offset": 4})
+        if k % 4 == 0 and k:
+            breaks.append(top + (k // 2) * CHART_ROWS)
+    end = top + ((len(inds) + 1) // 2) * CHART_ROWS + 1
+    ws.set_h_pagebreaks(breaks + [end])  # the ledger's months on a page of their own
+    return end
 
 
 def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> int:
