@@ -222,9 +222,9 @@ def test_many_schools_get_a_whole_page_and_rotated_labels(tmp_path):
     xml = chart_xml(path, name)
     cat_axis = re.search(r"<c:catAx>.*?</c:catAx>", xml).group(0)
     labels = re.search(r"<c:txPr><a:bodyPr rot=\"(-?\d+)\".*?sz=\"(\d+)\"", cat_axis)
-    # Names rotated 90° at 9 pt (never under 8 on paper): every 5th of 300 is named, the data
+    # Names rotated 90° at 10 pt (never under 8 on paper): every 5th of 300 is named, the data
     # block beside the chart lists them all.
-    assert labels.groups() == ("-5400000", "900")
+    assert labels.groups() == ("-5400000", "1000")
     assert '<c:tickLblSkip val="5"/>' in cat_axis
     assert "<c:dLbls>" not in xml  # no value labels on 300 bars
 

@@ -52,7 +52,7 @@ DATA_COL = CHART_COLS + 1  # the chart data blocks start at column Q
 # shown; beyond, the spreadsheet skips names that would overlap (the data block lists them all).
 LABEL_SIZES = ((30, 10),)  # (up to N schools, font size in points)
 LABEL_SIZE_MIN = cs.MIN_FONT  # never smaller on paper: past LABELS_ALL_MAX names are skipped instead
-LABELS_ALL_MAX = 70  # 9-point names side by side across a page-wide chart
+LABELS_ALL_MAX = 70  # 10-point names side by side across a page-wide chart
 
 # Columns of a data block, offsets from DATA_COL.
 RANK, SCHOOL, VALUE, RATIO, MET_COL, NEAR_COL, BELOW_COL, STANDARD, FLOOR = range(9)
