@@ -29,7 +29,7 @@ from typing import Callable, Iterable
 
 from . import __version__
 from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, OutsideOutput, atomic_write,
-                    folder_lock, inside, is_tool_output, output_path, remove_stale_temporaries,
+                    folder_lock, inside, is_tool_output, lock_exists, output_path, remove_stale_temporaries,
                     set_aside_stale)
 from .identity import CountyId, resolve
 from .intake.place import county_from_text
@@ -260,9 +260,14 @@ class RunCache:
         outcome.skipped = True
         return outcome
 
-    def remember_outcome(self, key: str, fingerprint: dict, outcome: CountyOutcome) -> None:
+    def written(self, key: str) -> dict[str, str]:
+        """The result workbooks of the county as the last evaluation left them: name -> sha256."""
+        return dict(self._load(self._county_file(key)).get("written") or {})
+
+    def remember_outcome(self, key: str, fingerprint: dict, outcome: CountyOutcome,
+                         written: dict[str, str] | None = None) -> None:
         self.dir.mkdir(parents=True, exist_ok=True)
-        doc = {"fingerprint": fingerprint, "entry": outcome.to_json()}
+        doc = {"fingerprint": fingerprint, "entry": outcome.to_json(), "written": written or {}}
         atomic_write(self._county_file(key), lambda p: p.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8"))
 
     def save(self) -> None:
@@ -401,6 +406,10 @@ class County:
     kinds: dict[str, str] = field(default_factory=dict)
     notes: list[Problem] = field(default_factory=list)
 
+    def sources(self) -> set[str]:
+        """The distinct sources claiming this county (more than one is a clash)."""
+        return {self.source_of(f) for f in self.inputs}
+
     def source_of(self, f: InputFile) -> str:
         """Which whole a file belongs to: itself (a collection table), its folder of school
         workbooks, or the stage exports. A county takes its data from one source."""
@@ -449,8 +458,7 @@ def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None =
                          + "".join(f"\n  {n.file}：{n.reason}" for n in not_read[:10]))
     _refuse_links_out(out_dir, state)
     _check_prefer(prefer, files)
-    reporter = reporter or Reporter(len(files), quiet=True)
-    reporter.total = len(files)
+    reporter = reporter or Reporter(0, quiet=True)
     if state and "://" in state:  # a shared database: unreachable is a usage error, found at once
         _open_or_fail(state, out_dir, reporter)
     with folder_lock(out_dir, wait):
@@ -518,7 +526,6 @@ class Run:
     outcomes: list[CountyOutcome] = field(default_factory=list)
     notices: list[Problem] = field(default_factory=list)  # about the run itself (a replaced database)
     counties: dict[str, County] = field(default_factory=dict)
-    counted: set[str] = field(default_factory=set)  # inputs already shown as done
     fault: Fault | None = None  # what stopped the run (no county is started after it)
 
     def go(self) -> RunResult:
@@ -638,10 +645,10 @@ class Run:
             text = f"完成（{problems} 个数据问题：{counts}）→ {outcome.output}"
         else:
             text = f"完成 → {outcome.output}"
-        fresh = [n for n in outcome.inputs if n not in self.counted]  # an export serves several counties
-        self.counted.update(fresh)
-        self.reporter.advance(inputs_label(outcome.inputs), text, failed=not outcome.ok, notable=problems > 0,
-                              count=len(fresh))
+        label = inputs_label(outcome.inputs or [outcome.input])
+        if outcome.county and outcome.county not in label:  # an export serves several counties
+            label = f"{outcome.county}（{label}）"
+        self.reporter.advance(label, text, failed=not outcome.ok, notable=problems > 0)
         for p in (*outcome.errors, *outcome.warnings):
             if p.params.get("detail"):  # technical detail: for the log, not the people
                 self.reporter.detail(f"{p.file}：{p.code}：{p.params['detail']}")
@@ -690,12 +697,20 @@ class Run:
 
         run_isolated(read_one, to_read, self.jobs, took, died, self.memory_mb, stop=lambda: self.fault is not None)
         folders = self._file_schools(schools)
+        alone = []
         for f, failure in sorted(failures, key=lambda x: self.order[x[0].name]):
             county = folders.get(school_folder(f))
             if county is None:
-                self.finish(failure)
+                alone.append(failure)
             else:
                 self._file_missing_school(f, county, failure)
+        # One result per county source (a clash reports each source) and per input filed nowhere.
+        results = len(alone) + sum(len(c.sources()) for c in self.counties.values())
+        self.reporter.set_total(results)
+        self.reporter.info(f"共 {len(self.files)} 个输入文件，{len(self.counties)} 个县（区）"
+                           + (f"，另有 {len(alone)} 个文件无法读取" if alone else "") + "，开始评估")
+        for failure in alone:
+            self.finish(failure)
 
     def _file_schools(self, schools: list[tuple[InputFile, CountyId, bytes | None]]) -> dict[str, CountyId]:
         """File each school workbook under its folder's county: the county the folder is named
@@ -744,10 +759,13 @@ class Run:
                 fingerprint = {"rules": self.digest, "tool": __version__, "year": self.year,
                                "inputs": {f.name: self.hashes[f.name] for f in county.inputs}}
                 cached = None if self.force else self.cache.outcome(county.id.key, fingerprint, self.out_dir, self.today)
-                if cached is not None and store.counts(county.id.key) != (0, 0):
+                stem, new = store.output_stem(self.out_dir, county.id.key, county.id.name, county.id.code)
+                # Unchanged data is skipped only while nobody typed into its result: staff edits
+                # are read (and a (新) copy merged) every night, not at the next data change.
+                if (cached is not None and store.counts(county.id.key) != (0, 0)
+                        and not staff_may_have_typed(self.out_dir, stem, self.cache.written(county.id.key))):
                     self.finish(cached)
                     continue
-                stem, new = store.output_stem(self.out_dir, county.id.key, county.id.name, county.id.code)
                 legacy = tuple(name for f in county.inputs
                                if new and (name := _legacy_output(self.out_dir, f)) and name != f"{stem}{OUTPUT_SUFFIX}.xlsx")
                 pending.append(CountyJob(
@@ -786,7 +804,8 @@ class Run:
             if trace:
                 self.reporter.detail(trace)
             if outcome.ok:
-                self.cache.remember_outcome(job.county.key, job.fingerprint, outcome)
+                self.cache.remember_outcome(job.county.key, job.fingerprint, outcome,
+                                            written_hashes(job.out_dir, job.stem))
             self.finish(outcome)
 
         def died(job: CountyJob, exc: BaseException) -> None:
@@ -851,6 +870,26 @@ def _legacy_output(out_dir: Path, f: InputFile) -> str | None:
         return output_path(out_dir, legacy_stem(f.name)).name
     except OutsideOutput:
         return None
+
+
+def written_hashes(out_dir: Path, stem: str) -> dict[str, str]:
+    """The county's result workbooks as they are now (name -> sha256): the result and its (新) copy."""
+    out = {}
+    for path in (output_path(out_dir, stem), output_path(out_dir, stem, busy=True)):
+        try:
+            out[path.name] = file_hash(path)
+        except OSError:
+            continue
+    return out
+
+
+def staff_may_have_typed(out_dir: Path, stem: str, written: dict[str, str]) -> bool:
+    """True when a result workbook of ``stem`` is not as the tool left it (saved by a person,
+    or new to the cache), or a (新) copy waits to be merged now that the result is closed."""
+    result, busy = output_path(out_dir, stem), output_path(out_dir, stem, busy=True)
+    if busy.exists() and not lock_exists(result):
+        return True
+    return written_hashes(out_dir, stem) != written
 
 
 def _only_piece(got: dict[tuple[str, str], bytes], name: str) -> bytes | None:

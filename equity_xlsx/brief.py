@@ -75,16 +75,22 @@ from markupsafe import Markup
 
 from .charts import Bar, Point, hbar_chart, sparkline
 from .files import atomic_write
+from .display import honest_decimals, text_width
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
 
 DASH = "—"
 NO_DATA = "未提供数据"
-LEDGER_TOP = 8              # ledger lines shown on the county page
+LEDGER_TOP = 8              # ledger lines shown on the county page, at most …
+LEDGER_TEXT_LINES = 9       # … and no more printed text lines than this: every cell wraps, nothing is cut
+# The ledger table's columns (percent of the 184 mm text width) and how wide a half-width
+# character prints in its 8.6-point cells (mm; a CJK character is two), less the cell padding.
+LEDGER_COLUMNS = (("school", 16), ("stage", 5), ("indicator", 14), ("current", 15), ("gap", 6), ("need", 44))
+TEXT_WIDTH_MM, UNIT_MM, CELL_PADDING_MM = 184.0, 1.55, 2.4
 CITY_MAX_COUNTIES = 14      # counties shown on the city page (worst first)
 # Longest text kept per field (characters), cut with "…". Table cells and headings also cut
 # overflow with CSS ellipsis; these caps keep the markup small and bound what may wrap.
-MAX_CHARS = {"county": 40, "city": 20, "title": 60, "school": 60, "indicator": 40, "need": 60,
+MAX_CHARS = {"county": 40, "city": 20, "title": 60, "school": 60, "indicator": 40, "need": 90,
              "generated": 24, "code": 12, "short": 6}
 HUGE = 1e15                 # no real indicator, CV or amount comes near; shown as 1e+15
 
@@ -174,9 +180,10 @@ def fixed(value: float, places: int, sep: str = "") -> str:
     return format(exact, f"{sep}.{places}f")
 
 
-def fmt_cv(value: float | None) -> str:
-    """A CV for display: 3 decimals ("0.551"), "—" when unknown."""
-    return DASH if value is None else fixed(value, 3)
+def fmt_cv(value: float | None, limit: float | None = None) -> str:
+    """A CV for display: 3 decimals ("0.551"), or more when a CV over ``limit`` would round
+    down to it ("0.5004"); "—" when unknown."""
+    return DASH if value is None else fixed(value, honest_decimals(value, limit, 3, at_least=False))
 
 
 def fmt_limit(value: float | None) -> str:
@@ -184,11 +191,12 @@ def fmt_limit(value: float | None) -> str:
     return DASH if value is None else fixed(value, 2)
 
 
-def fmt_value(value: float | None, unit: str | None = None) -> str:
-    """An indicator value: 2 decimals; 元 as whole 元 with thousands separators ("4,109")."""
+def fmt_value(value: float | None, unit: str | None = None, standard: float | None = None) -> str:
+    """An indicator value: 2 decimals; 元 as whole 元 with thousands separators ("4,109");
+    more decimals when a value under ``standard`` would round up to it ("5.797", not "5.80")."""
     if value is None:
         return DASH
-    return fixed(value, 0, ",") if unit == "元" else fixed(value, 2, ",")
+    return fixed(value, honest_decimals(value, standard, 0 if unit == "元" else 2), ",")
 
 
 def fmt_pct(ratio: float | None) -> str:
@@ -201,23 +209,26 @@ def fmt_count(n: int | None) -> str:
     return DASH if n is None else f"{n:,}"
 
 
-def _ledger_format(unit: str, values: list[float | None]):
-    """How a ledger line shows its amounts: CV lines (no unit) 3 decimals, % 1 decimal,
-    元 whole 元, other units all whole when every value is whole, else all with 2 decimals."""
+def _ledger_places(unit: str, values: list[float | None]) -> int:
+    """Decimals of a ledger line's amounts: CV lines (no unit) 3, % 1, 元 0, other units 0 when
+    every value is whole, else 2."""
     if unit == "":
-        return fmt_cv
+        return 3
     if unit == "%":
-        return lambda v: fixed(v, 1) + "%"
+        return 1
     if unit == "元":
-        return lambda v: fmt_value(v, "元")
-    places = 0 if all(v.is_integer() for v in values if v is not None) else 2
-    return lambda v: fixed(v, places, ",")
+        return 0
+    return 0 if all(v.is_integer() for v in values if v is not None) else 2
 
 
 def _fmt_pair(current: float | None, standard: float | None, unit: str) -> str:
-    """A ledger line's "current / standard" in its own unit ("1,240 / 2,000 元")."""
-    fmt = _ledger_format(unit, [current, standard])
-    pair = " / ".join(DASH if v is None else fmt(v) for v in (current, standard))
+    """A ledger line's "current / standard" in its own unit ("1,240 / 2,000 元"); the current
+    value keeps the decimals that tell it from the standard it falls short of."""
+    places = _ledger_places(unit, [current, standard])
+    at_least = current is None or standard is None or current <= standard
+    shown = [DASH if current is None else fixed(current, honest_decimals(current, standard, places, at_least=at_least), ","),
+             DASH if standard is None else fixed(standard, places, ",")]
+    pair = " / ".join(s + "%" if unit == "%" and s != DASH else s for s in shown)
     return pair + (f" {unit}" if unit not in ("", "%") else "")
 
 
@@ -383,7 +394,8 @@ def _cv_reason(stage: dict, inds: list[Ind]) -> str:
     if not ids:
         return f"差异系数均未超过限值 {fmt_limit(_cv_limit(stage))}"
     names = {i.id: i.short for i in inds}
-    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(_num(_dict(per.get(i)).get('cv')))}" for i in ids]
+    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(_num(_dict(per.get(i)).get('cv')), _num(_dict(per.get(i)).get('cv_limit')))}"
+             for i in ids]
     return f"超限差异系数 {len(ids)} 项：" + "、".join(named)
 
 
@@ -394,7 +406,7 @@ def cv_chart(stage: dict, inds: list[Ind], limit: float | None, title: str) -> M
     for ind in inds:
         entry = _dict(per.get(ind.id))
         cv = _num(entry.get("cv"))
-        bars.append(Bar(ind.short, cv, cv_status(entry), fmt_cv(cv)))
+        bars.append(Bar(ind.short, cv, cv_status(entry), fmt_cv(cv, limit)))
     return hbar_chart(bars, limit=limit, limit_label=f"限值 {fmt_limit(limit)}", title=title)
 
 
@@ -422,7 +434,7 @@ def _indicator_cell(ind: Ind, stage: str, raw: dict, schools: list[dict]) -> dic
     below = None if standard is None or not values else sum(v < standard for v in known)
     return {
         "standard": fmt_value(standard, ind.unit),
-        "county_value": fmt_value(_num(entry.get("county_value")), ind.unit),
+        "county_value": fmt_value(_num(entry.get("county_value")), ind.unit, standard),
         "below": fmt_count(below), "total": len(values), "nodata": len(values) - len(known),
         "share": (below / len(values)) if below is not None and values else 0.0,
         "cls": "na" if below is None else ("bad" if below else "ok"),
@@ -436,16 +448,32 @@ def _relative_gap(line: dict) -> float | None:
     return abs(shortfall / standard)
 
 
+def printed_lines(row: dict) -> int:
+    """How many text lines a formatted ledger row takes on paper: its cells wrap, whole."""
+    most = 1
+    for key, percent in LEDGER_COLUMNS:
+        units = max(1.0, (TEXT_WIDTH_MM * percent / 100 - CELL_PADDING_MM) / UNIT_MM)
+        most = max(most, math.ceil(text_width(row.get(key) or "") / units))
+    return most
+
+
 def ledger_top(ledger: list, inds: list[Ind], top: int = LEDGER_TOP) -> tuple[list[dict], int, int]:
-    """(the ``top`` ledger lines by relative gap = shortfall / standard, largest first,
-    formatted; how many more there are; how many lines in all). Lines without a gap go last.
-    An indicator's full name inside a line's text is shown by its short name."""
+    """(the first ledger lines by relative gap = shortfall / standard, largest first, formatted
+    — at most ``top``, and no more than ``LEDGER_TEXT_LINES`` printed lines, each cell whole;
+    how many more there are; how many lines in all). Lines without a gap go last. An
+    indicator's full name inside a line's text is shown by its short name."""
     lines = [_dict(x) for x in ledger if isinstance(x, dict)]
     gaps = [_relative_gap(ln) for ln in lines]
     order = sorted(range(len(lines)), key=lambda i: (gaps[i] is None, -(gaps[i] or 0.0)))
-    ranked = [lines[i] for i in order]
     shorts = {i.id: (i.name, i.short) for i in inds}
-    return [_ledger_row(ln, shorts) for ln in ranked[:top]], max(len(lines) - top, 0), len(lines)
+    shown, used = [], 0
+    for i in order[:top]:
+        row = _ledger_row(lines[i], shorts)
+        used += printed_lines(row)
+        if shown and used > LEDGER_TEXT_LINES:
+            break
+        shown.append(row)
+    return shown, len(lines) - len(shown), len(lines)
 
 
 def _ledger_row(line: dict, shorts: dict[str, tuple[str, str]]) -> dict:
@@ -559,8 +587,8 @@ def _city_stage(raw: Any, stage: str, inds: list[Ind]) -> dict:
     word, cls = verdict(raw if isinstance(raw, dict) else None)
     per = _dict(st.get("indicators"))
     passing, total = _int(st.get("schools_passing")), _int(st.get("schools"))
-    cvs = [{"text": fmt_cv(_num(_dict(per.get(i.id)).get("cv"))), "cls": cv_status(_dict(per.get(i.id)))}
-           for i in inds]
+    cvs = [{"text": fmt_cv(_num(_dict(per.get(i.id)).get("cv")), _num(_dict(per.get(i.id)).get("cv_limit"))),
+            "cls": cv_status(_dict(per.get(i.id)))} for i in inds]
     return {"label": STAGE_LABEL[stage], "verdict": word, "cls": cls, "cvs": cvs,
             "passing": f"{fmt_count(passing)}/{fmt_count(total)}",
             "passing_share": fmt_pct(passing / total) if passing is not None and total else DASH,

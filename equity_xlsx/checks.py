@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from . import indicators as ind_mod
 from .model import STAGE_LABEL, STAGES, CountyData, Section, Split
-from .needs import CVFixPlan, Need, SchoolValue, cv_fix_plan, gap_positive, resource_need, round_up
+from .needs import CVFixPlan, Need, SchoolValue, Share, cv_fix_plan, gap_positive, resource_need, round_up
 from .rulebook import Rules
 from .standards import Aliases, Standard
 from .tasks import SCHOOL_CHECKS, TaskItem
@@ -434,13 +434,33 @@ def check_county(item: str, ref: str, data: CountyData, std: Standard,
 
 
 # ------------------------------------------------------------------ resource indicators 1–7
-def _school_value(r: ind_mod.SectionResult, ind) -> SchoolValue:
+def split_share(splits: list[Split], sec: Section, fields: set[str]) -> Share | None:
+    """The share of a whole-school amount that reaches ``sec`` when one of ``fields`` (an
+    indicator's numerator or its parts) was given for the whole school and split: w·P / Σ w·P."""
+    for sp in splits:
+        if sp.school != sec.school or sp.field not in fields:
+            continue
+        weights = dict(sp.weights)
+        students = {stage: p for stage, p, _ in sp.shares}
+        if sec.stage not in students:
+            continue
+        total = sum(weights[s] * p for s, p in students.items())
+        if total <= 0:
+            continue
+        order = [s for s, _ in sp.weights]
+        text = ":".join(STAGE_LABEL.get(s, s) for s in order) + " = " + ":".join(f"{weights[s]:g}" for s in order)
+        return Share(weights[sec.stage] * students[sec.stage] / total, STAGE_LABEL.get(sec.stage, sec.stage), text)
+    return None
+
+
+def _school_value(r: ind_mod.SectionResult, ind, share: Share | None = None) -> SchoolValue:
     sec, value = r.section, r.values[ind.id]
     numerator = sec.values.get(ind.numerator, value * sec.students / ind.scale)
-    return SchoolValue(sec.school, sec.code, sec.stage, sec.students, value, numerator)
+    return SchoolValue(sec.school, sec.code, sec.stage, sec.students, value, numerator, share)
 
 
-def check_resource(item: str, ind_id: int, evaluation: ind_mod.Evaluation | None) -> list[Finding]:
+def check_resource(item: str, ind_id: int, evaluation: ind_mod.Evaluation | None,
+                   aliases: Aliases | None = None) -> list[Finding]:
     """Items 1–7 from the evaluation: every section, the county value and the CV per stage.
 
     A section short of the standard is unmet even when it is ≥ 85 % (the task list asks
@@ -450,6 +470,13 @@ def check_resource(item: str, ind_id: int, evaluation: ind_mod.Evaluation | None
         return []
     std = evaluation.standard
     ind = std.indicator(ind_id)
+    fields = {ind.numerator} | {p for opt in (aliases.composites.get(ind.numerator, ()) if aliases else ())
+                                for p in opt}
+    splits = evaluation.data.splits
+
+    def value_of(r: ind_mod.SectionResult) -> SchoolValue:
+        return _school_value(r, ind, split_share(splits, r.section, fields))
+
     out = []
     for stage, st in evaluation.stages.items():
         summary = next(s for s in st.indicators if s.indicator.id == ind_id)
@@ -461,12 +488,12 @@ def check_resource(item: str, ind_id: int, evaluation: ind_mod.Evaluation | None
                                     standard=standard))
                 continue
             unmet = status != ind_mod.MET
-            sv = _school_value(r, ind)
+            sv = value_of(r)
             out.append(_finding(
                 item, sec, part="", label=ind.name, status=UNMET if unmet else MET, current=value,
                 standard=standard, unit=ind.unit, note=ind_mod.status_label(status, evaluation.standard.pass_rule.floor_ratio) if unmet else "",
-                need=resource_need(ind, standard, sec.students, sv.numerator) if unmet else None))
-        with_data = [_school_value(r, ind) for r in st.sections if r.values[ind_id] is not None]
+                need=resource_need(ind, standard, sec.students, sv.numerator, sv.share) if unmet else None))
+        with_data = [value_of(r) for r in st.sections if r.values[ind_id] is not None]
         area = evaluation.data.county_id.area_word
         county_common = dict(school=area, code="", stage=stage, level="county")
         if summary.county_value is None:
@@ -520,7 +547,7 @@ def run_checks(data: CountyData, rules: Rules, evaluation: ind_mod.Evaluation | 
             items[task.id] = ItemCheck(task, NO_DATA, note="无可计算的数据，需人工核查")
             continue
         if kind == "indicator":
-            findings = check_resource(task.id, int(ref), evaluation)
+            findings = check_resource(task.id, int(ref), evaluation, aliases)
         elif kind == "school":
             findings = SCHOOL_CHECK_FUNCS[ref](task.id, sections, std, splits=data.splits,
                                                aliases=aliases)

@@ -16,7 +16,6 @@ import typer
 
 from .cli_help import CONTEXT, ChineseCommand, ChineseGroup
 from .faults import Exit, classify, redact, remember_secret
-from .model import STAGE_LABEL
 from .standards import DEFAULT_STANDARD, RuleError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ChineseGroup, rich_markup_mode=None,
@@ -242,39 +241,14 @@ def standards() -> None:
 
         equity-xlsx standards
     """
-    from .standards import bundled_standards, describe, load_standard
+    from .settings_text import standard_lines
+    from .standards import bundled_standards, load_aliases, load_standard
 
+    aliases = load_aliases()
     for name in bundled_standards():
-        std = load_standard(name)
-        typer.echo(f"■ {std.name}：{std.title}")
-        if std.description:
-            typer.echo(f"  {std.description}")
-        typer.echo(f"  文件：{std.path}")
-        for ind in std.indicators:
-            typer.echo(f"  指标 {ind.id}. {ind.name}：小学 {ind.standard['primary']:g}，"
-                       f"初中 {ind.standard['junior']:g}（{ind.unit}）")
-        for section, key, value, help_text in describe(std):
-            typer.echo(f"  [{section}] {key} = {_show(value)}    # {help_text}")
-        for item, bound in std.county_checks.items():
-            for part in bound.parts:
-                rule = f"≥ {part.min:g}" if part.min is not None else f"< {part.max:g}"
-                typer.echo(f"  [county_checks] 第{item}项 {part.field} {rule}")
+        for line in standard_lines(load_standard(name), aliases):
+            typer.echo(line)
         typer.echo("")
-
-
-def _show(value: object) -> str:
-    """A setting as a person reads it: tuples as lists, grades as 名称≥分数."""
-    if isinstance(value, tuple):
-        return "、".join(_show(v) for v in value) or "（无）"
-    if isinstance(value, dict):
-        return "，".join(f"{STAGE_LABEL.get(k, k)} {_show(v)}" for k, v in value.items())
-    if hasattr(value, "label") and hasattr(value, "min"):
-        return f"{value.label}≥{value.min:g}"
-    if isinstance(value, bool):
-        return "是" if value else "否"
-    if isinstance(value, float):
-        return f"{value:g}"
-    return "（无）" if value is None else str(value)
 
 
 from .cli_forms import forms_app  # noqa: E402 - the forms commands join the app defined above

@@ -12,7 +12,8 @@ non-empty cell counts, as before. A blank cell never erases anything (to clear a
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+import math
+from dataclasses import dataclass, field, replace
 from typing import Iterable
 
 from .model import LedgerLine, STAFF_LABELS, TYPED_FIELDS
@@ -99,3 +100,95 @@ def _conflict(key: str, name: str, kept: tuple[str, float, object], other: tuple
         "kept_file": kept[0], "kept_at": stamp(kept[1]),
         "other": f"{other[2]:g}" if isinstance(other[2], float) else other[2], "other_file": other[0],
         "other_at": stamp(other[1])})
+
+
+# -- what cannot be used, said out loud ------------------------------------------------------
+
+WHY_UNMATCHED = {"no_id": "没有台账编号", "no_id_column": "所在的表没有“台账编号”列"}
+
+
+def _values_text(values: Iterable[tuple[str, str]]) -> str:
+    return "、".join(f"{STAFF_LABELS.get(k, k.removeprefix(EXTRA))}“{v}”" for k, v in values) or "（无）"
+
+
+def screen(edits: WorkbookEdits, *, written: dict | None, known_ids: set[str], points: dict[str, float],
+           status_choices: tuple[str, ...], backup: str) -> list[Problem]:
+    """Take out of ``edits`` what cannot be used, and say so, each at its row.
+
+    * a damaged 整改台账 (deleted, renamed, its 台账编号 column gone): one problem naming what
+      could not be read back and where the old file went (``backup``);
+    * rows whose typed cells cannot be placed: no 台账编号, an id no line has (mistyped), an id
+      repeated with different values; rows that merely repeat an id are merged, with a warning;
+    * a 状态 that is none of ``status_choices`` (the line keeps its status);
+    * a B类 得分 that is not a number, or outside 0 … the item's ``points`` (1e308 included),
+      or typed on an item that has no points (the stored score stays).
+
+    ``written``: the store's snapshot of what the tool wrote into this file (None when unknown);
+    ``known_ids``: every line the county has (store and tonight). Returns the problems.
+    """
+    out: list[Problem] = []
+    name = edits.file
+    lines_written = (written or {}).get("lines") or {}
+
+    def problem(code: Code, sheet: str | None = None, row: int | None = None, column: str | None = None,
+                **params) -> None:
+        out.append(Problem(code, name, sheet, row, column, {"file_name": name, "backup": backup, **params}))
+
+    if edits.ledger_sheet is None:
+        problem(Code.LEDGER_SHEET_MISSING, lines=len(lines_written) or len(known_ids))
+    elif edits.ledger_sheet != "整改台账":
+        problem(Code.LEDGER_SHEET_RENAMED, sheet=edits.ledger_sheet)
+    # A row without an id is news only where it holds something the tool did not write there.
+    wrote = {}
+    for entry in lines_written.values():
+        for k, v in entry.items():
+            if v:
+                wrote.setdefault(k, set()).add(str(v).strip())
+    lost = [u for u in edits.unmatched if u.reason != "duplicate"]
+    lost = [replace(u, values=tuple((k, v) for k, v in u.values if v not in wrote.get(k, ()))) for u in lost]
+    lost = [u for u in lost if u.values]
+    if not edits.id_column:
+        problem(Code.LEDGER_ID_COLUMN_MISSING, sheet=edits.ledger_sheet, rows=sum(1 for u in lost
+                                                                                   if u.sheet == edits.ledger_sheet))
+    for u in lost:
+        problem(Code.LEDGER_EDIT_UNMATCHED, u.sheet, u.row, why=WHY_UNMATCHED[u.reason], values=_values_text(u.values))
+    for u in (u for u in edits.unmatched if u.reason == "duplicate"):
+        if u.values:
+            problem(Code.LEDGER_EDIT_UNMATCHED, u.sheet, u.row, why=f"的台账编号 {u.line_id} 与第 {u.first_row} 行重复且填写不同",
+                    values=_values_text(u.values))
+        else:
+            problem(Code.LEDGER_DUPLICATE_ROW, u.sheet, u.row, line_id=u.line_id, first_row=u.first_row)
+    for line_id in [i for i in edits.lines if i not in known_ids]:
+        entry = edits.lines.pop(line_id)
+        sheet, row = edits.where.get(line_id, (edits.ledger_sheet, None))
+        typed = [(k, v) for k, v in entry.items() if v and (k in STAFF_LABELS or k.startswith(EXTRA))
+                 and v != str(lines_written.get(line_id, {}).get(k, "")).strip()]
+        if typed:
+            problem(Code.LEDGER_EDIT_UNMATCHED, sheet, row, why=f"的台账编号“{line_id}”不是本县的台账条目（可能输错了）",
+                    values=_values_text(typed))
+    for line_id, entry in edits.lines.items():
+        status = (entry.get("status") or "").strip()
+        if status and status not in status_choices:
+            sheet, row = edits.where.get(line_id, (edits.ledger_sheet, None))
+            entry["status"] = ""  # a blank keeps what the line had
+            problem(Code.LEDGER_STATUS_UNKNOWN, sheet, row, line_id=line_id, status=status,
+                    choices="、".join(status_choices))
+    scores_written = (written or {}).get("scores") or {}
+    for item, cell in edits.score_cells.items():
+        most = points.get(item)
+        value = cell.value
+        if value is not None and most is not None and math.isfinite(value) and 0 <= value <= most:
+            continue
+        if value is not None and scores_written.get(item) == value:
+            continue  # what the tool wrote there itself
+        edits.scores.pop(item, None)
+        if most is None:
+            reason = "填在了不计分的指标上"
+        elif value is None:
+            reason = "不是数字"
+        else:
+            reason = f"超出 0–{most:g} 分"
+        kept = f"（保留原得分 {scores_written[item]:g}）" if item in scores_written else ""
+        problem(Code.SCORE_INVALID, cell.sheet, cell.row, cell.column, item=item, value=cell.text, reason=reason,
+                kept=kept)
+    return out

@@ -110,6 +110,15 @@ class IndicatorSummary:
             return "数据不全"
         return "达标"
 
+    def conclusion(self, area_word: str) -> str:
+        """The 结论 shown for the county on this indicator: ``verdict``, except that a county
+        whose value and CV pass while some schools fall short is never called plain 达标 —
+        it reads 全县值达标（5/7 校达标） (``area_word``: 全县 / 全区 …)."""
+        verdict = self.verdict
+        if verdict == "达标" and self.schools_meeting < self.schools:
+            return f"{area_word}值达标（{self.schools_meeting}/{self.schools} 校达标）"
+        return verdict
+
 
 @dataclass
 class StageResult:

@@ -9,6 +9,13 @@ from the task list's 推进措施 / 责任部门 / 责任股室 for the item.
 (county, school code or name, stage, item, part). The same gap gets the same number on
 every run, and adding or removing other schools changes nothing.
 
+A school section without data on a 资源配置 indicator that other schools of its stage do have
+(a blank cell, an unusable value, a missing form) cannot be shown to meet it and fails the
+school: it gets a line too — "补填数据", naming the empty cell when the data says where it
+is — so someone is responsible for filling it in. It closes (销号) when the data arrives, and
+the gap line, if any, opens in its place. An indicator no school has is a collection gap the
+county fixes once (数据问题 names the missing column or form), not a line per school.
+
 Order (``sort_key``), what a county statistician works down:
 1. county-level lines first — they decide the county verdict — by item, stage, part;
 2. then school lines grouped by item, the items that affect the most schools first;
@@ -20,10 +27,14 @@ from __future__ import annotations
 
 import hashlib
 
-from .checks import COUNTY_KEY, UNMET, ChecksResult, Finding
+from .checks import COUNTY_KEY, NO_DATA, UNMET, ChecksResult, Finding
 from .indicators import Evaluation
-from .model import OPEN, STAGES, LedgerLine
+from .model import OPEN, STAGE_LABEL, STAGES, LedgerLine
+from .problems import Code, Problem
 from .tasks import TaskList
+
+MISSING_PART = "补填数据"  # the key part of a 补填数据 line: its own number, apart from the gap's
+FILL_IN = "补填数据"
 
 STAGE_ORDER = {s: i for i, s in enumerate(("",) + STAGES)}
 
@@ -81,20 +92,54 @@ def _line(f: Finding, county: str | None, tasks: TaskList, today: str, key_sort:
     )
 
 
+def _blank_cells(problems: list[Problem]) -> dict[tuple[str, str, int], list[str]]:
+    """(school, stage label, indicator id) -> where its empty cells are ("文件 / 工作表 / E7（…）")."""
+    out: dict[tuple[str, str, int], list[str]] = {}
+    for p in problems:
+        if p.code != Code.BLANK_VALUE:
+            continue
+        where = f"{p.file} / {p.sheet} / {p.column or ''}{p.row or ''}（{p.params.get('header', '')}）"
+        for ind_id in p.params.get("indicator_ids", ()):
+            out.setdefault((p.params.get("school", ""), p.params.get("stage", ""), int(ind_id)), []).append(where)
+    return out
+
+
+def _fill_in_line(f: Finding, county: str | None, tasks: TaskList, today: str, key_sort: tuple,
+                  cells: list[str], office_word: str) -> LedgerLine:
+    """The 补填数据 line of a school section without data on indicator ``f.item``."""
+    line = _line(f, county, tasks, today, key_sort)
+    key = ledger_key(county, f.code or f.school, f.stage, f.item, MISSING_PART)
+    where = "空白单元格：" + "；".join(cells) if cells else (f.note or "未提供数据")
+    line.id, line.key = ledger_id(key, f.item), key
+    line.need_text = f"{FILL_IN}：{f.label}（{STAGE_LABEL.get(f.stage, f.stage)}）"
+    line.detail = f"{where}。没有这项数据，该学段不能判定达标，差异系数也未计入该校"
+    line.measure = "学校补填该项数据（确实为 0 请填 0）报送；改正原始表后重新运行，本条自动销号"
+    line.department = f"{office_word}教育局、学校"
+    return line
+
+
 def build_ledger(evaluation: Evaluation | None, checks_result: ChecksResult, tasks: TaskList,
                  today: str) -> list[LedgerLine]:
     """The 整改台账 lines of one county, sorted by ``sort_key``; ``today`` is an ISO date.
 
-    ``first_seen`` is ``today`` for every line: the ledger store (issue 4) replaces it with
+    Unmet findings, and a 补填数据 line for every school section without data on a 资源配置
+    indicator. ``first_seen`` is ``today`` for every line: the ledger store replaces it with
     the date a line was first seen, keyed by ``LedgerLine.id``.
     """
     county = evaluation.data.county if evaluation is not None else None
+    blanks = _blank_cells(evaluation.data.problems) if evaluation is not None else {}
+    level = evaluation.data.county_id.level if evaluation is not None else "县"
     lines = []
     for chk in checks_result.items.values():
         n_schools = chk.schools_unmet
+        collected = {f.stage for f in chk.findings if f.level == "school" and f.status != NO_DATA}
         for f in chk.findings:
             if f.status == UNMET:
                 lines.append(_line(f, county, tasks, today, sort_key(f, n_schools)))
+            elif (f.status == NO_DATA and f.level == "school" and chk.item.check.kind == "indicator"
+                  and f.stage in collected):
+                cells = blanks.get((f.school, STAGE_LABEL.get(f.stage, f.stage), int(chk.item.check.ref)), [])
+                lines.append(_fill_in_line(f, county, tasks, today, sort_key(f, n_schools), cells, level))
     lines.sort(key=lambda ln: ln.sort_key)
     return lines
 

@@ -279,7 +279,7 @@ class LedgerColumn:
 
 LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn("id", "台账编号", width=14),
-    LedgerColumn("school", "学校"),
+    LedgerColumn("school", "学校", "wrap"),
     LedgerColumn("stage", "学段", "stage", 6),
     LedgerColumn("item", "指标编号", "item", 6),
     LedgerColumn("indicator", "指标", "wrap"),
@@ -292,15 +292,15 @@ LEDGER_COLUMNS: tuple[LedgerColumn, ...] = (
     LedgerColumn("measure", "整改措施", "wrap", editable=True, synonyms=("措施", "整改举措", "具体措施")),
     LedgerColumn("department", "责任部门", "wrap", editable=True, synonyms=("责任单位", "牵头部门", "牵头单位")),
     LedgerColumn("office", "责任股室", "wrap", editable=True, synonyms=("牵头股室", "责任科室", "股室")),
-    LedgerColumn("first_seen", "首次发现", width=11, read_back=True, synonyms=("发现日期", "首次发现日期")),
+    LedgerColumn("first_seen", "首次发现", "date", 11, read_back=True, synonyms=("发现日期", "首次发现日期")),
     LedgerColumn("status", "状态", width=8, editable=True, synonyms=("整改状态", "销号状态")),
-    LedgerColumn("closed_on", "销号日期", width=11),
+    LedgerColumn("closed_on", "销号日期", "date", 11),
     LedgerColumn("owner", "责任人", width=10, staff=True, synonyms=("负责人", "具体责任人", "责任人员", "联系人")),
     LedgerColumn("due", "计划完成时间", "date", 12, staff=True,
                  synonyms=("完成时间", "计划完成日期", "完成时限", "完成期限", "整改时限", "整改期限")),
-    LedgerColumn("progress", "整改进展", width=30, staff=True,
+    LedgerColumn("progress", "整改进展", width=24, staff=True,
                  synonyms=("进展情况", "整改进度", "进展", "工作进展", "推进情况", "整改情况")),
-    LedgerColumn("remark", "备注", width=20, staff=True, synonyms=("备考", "其他说明")),
+    LedgerColumn("remark", "备注", width=16, staff=True, synonyms=("备考", "其他说明")),
 )
 STAFF_FIELDS: tuple[str, ...] = tuple(c.field for c in LEDGER_COLUMNS if c.staff)
 # Task-list defaults staff may replace on a line (状态 is handled as the line's manual status).

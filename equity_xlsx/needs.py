@@ -58,6 +58,7 @@ class Need:
     unit: str
     what: str
     verb: str = "需补足"
+    note: str = ""  # how the amount reaches the section, e.g. through a 一贯制 school's split
 
     @property
     def text(self) -> str:
@@ -65,7 +66,7 @@ class Need:
         out = f"{self.verb}{self.what} {fmt_number(self.amount, decimals)} {self.unit}"
         if self.unit == "元":
             out += f"（约 {wan_yuan(self.amount):,.2f} 万元）"
-        return out
+        return out + (f"（{self.note}）" if self.note else "")
 
 
 def amount_to_reach(target: float, students: float, scale: float, numerator: float) -> float:
@@ -73,14 +74,45 @@ def amount_to_reach(target: float, students: float, scale: float, numerator: flo
     return target * students / scale - numerator
 
 
-def resource_need(ind: Indicator, target: float, students: float, numerator: float) -> Need:
+@dataclass(frozen=True)
+class Share:
+    """The part of an amount added to a whole school that reaches one of its sections: a
+    一贯制 school's facilities are given once and split by weighted students (domain §3), so
+    adding x m² to the school adds ``fraction`` · x to this section. ``fraction`` =
+    w·P / Σ w·P; ``text`` says how, e.g. "小学:初中 = 1:1.1"."""
+
+    fraction: float
+    stage_label: str
+    text: str
+
+
+def reaches(ind: Indicator, target: float, students: float, numerator: float) -> bool:
+    """True when ``numerator`` × scale / students meets ``target`` by the verdicts' own rule
+    (the ratio to the standard rounded to ``indicators.RATIO_DECIMALS``)."""
+    from .indicators import ratio_to_standard
+
+    return students > 0 and ratio_to_standard(numerator * ind.scale / students, target) >= 1
+
+
+def resource_need(ind: Indicator, target: float, students: float, numerator: float,
+                  share: Share | None = None) -> Need:
     """Real-unit need for a 资源配置 indicator: teachers 人, m², 元, 多媒体教室 间.
 
     Per-100 indicators: need = ceil(target × students / 100 − current), e.g. 4.2 人/百生,
     500 students, 18 teachers → 21 − 18 = 3 人. Per-student ones: target × students − amount.
+    With a ``share`` (a split whole-school amount) the need is what the whole school must add:
+    the section's need ÷ its share, rounded up. Either way the amount is checked the way the
+    verdict is made, and raised by whole units until the section really meets ``target``.
     """
-    exact = amount_to_reach(target, students, ind.scale, numerator)
-    return Need(round_up(exact), ind.shortfall.unit, ind.shortfall.what)
+    fraction = share.fraction if share is not None else 1.0
+    amount = round_up(amount_to_reach(target, students, ind.scale, numerator) / fraction)
+    while amount > 0 and not reaches(ind, target, students, numerator + amount * fraction):
+        amount += 1
+    note = ""
+    if share is not None:
+        note = (f"为全校数：按{share.text}拆分，{share.stage_label}部得 "
+                f"{fmt_number(amount * fraction, 2)} {ind.shortfall.unit}")
+    return Need(amount, ind.shortfall.unit, ind.shortfall.what, note=note)
 
 
 @dataclass(frozen=True)
@@ -133,6 +165,7 @@ class SchoolValue:
     students: float
     value: float  # indicator value (per 100 students, m², 元 per student)
     numerator: float  # the resource itself (teachers, m², 元, rooms)
+    share: Share | None = None  # a whole-school amount split between sections (一贯制)
 
 
 def cv_fix_plan(ind: Indicator, stage: str, schools: Sequence[SchoolValue],
@@ -150,9 +183,9 @@ def cv_fix_plan(ind: Indicator, stage: str, schools: Sequence[SchoolValue],
     after = list(values)
     for r in fix.raises:
         s = schools[r.index]
-        need = Need(round_up(amount_to_reach(fix.floor, s.students, ind.scale, s.numerator)),
-                    ind.shortfall.unit, ind.shortfall.what)
-        value_after = (s.numerator + need.amount) * ind.scale / s.students
+        need = resource_need(ind, fix.floor, s.students, s.numerator, s.share)
+        fraction = s.share.fraction if s.share is not None else 1.0
+        value_after = (s.numerator + need.amount * fraction) * ind.scale / s.students
         after[r.index] = value_after
         raises.append(CVRaise(s.school, s.code, s.stage, s.students, s.value, fix.floor, need,
                               value_after))

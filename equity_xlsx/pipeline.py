@@ -24,8 +24,9 @@ from .intake.part import WorkbookPart
 from .model import CLOSED, CountyData
 from .outcome import CountyOutcome
 from .problems import Code, Problem, internal_detail
-from .edits import decide, snapshot
-from .readback import UnreadableWorkbookError, WorkbookEdits, backup_previous, read_edits, read_ledger_lines
+from .edits import decide, screen, snapshot
+from .readback import (BACKUP_DIRNAME, UnreadableWorkbookError, WorkbookEdits, backup_previous, backups_of, read_edits,
+                       read_ledger_lines)
 from .reconcile import reconcile
 from .shared import settle as settle_shared
 from .report import write_report
@@ -165,6 +166,7 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: Coun
     typed values could not be read back).
     """
     warnings = outcome.warnings
+    screened: list[Problem] = []  # typed cells that could not be used (errors and warnings)
     std, tasks = ev.standard, job.rules.tasks
     checks = run_checks(ev.data, job.rules, evaluation=ev)
     lines = build_ledger(ev, checks, tasks, today=job.today)
@@ -177,16 +179,29 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: Coun
         if rebuilt is not None:
             warnings.append(rebuilt.at_file(first_input))
         # Staff type into the result, or into the "(新)" copy written while it was open, or both:
-        # each is read and compared, cell by cell, with what the tool wrote into that file.
+        # each is read and compared, cell by cell, with what the tool wrote into that file;
+        # whatever cannot be used (a damaged sheet, a row without its number, a score out of
+        # range) is taken out and reported at its row.
         read: list[tuple[WorkbookEdits, dict | None]] = []
         retire: list[Path] = []
+        known = set(store.load(county.key)) | {ln.id for ln in lines}
+        points = {it.id: float(it.score) for it in tasks.items if it.category == "B" and it.score}
         for previous in _previous_outputs(job, target):
+            written = store.written(county.key, previous.name, job.out_dir)
             try:
-                read.append((read_edits(previous), store.written(county.key, previous.name, job.out_dir)))
+                edits: WorkbookEdits | None = read_edits(previous)
             except UnreadableWorkbookError as exc:
+                edits = None
                 warnings.append(Problem(Code.PREVIOUS_UNREADABLE, first_input,
                                         params={"name": exc.path.name, "reason": exc.reason}))
-            backup_previous(previous, keep=std.ledger.backups_kept)
+            copy = backup_previous(previous, keep=std.ledger.backups_kept) or (backups_of(previous) or [None])[-1]
+            if edits is not None:
+                kept_at = f"{BACKUP_DIRNAME}/{copy.name}" if copy is not None else previous.name
+                for p in screen(edits, written=written, known_ids=known | set((written or {}).get("lines") or {}),
+                                points=points, status_choices=std.ledger.status_choices, backup=kept_at):
+                    outcome.add(p)
+                    screened.append(p)
+                read.append((edits, written))
             if previous != target and not lock_exists(previous) and (
                     OUTPUT_SUFFIX_BUSY in previous.stem or previous.name in job.legacy):
                 retire.append(previous)
@@ -217,7 +232,8 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: Coun
             "reopened_since_last": len(rec.reopened),
             "state": store.url,
         }
-        problems = [*ev.data.problems, *(w for w in warnings if w not in ev.data.problems)]
+        problems = [*ev.data.problems, *screened,
+                    *(w for w in warnings if w not in ev.data.problems and w not in screened)]
         open_lines = [ln for ln in rec.lines if ln.status != CLOSED]
         totals = {"open": len(open_lines),
                   "closed": sum(1 for ln in rec.lines if ln.status == CLOSED) + len(rec.archived)}

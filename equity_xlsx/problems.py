@@ -49,6 +49,7 @@ class Code(StrEnum):
     NOT_A_NUMBER = "not_a_number"
     NO_CACHED_VALUE = "no_cached_value"
     NEGATIVE = "negative"
+    BLANK_VALUE = "blank_value"
     NAME_EMPTY = "name_empty"
     FORM_NAME_EMPTY = "form_name_empty"
     MERGE_ACROSS_COLUMNS = "merge_across_columns"
@@ -104,6 +105,13 @@ class Code(StrEnum):
     EDIT_CONFLICT = "edit_conflict"
     LEDGER_REBUILT = "ledger_rebuilt"
     STAFF_COLUMN_UNPLACED = "staff_column_unplaced"
+    LEDGER_SHEET_MISSING = "ledger_sheet_missing"
+    LEDGER_SHEET_RENAMED = "ledger_sheet_renamed"
+    LEDGER_ID_COLUMN_MISSING = "ledger_id_column_missing"
+    LEDGER_EDIT_UNMATCHED = "ledger_edit_unmatched"
+    LEDGER_DUPLICATE_ROW = "ledger_duplicate_row"
+    LEDGER_STATUS_UNKNOWN = "ledger_status_unknown"
+    SCORE_INVALID = "score_invalid"
     DB_REPLACED = "db_replaced"
     OUTPUT_OUTSIDE = "output_outside"
     # faults of the machine or the database: the run stops (faults.py gives each an exit code)
@@ -154,6 +162,8 @@ SPECS: dict[Code, Spec] = {
     Code.NO_CACHED_VALUE: Spec(E, "单元格 {cell}（{header}）是公式，但文件中没有保存计算结果（请在 Excel/WPS 中打开并保存后再运行），"
                                   "按未填写处理"),
     Code.NEGATIVE: Spec(E, "单元格 {cell}（{header}）为负数 {value}，应为不小于 0 的数，该值未使用"),
+    Code.BLANK_VALUE: Spec(W, "“{school}”（{stage}）的“{header}”是空白（单元格 {cell}），{indicators}没有数据：该学段按未达标计，"
+                              "这几项的差异系数未计入该校。请补填（确实为 0 请填 0）"),
     Code.NAME_EMPTY: Spec(E, "第 {row} 行有数据但学校名称为空，该行未使用"),
     Code.FORM_NAME_EMPTY: Spec(E, "学校信息表中学校名称为空，该表未使用"),
     Code.MERGE_ACROSS_COLUMNS: Spec(W, "合并单元格 {range} 跨越了多个数据列，只按 {column} 列读取，{other} 列按未填写处理"),
@@ -229,6 +239,19 @@ SPECS: dict[Code, Spec] = {
                                  "恢复 {lines} 条台账（其中已销号 {closed} 条）及其填写内容和首次发现日期"),
     Code.STAFF_COLUMN_UNPLACED: Spec(W, "{file_name} 的“{sheet}”第 {column} 列{what}，其中 {cells} 行填写的内容无法按列保存；"
                                         "请给这一列加上一个不重复的表头，下次运行即会保留"),
+    Code.LEDGER_SHEET_MISSING: Spec(E, "{file_name} 中没有“整改台账”工作表（被删除或改了名），自上次运行以来在其中填写的内容"
+                                       "无法读回。台账没有丢：{lines} 条台账和此前读回的填写内容都在台账数据库中，已写入本次结果；"
+                                       "原文件已备份为 {backup}，如有新填写的内容请从中找回后重新填写"),
+    Code.LEDGER_SHEET_RENAMED: Spec(W, "{file_name} 的“整改台账”工作表被改名为“{sheet}”，已从“{sheet}”读回填写的内容；"
+                                       "本次结果中仍名为“整改台账”"),
+    Code.LEDGER_ID_COLUMN_MISSING: Spec(E, "{file_name} 的“{sheet}”中没有“台账编号”列（被删除或改了表头），其中 {rows} 行填写的内容"
+                                           "无法对应到台账条目，未读回（逐行列在下方）；台账已按台账数据库保留，原文件已备份为 {backup}"),
+    Code.LEDGER_EDIT_UNMATCHED: Spec(E, "{file_name} 的“{sheet}”第 {row} 行{why}，这一行填写的内容未读回：{values}。"
+                                        "请填到对应台账编号的行（原文件已备份为 {backup}）"),
+    Code.LEDGER_DUPLICATE_ROW: Spec(W, "{file_name} 的“{sheet}”第 {row} 行与第 {first_row} 行的台账编号都是 {line_id}，"
+                                       "这一行填写的内容已并入该条目；请删除重复的行"),
+    Code.LEDGER_STATUS_UNKNOWN: Spec(E, "台账 {line_id} 的状态“{status}”不是可选的状态（{choices}），未采用，状态保持不变"),
+    Code.SCORE_INVALID: Spec(E, "任务清单第 {item} 项的得分“{value}”{reason}，未采用{kept}"),
     Code.DB_REPLACED: Spec(W, "台账数据库 {path} 已损坏（{why}），已移到 {aside} 备查；本次新建数据库，并从各县上次的结果文件"
                               "恢复台账"),
     Code.OUTPUT_OUTSIDE: Spec(E, "结果文件 {name} 将落在输出文件夹 {folder} 之外（名称含路径，或输出文件夹中有指向别处的链接），"
@@ -257,7 +280,7 @@ TITLES: dict[Code, str] = {
     Code.NO_TABLE: "无可识别表格", Code.MISSING_COLUMN: "缺少必需列", Code.FIELD_NOT_FOUND: "找不到指标数据列",
     Code.UNKNOWN_UNIT: "单位无法识别", Code.DUPLICATE_COLUMN: "重复的列", Code.DEFAULT_UNIT: "未注明单位",
     Code.TITLE_UNIT: "单位取自表格上方", Code.NOT_A_NUMBER: "不是数字", Code.NO_CACHED_VALUE: "公式没有结果",
-    Code.NEGATIVE: "负数", Code.NAME_EMPTY: "学校名称为空", Code.FORM_NAME_EMPTY: "学校名称为空",
+    Code.NEGATIVE: "负数", Code.BLANK_VALUE: "空白未填", Code.NAME_EMPTY: "学校名称为空", Code.FORM_NAME_EMPTY: "学校名称为空",
     Code.MERGE_ACROSS_COLUMNS: "合并单元格跨列", Code.MERGE_ACROSS_SCHOOLS: "合并单元格跨校",
     Code.UNKNOWN_STAGE: "学段无法识别", Code.NO_STAGE: "学段不明", Code.DUPLICATE_SCHOOL: "学校重复",
     Code.STUDENTS_MISSING: "在校生数为空", Code.STUDENTS_NOT_POSITIVE: "在校生数不大于 0",
@@ -285,6 +308,10 @@ TITLES: dict[Code, str] = {
     Code.OUTPUT_OUTSIDE: "结果文件将落在输出文件夹外", Code.DISK_FULL: "磁盘已满", Code.NOT_WRITABLE: "无法写入",
     Code.DB_LOCKED: "台账数据库被锁定", Code.SHARED_EDIT_CONFLICT: "两个文件夹改法不同", Code.DB_LOST: "数据库连接中断", Code.RUN_STOPPED: "运行中途停止",
     Code.STALE_SET_ASIDE: "旧结果未更新已改名",
+    Code.LEDGER_SHEET_MISSING: "整改台账工作表缺失", Code.LEDGER_SHEET_RENAMED: "整改台账工作表改名",
+    Code.LEDGER_ID_COLUMN_MISSING: "台账编号列缺失", Code.LEDGER_EDIT_UNMATCHED: "填写内容无法对应",
+    Code.LEDGER_DUPLICATE_ROW: "台账编号重复的行", Code.LEDGER_STATUS_UNKNOWN: "状态无法识别",
+    Code.SCORE_INVALID: "得分无效",
 }
 assert set(TITLES) == set(Code), "every problem code needs a title"
 

@@ -20,6 +20,10 @@ def one_line(text: str) -> str:
 
 
 class Reporter:
+    """Progress of a run. ``total`` is how many results the run will report (one per county,
+    or per input that could not be filed under a county); ``advance`` counts them, so the
+    counter ends at [N/N] and agrees with the closing "完成：N 项"."""
+
     def __init__(self, total: int, *, quiet: bool = False, log: Path | None = None,
                  stream: TextIO | None = None, force_plain: bool = False):
         self.total = total
@@ -29,8 +33,12 @@ class Reporter:
         self.log = log.open("a", encoding="utf-8") if log else None
         self._progress = None
         self._task = None
+        self._plain = force_plain
+        self._start_bar()
+
+    def _start_bar(self) -> None:
         interactive = getattr(self.stream, "isatty", lambda: False)()
-        if interactive and not quiet and not force_plain and total > 0:
+        if self._progress is None and interactive and not self.quiet and not self._plain and self.total > 0:
             from rich.console import Console
             from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
@@ -38,7 +46,15 @@ class Reporter:
                                       TimeElapsedColumn(), TextColumn("{task.description}"),
                                       console=Console(file=self.stream), transient=False)
             self._progress.start()
-            self._task = self._progress.add_task("", total=total)
+            self._task = self._progress.add_task("", total=self.total)
+
+    def set_total(self, total: int) -> None:
+        """How many results the run will report, once the inputs are filed under counties."""
+        self.total = total
+        if self._progress is not None:
+            self._progress.update(self._task, total=total)
+        else:
+            self._start_bar()
 
     def _line(self, text: str, *, important: bool = False, log_only: bool = False) -> None:
         # One entry is one line of the log: a file name with a line break cannot forge another.
@@ -73,14 +89,13 @@ class Reporter:
         """Technical detail (an exception, a driver's message) for the log file only."""
         self._line(f"详情：{text}", log_only=True)
 
-    def advance(self, name: str, outcome: str, *, failed: bool = False, notable: bool = False,
-                count: int = 1) -> None:
-        """One input (or ``count`` inputs of one county) done. Failed and ``notable`` (data
-        problems) lines are printed even with ``--quiet``."""
-        self.done += count
-        text = f"[{self.done}/{self.total}] {name}：{outcome}"
+    def advance(self, name: str, outcome: str, *, failed: bool = False, notable: bool = False) -> None:
+        """One result done (a county, or an input that could not be filed). Failed and
+        ``notable`` (data problems) lines are printed even with ``--quiet``."""
+        self.done += 1
+        text = f"[{self.done}/{max(self.total, self.done)}] {name}：{outcome}"
         if self._progress is not None:
-            self._progress.update(self._task, advance=count, description=name)
+            self._progress.update(self._task, advance=1, description=name)
         self._line(text, important=failed or notable)
 
     def close(self) -> None:

@@ -35,12 +35,41 @@ SCORE_HEADER, ITEM_HEADER = "得分", "二级指标"
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.．、]")
 
 
+@dataclass(frozen=True)
+class ScoreCell:
+    """A B类 得分 cell with something in it: where, and what (a number, or the text typed)."""
+
+    sheet: str
+    row: int  # Excel row
+    column: str  # Excel letter
+    value: float | None  # None: not a number
+    text: str
+
+
+@dataclass(frozen=True)
+class Unmatched:
+    """A ledger row whose typed cells cannot be put on a line: no 台账编号 (``no_id``), a sheet
+    without the 台账编号 column (``no_id_column``), or an id already read on ``first_row``
+    with a different value (``duplicate``). ``values``: field -> text of the typed cells."""
+
+    sheet: str
+    row: int  # Excel row
+    reason: str
+    line_id: str = ""
+    first_row: int | None = None
+    values: tuple[tuple[str, str], ...] = ()
+
+
 @dataclass
 class WorkbookEdits:
     """What one result workbook holds in the cells staff may type into, and when it was saved.
 
-    ``lines``: see ``read_staff_entries``; ``scores``: B类 得分 by item id (typed cells only);
-    ``saved_at``: the file's modification time (seconds since the epoch).
+    ``lines``: see ``read_staff_entries``; ``scores``: B类 得分 by item id (typed numbers);
+    ``score_cells``: every typed 得分 cell with its place (to report what is not used);
+    ``saved_at``: the file's modification time (seconds since the epoch). ``ledger_sheet``: the
+    sheet the ledger was read from (整改台账, or the name staff renamed it to; None when there
+    is none); ``id_column``: False when that sheet has no 台账编号 column; ``where``: line id ->
+    (sheet, Excel row) it was read from; ``unmatched``: rows whose typed cells were not placed.
     """
 
     file: str
@@ -48,6 +77,11 @@ class WorkbookEdits:
     scores: dict[str, float] = field(default_factory=dict)
     saved_at: float = 0.0
     unplaced: list = field(default_factory=list)  # Unplaced columns (their values cannot be kept)
+    score_cells: dict[str, ScoreCell] = field(default_factory=dict)
+    ledger_sheet: str | None = None
+    id_column: bool = True
+    where: dict[str, tuple[str, int]] = field(default_factory=dict)
+    unmatched: list[Unmatched] = field(default_factory=list)
 # How far down a person may have pushed the header (e.g. by inserting a title row).
 HEADER_SEARCH_ROWS = 10
 
@@ -91,25 +125,58 @@ def read_edits(path: str | os.PathLike[str]) -> WorkbookEdits:
     # Imported here so that importing this module (e.g. for backup_previous) stays cheap.
     import openpyxl
 
-    wb = None
+    wb = formulas = None
     try:
         edits.saved_at = path.stat().st_mtime
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        # The cells as typed too: text starting with "=" that a spreadsheet took for a formula
+        # has no usable value (none, or #NAME?), and is kept as the text the person typed.
+        formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
         names = {str(n).strip(): n for n in wb.sheetnames}
-        for wanted in (LEDGER_SHEET, ARCHIVE_SHEET):
-            if wanted in names:
-                _read_sheet(wb[names[wanted]], edits.lines, edits.unplaced)
+        ledger = names.get(LEDGER_SHEET) or _renamed_ledger(wb, names)
+        edits.ledger_sheet = None if ledger is None else str(ledger).strip()
+        for name in (ledger, names.get(ARCHIVE_SHEET)):
+            if name is not None:
+                found = _read_sheet(_typed_rows(wb[name], formulas[name]), str(name).strip(), edits)
+                if name == ledger:
+                    edits.id_column = found
         if TASK_SHEET in names:
-            edits.scores = _read_scores(wb[names[TASK_SHEET]])
+            edits.score_cells = _read_scores(wb[names[TASK_SHEET]], names[TASK_SHEET])
+            edits.scores = {item: c.value for item, c in edits.score_cells.items() if c.value is not None}
     except PermissionError as exc:
         raise UnreadableWorkbookError(path, f"文件被占用或无权读取（{exc.strerror or exc}）") from exc
     except Exception as exc:  # noqa: BLE001 - any damage must become a warning, never stop the run
         raise UnreadableWorkbookError(path, _describe(exc)) from exc
     finally:
-        if wb is not None:
-            # read_only keeps the file open until closed; Windows would refuse to replace it.
-            wb.close()
+        for book in (wb, formulas):
+            if book is not None:
+                # read_only keeps the file open until closed; Windows would refuse to replace it.
+                book.close()
     return edits
+
+
+EXCEL_ERRORS = frozenset({"#NAME?", "#VALUE!", "#REF!", "#DIV/0!", "#NUM!", "#N/A", "#NULL!", "#SPILL!", "#CALC!"})
+
+
+def _typed_rows(values_ws, formulas_ws):  # noqa: ANN001, ANN202
+    """Rows of a sheet as staff see and typed them: the value, or — for a formula without a
+    usable value — its text ("=见附件")."""
+    for values, typed in zip(values_ws.iter_rows(values_only=True), formulas_ws.iter_rows(values_only=True)):
+        yield tuple(t if isinstance(t, str) and t.startswith("=") and (v is None or v in EXCEL_ERRORS) else v
+                    for v, t in zip(values, typed))
+
+
+def _renamed_ledger(wb, names: dict[str, str]) -> str | None:  # noqa: ANN001
+    """The ledger under another name: a sheet (not 已销号) whose header has 台账编号."""
+    for stripped, name in names.items():
+        if stripped == ARCHIVE_SHEET:
+            continue
+        for index, row in enumerate(wb[name].iter_rows(values_only=True)):
+            if index >= HEADER_SEARCH_ROWS:
+                break
+            if _header_columns(row) is not None:
+                return name
+    return None
 
 
 _CLOSED_NOTE = re.compile(r"^已(?:于 \S+ )?销号；现值、差距、需补足为销号前[^；]*的数据；?")
@@ -153,11 +220,11 @@ def read_ledger_lines(path: str | os.PathLike[str]) -> list[LedgerLine]:
     return list(out.values())
 
 
-def _read_scores(ws) -> dict[str, float]:  # noqa: ANN001
-    """B类 得分 typed on 任务清单: the item id from the 二级指标 text ("8.…"), the number typed."""
+def _read_scores(ws, sheet: str) -> dict[str, ScoreCell]:  # noqa: ANN001
+    """B类 得分 typed on 任务清单: the item id from the 二级指标 text ("8.…"), the cell typed."""
     from .intake.cells import parse_number
 
-    out: dict[str, float] = {}
+    out: dict[str, ScoreCell] = {}
     cols: tuple[int, int] | None = None
     for index, row in enumerate(ws.iter_rows(values_only=True)):
         if cols is None:
@@ -172,9 +239,11 @@ def _read_scores(ws) -> dict[str, float]:  # noqa: ANN001
         if max(cols) >= len(row) or not isinstance(row[item_col], str):
             continue
         m = _ITEM_NUMBER.match(row[item_col])
+        if not m or _text(row[score_col]) == "":
+            continue
         value, err = parse_number(row[score_col])
-        if m and value is not None and err is None:
-            out[m.group(1)] = value
+        out[m.group(1)] = ScoreCell(sheet, index + 1, _letter(score_col), value if err is None else None,
+                                    _text(row[score_col]))
     return out
 
 
@@ -191,35 +260,58 @@ class Unplaced:
     cells: int  # how many lines have something in it
 
 
-def _read_sheet(ws, entries: dict[str, dict[str, str]], unplaced: list[Unplaced] | None = None) -> None:  # noqa: ANN001
-    rows = ws.iter_rows(values_only=True)
+def _read_sheet(rows, sheet: str, edits: WorkbookEdits) -> bool:  # noqa: ANN001
+    """Read one ledger sheet's rows into ``edits``; False when it has a ledger header without
+    the 台账编号 column (its rows are then reported, not placed)."""
     layout: _Columns | None = None
     counts: dict[int, int] = {}
+    first_row: dict[str, int] = {}
     for index, row in enumerate(rows):
+        excel_row = index + 1
         if layout is None:
             if index >= HEADER_SEARCH_ROWS:
-                return
-            layout = _header_columns(row)
+                return True
+            layout = _header_columns(row, need_id=False)
             continue
-        id_col = layout.fields["id"]
-        if id_col >= len(row):
+        cells = [(key, col) for key, col in [*layout.fields.items(), *((EXTRA + h, c) for c, h in layout.extras.items())]
+                 if key != "id"]
+        values = {key: (_text(row[col]) if col < len(row) else "") for key, col in cells}
+        typed = tuple((k, v) for k, v in values.items() if v and k in TYPED_KEYS or k.startswith(EXTRA) and v)
+        id_col = layout.fields.get("id")
+        line_id = _text(row[id_col]) if id_col is not None and id_col < len(row) else ""
+        if id_col is None or not _looks_like_id(line_id):
+            if typed and not _is_note_row(row):
+                edits.unmatched.append(Unmatched(sheet, excel_row, "no_id_column" if id_col is None else "no_id",
+                                                 values=typed))
             continue
-        line_id = _text(row[id_col])
-        if not _looks_like_id(line_id):
-            continue
-        found = entries.setdefault(line_id, {})
-        for key, col in [*layout.fields.items(), *((EXTRA + h, c) for c, h in layout.extras.items())]:
-            if key == "id":
-                continue
-            value = _text(row[col]) if col < len(row) else ""
+        found = edits.lines.setdefault(line_id, {})
+        if line_id in first_row:
+            clash = tuple((k, v) for k, v in typed if found.get(k) and found[k] != v)
+            if typed:
+                edits.unmatched.append(Unmatched(sheet, excel_row, "duplicate", line_id, first_row[line_id], clash))
+        else:
+            first_row[line_id] = excel_row
+            edits.where[line_id] = (sheet, excel_row)
+        for key, value in values.items():
             if not found.get(key):
                 found[key] = value
         for col in layout.lost:
             if col < len(row) and _text(row[col]):
                 counts[col] = counts.get(col, 0) + 1
-    if layout is not None and unplaced is not None:
+    if layout is not None:
         for col, n in counts.items():
-            unplaced.append(Unplaced(ws.title, _letter(col), layout.lost[col], n))
+            edits.unplaced.append(Unplaced(sheet, _letter(col), layout.lost[col], n))
+    return layout is None or "id" in layout.fields
+
+
+# The fields a person types (their columns are unlocked): what an unplaced row would lose.
+TYPED_KEYS = frozenset(c.field for c in LEDGER_COLUMNS if c.typed)
+
+
+def _is_note_row(row: tuple) -> bool:
+    """A note under the table ("注：…") rather than a line: text in its first cell only."""
+    filled = [v for v in row if _text(v)]
+    return len(filled) == 1 and isinstance(row[0], str) and bool(_text(row[0]))
 
 
 @dataclass
@@ -229,10 +321,16 @@ class _Columns:
     lost: dict[int, str]  # column index -> header (maybe "") of a column that cannot be kept
 
 
-def _header_columns(row: tuple) -> _Columns | None:
+# How many of the ledger's own headers make a row its header when 台账编号 is missing.
+MIN_HEADERS_WITHOUT_ID = 4
+
+
+def _header_columns(row: tuple, need_id: bool = True) -> _Columns | None:
     """Where each column of the ledger is, found by header text (or a synonym), or None when
-    台账编号 is not in ``row``. Other headed columns are staff's own (kept by header); a
-    column without a header, or repeating one, cannot be kept."""
+    ``row`` is no ledger header: 台账编号 is not in it (``need_id``), or — to tell a sheet whose
+    台账编号 column was deleted — fewer than ``MIN_HEADERS_WITHOUT_ID`` of the ledger's headers
+    are. Other headed columns are staff's own (kept by header); a column without a header, or
+    repeating one, cannot be kept."""
     wanted = {_norm(h): c.field for c in LEDGER_COLUMNS for h in (c.header, *c.synonyms)}
     readable = {c.field for c in (ID_COLUMN, *READ_COLUMNS)}
     out = _Columns({}, {}, {})
@@ -249,7 +347,10 @@ def _header_columns(row: tuple) -> _Columns | None:
             out.lost[col] = text
         else:
             out.extras[col] = text
-    return out if "id" in out.fields else None
+    if "id" in out.fields:
+        return out
+    known = sum(1 for cell in row if _norm(cell) in wanted)
+    return out if not need_id and known >= MIN_HEADERS_WITHOUT_ID else None
 
 
 def _letter(col: int) -> str:

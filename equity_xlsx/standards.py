@@ -180,7 +180,7 @@ class BScoring:
     item_min_ratio: float = setting(0.8, percent=True, help="B类每项得分不得低于该项分值的比例")
     total_min: float = setting(80, help="B类总分下限")
     grades: tuple[Grade, ...] = setting((Grade(91, "优秀"), Grade(86, "良好"), Grade(80, "合格")),
-                                        help="B类等级：总分达到 min 即为该等级")
+                                        help="B类等级（总分达到该分数即为该等级）")
     social_recognition_min: float = setting(0.85, percent=True, help="第36项：社会认可度下限")
 
     def grade(self, total: float, items_ok: bool) -> str:
@@ -250,9 +250,9 @@ class StatisticsDefinitions:
     qualified_levels: dict[str, tuple[str, ...]] = field(
         default_factory=lambda: {"primary": ("postgraduate", "bachelor", "associate"),
                                  "junior": ("postgraduate", "bachelor")},
-        metadata={"help": "高于规定学历所含学历行：小学 研究生+本科+专科毕业，初中 研究生+本科毕业"})
+        metadata={"help": "高于规定学历所含的学历行（专任教师按学历分）"})
     pe_art_courses: tuple[str, ...] = setting(("pe", "music", "art", "arts"),
-                                              help="体育、艺术专任教师所含课程列：体育（与健康）+音乐+美术+艺术")
+                                              help="体育、艺术专任教师所含的课程列（专任教师按授课课程分）")
     teaching_area_excludes_indoor_sports: bool = setting(
         True, help="生均教学及辅助用房用 教学及辅助用房 减去 室内体育用房（统计表把室内体育用房计在教学及辅助用房内）")
     sports_area_includes_indoor_sports: bool = setting(True, help="体育运动场馆面积 = 运动场地面积 + 室内体育用房")

@@ -12,6 +12,13 @@ import openpyxl
 import pytest
 
 
+@pytest.fixture(autouse=True)
+def _run_in_tmp_path(tmp_path, monkeypatch):
+    """Every test runs with its tmp_path as the working directory: a file written under a
+    relative name by mistake lands there, never in the repository."""
+    monkeypatch.chdir(tmp_path)
+
+
 @pytest.fixture
 def write_xlsx(tmp_path):
     """write_xlsx({"sheet": [[row], ...]}, merges={"sheet": ["A3:A4"]}, hidden=["sheet"]) -> Path.

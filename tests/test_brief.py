@@ -403,7 +403,29 @@ def test_county_brief_screenshot(tmp_path):
 def test_huge_county_still_fits_one_page(tmp_path):
     info, text = print_pdf(render_county_brief(huge_county()), tmp_path, "huge")
     assert_one_a4_page(info)
-    assert f"另有 {400 - LEDGER_TOP} 条" in text
+    shown = len(county_view(huge_county())["ledger"])  # fewer rows when each wraps to many lines
+    assert 1 <= shown <= LEDGER_TOP and f"另有 {400 - shown} 条" in text
+
+
+@browser
+def test_the_ledger_never_cuts_off_a_column(tmp_path):
+    # 整改需求 as the ledger words it for a 一贯制 school, school names and indicators in full:
+    # every cell of every row shown is on the page whole, wrapped if need be, on one A4 page.
+    data = county_data()
+    need = "需补足教学及辅助用房 3 m²（为全校数：按小学:初中 = 1:1.1拆分，初中部得 1.74 m²）"
+    data["ledger"] = [ledger_line(f"罗市镇渡头桥九年一贯制学校{i}", "4", "生均教学及辅助用房面积", 5.7993, 5.8, "m²",
+                                  need) for i in range(6)] + data["ledger"]
+    info, _ = print_pdf(render_county_brief(data), tmp_path, "ledger")
+    assert_one_a4_page(info)
+    view = county_view(data)
+    # Drawing order (-raw): a wrapped cell's lines follow one another.
+    raw = subprocess.run(["pdftotext", "-raw", str(tmp_path / "ledger.pdf"), "-"], capture_output=True, text=True,
+                         check=True).stdout
+    flat = re.sub(r"\s+", "", raw)
+    assert len(view["ledger"]) >= 3
+    for row in view["ledger"]:
+        for key in ("school", "indicator", "current", "need"):
+            assert re.sub(r"\s+", "", row[key]) in flat, (key, row[key])
 
 
 @browser

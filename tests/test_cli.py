@@ -5,6 +5,7 @@ Expected county figures come from sample_inputs/README.md, computed by the sampl
 """
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -89,6 +90,14 @@ def test_rerun_on_unchanged_inputs_skips_and_keeps_results(sample_run):
         assert a["stages"] == b["stages"] and a["ledger"] == b["ledger"]
 
 
+def test_the_progress_counter_counts_what_the_closing_line_counts(sample_run):
+    # 17 input files make 6 counties: the counter runs [1/6] … [6/6] and the run says 完成：6 项.
+    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(sample_run), "--jobs", "1"])
+    counters = re.findall(r"\[(\d+)/(\d+)\]", result.output)
+    assert [(int(a), int(b)) for a, b in counters] == [(i, 6) for i in range(1, 7)], result.output
+    assert "完成：6 项，成功 6 项" in result.output
+
+
 def test_one_broken_workbook_does_not_stop_the_others(tmp_path):
     src = tmp_path / "输入 文件夹"
     src.mkdir()
@@ -117,7 +126,19 @@ def test_standards_lists_both_profiles():
     res = runner.invoke(app, ["standards"])
     assert res.exit_code == 0
     assert "national-2017" in res.output and "hunan-daxiang" in res.output
-    assert "training_funds_share = 8%" in res.output and "training_funds_share = 5%" in res.output
+    assert "教师培训经费占公用经费比例下限：8%" in res.output and "教师培训经费占公用经费比例下限：5%" in res.output
+
+
+def test_standards_speaks_chinese_not_internal_keys():
+    res = runner.invoke(app, ["standards"])
+    shown = [line for line in res.output.splitlines() if line.strip() and not line.strip().startswith(("文件：", "■"))]
+    # Internal names (teaching_area, postgraduate, rotation_rate, min_met = 6) never reach the page;
+    # a section is named once, as where to change it: （标准文件 [cv]）.
+    words = {w for line in shown for w in re.findall(r"(?<![.\w])[A-Za-z_]{3,}", re.sub(r"\[\[?[a-z_]+\]\]?", "", line))}
+    assert words == set(), words
+    assert "按全校填报时按加权学生数拆分的字段：教学及辅助用房面积、体育运动场馆面积" in res.output
+    assert "高于规定学历所含的学历行（专任教师按学历分）：小学 研究生毕业、本科毕业、专科毕业" in res.output
+    assert "第26项 残疾儿童少年入学率：≥ 95%" in res.output
 
 
 def test_template_command_writes_a_workbook(tmp_path):

@@ -152,12 +152,17 @@ def test_sort_county_first_then_items_by_schools_affected_then_cheapest():
         sec("丁", students=100, teaching_area=500, multimedia_rooms=2),  # 7: 2.0 < 2.3, one school
         figures={"rotation_rate": 0.05, "rotation_backbone_share": 0.5},
     )
-    order = [(ln.school, ln.item) for ln in lines]
+    order = [(ln.school, ln.item) for ln in lines if not ln.need_text.startswith("补填数据")]
     county = [o for o in order if o[0] == "全区"]
     assert order[:len(county)] == county  # county-level lines first
     schools = order[len(county):]
     # item 4 (3 schools) before item 7 (1 school); within item 4 the smallest gap first
     assert schools == [("乙", "4"), ("甲", "4"), ("丙", "4"), ("丁", "7")]
+    # 丁 has 多媒体教室 and the others none: theirs are to be filled in, after 丁's gap.
+    fill = [(ln.school, ln.item) for ln in lines if ln.need_text.startswith("补填数据")]
+    assert sorted(fill) == sorted([("甲", "7"), ("乙", "7"), ("丙", "7")])
+    assert [(ln.school, ln.item) for ln in lines].index(("丁", "7")) < min(
+        [(ln.school, ln.item) for ln in lines].index(f) for f in fill)
 
 
 def test_no_data_gives_no_line_and_is_not_met():

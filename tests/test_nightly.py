@@ -53,10 +53,12 @@ def test_typed_values_survive_and_gaps_close_and_reopen(tmp_path):
     type_into_ledger(out / OUT_NAME, school_line, "责任人", "李四")
     type_into_ledger(out / OUT_NAME, school_line, "整改进展", "已报预算")
 
-    # Night 2, same data: skipped, and the typed workbook is untouched.
+    # Night 2, same data: what staff typed is read all the same, and kept.
     again = run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 2))
-    assert again.entries[0].get("skipped")
+    assert not again.entries[0].get("skipped")
     assert ledger_rows(out / OUT_NAME)[school_line]["责任人"] == "李四"
+    # Night 2b, same data and nothing typed since: skipped.
+    assert run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 2)).entries[0].get("skipped")
 
     # Night 3: the 残疾儿童少年入学率 reaches 96 % → that county line is 已销号 with the date;
     # every other line keeps its number and what staff typed.

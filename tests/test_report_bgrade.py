@@ -37,9 +37,10 @@ CASES = {
 
 
 def b_result(ws) -> dict[str, object]:
-    """{label: value} of the B类 result block under the table (label in D, value in H)."""
-    return {ws.cell(r, 4).value: ws.cell(r, 8).value for r in range(1, ws.max_row + 1)
-            if str(ws.cell(r, 4).value or "").startswith("B类")}
+    """{label: value} of the B类 result block under the table (label in E — on the second
+    printed page, beside the scores — value in H)."""
+    return {ws.cell(r, 5).value: ws.cell(r, 8).value for r in range(1, ws.max_row + 1)
+            if str(ws.cell(r, 5).value or "").startswith("B类")}
 
 
 def test_hand_scores_add_up():

@@ -5,6 +5,7 @@ Expected numbers are worked out by hand from the county in report_county.py.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 
 import openpyxl
@@ -68,8 +69,10 @@ def test_school_sheet_headers_frozen_and_filtered(written):
     assert ws.freeze_panes == f"B{SCHOOL_HEADER_ROW + 1}"
     assert ws.auto_filter.ref.startswith(f"A{SCHOOL_HEADER_ROW}:")
     assert ws.page_setup.orientation == "landscape"
-    assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.page_setup.fitToHeight == 0  # 1 page wide
-    assert ws.print_title_rows == f"$1:${SCHOOL_HEADER_ROW}"
+    # Not shrunk to one page wide (5 pt): 85 %, pages across with the school repeated.
+    assert not (ws.sheet_properties.pageSetUpPr and ws.sheet_properties.pageSetUpPr.fitToPage)
+    assert ws.page_setup.scale == 85
+    assert ws.print_title_rows == f"$1:${SCHOOL_HEADER_ROW}" and ws.print_title_cols == "$A:$B"
 
 
 def test_school_values_are_formulas_with_python_values_cached(written):
@@ -174,7 +177,12 @@ def test_overview_county_values_and_counts(written):
     i = next(i for i, row in enumerate(values) if row[0] == 1)
     assert values[i][3] == pytest.approx(4.7) and values[i][4] == 4.2
     assert values[i][6] == pytest.approx(math.sqrt(0.21) / 4.7)
-    assert values[i][10:13] == [2, 3, "达标"]  # 甲 5.0 and 丙 5.0 meet 4.2; 乙 4.0 does not
+    # 甲 5.0 and 丙 5.0 meet 4.2, 乙 4.0 does not: the county value and the CV pass, yet the
+    # conclusion must not read 达标 while a school fails the indicator.
+    assert values[i][10:13] == [2, 3, "全县值达标（2/3 校达标）"]
+    assert "&K" in formulas[i][12] and "校达标）" in formulas[i][12]  # live, like the counts beside it
+    # Indicator 2: every 小学 meets 1.0 (1.2, 1.0, 1.0): plain 达标.
+    assert values[i + 1][10:13] == [3, 3, "达标"]
     assert formulas[i][3].startswith("='差异系数'!") and formulas[i][10].startswith("=COUNTIFS(")
     passing = next(row for row in values if row[0] == "达标学校数（6 项达标且其余不低于 85%）")
     assert passing[2] == 1  # only 甲小学
@@ -231,6 +239,22 @@ def test_archive_sheet_has_the_closed_lines(written):
     assert ws.cell(2, 1).value == "TZ-0002"
     detail = ws.cell(2, [c.field for c in LEDGER_COLUMNS].index("detail") + 1).value
     assert detail.startswith("已于 2024-05-20 销号；现值、差距、需补足为销号前最后一次（2024-05-19）的数据")
+
+
+def test_ledger_dates_are_date_cells(written):
+    # 首次发现, 销号日期 and a typed 计划完成时间 are real dates (sortable, filterable), not text.
+    wb, _ = written
+    for sheet, row in (("整改台账", 3), ("已销号", 2)):  # TZ-0002: first seen 2024-05-01, closed 2024-05-20
+        ws = wb[sheet]
+        heads = [c.value for c in ws[1]]
+        first_seen = ws.cell(row, heads.index("首次发现") + 1)
+        closed_on = ws.cell(row, heads.index("销号日期") + 1)
+        assert first_seen.value == dt.datetime(2024, 5, 1) and first_seen.is_date and "yy" in first_seen.number_format
+        assert closed_on.value == dt.datetime(2024, 5, 20) and closed_on.is_date
+    ws = wb["整改台账"]
+    heads = [c.value for c in ws[1]]
+    assert ws.cell(4, heads.index("首次发现") + 1).value == dt.datetime(2024, 5, 2)
+    assert ws.cell(2, heads.index("销号日期") + 1).value is None  # an open line has none
 
 
 def test_every_sheet_is_protected_and_only_typed_cells_are_open(written):

@@ -108,3 +108,23 @@ def test_parse_rejects_a_document_without_indicators():
     with pytest.raises(RuleError, match="indicator"):
         parse_standard({"profile": {"name": "x"}, "cv": {"limit": {"primary": 0.5, "junior": 0.45}}},
                        Path("空.toml"))
+
+
+def test_every_option_the_rules_files_mention_exists():
+    # The comments of the rules files are the users' manual for them: an option they name
+    # (--tasks FILE …) must be one `equity-xlsx run` accepts.
+    import re
+
+    import typer.main
+
+    from equity_xlsx.cli import app
+
+    run = typer.main.get_command(app).commands["run"]
+    options = {opt for p in run.params for opt in p.opts}
+    rules_dir = STANDARDS_DIR.parent
+    mentioned = {(path.relative_to(rules_dir).as_posix(), opt)
+                 for path in sorted(rules_dir.rglob("*.toml"))
+                 for line in path.read_text(encoding="utf-8").splitlines() if line.lstrip().startswith("#")
+                 for opt in re.findall(r"--[a-z][a-z-]*", line)}
+    assert {m for m in mentioned if m[1] not in options} == set()
+    assert ("counties.toml", "--counties") not in mentioned

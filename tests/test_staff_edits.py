@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import shutil
 from pathlib import Path
 
@@ -15,66 +14,7 @@ import openpyxl
 from equity_xlsx.batch import run
 from test_nightly import SAMPLE, set_county_figure
 
-RESULT, BUSY = "大祥区_评估结果.xlsx", "大祥区_评估结果(新).xlsx"
-
-
-def rows(path: Path) -> dict[str, dict]:
-    """整改台账 and 已销号 by 台账编号, header -> cell (openpyxl cells, to check types)."""
-    wb = openpyxl.load_workbook(path)
-    out = {}
-    for name in ("整改台账", "已销号"):
-        if name not in wb.sheetnames:
-            continue
-        ws = wb[name]
-        head = [c.value for c in ws[1]]
-        for r in ws.iter_rows(min_row=2):
-            if r[0].value:
-                out[r[0].value] = {h: c for h, c in zip(head, r)}
-    return out
-
-
-def type_cell(path: Path, line_id: str, header: str, value: object) -> None:
-    wb = openpyxl.load_workbook(path)
-    ws = wb["整改台账"]
-    col = [c.value for c in ws[1]].index(header) + 1
-    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == line_id)
-    ws.cell(row, col, value)
-    wb.save(path)
-
-
-def type_score(path: Path, item: str, score: float) -> None:
-    wb = openpyxl.load_workbook(path)
-    ws = wb["任务清单"]
-    head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
-    item_col = next(c.column for c in head if c.value == "二级指标")
-    score_col = next(c.column for c in head if str(c.value).startswith("得分"))
-    row = next(r[0].row for r in ws.iter_rows(min_row=head[0].row + 1)
-               if str(r[item_col - 1].value or "").startswith(f"{item}."))
-    ws.cell(row, score_col, score)
-    wb.save(path)
-
-
-def scores(path: Path) -> dict[str, float]:
-    ws = openpyxl.load_workbook(path)["任务清单"]
-    head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
-    item_col = next(c.column for c in head if c.value == "二级指标")
-    score_col = next(c.column for c in head if str(c.value).startswith("得分"))
-    return {str(r[item_col - 1].value).split(".")[0]: r[score_col - 1].value
-            for r in ws.iter_rows(min_row=head[0].row + 1) if r[score_col - 1].value is not None}
-
-
-def saved_at(path: Path, when: dt.datetime) -> None:
-    os.utime(path, (when.timestamp(), when.timestamp()))
-
-
-def night(src: Path, out: Path, day: int, *, lock: bool = False):
-    lock_file = out / f"~${RESULT}"
-    if lock:
-        lock_file.write_bytes(b"")
-    elif lock_file.exists():
-        lock_file.unlink()
-    # force: tonight's inputs count as changed, so the workbook is really rewritten.
-    return run([src], out, standard="national-2017", jobs=1, force=True, today=dt.date(2026, 11, day))
+from staff_typing import BUSY, RESULT, night, rows, saved_at, scores, stored, type_cell, type_score
 
 
 def test_five_nights_lose_nothing_staff_typed(tmp_path):
@@ -156,18 +96,40 @@ def test_five_nights_lose_nothing_staff_typed(tmp_path):
     assert rows(original)[l2]["整改措施"].value != default_measure  # never reset to the task list
 
 
-def test_an_unchanged_night_skips_and_leaves_the_typed_workbook_alone(tmp_path):
+def test_an_unchanged_night_still_reads_what_staff_typed(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     src.mkdir()
     shutil.copy(SAMPLE, src / "大祥区.xlsx")
     run([src], out, standard="national-2017", jobs=1, today=dt.date(2026, 11, 1))
     line = next(iter(rows(out / RESULT)))
     type_cell(out / RESULT, line, "备注", "只在工作簿里")
+    # The data did not change, but the workbook did: the edit is read into the ledger store.
     res = run([src], out, standard="national-2017", jobs=1, today=dt.date(2026, 11, 2))
-    assert res.entries[0].get("skipped")
+    assert not res.entries[0].get("skipped")
     assert rows(out / RESULT)[line]["备注"].value == "只在工作簿里"
+    assert stored(out)[line].remark == "只在工作簿里"
+    # Nothing typed since, nothing changed: the next night skips.
+    res = run([src], out, standard="national-2017", jobs=1, today=dt.date(2026, 11, 3))
+    assert res.entries[0].get("skipped")
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert summary["workbooks"][0]["skipped"] is True
+
+
+def test_an_unchanged_night_merges_a_new_copy_once_the_result_is_closed(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    src.mkdir()
+    shutil.copy(SAMPLE, src / "大祥区.xlsx")
+    night(src, out, 1)
+    line = next(iter(rows(out / RESULT)))
+    night(src, out, 2, lock=True)  # Excel had the result open: tonight's went to (新)
+    busy = out / BUSY
+    type_cell(busy, line, "整改进展", "在(新)里填的")
+    (out / f"~${RESULT}").unlink()  # Excel closed
+    # Night 3, same data, no --force: the (新) copy is merged, retired, and its warning gone.
+    res = run([src], out, standard="national-2017", jobs=1, today=dt.date(2026, 11, 3))
+    assert not busy.exists()
+    assert rows(out / RESULT)[line]["整改进展"].value == "在(新)里填的"
+    assert "output_locked" not in [w["code"] for w in res.entries[0]["warnings"]]
 
 
 def test_renamed_headers_and_inserted_columns_are_kept(tmp_path):

@@ -225,14 +225,43 @@ def test_neutral_script_output_is_the_committed_file(tmp_path):
     assert out.read_text(encoding="utf-8") == DEFAULT_TASKS.read_text(encoding="utf-8")
 
 
-def test_rendered_for_daxiang_it_is_the_daxiang_list():
+def _neutral_documents() -> tuple[tuple[str, str], ...]:
+    import runpy
+
+    return runpy.run_path(str(Path(__file__).parent.parent / "scripts" / "neutral_tasks.py"))["DOCUMENTS"]
+
+
+def test_rendered_for_daxiang_it_is_the_daxiang_list_but_for_its_own_documents():
     national, daxiang = load_tasks().render(CountyId("大祥区")), load_tasks("daxiang")
     assert national.title == daxiang.title and national.columns == daxiang.columns
     local = {"区公安局": "市公安局大祥分局"}  # the one department named after 大祥 itself (neutral_tasks.py)
+
+    def neutral(text: str) -> str:  # the 大祥区 text with its documents as the national list words them
+        for document, words in _neutral_documents():
+            text = text.replace(document, words.replace("{县区}", "区"))
+        return text
+
     for a, b in zip(national.items, daxiang.items):
         departments = tuple(local.get(d, d) for d in a.departments)
         assert (a.text, a.points_text, a.measures, departments, a.offices, a.category, a.score, a.check) == \
-               (b.text, b.points_text, b.measures, b.departments, b.offices, b.category, b.score, b.check), a.id
+               (b.text, neutral(b.points_text), neutral(b.measures), b.departments, b.offices, b.category, b.score,
+                b.check), a.id
+
+
+def test_the_national_list_names_no_other_countys_documents_or_laws():
+    tasks = load_tasks().render(CountyId("桃源县"))
+    everything = "".join(it.text + it.points_text + it.measures + "".join(it.departments) for it in tasks.items)
+    for foreign in ("湖南", "湘教", "大祥", "邵阳", "720元", "940元"):
+        assert foreign not in everything, foreign
+    # No made-up document of this county: 《桃源县贯彻落实…实施方案》 does not exist.
+    assert re.findall(r"《[^》]*桃源县[^》]*》", everything) == []
+    # Where a county names its own document, staff fill in the name.
+    assert "本县学校体育美育教师配备计划（〔请填写文件名称〕）" in tasks.item("10").measures
+    assert "本县的实施方案（〔请填写文件名称〕）" in tasks.item("27").measures
+    # The 大祥区 list itself is unchanged.
+    daxiang = load_tasks("daxiang")
+    assert "《湖南省中小学规划建设条例》" in daxiang.item("9").measures
+    assert "《大祥区贯彻落实深化新时代教育评价改革重点任务实施方案》" in daxiang.item("27").measures
 
 
 def test_rendered_for_a_county_it_speaks_of_that_county():

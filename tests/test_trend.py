@@ -79,10 +79,37 @@ def test_three_years_and_a_rerun_of_one_give_three_points_with_that_year_replace
         assert len([r for r in store.last_runs()]) == 1
 
     ws = openpyxl.load_workbook(out / "测试县_评估结果.xlsx")["趋势"]
-    line_charts = [c for c in ws._charts if c.tagname == "lineChart"]
-    assert len(line_charts) == 7
-    first = line_charts[0].series[0]
-    assert first.val.numRef.f.endswith("$F$6:$F$8") and first.cat.numRef.f.endswith("$A$6:$A$8")
+    charts = [c for c in ws._charts if c.tagname == "scatterChart"]
+    assert len(charts) == 7
+    first = charts[0].series[0]
+    assert first.yVal.numRef.f.endswith("$F$6:$F$8") and first.xVal.numRef.f.endswith("$A$6:$A$8")
+
+
+def limit_series(path, name: str) -> tuple[dict, dict]:
+    """The 趋势 chart series called ``name`` as written (chart XML): marker, dash, the cells of
+    its x and y values; and the chart's x axis bounds."""
+    import xml.etree.ElementTree as ET
+    import zipfile
+
+    ns = {"c": "http://schemas.openxmlformats.org/drawingml/2006/chart",
+          "a": "http://schemas.openxmlformats.org/drawingml/2006/main"}
+    with zipfile.ZipFile(path) as z:
+        for part in (n for n in z.namelist() if n.startswith("xl/charts/chart")):
+            root = ET.fromstring(z.read(part))
+            for ser in root.iter(f"{{{ns['c']}}}ser"):
+                if ser.findtext("c:tx/c:v", namespaces=ns) != name:
+                    continue
+
+                def cells(tag: str) -> list[str]:
+                    ref = ser.findtext(f"c:{tag}/c:numRef/c:f", namespaces=ns).split("!")[1].replace("$", "")
+                    return ref.split(":")
+
+                dash = ser.find("c:spPr/a:ln/a:prstDash", ns)
+                scaling = root.find(".//c:valAx/c:scaling", ns)
+                return ({"symbol": ser.find("c:marker/c:symbol", ns).get("val"),
+                         "dash": dash.get("val") if dash is not None else None, "x": cells("xVal"), "y": cells("yVal")},
+                        {"min": scaling.find("c:min", ns).get("val"), "max": scaling.find("c:max", ns).get("val")})
+    raise KeyError(name)
 
 
 def test_the_first_run_shows_one_point_and_says_so_and_the_year_comes_from_the_folder(tmp_path):
@@ -93,6 +120,13 @@ def test_the_first_run_shows_one_point_and_says_so_and_the_year_comes_from_the_f
     ws = openpyxl.load_workbook(tmp_path / "出" / "测试县_评估结果.xlsx")["趋势"]
     assert "只有 2025 年度一次运行的结果" in ws["A2"].value
     assert list(trend_rows(tmp_path / "出" / "测试县_评估结果.xlsx")) == [2025]
+    # One data year: the limit is still a line across the chart, from 2024 to 2026 at 0.5,
+    # not a dash marker on a single category.
+    limit, axis = limit_series(tmp_path / "出" / "测试县_评估结果.xlsx", "小学限值")
+    assert limit["symbol"] == "none" and limit["dash"] == "dash"
+    assert [ws[c].value for c in limit["x"]] == [2024, 2026]
+    assert [ws[c].value for c in limit["y"]] == ["=限值_小学", "=限值_小学"]
+    assert (axis["min"], axis["max"]) == ("2024", "2026")
 
 
 def test_the_brief_beside_the_workbook_carries_the_runs_numbers(tmp_path):

@@ -10,7 +10,7 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -106,8 +106,8 @@ def closed_and_typed(tmp_path: Path) -> tuple[Path, Path, Path, str, str]:
 
 def assert_rebuilt(out: Path, closed: str, typed: str) -> None:
     got = rows(out / RESULT)
-    assert got[closed]["状态"].value == "已销号" and got[closed]["销号日期"].value == "2026-11-02"
-    assert got[closed]["首次发现"].value == "2026-11-01"  # not reset to today
+    assert got[closed]["状态"].value == "已销号" and got[closed]["销号日期"].value == datetime(2026, 11, 2)
+    assert got[closed]["首次发现"].value == datetime(2026, 11, 1)  # not reset to today
     assert got[typed]["责任人"].value == "张老师"
     messages = [r[5] for r in openpyxl.load_workbook(out / RESULT)["数据问题"].iter_rows(values_only=True)]
     assert any(str(m).startswith("台账数据库中没有本县的记录") for m in messages)

@@ -330,6 +330,31 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
             continue
         sections.append(Section(school=name, stage=st, school_type=school.school_type, code=school.code,
                                 values=vals, sources=srcs, notes=notes[st], origin=part.record.origin))
+        _report_blanks(name, st, vals, part.record, std, aliases, problems)
+
+
+def _report_blanks(name: str, stage: str, vals: dict[str, float], rec: Record, std: Standard, aliases,
+                   problems: ProblemLog) -> None:
+    """An empty cell that leaves an indicator of this section without data, named where it is.
+
+    Checked on the finished section: a whole-school amount given on one row of a 一贯制 school
+    is split to the other row, so that row's empty cell is no gap.
+    """
+    found: dict[tuple, tuple[Source, str, list]] = {}
+    for ind in std.indicators:
+        if ind.numerator in vals:
+            continue
+        fields = [ind.numerator] + [p for opt in aliases.composites.get(ind.numerator, ()) for p in opt]
+        for f in dict.fromkeys(fields):
+            src = None if f in vals else rec.blanks.get((stage, f)) or rec.blanks.get((None, f))
+            if src is not None:
+                key = (src.sheet, src.row, src.column)
+                found.setdefault(key, (src, f, []))[2].append(ind)
+    for src, f, inds in found.values():
+        problems.add_at(Code.BLANK_VALUE, replace(src, label=""), school=name, stage=STAGE_LABEL.get(stage, stage),
+                        header=src.label or aliases.fields[f].label, field=f,
+                        indicators="、".join(dict.fromkeys(i.name for i in inds)),
+                        indicator_ids=sorted({i.id for i in inds}))
 
 
 def _records(school: _School) -> list[Record]:

@@ -52,6 +52,7 @@ class Record:
     sheet_stage: str | None = None
     form: bool = False  # read from a one-school form sheet
     invalid: set[str] = field(default_factory=set)  # fields whose cell was reported as unusable
+    blanks: dict[tuple[str | None, str], Source] = field(default_factory=dict)  # (stage, field) -> an empty cell
     notes: list[tuple[str | None, str]] = field(default_factory=list)  # (stage or None, how a value was derived)
 
 
@@ -148,6 +149,7 @@ def read_records(grid: Grid, header: Header, vocab: Vocabulary, file: str, probl
             elif type(v) is float and 0 <= v < _INF:
                 cell = Cell(to_canonical(v, c.factor), Source(file, sheet, excel_row, c.letter), c.field)
             elif v == "":
+                rec.blanks[(c.stage, c.field)] = Source(file, sheet, excel_row, c.letter, c.header)
                 continue
             else:
                 cell = _read_number(grid, r, c, file, problems, merged_cells, warned_merges, field_cols)

@@ -31,7 +31,7 @@ from ..indicators import BELOW, MET, NEAR, SectionResult, StageResult, ratio_to_
 from ..model import STAGE_LABEL, Verdict
 from . import chart_style as cs
 from .context import ReportContext, Sheet, standard_name
-from .formats import UNIT_DECIMALS, fit_width, num, number_format, print_setup
+from .formats import UNIT_DECIMALS, fit_width, num, number_format, print_setup, wrapped_height
 from .schools import FLOOR_NAME
 
 SHEET = "图表"
@@ -40,6 +40,7 @@ TITLE_ROW, NOTE_ROW, FIRST_ROW = 0, 1, 3
 COL_PX = 64  # columns A–O are set to this width (Excel's default)
 CHART_COLS = 15  # charts span A–O: 960 px, narrower than an A4 landscape page at 100 %
 CHART_WIDTH = CHART_COLS * COL_PX
+COL_CHARS = (COL_PX - 5) / 7  # the same width in characters (formats.column_px)
 # A printed page (A4 landscape, the margins of print_setup) holds PAGE_ROWS default rows below
 # the title rows; a half-page slot is half of it. A slot is its chart and one spare row.
 PAGE_ROWS = 30
@@ -49,9 +50,9 @@ DATA_COL = CHART_COLS + 1  # the chart data blocks start at column Q
 
 # Category labels: smaller as schools multiply. Up to LABELS_ALL_MAX schools every name is
 # shown; beyond, the spreadsheet skips names that would overlap (the data block lists them all).
-LABEL_SIZES = ((30, 9), (60, 8), (100, 7))  # (up to N schools, font size in points)
-LABEL_SIZE_MIN = 6
-LABELS_ALL_MAX = 100
+LABEL_SIZES = ((30, 10),)  # (up to N schools, font size in points)
+LABEL_SIZE_MIN = cs.MIN_FONT  # never smaller on paper: past LABELS_ALL_MAX names are skipped instead
+LABELS_ALL_MAX = 70  # 10-point names side by side across a page-wide chart
 
 # Columns of a data block, offsets from DATA_COL.
 RANK, SCHOOL, VALUE, RATIO, MET_COL, NEAR_COL, BELOW_COL, STANDARD, FLOOR = range(9)
@@ -125,15 +126,17 @@ def _data_block(ws: Worksheet, ctx: ReportContext, top: int, k: int, st: StageRe
         v, r = f"{xl_col_to_name(c(VALUE))}{r1}", f"{xl_col_to_name(c(RATIO))}{r1}"
         ws.write_number(row, c(RANK), i + 1, fm.integer)
         ws.write_string(row, c(SCHOOL), res.section.school, fm.text)
-        ws.write_formula(row, c(VALUE), "=" + lay.cell(src, lay.value_col(k)), vfmt,
+        shown_fmt = fm.value(ind.unit, value, std_value)
+        ratio = None if value is None else ratio_to_standard(value, std_value)
+        ws.write_formula(row, c(VALUE), "=" + lay.cell(src, lay.value_col(k)), shown_fmt,
                          Verdict.NO_DATA if value is None else value)
-        ws.write_formula(row, c(RATIO), "=" + lay.cell(src, lay.ratio_col(k)), fm.ratio,
-                         Verdict.NO_DATA if value is None else ratio_to_standard(value, std_value))
+        ws.write_formula(row, c(RATIO), "=" + lay.cell(src, lay.ratio_col(k)), fm.ratio_of(ratio),
+                         Verdict.NO_DATA if ratio is None else ratio)
         # The same rule as 学校指标's colours: ratio ≥ 1 达标, ≥ floor amber, below it red.
         tests = {MET: f"{r}>=1", NEAR: f"AND({r}<1,{r}>={FLOOR_NAME})", BELOW: f"{r}<{FLOOR_NAME}"}
         status = res.statuses[ind.id]
         for key, off in bars.items():
-            ws.write_formula(row, c(off), f"=IF(ISNUMBER({r}),IF({tests[key]},{v},NA()),NA())", vfmt,
+            ws.write_formula(row, c(off), f"=IF(ISNUMBER({r}),IF({tests[key]},{v},NA()),NA())", shown_fmt,
                              value if status == key else cs.NA)
         ws.write_formula(row, c(STANDARD), f"={std_name}", vfmt, std_value)
         ws.write_formula(row, c(FLOOR), f"={FLOOR_NAME}*{std_name}", vfmt, floor * std_value)
@@ -160,12 +163,11 @@ def _chart(ctx: ReportContext, k: int, st: StageResult, place: ChartPlace) -> Ch
     if small:
         decimals = UNIT_DECIMALS.get(ind.unit, 2)
         for series in bars:
-            series["data_labels"] = {"value": True, "num_format": number_format(decimals), "font": cs.font(8)}
+            series["data_labels"] = {"value": True, "num_format": number_format(decimals), "font": cs.font(9)}
     chart = cs.bars_with_lines(ctx.wb, chart_title(stage, ind.name, ind.unit), bars, lines, gap=60 if small else 25)
     x_axis = {"name": "学校（按指标值从高到低排列；没有数据的学校排在最后，无柱）", "name_font": cs.font(9),
               "num_font": label_font(n)}
-    if n <= LABELS_ALL_MAX:
-        x_axis["interval_unit"] = 1
+    x_axis["interval_unit"] = 1 if n <= LABELS_ALL_MAX else -(-n // LABELS_ALL_MAX)
     chart.set_x_axis(x_axis)
     # Axis ticks need fewer decimals than the values: whole 元, one decimal otherwise.
     chart.set_y_axis(cs.value_axis(f"{ind.short}（{ind.unit}）", number_format(min(UNIT_DECIMALS.get(ind.unit, 2), 1))))
@@ -178,9 +180,11 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     fm, std = ctx.fm, ctx.std
     floor = std.pass_rule.floor_ratio
     ws.write_string(TITLE_ROW, 0, f"{ctx.county.name}各校指标图（每项指标、每个学段一张，按指标值从高到低排列）", fm.title)
-    ws.write_string(NOTE_ROW, 0, f"柱：绿色＝达标，黄色＝未达标但不低于标准的{floor:.0%}，红色＝低于{floor:.0%}，没有数据的学校无柱；"
-                                 f"实线＝标准，虚线＝标准的{floor:.0%}。图的数据在右侧（Q 列起），"
-                                 "引自“学校指标”：在那里改正输入值，柱随之变化。", fm.note)
+    note = (f"柱：绿色＝达标，黄色＝未达标但不低于标准的{floor:.0%}，红色＝低于{floor:.0%}，没有数据的学校无柱；"
+            f"实线＝标准，虚线＝标准的{floor:.0%}。图的数据在右侧（Q 列起），"
+            "引自“学校指标”：在那里改正输入值，柱随之变化。")
+    ws.merge_range(NOTE_ROW, 0, NOTE_ROW, CHART_COLS - 1, note, fm.note_wrap)
+    ws.set_row(NOTE_ROW, wrapped_height([(note, CHART_COLS * COL_CHARS)]))
     plan = [(k, st) for k in range(len(std.indicators)) for st in ctx.ev.stages.values()]
     if not plan:
         ws.write_string(FIRST_ROW, 0, "没有纳入计算的学校。", fm.note)
@@ -204,7 +208,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     ws.set_column(DATA_COL + SCHOOL, DATA_COL + SCHOOL, fit_width(names, minimum=12, maximum=30))
     ws.set_column(DATA_COL + VALUE, DATA_COL + FLOOR, 11)
     ws.set_column(DATA_COL + RATIO, DATA_COL + RATIO, 8.5)
-    print_setup(ws, None)
+    print_setup(ws, None, widths=[COL_CHARS] * CHART_COLS)
     if breaks:
         ws.set_h_pagebreaks(breaks)
     ws.print_area(0, 0, max(chart_row, FIRST_ROW + 1) - 1, CHART_COLS - 1)

@@ -28,9 +28,13 @@ ROW_PX = 20  # a row of the default height (15 pt), for sizing charts in rows
 Range = list  # [sheet, first_row, first_col, last_row, last_col], 0-based (xlsxwriter's list form)
 
 
+# Sheets with charts print at 85 % or more: 10-point chart text is never under 8 pt on paper.
+MIN_FONT = 10
+
+
 def font(size: float, *, bold: bool = False, rotation: int | None = None) -> dict:
-    """A chart font in the workbook's CJK font."""
-    out: dict = {"name": FONT, "size": size, "bold": bold}
+    """A chart font in the workbook's CJK font, never under ``MIN_FONT`` points."""
+    out: dict = {"name": FONT, "size": max(size, MIN_FONT), "bold": bold}
     if rotation is not None:
         out["rotation"] = rotation
     return out

@@ -17,7 +17,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..indicators import IndicatorSummary
 from ..model import STAGE_LABEL, Verdict
 from .context import ReportContext, Sheet, limit_name
-from .formats import print_setup, ref
+from .formats import fit_width, print_setup, ref, wrapped_height
 from .schools import COL_STUDENTS
 
 SHEET = "差异系数"
@@ -52,9 +52,9 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     ev, fm, std, lay = ctx.ev, ctx.fm, ctx.std, ctx.schools
     out = ctx.cv_cells
     ws.write_string(0, 0, "差异系数计算（按在校生数加权，总体形式）", fm.title)
-    ws.write_string(1, 0, "X̄ = ΣPᵢXᵢ / ΣPᵢ；S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)；CV = S / X̄。"
-                    "Pᵢ（在校生数）和 Xᵢ（指标值）引自“学校指标”，只含有该项数据的学校；判定用未舍入的 CV。",
-                    fm.note)
+    note = ("X̄ = ΣPᵢXᵢ / ΣPᵢ；S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)；CV = S / X̄。"
+            "Pᵢ（在校生数）和 Xᵢ（指标值）引自“学校指标”，只含有该项数据的学校；判定用未舍入的 CV。")
+    headers: dict[int, list[str]] = {}  # row -> the header texts of a computation block
     for stage, row in LIMIT_ROW.items():
         ws.write_string(row, 0, f"{STAGE_LABEL[stage]}差异系数限值（≤）", fm.param_label)
         ws.write_number(row, 1, std.cv.limit[stage], fm.param_value)
@@ -64,6 +64,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     margin_cell = ctx.define(MARGIN_NAME, SHEET, MARGIN_ROW, 1)
 
     row = MARGIN_ROW + 2
+    shown: dict[int, list[str]] = {1: [], 3: [], 4: []}  # numbers as shown, to size their columns
     for stage, st in ev.stages.items():
         limit_cell = limit_name(stage)
         for k, (ind, summ) in enumerate(zip(std.indicators, st.indicators)):
@@ -76,8 +77,8 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                 row += 2
                 continue
             wcv = summ.cv
-            ws.write_row(row, 0, ["学校", "Pᵢ 在校生数", f"Xᵢ 指标值（{ind.unit}）", "Pᵢ·Xᵢ", "Pᵢ·(Xᵢ − X̄)²"],
-                         fm.header)
+            headers[row] = ["学校", "Pᵢ 在校生数", f"Xᵢ 指标值（{ind.unit}）", "Pᵢ·Xᵢ", "Pᵢ·(Xᵢ − X̄)²"]
+            ws.write_row(row, 0, headers[row], fm.header)
             row += 1
             first = row
             n = len(rows)
@@ -94,6 +95,8 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                 ws.write_formula(row, 2, "=" + lay.cell(src_row, lay.value_col(k)), vfmt, x)
                 ws.write_formula(row, 3, f"=B{r1}*C{r1}", fm.decimal, p * x)
                 ws.write_formula(row, 4, f"=B{r1}*(C{r1}-{mean_abs})^2", fm.decimal, p * (x - wcv.mean) ** 2)
+                shown[3].append(f"{p * x:,.2f}")
+                shown[4].append(f"{p * (x - wcv.mean) ** 2:,.2f}")
                 row += 1
             span = lambda c: f"{c}{first + 1}:{c}{last + 1}"  # noqa: E731
             b = lambda r: f"B{r + 1}"  # noqa: E731
@@ -105,8 +108,8 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                 (f"X̄ = ΣPᵢXᵢ / ΣPᵢ（{ctx.county.area_word}值）", f"={b(r_px)}/{b(r_p)}", fm.bold_decimal, wcv.mean),
                 ("ΣPᵢ(Xᵢ − X̄)²", f"=SUM({span('E')})", fm.decimal, wcv.sum_sq),
                 ("S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)", f"=SQRT({b(r_sq)}/{b(r_p)})", fm.bold_decimal, wcv.sd),
-                ("CV = S / X̄", f'=IF({b(r_mean)}=0,{Verdict.NOT_APPLICABLE.quoted()},{b(r_sd)}/{b(r_mean)})', fm.bold_cv,
-                 cv_value),
+                ("CV = S / X̄", f'=IF({b(r_mean)}=0,{Verdict.NOT_APPLICABLE.quoted()},{b(r_sd)}/{b(r_mean)})',
+                 fm.cv_of(wcv.cv, std.cv.limit[stage], bold=True), cv_value),
                 ("限值", f"={limit_cell}", fm.cv, std.cv.limit[stage]),
                 ("判定（CV ≤ 限值）",
                  f'=IF(ISNUMBER({b(r_cv)}),IF({b(r_cv)}<={b(r_lim)},{Verdict.MET.quoted()},{Verdict.UNMET.quoted()}),'
@@ -120,6 +123,8 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
             for label, formula, f, value in lines:
                 ws.write_string(row, 0, label, fm.bold_text)
                 ws.write_formula(row, 1, formula, f, value)
+                if isinstance(value, float):
+                    shown[1].append(f"{value:,.4f}")
                 row += 1
             fm.verdict_rules(ws, f"B{r_ver + 1}:B{r_crit + 1}")
             out[(stage, ind.id)] = CVCells(
@@ -130,10 +135,17 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     if not ev.stages:
         ws.write_string(row, 0, "没有纳入计算的学校。", fm.note)
 
-    ws.set_column(0, 0, 30)
-    ws.set_column(1, 4, 16)
+    widths = [fit_width((r.section.school for r in ev.sections), minimum=30, maximum=34),
+              fit_width(shown[1], minimum=16, maximum=24), 16,
+              fit_width(shown[3], minimum=16, maximum=24), fit_width(shown[4], minimum=16, maximum=24)]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    for r, texts in headers.items():
+        ws.set_row(r, wrapped_height(zip(texts, widths)))
+    ws.merge_range(1, 0, 1, len(widths) - 1, note, fm.note_wrap)
+    ws.set_row(1, wrapped_height([(note, sum(widths))]))
     ws.freeze_panes(MARGIN_ROW + 1, 0)
-    print_setup(ws, None, landscape=False)
+    print_setup(ws, None, landscape=False, widths=widths)
 
 
 SHEET_UNIT = Sheet(SHEET, write, order=1)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
+from ..display import honest_decimals
 from ..model import CLOSED, LEDGER_COLUMNS, STAGE_LABEL, LedgerColumn, LedgerLine
 from .context import ReportContext, Sheet
 from .formats import Formats, fit_width, print_setup, wrapped_height
@@ -23,6 +24,10 @@ HEADER_ROW = 0  # Excel row 1; lines from Excel row 2
 FIELDS = tuple(c.field for c in LEDGER_COLUMNS)
 COLUMN = {f: i for i, f in enumerate(FIELDS)}
 WRAPPED = tuple(c.field for c in LEDGER_COLUMNS if c.kind == "wrap")
+# Widest a fitted column grows (characters): the sheet prints three A4 pages wide at 85 % —
+# the gap (台账编号 … 需补足), the measures and who acts, then dates, status and what staff type.
+MAX_WIDTH = {"school": 20, "indicator": 24, "need_text": 24, "detail": 30, "measure": 36, "department": 18,
+             "office": 14}
 
 
 @dataclass(frozen=True)
@@ -51,15 +56,30 @@ def _iso_date(text: str) -> dt.datetime | None:
         return None
 
 
+AMOUNT_DECIMALS = 3  # fm.amount: up to 3 decimals
+
+
+def number_format(fm: Formats, line: LedgerLine, field: str):  # noqa: ANN201
+    """现值 / 差距 shown so that a gap never reads as closed: a 现值 short of its 标准值 keeps
+    the decimals that tell them apart (5.7993 beside 5.8), a 差距 above 0 never shows as 0."""
+    value, bound, at_least = getattr(line, field), None, True
+    if field == "current" and line.current is not None and line.standard is not None:
+        bound, at_least = line.standard, line.current < line.standard
+    elif field == "shortfall":
+        bound, at_least = 0.0, False
+    decimals = honest_decimals(value, bound, AMOUNT_DECIMALS, at_least=at_least)
+    return fm.amount if decimals == AMOUNT_DECIMALS else fm.number(decimals)
+
+
 def _write_cell(ws: Worksheet, row: int, col: int, column: LedgerColumn, value, fm: Formats,  # noqa: ANN001
-                edited: bool = False) -> None:
+                edited: bool = False, number_fmt=None) -> None:  # noqa: ANN001
     """One ledger cell by its column kind; typed columns are cream and unlocked, a default staff
     replaced is shown in blue."""
     if column.kind == "number":
         if value is None:
             ws.write_blank(row, col, None, fm.text)
         else:
-            ws.write_number(row, col, value, fm.amount)
+            ws.write_number(row, col, value, number_fmt or fm.amount)
         return
     if column.kind == "stage":
         value = STAGE_LABEL.get(value, value)
@@ -113,7 +133,8 @@ def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive:
         edited = line.edited
         for c, column in enumerate(LEDGER_COLUMNS):
             value = closed_detail(line) if column.field == "detail" else getattr(line, column.field)
-            _write_cell(ws, i, c, column, value, fm, column.field in edited)
+            _write_cell(ws, i, c, column, value, fm, column.field in edited,
+                        number_format(fm, line, column.field) if column.kind == "number" else None)
         values = line.extras
         for k, header in enumerate(extras):
             ws.write_string(i, len(LEDGER_COLUMNS) + k, values.get(header, ""), fm.staff)
@@ -131,8 +152,9 @@ def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive:
                 "validate": "list", "source": list(status_choices), "error_type": "warning",
                 "input_title": "状态", "input_message": f"{' / '.join(status_choices)}；手工填写的状态会保留。",
                 "error_title": "状态", "error_message": "建议从下拉列表中选择状态。"})
+    extra_widths = {h: fit_width([h], minimum=12, maximum=30) for h in extras}
     for k, header in enumerate(extras):
-        ws.set_column(len(LEDGER_COLUMNS) + k, len(LEDGER_COLUMNS) + k, fit_width([header], minimum=12, maximum=30))
+        ws.set_column(len(LEDGER_COLUMNS) + k, len(LEDGER_COLUMNS) + k, extra_widths[header])
     ws.freeze_panes(1, 2)
     ws.autofilter(0, 0, last_row, last_col + len(extras))
     widths = {}
@@ -141,13 +163,19 @@ def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive:
             w = column.width
         else:
             values = [getattr(line, column.field) for line in lines]
-            w = fit_width(values, minimum=10, maximum=36 if column.kind == "wrap" else 30)
+            w = fit_width(values, minimum=10, maximum=MAX_WIDTH.get(column.field, 30))
         widths[column.field] = w
         ws.set_column(c, c, w)
+    # Every wrapping cell shows all its lines: the long texts and what staff typed.
+    tall = (*WRAPPED, *(c.field for c in LEDGER_COLUMNS if c.staff))
     for i, line in enumerate(lines, start=1):
-        ws.set_row(i, wrapped_height((closed_detail(line) if f == "detail" else getattr(line, f), widths[f])
-                                     for f in WRAPPED))
-    print_setup(ws, HEADER_ROW)
+        ws.set_row(i, wrapped_height([(closed_detail(line) if f == "detail" else getattr(line, f), widths[f])
+                                      for f in tall] + [(line.extras.get(h, ""), extra_widths[h]) for h in extras]))
+    # Printed three pages wide at the most (the gap; the measures and who acts; dates, status
+    # and what staff typed), 台账编号 and 学校 repeated on each.
+    print_setup(ws, HEADER_ROW, widths=[widths[f] for f in FIELDS] + [extra_widths[h] for h in extras],
+                repeat_cols=COLUMN["school"] + 1,
+                blocks=(COLUMN["detail"], COLUMN["first_seen"], len(FIELDS)))
     return LedgerLayout(sheet, n)
 
 

@@ -29,7 +29,7 @@ from . import chart_style as cs
 from .context import ReportContext, Sheet, Summary, limit_name, standard_name
 from .cv_sheet import SHEET as CV_SHEET
 from .cv_sheet import critical_text, cv_verdict
-from .formats import column_px, num, number_format, print_setup, quote_sheet
+from .formats import column_px, num, number_format, print_setup, quote_sheet, wrapped_height
 from .problems import SHEET as PROBLEM_SHEET
 from .schools import COL_STAGE, COL_STUDENTS, HEADER_ROW
 from .schools import SHEET as SCHOOL_SHEET
@@ -37,7 +37,10 @@ from .schools import SHEET as SCHOOL_SHEET
 SHEET = "概览"
 
 # Column widths (characters) of the tables, A–M; the CV charts are sized to their width.
-TABLE_WIDTHS = (8, 44, 12) + (11,) * 9 + (10,)
+# Narrow enough to print one A4 landscape page wide at over 85 % (text ≥ 8 pt); names and the
+# 结论 wrap within their cells.
+TABLE_WIDTHS = (8, 28, 8, 10, 10, 10, 10, 8, 10, 8, 10, 10, 14)
+LABEL_WIDTH = TABLE_WIDTHS[0] + TABLE_WIDTHS[1]  # a label merged over A:B
 TABLE_LAST_COL = len(TABLE_WIDTHS) - 1
 COL_CV, COL_LIMIT = 6, 7  # 差异系数 and 限值 in a stage's indicator table
 # The CV chart's data beside each stage's indicator table (outside the print area).
@@ -125,7 +128,8 @@ def _head(ws: Worksheet, ctx: ReportContext) -> int:
     row = 1
     for label, value in rows:
         ws.merge_range(row, 0, row, 1, label, fm.bold_text)
-        ws.merge_range(row, 2, row, 8, str(value), fm.text)
+        ws.merge_range(row, 2, row, 8, str(value), fm.wrap)
+        ws.set_row(row, wrapped_height([(str(value), sum(TABLE_WIDTHS[2:9]))]))
         row += 1
     names, values = left_out(ctx.ev)
     if names:
@@ -135,7 +139,7 @@ def _head(ws: Worksheet, ctx: ReportContext) -> int:
         # a formula (quotes, and Excel's 255-character limit on formula strings).
         ws.merge_range(row, 0, row, 12, "", fm.banner)
         ws.write_url(row, 0, f"internal:{quote_sheet(PROBLEM_SHEET)}!A1", fm.banner, string=text)
-        ws.set_row(row, 30)
+        ws.set_row(row, wrapped_height([(text, sum(TABLE_WIDTHS))]))
         row += 1
     return row + 1
 
@@ -168,19 +172,20 @@ def _indicator_row(ws: Worksheet, ctx: ReportContext, row: int, k: int, st: Stag
     stage_col, ratio_col = lay.column(COL_STAGE), lay.column(lay.ratio_col(k))
     v = Verdict
     ws.write_number(row, 0, ind.id, fm.integer)
-    ws.write_string(row, 1, ind.name, fm.text)
+    ws.write_string(row, 1, ind.name, fm.wrap)
     ws.write_string(row, 2, ind.unit, fm.text)
     if cells:
-        ws.write_formula(row, 3, f"={cells.mean}", fm.decimal, s.county_value)
+        ws.write_formula(row, 3, f"={cells.mean}", fm.value(ind.unit, s.county_value, s.standard), s.county_value)
     else:
         ws.write_string(row, 3, v.NO_DATA, fm.text)
-    ws.write_formula(row, 4, f"={standard_name(stage, ind.id)}", fm.decimal, s.standard)
+    ws.write_formula(row, 4, f"={standard_name(stage, ind.id)}", fm.value(ind.unit), s.standard)
     ws.write_formula(row, 5, f'=IF(ISNUMBER(D{r1}),IF(ROUND(D{r1}/E{r1},{RATIO_DECIMALS})>=1,'
                              f'{v.MET.quoted()},{v.UNMET.quoted()}),{v.NO_DATA.quoted()})',
                      fm.text, county_verdict(s))
     ws.write_formula(row, 7, f"={limit_name(stage)}", fm.cv, s.cv_limit)  # shown with or without data
     if cells:
-        ws.write_formula(row, 6, f"={cells.cv}", fm.cv, v.NOT_APPLICABLE if s.cv_value is None else s.cv_value)
+        ws.write_formula(row, 6, f"={cells.cv}", fm.cv_of(s.cv_value, s.cv_limit),
+                         v.NOT_APPLICABLE if s.cv_value is None else s.cv_value)
         ws.write_formula(row, 8, f"={cells.verdict}", fm.text, cv_verdict(s))
         ws.write_formula(row, 9, f"={cells.critical}", fm.text, critical_text(s, std.cv.critical_margin))
     else:
@@ -188,11 +193,14 @@ def _indicator_row(ws: Worksheet, ctx: ReportContext, row: int, k: int, st: Stag
             ws.write_string(row, c, v.NO_DATA, fm.text)
     ws.write_formula(row, 10, f'=COUNTIFS({stage_col},"{label}",{ratio_col},">=1")', fm.integer, s.schools_meeting)
     ws.write_formula(row, 11, f'=COUNTIFS({stage_col},"{label}",{ratio_col},">=0")', fm.integer, s.schools_with_data)
-    # Same order as IndicatorSummary.verdict.
+    # Same order as IndicatorSummary.conclusion: 达标 only when every school meets it too.
+    area = ctx.county.area_word
     ws.write_formula(row, 12, f'=IF(L{r1}=0,{v.NO_DATA.quoted()},IF(OR(I{r1}={v.UNMET.quoted()},'
                               f'F{r1}={v.UNMET.quoted()}),{v.UNMET.quoted()},'
-                              f'IF(L{r1}<{stage_count_cell},{v.INCOMPLETE.quoted()},{v.MET.quoted()})))',
-                     fm.text, s.verdict)
+                              f'IF(L{r1}<{stage_count_cell},{v.INCOMPLETE.quoted()},IF(K{r1}>=L{r1},{v.MET.quoted()},'
+                              f'"{area}值达标（"&K{r1}&"/"&L{r1}&" 校达标）"))))',
+                     fm.wrap, s.conclusion(area))
+    ws.set_row(row, wrapped_height([(ind.name, TABLE_WIDTHS[1]), (s.conclusion(area), TABLE_WIDTHS[12])]))
 
 
 @dataclass(frozen=True)
@@ -272,8 +280,9 @@ def _stage(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult) -> tupl
     ]
     count_row = row
     for text, formula, value in facts:
-        ws.merge_range(row, 0, row, 1, text, fm.bold_text)
+        ws.merge_range(row, 0, row, 1, text, fm.bold_wrap)
         ws.write_formula(row, 2, formula, fm.integer, value)
+        ws.set_row(row, wrapped_height([(text, LABEL_WIDTH)]))
         row += 1
     verdict_row, header_row = row, row + 1
     first = header_row + 1
@@ -283,8 +292,9 @@ def _stage(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult) -> tupl
     for k in range(n_ind):
         _indicator_row(ws, ctx, first + k, k, st, f"$C${count_row + 1}")
     _cv_chart_data(ws, ctx, header_row, first, st)
-    ws.merge_range(verdict_row, 0, verdict_row, 1,
-                   f"{label}资源配置结论（所有学校达标且 {n_ind} 项差异系数均不超过限值）", fm.bold_text)
+    verdict_label = f"{label}资源配置结论（所有学校达标且 {n_ind} 项差异系数均不超过限值）"
+    ws.merge_range(verdict_row, 0, verdict_row, 1, verdict_label, fm.bold_wrap)
+    ws.set_row(verdict_row, wrapped_height([(verdict_label, LABEL_WIDTH)]))
     failing = (f'COUNTIFS({stage_col},"{label}",{lay.column(lay.col_verdict)},{Verdict.UNMET.quoted()})')
     cvs = f"I{first + 1}:I{last + 1}"
     v = Verdict
@@ -298,6 +308,8 @@ def _stage(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult) -> tupl
     fm.verdict_rules(ws, f"F{first + 1}:F{last + 1}")
     fm.verdict_rules(ws, f"I{first + 1}:J{last + 1}")
     fm.verdict_rules(ws, f"M{first + 1}:M{last + 1}")
+    ws.conditional_format(f"M{first + 1}:M{last + 1}", {"type": "text", "criteria": "begins with",
+                                                        "value": f"{ctx.county.area_word}值达标", "format": fm.cf_amber})
     return last + 2, CVChartRows(st.stage, first, last)
 
 
@@ -307,7 +319,8 @@ def _summaries(ws: Worksheet, ctx: ReportContext, row: int) -> int:
     ws.write_string(row, 0, "整改与任务清单", fm.subtitle)
     row += 1
     for s in summaries:
-        ws.merge_range(row, 0, row, 1, s.label, fm.bold_text)
+        ws.merge_range(row, 0, row, 1, s.label, fm.bold_wrap)
+        ws.set_row(row, wrapped_height([(s.label, LABEL_WIDTH)]))
         f = {"integer": fm.integer, "decimal": fm.decimal}.get(s.fmt, fm.text)
         if s.formula:
             ws.write_formula(row, 2, s.formula, f, s.value)
@@ -329,7 +342,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         ws.write_string(row, 0, "没有纳入计算的学校（见“口径说明”和“数据问题”）。", ctx.fm.note)
         row += 2
     row = _summaries(ws, ctx, row)
-    print_setup(ws, None)
+    print_setup(ws, None, widths=list(TABLE_WIDTHS))
     end = _cv_charts(ws, ctx, row + 1, blocks)
     for col, width in enumerate(TABLE_WIDTHS):
         ws.set_column(col, col, width)

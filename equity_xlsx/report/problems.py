@@ -18,8 +18,8 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     ordered = sorted(problems, key=lambda p: p.level != Level.ERROR)  # errors first, stable otherwise
     for i, p in enumerate(ordered, start=1):
         ws.write_string(i, 0, LEVEL_LABEL[p.level], fm.bad if p.level == Level.ERROR else fm.amber)
-        ws.write_string(i, 1, p.file or "", fm.text)
-        ws.write_string(i, 2, p.sheet or "", fm.text)
+        ws.write_string(i, 1, p.file or "", fm.wrap)
+        ws.write_string(i, 2, p.sheet or "", fm.wrap)
         if p.row is None:
             ws.write_blank(i, 3, None, fm.text)
         else:
@@ -32,16 +32,16 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     last = max(len(ordered), 1)
     ws.freeze_panes(1, 0)
     ws.autofilter(0, 0, last, len(HEADERS) - 1)
-    ws.set_column(0, 0, 6)
-    ws.set_column(1, 1, fit_width((p.file for p in problems), minimum=10, maximum=40))
-    ws.set_column(2, 2, fit_width((p.sheet for p in problems), minimum=8, maximum=24))
-    ws.set_column(3, 4, 6)
-    message_width = fit_width((p.message for p in problems), minimum=30, maximum=90)
-    ws.set_column(5, 5, message_width)
-    ws.set_column(6, 6, fit_width((str(p.code) for p in problems), minimum=8, maximum=28))
+    # One A4 landscape page wide at 85 % or more: file, sheet and message wrap.
+    widths = [6, fit_width((p.file for p in problems), minimum=10, maximum=28),
+              fit_width((p.sheet for p in problems), minimum=8, maximum=16), 6, 6,
+              fit_width((p.message for p in problems), minimum=30, maximum=64),
+              fit_width((str(p.code) for p in problems), minimum=8, maximum=24)]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     for i, p in enumerate(ordered, start=1):  # LibreOffice and WPS keep the default height otherwise
-        ws.set_row(i, wrapped_height([(p.message, message_width)]))
-    print_setup(ws, 0)
+        ws.set_row(i, wrapped_height([(p.message, widths[5]), (p.file, widths[1]), (p.sheet or "", widths[2])]))
+    print_setup(ws, 0, widths=widths)
 
 
 SHEET_UNIT = Sheet(SHEET, write, order=4)

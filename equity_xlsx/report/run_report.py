@@ -17,7 +17,7 @@ SUMMARY_SHEET, PROBLEM_SHEET, NOT_READ_SHEET = "运行概况", "错误与警告"
 
 
 def _table(sheet, row: int, headers: list[str], rows: list[list], head, cell, status_col: int | None = None,
-           ok=None, bad=None, widths: list[float] | None = None, wrap_cols: tuple[int, ...] = ()) -> None:
+           ok=None, bad=None, widths: list[float] | None = None) -> None:
     """A header row and data rows with filters, frozen header, fitted widths and row heights."""
     sheet.write_row(row, 0, headers, head)
     for r, values in enumerate(rows, start=row + 1):
@@ -32,12 +32,12 @@ def _table(sheet, row: int, headers: list[str], rows: list[list], head, cell, st
     widths = widths or [fit_width([h, *(r[c] for r in rows)], minimum=8, maximum=60) for c, h in enumerate(headers)]
     for c, w in enumerate(widths):
         sheet.set_column(c, c, w)
-    for r, values in enumerate(rows, start=row + 1):
-        sheet.set_row(r, wrapped_height((values[c], widths[c]) for c in wrap_cols))
+    for r, values in enumerate(rows, start=row + 1):  # every cell wraps: each row shows all its lines
+        sheet.set_row(r, wrapped_height((values[c], widths[c]) for c in range(len(values))))
     sheet.freeze_panes(row + 1, 0)
     if rows:
         sheet.autofilter(row, 0, row + len(rows), len(headers) - 1)
-    print_setup(sheet, row)
+    print_setup(sheet, row, widths=list(widths))
 
 
 def write_run_report(path: Path, entries: list[dict], standard_title: str, started: datetime,
@@ -70,7 +70,7 @@ def write_run_report(path: Path, entries: list[dict], standard_title: str, start
         rows.append(["、".join(e.get("inputs") or [e["input"]]), e.get("county") or "", status, e.get("output") or "",
                      len(e["errors"]), len(e["warnings"]), describe_counts(e.get("problems", {})), first])
     _table(sheet, 3, ["输入文件", "县（市、区）", "状态", "输出文件", "错误数", "警告数", "问题分类", "首个错误"], rows,
-           head, cell, status_col=2, ok=ok, bad=bad, widths=[30, 12, 10, 24, 7, 7, 36, 60], wrap_cols=(0, 6, 7))
+           head, cell, status_col=2, ok=ok, bad=bad, widths=[24, 10, 8, 20, 6, 6, 28, 40])
 
     errs = book.add_worksheet(PROBLEM_SHEET)
     rows = [["（本次运行）", "警告", "", "", "", p["message"], p.get("code") or ""] for p in notices]
@@ -78,11 +78,11 @@ def write_run_report(path: Path, entries: list[dict], standard_title: str, start
               p.get("column") or "", p["message"], p.get("code") or ""]
              for e in entries for level in ("errors", "warnings") for p in e[level]]
     _table(errs, 0, ["输入文件", "级别", "工作表", "行", "列", "说明", "代码"], rows, head, cell,
-           widths=[28, 6, 14, 6, 6, 80, 20], wrap_cols=(0, 5))
+           widths=[28, 6, 14, 6, 6, 64, 20])
 
     skipped_sheet = book.add_worksheet(NOT_READ_SHEET)
     rows = [[n["file"], n["reason"]] for n in not_read]
-    _table(skipped_sheet, 0, ["文件", "未读取的原因"], rows, head, cell, widths=[40, 70], wrap_cols=(0, 1))
+    _table(skipped_sheet, 0, ["文件", "未读取的原因"], rows, head, cell, widths=[40, 70])
     if not rows:
         skipped_sheet.write_string(1, 0, "输入文件夹中没有未读取的文件。", note)
     book.close()

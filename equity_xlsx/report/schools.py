@@ -23,7 +23,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..indicators import RATIO_DECIMALS, SectionResult
 from ..model import STAGE_LABEL, Section, Verdict
 from .context import ReportContext, Sheet, standard_name
-from .formats import fit_width, num, print_setup, ref
+from .formats import fit_width, num, print_setup, ref, wrapped_height
 
 SHEET = "学校指标"
 MIN_MET_NAME, FLOOR_NAME = "至少达标项数", "达标下限比例"
@@ -123,11 +123,13 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     lay = ctx.schools = SchoolLayout(n_ind=n, first_row=FIRST_ROW, last_row=FIRST_ROW + len(results) - 1)
 
     # ---- title and parameters block
-    ws.write_string(0, 0, f"{ctx.county.name}学校指标（标准：{std.title}）", fm.title)
-    ws.write_string(1, 0, "绿色＝达标，黄色＝未达标但不低于标准的"
-                    f"{std.pass_rule.floor_ratio:.0%}，红色＝低于{std.pass_rule.floor_ratio:.0%}。指标、达标率、达标项数和判定都是公式："
-                    "修改在校生数或各项输入值后自动重算（仅供试算：下次运行按原始数据表重新生成，请同时改正原始表）；"
-                    "标准值和判定参数取自下方灰色单元格。", fm.note)
+    # The title fits the school and stage columns, repeated on every printed page across; the
+    # note (with the standard) beside it on the first page only: no page shows a cut-off piece.
+    title = f"{ctx.county.name}学校指标"
+    note = (f"标准：{std.title}。绿色＝达标，黄色＝未达标但不低于标准的"
+            f"{std.pass_rule.floor_ratio:.0%}，红色＝低于{std.pass_rule.floor_ratio:.0%}。指标、达标率、达标项数和判定都是公式："
+            "修改在校生数或各项输入值后自动重算（仅供试算：下次运行按原始数据表重新生成，请同时改正原始表）；"
+            "标准值和判定参数取自下方灰色单元格。")
     for stage, row in PARAM_ROW.items():
         ws.merge_range(row, 0, row, lay.col_value - 1, f"{STAGE_LABEL[stage]}标准值 →", fm.param_label)
         for k, ind in enumerate(inds):
@@ -152,7 +154,6 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     heads += [f"{ind.id}.达标率" for ind in inds]
     heads += ["达标项数", "判定", "来源（文件 / 工作表 / 单元格）"]
     ws.write_row(HEADER_ROW, 0, heads, fm.header)
-    ws.set_row(HEADER_ROW, 44)
     for k, ind in enumerate(inds):
         ws.write_comment(HEADER_ROW, lay.value_col(k),
                          f"{ind.name}\n= {labels.get(ind.numerator, ind.numerator)}"
@@ -192,13 +193,13 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
             vcol = lay.value_col(k)
             ws.write_formula(row, vcol,
                              f'=IF(AND(ISNUMBER({inp}),N({d_cell})>0),{product}/{d_cell},{Verdict.NO_DATA.quoted()})',
-                             fm.value(ind.unit), Verdict.NO_DATA if value is None else value)
+                             fm.value(ind.unit, value, ind.standard[stage]), Verdict.NO_DATA if value is None else value)
             vref = f"{xl_col_to_name(vcol)}{r1}"
             std_cell = standard_name(stage, ind.id)
             ratio = None if value is None else round(value / ind.standard[stage], RATIO_DECIMALS)
             ws.write_formula(row, lay.ratio_col(k),
                              f'=IF(ISNUMBER({vref}),ROUND({vref}/{std_cell},{RATIO_DECIMALS}),{Verdict.NO_DATA.quoted()})',
-                             fm.ratio, Verdict.NO_DATA if ratio is None else ratio)
+                             fm.ratio_of(ratio), Verdict.NO_DATA if ratio is None else ratio)
         ratios = f"{xl_col_to_name(lay.col_ratio)}{r1}:{xl_col_to_name(lay.col_ratio + n - 1)}{r1}"
         met_ref = f"{xl_col_to_name(lay.col_met)}{r1}"
         ws.write_formula(row, lay.col_met, f'=COUNTIF({ratios},">=1")', fm.integer, res.met)
@@ -230,21 +231,29 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         fm.verdict_rules(ws, f"{xl_col_to_name(lay.col_verdict)}{first + 1}:"
                              f"{xl_col_to_name(lay.col_verdict)}{last + 1}")
 
-    # ---- sheet set-up
+    # ---- sheet set-up: printed on pages of inputs, values, ratios and verdicts, each with the
+    # school and its stage repeated (the provenance column is for the screen, not printed)
     ws.freeze_panes(FIRST_ROW, 1)
     ws.autofilter(HEADER_ROW, 0, max(lay.last_row, FIRST_ROW), lay.col_source)
-    ws.set_column(COL_SCHOOL, COL_SCHOOL, fit_width((r.section.school for r in results), minimum=12, maximum=40))
-    ws.set_column(COL_STAGE, COL_STAGE, 6)
-    ws.set_column(COL_TYPE, COL_TYPE, fit_width((r.section.school_type for r in results), minimum=9, maximum=20))
-    ws.set_column(COL_STUDENTS, COL_STUDENTS, 9)
-    ws.set_column(COL_INPUT, COL_INPUT + n - 1, 12)
-    ws.set_column(lay.col_value, lay.col_value + n - 1, 11)
-    ws.set_column(lay.col_ratio, lay.col_ratio + n - 1, 8.5)
-    ws.set_column(lay.col_met, lay.col_met, 9)
-    ws.set_column(lay.col_verdict, lay.col_verdict, 8)
+    def shown(values, decimals: int) -> list[str]:  # as the cells show them, to size the columns
+        return [f"{v:,.{decimals}f}" for v in values if v is not None]
+
+    inputs = [fit_width(shown((r.section.values.get(ind.numerator) for r in results),
+                              0 if input_fmt[COL_INPUT + k] is fm.input_integer else 2), minimum=12, maximum=16)
+              for k, ind in enumerate(inds)]
+    widths = ([fit_width((r.section.school for r in results), minimum=12, maximum=30), 6,
+               fit_width((r.section.school_type for r in results), minimum=9, maximum=16), 9]
+              + inputs + [11] * n + [8.5] * n + [9, 8])
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
     ws.set_column(lay.col_source, lay.col_source, fit_width(wrap_src, minimum=20, maximum=80))
-    print_setup(ws, HEADER_ROW)
-    # The long provenance text would shrink a fit-to-width page to nothing: print up to 判定.
+    ws.set_row(HEADER_ROW, wrapped_height(zip(heads, widths), max_pt=120))
+    layout = print_setup(ws, HEADER_ROW, widths=widths, repeat_cols=COL_STAGE + 1,
+                         blocks=(COL_INPUT, lay.col_value, lay.col_ratio, lay.col_met))
+    last = layout.first_page_last_col
+    ws.merge_range(0, 0, 1, COL_STAGE, title, fm.title_wrap)
+    ws.merge_range(0, COL_TYPE, 1, last, note, fm.note_wrap)
+    ws.set_row(1, max(15.0, wrapped_height([(note, sum(widths[COL_TYPE: last + 1]))]) - 15))
     ws.print_area(0, 0, max(lay.last_row, FIRST_ROW), lay.col_verdict)
 
 

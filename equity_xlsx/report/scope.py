@@ -74,12 +74,11 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 ws.write_number(row, c, v, f or fm.text)
                 widths[c].append(v)
-            elif text_width(v) > WRAP_AT:
+            else:  # every text wraps within its column, its row as tall as it needs
                 ws.write_string(row, c, str(v), fm.wrap)
                 tall.setdefault(row, []).append((c, str(v)))
-            else:
-                ws.write_string(row, c, str(v), f or fm.text)
-                widths[c].append(v)
+                if text_width(v) <= WRAP_AT:
+                    widths[c].append(v)
         row += 1
 
     def title(text):
@@ -97,6 +96,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
             line("无")
             return
         ws.write_row(row, 0, headers, fm.header)
+        tall[row] = list(enumerate(headers))
         row += 1
         for cells in rows:
             line(*cells)
@@ -115,15 +115,16 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     row += 1
     for k, ind in enumerate(std.indicators):
         ws.write_number(row, 0, ind.id, fm.integer)
-        ws.write_string(row, 1, ind.name, fm.text)
+        ws.write_string(row, 1, ind.name, fm.wrap)
         ws.write_string(row, 2, ind.unit, fm.text)
         for c, stage in ((3, "primary"), (4, "junior")):
             ws.write_formula(row, c, "=" + standard_name(stage, ind.id), fm.param_value, ind.standard[stage])
         method = labels.get(ind.numerator, ind.numerator)
         method += (f" × {num(ind.scale)}" if ind.scale != 1 else "") + " ÷ 在校生数"
-        ws.write_string(row, 5, method, fm.text)
+        ws.write_string(row, 5, method, fm.wrap)
         widths[1].append(ind.name)
         widths[5].append(method)
+        tall[row] = [(1, ind.name), (5, method)]
         row += 1
 
     title("判定规则")
@@ -178,13 +179,14 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
            for cv in data.conversions))
     table("推算与合成的数据", ["说明", "学校数", "学校（学段）"], derived_notes(data.sections))
 
-    final = [fit_width(widths[0], minimum=14, maximum=30), fit_width(widths[1], minimum=20, maximum=60)]
-    final += [fit_width(widths[c], minimum=10, maximum=WRAP_AT) for c in range(2, 6)]
+    # Narrow enough for one A4 landscape page at 85 % or more; longer texts wrap.
+    final = [fit_width(widths[0], minimum=14, maximum=22), fit_width(widths[1], minimum=20, maximum=44)]
+    final += [fit_width(widths[c], minimum=10, maximum=24) for c in range(2, 6)]
     for c, w in enumerate(final):
         ws.set_column(c, c, w)
     for r, texts in tall.items():  # long texts wrap within their column, every line shown
         ws.set_row(r, wrapped_height((text, final[c]) for c, text in texts))
-    print_setup(ws, None)
+    print_setup(ws, None, widths=final)
 
 
 SHEET_UNIT = Sheet(SHEET, write, order=4)

@@ -23,7 +23,7 @@ from ..indicators import BELOW, NEAR, Evaluation
 from ..model import CLOSED, Verdict
 from ..tasks import TaskItem, TaskList
 from .context import ReportContext, Sheet, Summary
-from .formats import fit_width, print_setup, ref, wrapped_height
+from .formats import PrintLayout, fit_width, print_setup, ref, wrapped_height
 from .ledger_sheet import item_value
 
 SHEET = "任务清单"
@@ -37,6 +37,9 @@ STATUS_LABEL = {"met": Verdict.MET, "unmet": Verdict.UNMET, "no_data": Verdict.N
  C_LEDGER, C_SCORE, C_ITEM_OK, C_NOTE) = range(14)
 NCOLS = C_NOTE + 1
 TEXT_WIDTHS = {C_TEXT: 30, C_POINTS: 44, C_MEASURES: 50}  # the long wrapped columns
+# The blocks under the table (B类 parameters and result) sit on the second printed page,
+# from 责任部门: the first page holds the item texts and measures.
+LABEL_FROM = 4
 DEFAULT_HEADS = ("一级指标", "二级指标", "指标值或评估要点", "推进措施", "责任部门", "区教育局责任股室")
 ADDED_HEADS = ("类别", "分值", "当前状态", "未达标学校数", "台账条目数\n（未销号）", "得分\n（B类填写）",
                "单项得分\n≥{ratio}", "状态说明")
@@ -119,7 +122,7 @@ def _parameters(ws: Worksheet, ctx: ReportContext, sh: _Sheet) -> None:
     params += [(f"B类等级“{g.label}”：总分 ≥", g.min, fm.param_value, f"B类等级_{g.label}") for g in grades]
     for i, (label, value, f, name) in enumerate(params):
         row = sh.param_row + i
-        ws.merge_range(row, C_MEASURES, row, C_CAT, label, fm.param_label)
+        ws.merge_range(row, LABEL_FROM, row, C_CAT, label, fm.param_label)
         ws.write_number(row, C_POINTS_MAX, value, f)
         ctx.define(name, SHEET, row, C_POINTS_MAX)
     sh.grade_names = [name for *_, name in params[2:]]
@@ -250,25 +253,25 @@ def _result(ws: Worksheet, ctx: ReportContext, sh: _Sheet) -> tuple[object, obje
     total_cell = ref(None, total_row, C_POINTS_MAX, True, True)
     ok_cell = ref(None, ok_row, C_POINTS_MAX, True, True)
     scores = sh.score_range
-    ws.merge_range(total_row, C_MEASURES, total_row, C_CAT, "B类指标得分合计", fm.bold_text)
+    ws.merge_range(total_row, LABEL_FROM, total_row, C_CAT, "B类指标得分合计", fm.bold_text)
     ws.write_formula(total_row, C_POINTS_MAX, f'=IF(COUNT({scores})=0,{unscored.quoted()},SUM({scores}))',
                      fm.bold_decimal, total_value)
-    ws.merge_range(ok_row, C_MEASURES, ok_row, C_CAT, f"B类各项得分均不低于分值的 {b.item_min_ratio:.0%}", fm.bold_text)
+    ws.merge_range(ok_row, LABEL_FROM, ok_row, C_CAT, f"B类各项得分均不低于分值的 {b.item_min_ratio:.0%}", fm.bold_wrap)
     ws.write_formula(ok_row, C_POINTS_MAX,
                      f'=IF(COUNT({scores})<{n_b},{unscored.quoted()},'
                      f'IF(COUNTIF({sh.ok_range},{Verdict.ITEM_SHORT.quoted()})=0,"是","否"))',
                      fm.bold_text, items_ok_value)
     grades = sorted(b.grades, key=lambda g: -g.min)
     labels = " / ".join(g.label for g in reversed(grades))
-    ws.merge_range(grade_row, C_MEASURES, grade_row, C_CAT, f"B类等级（{labels}）", fm.bold_text)
+    ws.merge_range(grade_row, LABEL_FROM, grade_row, C_CAT, f"B类等级（{labels}）", fm.bold_text)
     nested = Verdict.FAILED_GRADE.quoted()
     for g, name in reversed(list(zip(grades, sh.grade_names))):
         nested = f'IF({total_cell}>={name},"{g.label}",{nested})'
     ws.write_formula(grade_row, C_POINTS_MAX,
                      f'=IF(COUNT({scores})<{n_b},{unscored.quoted()},IF(OR({ok_cell}="否",{total_cell}<{TOTAL_MIN_NAME}),'
                      f'{Verdict.FAILED_GRADE.quoted()},{nested}))', fm.bold_text, grade_value)
-    ws.merge_range(grade_row + 1, C_MEASURES, grade_row + 1, C_POINTS_MAX,
-                   f"在“得分”列填写 {n_b} 项 B类指标的得分后，合计、单项检查和等级自动计算。", fm.note)
+    hint = f"在“得分”列填写 {n_b} 项 B类指标的得分后，合计、单项检查和等级自动计算。"
+    ws.merge_range(grade_row + 1, LABEL_FROM, grade_row + 1, C_NOTE, hint, fm.note_wrap)
     grade_rng = f"{xl_col_to_name(C_POINTS_MAX)}{grade_row + 1}"
     ws.conditional_format(grade_rng, {"type": "cell", "criteria": "==", "value": Verdict.FAILED_GRADE.quoted(),
                                       "format": fm.cf_bad})
@@ -277,26 +280,24 @@ def _result(ws: Worksheet, ctx: ReportContext, sh: _Sheet) -> tuple[object, obje
         ref(SHEET, grade_row, C_POINTS_MAX, True, True)
 
 
-def _setup(ws: Worksheet, ctx: ReportContext, sh: _Sheet) -> None:
+def _setup(ws: Worksheet, ctx: ReportContext, sh: _Sheet, notes: dict[int, str], heads: list[str]) -> PrintLayout:
+    """Widths, heights and printing: two pages wide (the items and measures; who acts, status
+    and scores), 一级指标 and 二级指标 repeated. ``notes``: row -> the 状态说明 written there."""
     ws.freeze_panes(FIRST_ROW, 2)
     ws.autofilter(HEADER_ROW, 0, sh.last, NCOLS - 1)
-    ws.set_column(C_GROUP, C_GROUP, 8)
-    for col, width in TEXT_WIDTHS.items():
-        ws.set_column(col, col, width)
-    ws.set_column(C_CAT, C_POINTS_MAX, 6)
-    ws.set_column(C_STATUS, C_STATUS, 10)
-    ws.set_column(C_UNMET, C_ITEM_OK, 9)
-    ws.set_column(C_NOTE, C_NOTE, 22)
     dept_w = fit_width((d for it in sh.items for d in it.departments), minimum=10, maximum=16)
     office_w = fit_width((o for it in sh.items for o in it.offices), minimum=10, maximum=14)
-    ws.set_column(C_DEPTS, C_DEPTS, dept_w)
-    ws.set_column(C_OFFICES, C_OFFICES, office_w)
+    widths = [8, TEXT_WIDTHS[C_TEXT], TEXT_WIDTHS[C_POINTS], TEXT_WIDTHS[C_MEASURES], dept_w, office_w, 6, 6, 10,
+              9, 9, 9, 9, 22]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    ws.set_row(HEADER_ROW, wrapped_height(zip(heads, widths)))
     for i, it in enumerate(sh.items):
         ws.set_row(FIRST_ROW + i, wrapped_height([
             (it.text, TEXT_WIDTHS[C_TEXT]), (it.points_text, TEXT_WIDTHS[C_POINTS]),
             (it.measures.strip("\n"), TEXT_WIDTHS[C_MEASURES]), (it.departments_text, dept_w),
-            (it.offices_text, office_w)]))
-    print_setup(ws, HEADER_ROW)
+            (it.offices_text, office_w), (notes.get(FIRST_ROW + i, ""), widths[C_NOTE])]))
+    return print_setup(ws, HEADER_ROW, widths=widths, repeat_cols=C_TEXT + 1, blocks=(C_DEPTS,))
 
 
 def _summaries(sh: _Sheet, total: tuple[object, object, str, str]) -> list[Summary]:
@@ -326,14 +327,17 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     note_row = last + 2
     sh = _Sheet(items, last, note_row, note_row + (2 if tasks.note else 0), 0)
 
-    ws.merge_range(0, 0, 0, NCOLS - 1, f"{tasks.label + '  ' if tasks.label else ''}{tasks.title}", fm.title)
-    ws.write_string(HINT_ROW, 0, "A类指标的当前状态由学校数据计算（依据见“状态说明”）；B类指标在“得分”列填写，"
-                    "合计、单项检查和等级按表下方的计分参数自动计算。", fm.note)
+    # The title within 一级指标 and 二级指标 (repeated on every printed page across), the hint
+    # beside it on the first page only: no page shows a cut-off piece of either.
+    ws.merge_range(0, 0, HEADER_ROW - 1, C_TEXT, f"{tasks.label + '  ' if tasks.label else ''}{tasks.title}",
+                   fm.title_wrap)
+    ws.merge_range(0, C_POINTS, HEADER_ROW - 1, C_MEASURES, "A类指标的当前状态由学校数据计算（依据见“状态说明”）；"
+                   "B类指标在“得分”列填写，合计、单项检查和等级按表下方的计分参数自动计算。", fm.note_wrap)
     _parameters(ws, ctx, sh)
+    notes: dict[int, str] = {}
     ratio = f"{ctx.std.b_scoring.item_min_ratio:.0%}"
-    ws.write_row(HEADER_ROW, 0, list(tasks.columns or DEFAULT_HEADS) + [h.format(ratio=ratio) for h in ADDED_HEADS],
-                 fm.header)
-    ws.set_row(HEADER_ROW, 32)
+    heads = list(tasks.columns or DEFAULT_HEADS) + [h.format(ratio=ratio) for h in ADDED_HEADS]
+    ws.write_row(HEADER_ROW, 0, heads, fm.header)
     for i, it in enumerate(items):
         row = FIRST_ROW + i
         _item_texts(ws, ctx, row, it)
@@ -345,15 +349,18 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         note = _field(chk, "note", "") if it.category == "A" else ""
         if note:
             ws.write_string(row, C_NOTE, str(note), fm.wrap)
+            notes[row] = str(note)
         else:
             ws.write_blank(row, C_NOTE, None, fm.text)
     _groups(ws, ctx, tasks)
     _status_colours(ws, ctx, sh)
-    if tasks.note:
-        ws.merge_range(note_row, 0, note_row, NCOLS - 1, tasks.note, fm.wrap)
-        ws.set_row(note_row, 48)
     total = _result(ws, ctx, sh)
-    _setup(ws, ctx, sh)
+    layout = _setup(ws, ctx, sh, notes, heads)
+    if tasks.note:  # within the first printed page, every line shown
+        last = layout.first_page_last_col
+        ws.merge_range(note_row, 0, note_row, last, tasks.note, fm.wrap)
+        ws.set_row(note_row, wrapped_height([(tasks.note, 8 + sum(TEXT_WIDTHS[c] for c in range(1, last + 1)
+                                                                   if c in TEXT_WIDTHS))]))
     ctx.summaries.extend(_summaries(sh, total))
 
 

@@ -2,10 +2,15 @@
 
 One table per stage — a row per data year (the latest run of that year, this run included):
 学校数, 达标学校数, 资源配置结论, the 7 差异系数 and the stage's limit (a live reference to
-限值_小学 / 限值_初中) — then one line chart per indicator (a line per stage, the limit
-dashed), and the ledger's lines opened and closed per month as a table and a column chart.
-Past years are a record: their numbers are values, not formulas. With one year only, the
-sheet says so: the chart then has one point.
+限值_小学 / 限值_初中) — then one chart per indicator (a line per stage over the data years,
+the limit a dashed line across the whole chart), and the ledger's lines opened and closed per
+month as a table and a column chart. Past years are a record: their numbers are values, not
+formulas. With one year only, the sheet says so: the CV is one point, the limit still a line.
+
+The charts are XY (scatter) charts with the data year as a number on the x axis: a line
+chart cannot draw a line over a single category, so the limit would shrink to a dash. The
+limit's line runs between two helper points at the ends of the x axis, a year before the first
+data year and a year after the last (columns right of the table, "图表辅助").
 """
 
 from __future__ import annotations
@@ -16,10 +21,11 @@ from xlsxwriter.worksheet import Worksheet
 from ..model import STAGE_LABEL, STAGES
 from .context import ReportContext, Sheet, limit_name
 from . import chart_style as cs
-from .formats import print_setup
+from .formats import print_setup, wrapped_height
 
 SHEET = "趋势"
 CHART_W, CHART_H = 520, 300  # pixels: two charts side by side fit an A4 landscape page
+CHART_ROWS = 16  # rows a row of charts takes (300 px and a gap): two such rows fit a printed page
 STAGE_COLOURS = {"primary": "#2F75B5", "junior": "#C55A11"}
 
 
@@ -38,17 +44,19 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     stages = [s for s in STAGES if any(s in r["stages"] for r in rows)]
     head = ["数据年度", "运行日期", "学校数", "达标学校数", "资源配置"] + [f"{i.id} {i.short}" for i in inds] + ["差异系数限值"]
     row = 3
+    header_rows: list[int] = []
     columns: dict[str, tuple[int, int, int]] = {}  # stage -> (first data row, last data row, first CV column)
     for stage in stages:
         ws.write_string(row, 0, f"{STAGE_LABEL[stage]}：各年度差异系数", fm.subtitle)
         row += 1
         ws.write_row(row, 0, head, fm.header)
+        header_rows.append(row)
         row += 1
         first = row
         limit = std.cv.limit[stage]
         for r in rows:
             st = r["stages"].get(stage) or {}
-            ws.write_number(row, 0, r["data_year"], fm.text)
+            ws.write_number(row, 0, r["data_year"], fm.year)
             ws.write_string(row, 1, (r.get("run_at") or "")[:10], fm.text)
             for c, key in ((2, "schools"), (3, "schools_passing")):
                 if st.get(key) is not None:
@@ -62,7 +70,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                 if cv is None:
                     ws.write_blank(row, 5 + k, None, fm.cv)
                 else:
-                    ws.write_number(row, 5 + k, cv, fm.cv)
+                    ws.write_number(row, 5 + k, cv, fm.cv_of(cv, limit))
             ws.write_formula(row, 5 + len(inds), "=" + limit_name(stage), fm.cv, limit)
             row += 1
         fm.verdict_rules(ws, f"E{first + 1}:E{row}")
@@ -73,57 +81,95 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                 "format": fm.cf_bad})
         columns[stage] = (first, row - 1, 5)
         row += 1
-    ws.set_column(0, 1, 11)
-    ws.set_column(2, 4, 10)
-    ws.set_column(5, 5 + len(inds), 11)
+    widths = [10, 11, 9, 10, 10] + [10] * (len(inds) + 1) + [9]  # the last: the right chart's overhang
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    for r in header_rows:
+        ws.set_row(r, wrapped_height(zip(head, widths)))
+    _limit_points(ws, ctx, columns, years)
 
     row = _indicator_charts(ws, ctx, columns, row)
-    _ledger_months(ws, ctx, row)
-    print_setup(ws, landscape=True)
+    end = _ledger_months(ws, ctx, row)
+    print_setup(ws, landscape=True, widths=widths)
+    ws.print_area(0, 0, end, len(widths) - 1)  # not the helper points at LIMIT_COL
+
+
+LIMIT_COL = 16  # the helper points of the limits' lines (outside the print area)
+
+
+def _limit_points(ws: Worksheet, ctx: ReportContext, columns: dict, years: list[int]) -> None:
+    """Per stage, the two ends of its limit's line: (first year − 1, limit), (last year + 1, limit),
+    the ends of the x axis."""
+    fm = ctx.fm
+    if not columns or not years:
+        return
+    ws.write_string(3, LIMIT_COL, "图表辅助：限值线的两端", fm.note)
+    ws.write_row(4, LIMIT_COL, ["学段", "年度", "限值"], fm.header)
+    for i, stage in enumerate(columns):
+        for j, x in enumerate((min(years) - 1, max(years) + 1)):
+            row = 5 + 2 * i + j
+            ws.write_string(row, LIMIT_COL, STAGE_LABEL[stage], fm.text)
+            ws.write_number(row, LIMIT_COL + 1, x, fm.year)
+            ws.write_formula(row, LIMIT_COL + 2, "=" + limit_name(stage), fm.cv, ctx.std.cv.limit[stage])
+    ws.set_column(LIMIT_COL, LIMIT_COL + 2, 10)
 
 
 def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int) -> int:
-    """One line chart per indicator: each stage's CV over the years and its limit (dashed)."""
+    """One XY chart per indicator: each stage's CV by data year, and its limit as a dashed
+    line across the chart (also with a single year)."""
     if not columns:
         return row
+    # Charts never straddle a printed page: a new page before them, and after every two rows of them.
+    breaks = [row]
     ws.write_string(row, 0, "各项差异系数的变化（虚线为限值）", ctx.fm.subtitle)
     row += 1
     inds = ctx.std.indicators
     top = row
+    years = sorted(r["data_year"] for r in ctx.trend)
     for k, ind in enumerate(inds):
-        chart = ctx.wb.add_chart({"type": "line"})
-        for stage, (first, last, cv0) in columns.items():
-            years = [SHEET, first, 0, last, 0]
+        chart = ctx.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
+        for i, (stage, (first, last, cv0)) in enumerate(columns.items()):
             colour = STAGE_COLOURS[stage]
             chart.add_series({
-                "name": f"{STAGE_LABEL[stage]}差异系数", "categories": years,
+                "name": f"{STAGE_LABEL[stage]}差异系数", "categories": [SHEET, first, 0, last, 0],
                 "values": [SHEET, first, cv0 + k, last, cv0 + k],
                 "line": {"color": colour, "width": 2.25},
                 "marker": {"type": "circle", "size": 6, "fill": {"color": colour}, "border": {"color": colour}},
             })
-            limit = cv0 + len(inds)
-            chart.add_series(cs.line(f"{STAGE_LABEL[stage]}限值", years, [SHEET, first, limit, last, limit], colour,
-                                     dash="dash", points=last - first + 1))
+            ends = 5 + 2 * i
+            chart.add_series({
+                "name": f"{STAGE_LABEL[stage]}限值", "categories": [SHEET, ends, LIMIT_COL + 1, ends + 1, LIMIT_COL + 1],
+                "values": [SHEET, ends, LIMIT_COL + 2, ends + 1, LIMIT_COL + 2],
+                "line": {"color": colour, "width": 1.75, "dash_type": "dash"}, "marker": {"type": "none"},
+            })
         chart.set_title({"name": f"{ind.id} {ind.name}", "name_font": cs.font(10, bold=True)})
-        chart.set_x_axis({"name": "数据年度", "name_font": cs.font(9), "num_font": cs.font(9)})
+        chart.set_x_axis({"name": "数据年度", "name_font": cs.font(9), "num_font": cs.font(9), "num_format": "0",
+                          "min": years[0] - 1, "max": years[-1] + 1, "major_unit": 1,
+                          "major_gridlines": {"visible": False}})
         chart.set_y_axis(cs.value_axis("差异系数", "0.00"))
         chart.set_legend({"position": "bottom", "font": cs.font(8)})
         chart.set_size({"width": CHART_W, "height": CHART_H})
         chart.show_blanks_as("gap")
-        ws.insert_chart(top + (k // 2) * 16, (k % 2) * 7, chart, {"x_offset": 4, "y_offset": 4})
-    return top + ((len(inds) + 1) // 2) * 16 + 1
+        ws.insert_chart(top + (k // 2) * CHART_ROWS, (k % 2) * 7, chart, {"x_offset": 4, "y_offset": 4})
+        if k % 4 == 0 and k:
+            breaks.append(top + (k // 2) * CHART_ROWS)
+    end = top + ((len(inds) + 1) // 2) * CHART_ROWS + 1
+    ws.set_h_pagebreaks(breaks + [end])  # the ledger's months on a page of their own
+    return end
 
 
-def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> None:
-    """Ledger lines opened (or reopened) and closed per month, a table and a column chart."""
+def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> int:
+    """Ledger lines opened (or reopened) and closed per month, a table and a column chart;
+    returns the last row used."""
     fm = ctx.fm
     ws.write_string(row, 0, "整改台账：每月新增与销号", fm.subtitle)
     row += 1
     months = ctx.ledger_months
     if not months:
         ws.write_string(row, 0, "还没有台账变动记录。", fm.note)
-        return
+        return row
     ws.write_row(row, 0, ["月份", "新增（含重新打开）", "销号"], fm.header)
+    ws.set_row(row, 32)  # the header wraps to two lines
     first = row + 1
     for i, (month, opened, closed) in enumerate(months):
         ws.write_string(first + i, 0, month, fm.text)
@@ -135,9 +181,10 @@ def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> None:
         chart.add_series(cs.bar(name, [SHEET, first, 0, last, 0], [SHEET, first, col, last, col], colour))
     chart.set_title({"name": "整改台账每月新增与销号（条）", "name_font": cs.font(10, bold=True)})
     chart.set_y_axis(cs.value_axis("条数", "0"))
-    chart.set_legend({"position": "bottom"})
+    chart.set_legend({"position": "bottom", "font": cs.font(9)})
     chart.set_size({"width": CHART_W, "height": CHART_H})
     ws.insert_chart(row, 4, chart, {"x_offset": 4, "y_offset": 4})
+    return max(last, row + CHART_H // cs.ROW_PX + 1)
 
 
 SHEET_UNIT = Sheet(SHEET, write, order=6)

@@ -1,0 +1,85 @@
+"""Typing into a result workbook as staff do, with openpyxl, and the nights that read it back.
+
+Shared by the tests of staff edits (a helper module, not a test module).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+import openpyxl
+
+from equity_xlsx.batch import run
+
+SAMPLE = Path(__file__).resolve().parents[1] / "sample_inputs" / "大祥区义务教育学校办学条件统计表.xlsx"
+RESULT, BUSY = "大祥区_评估结果.xlsx", "大祥区_评估结果(新).xlsx"
+
+
+def rows(path: Path) -> dict[str, dict]:
+    """整改台账 and 已销号 by 台账编号, header -> cell (openpyxl cells, to check types)."""
+    wb = openpyxl.load_workbook(path)
+    out = {}
+    for name in ("整改台账", "已销号"):
+        if name not in wb.sheetnames:
+            continue
+        ws = wb[name]
+        head = [c.value for c in ws[1]]
+        for r in ws.iter_rows(min_row=2):
+            if r[0].value:
+                out[r[0].value] = {h: c for h, c in zip(head, r)}
+    return out
+
+
+def type_cell(path: Path, line_id: str, header: str, value: object) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["整改台账"]
+    col = [c.value for c in ws[1]].index(header) + 1
+    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == line_id)
+    ws.cell(row, col, value)
+    wb.save(path)
+
+
+def type_score(path: Path, item: str, score: float) -> None:
+    wb = openpyxl.load_workbook(path)
+    ws = wb["任务清单"]
+    head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
+    item_col = next(c.column for c in head if c.value == "二级指标")
+    score_col = next(c.column for c in head if str(c.value).startswith("得分"))
+    row = next(r[0].row for r in ws.iter_rows(min_row=head[0].row + 1)
+               if str(r[item_col - 1].value or "").startswith(f"{item}."))
+    ws.cell(row, score_col, score)
+    wb.save(path)
+
+
+def scores(path: Path) -> dict[str, float]:
+    ws = openpyxl.load_workbook(path)["任务清单"]
+    head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
+    item_col = next(c.column for c in head if c.value == "二级指标")
+    score_col = next(c.column for c in head if str(c.value).startswith("得分"))
+    return {str(r[item_col - 1].value).split(".")[0]: r[score_col - 1].value
+            for r in ws.iter_rows(min_row=head[0].row + 1) if r[score_col - 1].value is not None}
+
+
+def saved_at(path: Path, when: dt.datetime) -> None:
+    os.utime(path, (when.timestamp(), when.timestamp()))
+
+
+def night(src: Path, out: Path, day: int, *, lock: bool = False):
+    lock_file = out / f"~${RESULT}"
+    if lock:
+        lock_file.write_bytes(b"")
+    elif lock_file.exists():
+        lock_file.unlink()
+    # force: tonight's inputs count as changed, so the workbook is really rewritten.
+    return run([src], out, standard="national-2017", jobs=1, force=True, today=dt.date(2026, 11, day))
+
+
+def stored(out: Path) -> dict:
+    """The ledger store's lines of 大祥区 by id (what survives the workbook)."""
+    from equity_xlsx.store import LedgerStore
+
+    with LedgerStore(out) as store:
+        (key,) = store.counties()
+        return store.load(key)
