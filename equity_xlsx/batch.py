@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from . import __version__
-from .files import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, OutsideOutput, atomic_write,
+from .outputs import (CACHE_DIR, INPUT_SUFFIXES, OUTPUT_SUFFIX, RUN_REPORT, SUMMARY, OutsideOutput, atomic_write,
                     folder_lock, inside, is_tool_output, lock_exists, output_path, remove_stale_temporaries,
                     set_aside_stale)
 from .identity import CountyId, resolve
@@ -819,7 +819,7 @@ class Run:
         """市级汇总.xlsx and 市级简报.html when the run covers two or more counties. When they
         cannot be written tonight, last night's are renamed, never left looking current."""
         from .city import write_city
-        from .files import CITY_BRIEF, ROLLUP, set_aside_stale
+        from .outputs import CITY_BRIEF, ROLLUP, set_aside_stale
 
         enough = sum(1 for e in entries if e.get("status") == "ok") >= 2
         if enough and self.fault is None:

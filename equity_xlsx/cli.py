@@ -74,7 +74,7 @@ def _faults_to_exit(reporter) -> Iterator[None]:  # noqa: ANN001
     """Whatever stops a command becomes one Chinese message and its exit code (faults.Exit),
     never a traceback: the technical detail goes to --log only."""
     from .batch import UsageError
-    from .files import FolderBusy, UnsafeLock
+    from .outputs import FolderBusy, UnsafeLock
     from .store import StoreUnavailable
 
     def say(message: str, code: int) -> None:
@@ -169,7 +169,7 @@ def rollup(
         equity-xlsx rollup --state 结果/equity-ledger.sqlite --out 市级汇总.xlsx
     """
     from .city import entries_from_store, write_city
-    from .files import CITY_BRIEF, set_aside_stale
+    from .outputs import CITY_BRIEF, set_aside_stale
     from .problems import TITLES
     from .progress import Reporter
     from .rulebook import load_rules

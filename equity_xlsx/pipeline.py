@@ -16,7 +16,7 @@ from pathlib import Path
 
 from . import __version__
 from .checks import checks_summary, run_checks
-from .files import OUTPUT_SUFFIX_BUSY, OutsideOutput, atomic_write, inside, lock_exists, output_path
+from .outputs import OUTPUT_SUFFIX_BUSY, OutsideOutput, atomic_write, inside, lock_exists, output_path
 from .identity import CountyId
 from .indicators import Evaluation, evaluate
 from .ledger import build_ledger, ledger_summary
@@ -87,7 +87,7 @@ def evaluate_county(job: CountyJob) -> CountyOutcome:
         return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
     except Exception as exc:  # one county's failure must never stop the batch
         fault = classify(exc, database=describe_state(job.state, job.out_dir), folder=job.out_dir)
-        if fault is not None:  # the machine or the database: batch stops the run (files.Fault)
+        if fault is not None:  # the machine or the database: batch stops the run (faults.Fault)
             return CountyOutcome.failed(names[0], fault.problem.at_file(names[0]), names, county=job.county.name,
                                         county_code=job.county.code, extra={"trace": f"{names[0]}：{fault.detail}"})
         err = Problem(Code.INTERNAL, names[0], params={

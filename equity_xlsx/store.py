@@ -27,7 +27,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from .faults import redact
-from .files import clean_name, name_tag
+from .outputs import clean_name, name_tag
 from .model import CLOSED, LedgerLine
 
 DEFAULT_FILENAME = "equity-ledger.sqlite"
@@ -827,7 +827,7 @@ class LedgerStore:
     def output_stem(self, out_dir: str | os.PathLike[str], county: str, name: str,
                     code: str | None = None) -> tuple[str, bool]:
         """The stem of ``county``'s result workbook in ``out_dir``: the one assigned before, else
-        ``name`` cleaned into a safe file name (files.clean_name: never a path), or, when another
+        ``name`` cleaned into a safe file name (outputs.clean_name: never a path), or, when another
         county holds that name there, the name with ``(code)``, else with a short hash of the
         county key; recorded now. Names are compared without case, as Windows does. A stem an
         earlier version stored that is not a clean name is assigned afresh. Returns (stem,

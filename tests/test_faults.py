@@ -245,7 +245,7 @@ def test_a_full_disk_stops_the_run_and_keeps_what_was_written_whole(tmp_path, mo
 
 
 def test_an_unwritable_output_folder_is_exit_5_in_chinese(tmp_path, monkeypatch):
-    import equity_xlsx.files as files
+    import equity_xlsx.outputs as outputs
 
     src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
 

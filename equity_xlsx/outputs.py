@@ -1,5 +1,6 @@
-"""Files the run owns: output names, atomic writes, the lock files of Excel/WPS/LibreOffice,
-and the run's own hold on its output folder.
+"""The output folder and what the run writes into it: output names (cleaned by Windows rules,
+checked to lie inside ``--out``), atomic writes, the lock files of Excel/WPS/LibreOffice, the
+run's own hold on its output folder, and leftovers of a stopped run (temporaries, stale reports).
 
 Used by ``batch`` (the run) and ``pipeline`` (one county), so neither imports the other.
 """
