@@ -252,7 +252,7 @@ def test_an_unwritable_output_folder_is_exit_5_in_chinese(tmp_path, monkeypatch)
     def read_only(path):
         raise OSError(errno.EROFS, "Read-only file system", str(path))
 
-    monkeypatch.setattr(files, "_open_lock", read_only)
+    monkeypatch.setattr(outputs, "_open_lock", read_only)
     result = cli("run", src, "--out", out, "--jobs", "1")
     assert result.exit_code == Exit.NOT_WRITABLE and "只读或没有写入权限" in result.output
     assert "Traceback" not in result.output

@@ -141,7 +141,7 @@ def test_the_run_lock_never_follows_a_link(tmp_path, monkeypatch, windows):
     import equity_xlsx.outputs as outputs
 
     if windows:
-        monkeypatch.setattr(files, "_NOFOLLOW", 0)
+        monkeypatch.setattr(outputs, "_NOFOLLOW", 0)
     out = tmp_path / "结果"
     out.mkdir()
     victim = tmp_path / "重要文件.txt"

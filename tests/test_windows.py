@@ -189,8 +189,8 @@ def test_the_lock_takes_the_windows_branch(tmp_path, monkeypatch):
 
     fake = types.SimpleNamespace(LK_NBLCK=2, locking=locking)
     monkeypatch.setitem(sys.modules, "msvcrt", fake)
-    monkeypatch.setattr(files, "_WINDOWS", True)
-    monkeypatch.setattr(files, "_NOFOLLOW", 0)
+    monkeypatch.setattr(outputs, "_WINDOWS", True)
+    monkeypatch.setattr(outputs, "_NOFOLLOW", 0)
     out = tmp_path / "结果"
     with outputs.folder_lock(out, 0):
         assert held
