@@ -73,7 +73,7 @@ def _open_log(log: Optional[Path]) -> Optional[Path]:
 def _faults_to_exit(reporter) -> Iterator[None]:  # noqa: ANN001
     """Whatever stops a command becomes one Chinese message and its exit code (faults.Exit),
     never a traceback: the technical detail goes to --log only."""
-    from .batch import UsageError
+    from .inputs import UsageError
     from .outputs import FolderBusy, UnsafeLock
     from .store import StoreUnavailable
 

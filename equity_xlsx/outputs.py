@@ -109,6 +109,16 @@ def output_path(out_dir: Path, stem: str, *, busy: bool = False) -> Path:
     return inside(out_dir, out_dir / f"{stem}{OUTPUT_SUFFIX_BUSY if busy else OUTPUT_SUFFIX}.xlsx")
 
 
+def legacy_output(out_dir: Path, input_name: str) -> str | None:
+    """The result workbook version 0.1 named after an input ("a/b.xlsx" -> "a_b_评估结果.xlsx"),
+    when that name is a safe one inside ``out_dir`` (its typed values are adopted); None otherwise."""
+    stem = Path(input_name).with_suffix("").as_posix().replace("/", "_")
+    try:
+        return output_path(out_dir, stem).name
+    except OutsideOutput:
+        return None
+
+
 def lock_exists(target: Path) -> bool:
     """True when Excel, WPS or LibreOffice holds ``target`` open (their lock file is beside it)."""
     name = target.name

@@ -19,6 +19,7 @@ from .checks import checks_summary, run_checks
 from .outputs import OUTPUT_SUFFIX_BUSY, OutsideOutput, atomic_write, inside, lock_exists, output_path
 from .identity import CountyId
 from .indicators import Evaluation, evaluate
+from .inputs import InputFile
 from .ledger import build_ledger, ledger_summary
 from .intake.part import WorkbookPart
 from .model import CLOSED, CountyData
@@ -35,12 +36,6 @@ from .faults import classify
 from .store import HistoryEntry, LedgerStore, describe_state
 from .trend import county_brief_data, rows_from_runs, trend_row, with_point
 from .brief import render_county_brief, write_brief
-
-
-@dataclass(frozen=True)
-class InputFile:
-    path: Path
-    name: str  # relative to its INPUT folder (summary.json "input")
 
 
 @dataclass(frozen=True)

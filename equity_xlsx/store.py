@@ -173,6 +173,18 @@ edit_conflicts = sa.Table(
     sa.Index("ix_equity_edit_conflicts_county", "county"),
 )
 
+# Each county's schools as its last successful evaluation filed them (migration 0008): a county
+# named only by its file name is recognised by them when the file is renamed (filing.py).
+schools = sa.Table(
+    "equity_schools",
+    metadata,
+    sa.Column("county", sa.Text, primary_key=True),
+    sa.Column("school", sa.Text, primary_key=True),  # the name as matched (no spaces, half-width), or ""
+    sa.Column("code", sa.Text, primary_key=True),  # 学校标识码, or ""
+    sa.Column("county_name", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
 migrations_table = sa.Table(
     "equity_migrations",
     metadata,
@@ -206,6 +218,7 @@ MIGRATIONS: tuple[tuple[str, object], ...] = (
     ("0005_staff_columns", _add_columns(ledger_lines, "extra")),
     ("0006_runs_data_year", _add_columns(runs, "data_year")),
     ("0007_shared_edits", None),  # new tables (edits, edit_conflicts): created by create_all
+    ("0008_schools", None),  # a new table (schools): created by create_all
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -714,7 +727,7 @@ class LedgerStore:
     def delete_county(self, county: str) -> None:
         """Forget ``county`` entirely (lines, history, runs): for tests and deliberate resets."""
         with self._conn(None) as c:
-            for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts):
+            for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts, schools):
                 c.execute(table.delete().where(table.c.county == county))
 
     def adopt(self, county: str, earlier: Iterable[str]) -> str | None:
@@ -731,6 +744,7 @@ class LedgerStore:
                              .where(ledger_lines.c.county == old)).scalar():
                     for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts):
                         c.execute(table.update().where(table.c.county == old).values(county=county))
+                    c.execute(schools.delete().where(schools.c.county == old))  # recorded anew under ``county``
                     return old
         return None
 
@@ -821,6 +835,32 @@ class LedgerStore:
             c.execute(scores.delete().where(scores.c.county == county).where(scores.c.item.in_(list(typed))))
             c.execute(scores.insert(), [{"county": county, "item": k, "score": v, "updated_at": now}
                                         for k, v in typed.items()])
+
+    # -- each county's schools -------------------------------------------------------------
+
+    def school_rosters(self) -> dict[str, tuple[str, set[tuple[str, str]]]]:
+        """Every county's schools as last recorded: key -> (county name, {(school, 学校标识码)})."""
+        found: dict[str, tuple[str, set[tuple[str, str]]]] = {}
+        with self._conn(None) as c:
+            for county, name, school, code in c.execute(
+                    sa.select(schools.c.county, schools.c.county_name, schools.c.school, schools.c.code)):
+                found.setdefault(county, (name, set()))[1].add((school, code))
+        return found
+
+    def record_schools(self, county: str, county_name: str, pairs: Iterable[tuple[str, str]]) -> None:
+        """Replace the schools recorded for ``county`` by ``pairs`` of (school, 学校标识码);
+        nothing is written when they are unchanged."""
+        wanted = set(pairs)
+        with self.begin() as c:
+            mine = schools.c.county == county
+            rows = c.execute(sa.select(schools.c.county_name, schools.c.school, schools.c.code).where(mine)).all()
+            if {(s, k) for _, s, k in rows} == wanted and all(n == county_name for n, _, _ in rows):
+                return
+            c.execute(schools.delete().where(mine))
+            now = dt.datetime.now().replace(microsecond=0)
+            if wanted:
+                c.execute(schools.insert(), [{"county": county, "school": s, "code": k, "county_name": county_name,
+                                              "recorded_at": now} for s, k in sorted(wanted)])
 
     # -- output names ----------------------------------------------------------------------
 

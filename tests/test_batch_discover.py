@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from equity_xlsx.batch import UsageError, discover
+from equity_xlsx.inputs import UsageError, discover
 from equity_xlsx.outputs import atomic_write, lock_exists
 
 

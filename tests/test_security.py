@@ -179,7 +179,7 @@ def test_a_plain_lock_file_is_taken_and_names_its_holder(tmp_path):
 
 @pytest.mark.parametrize("name", ["备份", ".equity-cache", "equity-ledger.sqlite"])
 def test_a_fixed_output_name_linked_out_of_the_folder_stops_the_run_before_anything_is_written(tmp_path, name):
-    from equity_xlsx.batch import UsageError
+    from equity_xlsx.inputs import UsageError
 
     src, out = tmp_path / "县表", tmp_path / "结果"
     src.mkdir()
@@ -230,7 +230,7 @@ def test_non_files_in_the_input_folder_are_listed_with_a_reason_and_never_opened
 
 
 def test_a_fifo_given_as_the_input_is_a_usage_error(tmp_path):
-    from equity_xlsx.batch import UsageError
+    from equity_xlsx.inputs import UsageError
 
     if not hasattr(os, "mkfifo"):
         pytest.skip("FIFOs are POSIX")
