@@ -111,6 +111,8 @@ def _evaluate_county(job: CountyJob) -> CountyOutcome:
     names = [f.name for f in job.inputs]
     data = _data_of(job)
     data.identity = job.county
+    if job.county.source == "schools":  # a renamed file recognised by its schools: the ledger keeps its name
+        data.county = job.county.name
     data.problems.extend(job.notes)
     # The task list in the county's own words (全县 / 区教育局 …), for checks, ledger and sheets.
     job = replace(job, rules=replace(job.rules, tasks=job.rules.tasks.render(job.county)))
