@@ -69,6 +69,20 @@ def _open_log(log: Optional[Path]) -> Optional[Path]:
     return log
 
 
+def _unraisable_to_log(reporter) -> None:  # noqa: ANN001
+    """An exception Python can only ignore (a half-written workbook's file closed by the garbage
+    collector on a full disk) goes to --log, never to the console as a traceback. Only the
+    interpreter's own printing hook is replaced: a test runner's stays."""
+    if sys.unraisablehook is not sys.__unraisablehook__:
+        return
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        what = unraisable.exc_type.__name__ if unraisable.exc_type else "Exception"
+        reporter.detail(f"{unraisable.err_msg or 'Exception ignored'}：{what}: {unraisable.exc_value}")
+
+    sys.unraisablehook = hook
+
+
 @contextmanager
 def _faults_to_exit(reporter) -> Iterator[None]:  # noqa: ANN001
     """Whatever stops a command becomes one Chinese message and its exit code (faults.Exit),
@@ -76,6 +90,8 @@ def _faults_to_exit(reporter) -> Iterator[None]:  # noqa: ANN001
     from .inputs import UsageError
     from .outputs import FolderBusy, UnsafeLock
     from .store import StoreUnavailable
+
+    _unraisable_to_log(reporter)
 
     def say(message: str, code: int) -> None:
         reporter.note(message)

@@ -195,4 +195,4 @@ def test_tables_carry_a_prefix_to_share_a_database(tmp_path):
     with LedgerStore(tmp_path / "s.sqlite") as store:
         names = set(sa.inspect(store.engine).get_table_names())
     assert names == {"equity_ledger_lines", "equity_ledger_history", "equity_runs", "equity_migrations", "equity_outputs", "equity_written", "equity_scores",
-                     "equity_edits", "equity_edit_conflicts"}
+                     "equity_edits", "equity_edit_conflicts", "equity_schools"}
