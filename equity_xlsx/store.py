@@ -1,4 +1,5 @@
-"""The ledger memory: every 整改台账 line, its status history, and each run, in a database.
+"""The ledger memory: every 整改台账 line, its status history, each run and each county's
+schools, in a database.
 
 By default an SQLite file ``DIR/equity-ledger.sqlite`` beside the outputs; a ``--state`` value
 containing ``://`` is a SQLAlchemy URL used as-is, so a province can point every county at one
