@@ -299,11 +299,11 @@ class Run:
         ledger store: a county named only by its file name is recognised by them when the file
         is renamed (filing.py)."""
         ok = {o.county_code or o.county for o in self.outcomes if o.ok}
-        done = [c for key, c in self.counties.items() if key in ok and c.roster.schools]
+        done = {key: (c.id.name, c.roster.schools) for key, c in self.counties.items()
+                if key in ok and c.roster.schools}
         if done:
             with self._store() as store:
-                for county in done:
-                    store.record_schools(county.id.key, county.id.name, county.roster.schools)
+                store.record_schools(done)
 
     def _report(self) -> RunResult:
         """The city roll-up, summary.json and 运行报告.xlsx. When they cannot be written (a fault),

@@ -848,20 +848,26 @@ class LedgerStore:
                 found.setdefault(county, (name, set()))[1].add((school, code))
         return found
 
-    def record_schools(self, county: str, county_name: str, pairs: Iterable[tuple[str, str]]) -> None:
-        """Replace the schools recorded for ``county`` by ``pairs`` of (school, 学校标识码);
-        nothing is written when they are unchanged."""
-        wanted = set(pairs)
+    def record_schools(self, counties: dict[str, tuple[str, Iterable[tuple[str, str]]]]) -> None:
+        """Replace the schools recorded for each county key by its (county name, pairs of
+        (school, 学校标识码)), in one transaction; a county whose record is unchanged is not written."""
+        if not counties:
+            return
+        now = dt.datetime.now().replace(microsecond=0)
         with self.begin() as c:
-            mine = schools.c.county == county
-            rows = c.execute(sa.select(schools.c.county_name, schools.c.school, schools.c.code).where(mine)).all()
-            if {(s, k) for _, s, k in rows} == wanted and all(n == county_name for n, _, _ in rows):
-                return
-            c.execute(schools.delete().where(mine))
-            now = dt.datetime.now().replace(microsecond=0)
-            if wanted:
-                c.execute(schools.insert(), [{"county": county, "school": s, "code": k, "county_name": county_name,
-                                              "recorded_at": now} for s, k in sorted(wanted)])
+            found: dict[str, set[tuple[str, str, str]]] = {}
+            for county, name, school, code in c.execute(
+                    sa.select(schools.c.county, schools.c.county_name, schools.c.school, schools.c.code)
+                    .where(schools.c.county.in_(list(counties)))):
+                found.setdefault(county, set()).add((name, school, code))
+            for county, (name, pairs) in counties.items():
+                wanted = {(name, s, k) for s, k in pairs}
+                if found.get(county, set()) == wanted:
+                    continue
+                c.execute(schools.delete().where(schools.c.county == county))
+                if wanted:
+                    c.execute(schools.insert(), [{"county": county, "county_name": name, "school": s, "code": k,
+                                                  "recorded_at": now} for _, s, k in sorted(wanted)])
 
     # -- output names ----------------------------------------------------------------------
 
