@@ -363,7 +363,10 @@ class Run:
         return LedgerStore(self.state or self.out_dir, directory=self.out_dir)
 
     def _stored_schools(self) -> dict[str, tuple[str, Roster]]:
-        """Every county's schools as the ledger store recorded them: key -> (name, roster)."""
+        """Every county's schools as the ledger store recorded them: key -> (name, roster); none
+        once a fault stopped the run (the database may be what failed)."""
+        if self.fault is not None:
+            return {}
         with self._store() as store:
             return {key: (name, Roster(frozenset(pairs))) for key, (name, pairs) in store.school_rosters().items()}
 

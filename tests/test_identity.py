@@ -260,7 +260,8 @@ def test_schools_are_the_same_county_when_most_on_both_sides_match():
     county = Roster(frozenset((f"第{i}小学", f"21430000{i:02d}") for i in range(1, 31)))
     assert likeness(Roster(frozenset({("第1小学", "2143000001")})), county) is None  # one school of thirty
     renamed = Roster(frozenset((f"第{i}小学", "") for i in range(1, 17)))  # 16 of the 30 names
-    assert likeness(renamed, county) == likeness(renamed, county) and likeness(renamed, county).same == 16
+    found = likeness(renamed, county)
+    assert (found.same, found.of, found.by) == (16, 16, "学校名称")
     assert likeness(Roster(frozenset((f"第{i}小学", "") for i in range(1, 16))), county) is None  # 15: not most
     retyped = Roster(frozenset((f"{i}号学校", f"21430000{i:02d}") for i in range(1, 31)))  # names re-typed
     found = likeness(retyped, county)
