@@ -74,7 +74,7 @@ import jinja2
 from markupsafe import Markup
 
 from .charts import Bar, Point, hbar_chart, sparkline
-from .files import atomic_write
+from .outputs import atomic_write
 from .display import honest_decimals, text_width
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
@@ -122,7 +122,7 @@ def render_city_brief(data: dict) -> str:
 
 
 def write_brief(path: str | os.PathLike, html: str) -> Path:
-    """Write ``html`` (UTF-8) to ``path`` with the workbooks' atomic write (files.atomic_write:
+    """Write ``html`` (UTF-8) to ``path`` with the workbooks' atomic write (outputs.atomic_write:
     a temporary in the same folder, then one rename), so a reader never sees half a page and
     a killed run's temporary is removed by the next run. Returns the path written."""
     path = Path(path)

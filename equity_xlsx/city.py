@@ -13,7 +13,7 @@ from datetime import datetime
 from pathlib import Path
 
 from .brief import render_city_brief, write_brief
-from .files import CITY_BRIEF, ROLLUP, atomic_write
+from .outputs import CITY_BRIEF, ROLLUP, atomic_write
 from .identity import CountyId
 from .rollup import write_rollup
 from .rulebook import Rules

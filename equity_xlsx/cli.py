@@ -69,13 +69,29 @@ def _open_log(log: Optional[Path]) -> Optional[Path]:
     return log
 
 
+def _unraisable_to_log(reporter) -> None:  # noqa: ANN001
+    """An exception Python can only ignore (a half-written workbook's file closed by the garbage
+    collector on a full disk) goes to --log, never to the console as a traceback. Only the
+    interpreter's own printing hook is replaced: a test runner's stays."""
+    if sys.unraisablehook is not sys.__unraisablehook__:
+        return
+
+    def hook(unraisable: sys.UnraisableHookArgs) -> None:
+        what = unraisable.exc_type.__name__ if unraisable.exc_type else "Exception"
+        reporter.detail(f"{unraisable.err_msg or 'Exception ignored'}：{what}: {unraisable.exc_value}")
+
+    sys.unraisablehook = hook
+
+
 @contextmanager
 def _faults_to_exit(reporter) -> Iterator[None]:  # noqa: ANN001
     """Whatever stops a command becomes one Chinese message and its exit code (faults.Exit),
     never a traceback: the technical detail goes to --log only."""
-    from .batch import UsageError
-    from .files import FolderBusy, UnsafeLock
+    from .inputs import UsageError
+    from .outputs import FolderBusy, UnsafeLock
     from .store import StoreUnavailable
+
+    _unraisable_to_log(reporter)
 
     def say(message: str, code: int) -> None:
         reporter.note(message)
@@ -169,7 +185,7 @@ def rollup(
         equity-xlsx rollup --state 结果/equity-ledger.sqlite --out 市级汇总.xlsx
     """
     from .city import entries_from_store, write_city
-    from .files import CITY_BRIEF, set_aside_stale
+    from .outputs import CITY_BRIEF, set_aside_stale
     from .problems import TITLES
     from .progress import Reporter
     from .rulebook import load_rules

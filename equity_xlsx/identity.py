@@ -3,7 +3,8 @@
 In order of trust: the 6-digit 行政区划代码 written in the data, or given by the
 ``counties.toml`` mapping for the name found in the title rows; else that name alone; and
 only as a last resort the file name, with a warning that says so. Renaming an input file
-then never starts a second ledger, as long as the title (or a code) names the county.
+then never starts a second ledger: the title (or a code) names the county, or else its schools
+are those of a county the ledger store knows (``filing.py``: source "schools").
 
 The county's level word (县 / 区 / 市 / 旗) comes from its name and decides the wording of
 every sheet: 全县 / 全区, 县教育局 / 区教育局 (domain.md §8).
@@ -24,7 +25,7 @@ COUNTIES_FILE = RULES_DIR / "counties.toml"
 _LEVELS = (("自治县", "县"), ("自治旗", "旗"), ("林区", "区"), ("特区", "区"), ("县", "县"), ("区", "区"),
            ("旗", "旗"), ("市", "市"))
 SOURCE_LABEL = {"data": "数据中的行政区划代码", "mapping": "县名（标题）及 counties.toml 中的代码",
-                "title": "表格标题中的县名", "file": "文件名"}
+                "title": "表格标题中的县名", "file": "文件名", "schools": "学校名单（与台账库中已有的县相同）"}
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class CountyId:
 
     name: str
     code: str | None = None
-    source: str = "title"  # data | mapping | title | file (see SOURCE_LABEL)
+    source: str = "title"  # data | mapping | title | file | schools (see SOURCE_LABEL)
 
     @property
     def key(self) -> str:

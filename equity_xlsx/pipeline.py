@@ -16,9 +16,10 @@ from pathlib import Path
 
 from . import __version__
 from .checks import checks_summary, run_checks
-from .files import OUTPUT_SUFFIX_BUSY, OutsideOutput, atomic_write, inside, lock_exists, output_path
+from .outputs import OUTPUT_SUFFIX_BUSY, OutsideOutput, atomic_write, inside, lock_exists, output_path
 from .identity import CountyId
 from .indicators import Evaluation, evaluate
+from .inputs import InputFile
 from .ledger import build_ledger, ledger_summary
 from .intake.part import WorkbookPart
 from .model import CLOSED, CountyData
@@ -35,12 +36,6 @@ from .faults import classify
 from .store import HistoryEntry, LedgerStore, describe_state
 from .trend import county_brief_data, rows_from_runs, trend_row, with_point
 from .brief import render_county_brief, write_brief
-
-
-@dataclass(frozen=True)
-class InputFile:
-    path: Path
-    name: str  # relative to its INPUT folder (summary.json "input")
 
 
 @dataclass(frozen=True)
@@ -87,7 +82,7 @@ def evaluate_county(job: CountyJob) -> CountyOutcome:
         return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
     except Exception as exc:  # one county's failure must never stop the batch
         fault = classify(exc, database=describe_state(job.state, job.out_dir), folder=job.out_dir)
-        if fault is not None:  # the machine or the database: batch stops the run (files.Fault)
+        if fault is not None:  # the machine or the database: batch stops the run (faults.Fault)
             return CountyOutcome.failed(names[0], fault.problem.at_file(names[0]), names, county=job.county.name,
                                         county_code=job.county.code, extra={"trace": f"{names[0]}：{fault.detail}"})
         err = Problem(Code.INTERNAL, names[0], params={
@@ -116,6 +111,8 @@ def _evaluate_county(job: CountyJob) -> CountyOutcome:
     names = [f.name for f in job.inputs]
     data = _data_of(job)
     data.identity = job.county
+    if job.county.source == "schools":  # a renamed file recognised by its schools: the ledger keeps its name
+        data.county = job.county.name
     data.problems.extend(job.notes)
     # The task list in the county's own words (全县 / 区教育局 …), for checks, ledger and sheets.
     job = replace(job, rules=replace(job.rules, tasks=job.rules.tasks.render(job.county)))

@@ -95,6 +95,7 @@ class Code(StrEnum):
     COUNTY_VALUE_DUPLICATE = "county_value_duplicate"
     # the result workbook and the ledger
     COUNTY_FROM_FILE_NAME = "county_from_file_name"
+    COUNTY_KNOWN_BY_SCHOOLS = "county_known_by_schools"
     COUNTY_CLASH = "county_clash"
     COUNTY_CLASH_NOT_PREFERRED = "county_clash_not_preferred"
     OUTPUT_LOCKED = "output_locked"
@@ -225,7 +226,10 @@ SPECS: dict[Code, Spec] = {
     Code.COUNTY_VALUE_INVALID: Spec(E, "县级指标“{label}”的值{reason}（单元格 {cell}），未使用"),
     Code.COUNTY_VALUE_DUPLICATE: Spec(W, "县级指标“{label}”重复填写，使用首次出现的值（{first}）：{value} 未使用"),
     Code.COUNTY_FROM_FILE_NAME: Spec(W, "表格标题和数据中都没有写明县（市、区）名称或行政区划代码，按文件名识别为“{name}”；"
-                                        "请在第一行标题写明县名（如“大祥区2025年……统计表”），否则改文件名会另起一本台账"),
+                                        "请在第一行标题写明县名（如“大祥区2025年……统计表”），否则改了文件名只能按学校认出是同一个县"),
+    Code.COUNTY_KNOWN_BY_SCHOOLS: Spec(W, "表格标题和数据中没有县名，按文件名应为“{file_county}”，台账库中没有这个县；但本表 {total} 所学校中"
+                                          "有 {same} 所的{by}与台账库中已有的“{county}”相同，判断是改了文件名的同一个县："
+                                          "已按“{county}”评估，沿用其整改台账和结果文件。如确是另一个县，请在表格标题中写明县名或行政区划代码"),
     Code.COUNTY_CLASH: Spec(E, "本文件与 {others} 都是{county}的数据，同一个县只能有一份；为免两份数据轮流写入同一本台账，"
                                "本次都未评估。请删除或移走多余的一份（如“（修订）”“- 副本”），或用 --prefer 文件名 指定使用哪一份"),
     Code.COUNTY_CLASH_NOT_PREFERRED: Spec(E, "本文件与 {others} 都是{county}的数据；按 --prefer 使用 {kept}，本文件未评估"),
@@ -299,7 +303,8 @@ TITLES: dict[Code, str] = {
     Code.SCHOOL_COUNTY_DIFFERS: "学校所在县与文件夹不同", Code.SCHOOL_FILE_FAILED: "学校工作簿未能读取",
     Code.COUNTY_VALUE_MISSING: "县级指标未填",
     Code.COUNTY_VALUE_INVALID: "县级指标无效", Code.COUNTY_VALUE_DUPLICATE: "县级指标重复",
-    Code.COUNTY_FROM_FILE_NAME: "县名取自文件名", Code.COUNTY_CLASH: "同一县有多份数据",
+    Code.COUNTY_FROM_FILE_NAME: "县名取自文件名", Code.COUNTY_KNOWN_BY_SCHOOLS: "按学校认出县",
+    Code.COUNTY_CLASH: "同一县有多份数据",
     Code.COUNTY_CLASH_NOT_PREFERRED: "同一县有多份数据（未选用）", Code.OUTPUT_LOCKED: "结果文件被占用",
     Code.PREVIOUS_UNREADABLE: "上次结果无法读取", Code.LEDGER_DUPLICATE_ID: "台账编号重复",
     Code.LEDGER_STATUS_NOT_TAKEN: "手工状态未采用", Code.LEDGER_CLOSED_TYPED: "手工销号未采用",

@@ -9,14 +9,47 @@ from __future__ import annotations
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from .faults import redact
+from .problems import count_codes, describe_counts
+
+if TYPE_CHECKING:
+    from .outcome import CountyOutcome
 
 
 def one_line(text: str) -> str:
     """``text`` with its line breaks and other control characters shown, not obeyed."""
     return "".join(ch if ch.isprintable() or ch == " " else repr(ch)[1:-1] for ch in str(text))
+
+
+def inputs_label(names: list[str]) -> str:
+    """The inputs of one county for a progress line: a folder of many workbooks in a few words."""
+    if len(names) <= 2:
+        return "、".join(names)
+    folders: dict[str, int] = {}
+    for n in names:
+        folder = Path(n).parent.as_posix()
+        folders[folder] = folders.get(folder, 0) + 1
+    return "、".join(f"{folder}/（{k} 个文件）" if folder != "." else f"{k} 个文件" for folder, k in folders.items())
+
+
+def outcome_line(outcome: CountyOutcome) -> tuple[str, str]:
+    """A county's result as a progress line: (what it is, what became of it)."""
+    problems = len(outcome.errors) + len(outcome.warnings)
+    if not outcome.ok:
+        text = f"失败：{outcome.errors[0].message if outcome.errors else ''}"
+    elif outcome.skipped:
+        text = "未变化，跳过" + (f"（{problems} 个数据问题）" if problems else "")
+    elif problems:
+        counts = describe_counts(count_codes([*outcome.errors, *outcome.warnings]))
+        text = f"完成（{problems} 个数据问题：{counts}）→ {outcome.output}"
+    else:
+        text = f"完成 → {outcome.output}"
+    label = inputs_label(outcome.inputs or [outcome.input])
+    if outcome.county and outcome.county not in label:  # an export serves several counties
+        label = f"{outcome.county}（{label}）"
+    return label, text
 
 
 class Reporter:

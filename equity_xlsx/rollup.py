@@ -54,7 +54,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .files import ROLLUP
+from .outputs import ROLLUP
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES, Verdict
 from .needs import fmt_number, wan_yuan

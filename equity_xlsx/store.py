@@ -1,4 +1,5 @@
-"""The ledger memory: every 整改台账 line, its status history, and each run, in a database.
+"""The ledger memory: every 整改台账 line, its status history, each run and each county's
+schools, in a database.
 
 By default an SQLite file ``DIR/equity-ledger.sqlite`` beside the outputs; a ``--state`` value
 containing ``://`` is a SQLAlchemy URL used as-is, so a province can point every county at one
@@ -27,7 +28,7 @@ from sqlalchemy.engine import URL, Connection, Engine, make_url
 from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from .faults import redact
-from .files import clean_name, name_tag
+from .outputs import clean_name, name_tag
 from .model import CLOSED, LedgerLine
 
 DEFAULT_FILENAME = "equity-ledger.sqlite"
@@ -173,6 +174,18 @@ edit_conflicts = sa.Table(
     sa.Index("ix_equity_edit_conflicts_county", "county"),
 )
 
+# Each county's schools as its last successful evaluation filed them (migration 0008): a county
+# named only by its file name is recognised by them when the file is renamed (filing.py).
+schools = sa.Table(
+    "equity_schools",
+    metadata,
+    sa.Column("county", sa.Text, primary_key=True),
+    sa.Column("school", sa.Text, primary_key=True),  # the name as matched (no spaces, half-width), or ""
+    sa.Column("code", sa.Text, primary_key=True),  # 学校标识码, or ""
+    sa.Column("county_name", sa.Text, nullable=False),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+)
+
 migrations_table = sa.Table(
     "equity_migrations",
     metadata,
@@ -206,6 +219,7 @@ MIGRATIONS: tuple[tuple[str, object], ...] = (
     ("0005_staff_columns", _add_columns(ledger_lines, "extra")),
     ("0006_runs_data_year", _add_columns(runs, "data_year")),
     ("0007_shared_edits", None),  # new tables (edits, edit_conflicts): created by create_all
+    ("0008_schools", None),  # a new table (schools): created by create_all
 )
 SCHEMA_VERSION = MIGRATIONS[-1][0]
 
@@ -714,7 +728,7 @@ class LedgerStore:
     def delete_county(self, county: str) -> None:
         """Forget ``county`` entirely (lines, history, runs): for tests and deliberate resets."""
         with self._conn(None) as c:
-            for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts):
+            for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts, schools):
                 c.execute(table.delete().where(table.c.county == county))
 
     def adopt(self, county: str, earlier: Iterable[str]) -> str | None:
@@ -731,6 +745,7 @@ class LedgerStore:
                              .where(ledger_lines.c.county == old)).scalar():
                     for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts):
                         c.execute(table.update().where(table.c.county == old).values(county=county))
+                    c.execute(schools.delete().where(schools.c.county == old))  # recorded anew under ``county``
                     return old
         return None
 
@@ -822,12 +837,44 @@ class LedgerStore:
             c.execute(scores.insert(), [{"county": county, "item": k, "score": v, "updated_at": now}
                                         for k, v in typed.items()])
 
+    # -- each county's schools -------------------------------------------------------------
+
+    def school_rosters(self) -> dict[str, tuple[str, set[tuple[str, str]]]]:
+        """Every county's schools as last recorded: key -> (county name, {(school, 学校标识码)})."""
+        found: dict[str, tuple[str, set[tuple[str, str]]]] = {}
+        with self._conn(None) as c:
+            for county, name, school, code in c.execute(
+                    sa.select(schools.c.county, schools.c.county_name, schools.c.school, schools.c.code)):
+                found.setdefault(county, (name, set()))[1].add((school, code))
+        return found
+
+    def record_schools(self, counties: dict[str, tuple[str, Iterable[tuple[str, str]]]]) -> None:
+        """Replace the schools recorded for each county key by its (county name, pairs of
+        (school, 学校标识码)), in one transaction; a county whose record is unchanged is not written."""
+        if not counties:
+            return
+        now = dt.datetime.now().replace(microsecond=0)
+        with self.begin() as c:
+            found: dict[str, set[tuple[str, str, str]]] = {}
+            for county, name, school, code in c.execute(
+                    sa.select(schools.c.county, schools.c.county_name, schools.c.school, schools.c.code)
+                    .where(schools.c.county.in_(list(counties)))):
+                found.setdefault(county, set()).add((name, school, code))
+            for county, (name, pairs) in counties.items():
+                wanted = {(name, s, k) for s, k in pairs}
+                if found.get(county, set()) == wanted:
+                    continue
+                c.execute(schools.delete().where(schools.c.county == county))
+                if wanted:
+                    c.execute(schools.insert(), [{"county": county, "county_name": name, "school": s, "code": k,
+                                                  "recorded_at": now} for _, s, k in sorted(wanted)])
+
     # -- output names ----------------------------------------------------------------------
 
     def output_stem(self, out_dir: str | os.PathLike[str], county: str, name: str,
                     code: str | None = None) -> tuple[str, bool]:
         """The stem of ``county``'s result workbook in ``out_dir``: the one assigned before, else
-        ``name`` cleaned into a safe file name (files.clean_name: never a path), or, when another
+        ``name`` cleaned into a safe file name (outputs.clean_name: never a path), or, when another
         county holds that name there, the name with ``(code)``, else with a short hash of the
         county key; recorded now. Names are compared without case, as Windows does. A stem an
         earlier version stored that is not a clean name is assigned afresh. Returns (stem,

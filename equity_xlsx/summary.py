@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .files import atomic_write
+from .outputs import atomic_write
 
 SCHEMA = "equity-xlsx/summary/1"
 

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from equity_xlsx.batch import UsageError, discover
-from equity_xlsx.files import atomic_write, lock_exists
+from equity_xlsx.inputs import UsageError, discover
+from equity_xlsx.outputs import atomic_write, lock_exists
 
 
 def touch(path: Path) -> Path:

@@ -245,14 +245,14 @@ def test_a_full_disk_stops_the_run_and_keeps_what_was_written_whole(tmp_path, mo
 
 
 def test_an_unwritable_output_folder_is_exit_5_in_chinese(tmp_path, monkeypatch):
-    import equity_xlsx.files as files
+    import equity_xlsx.outputs as outputs
 
     src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
 
     def read_only(path):
         raise OSError(errno.EROFS, "Read-only file system", str(path))
 
-    monkeypatch.setattr(files, "_open_lock", read_only)
+    monkeypatch.setattr(outputs, "_open_lock", read_only)
     result = cli("run", src, "--out", out, "--jobs", "1")
     assert result.exit_code == Exit.NOT_WRITABLE and "只读或没有写入权限" in result.output
     assert "Traceback" not in result.output

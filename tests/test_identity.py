@@ -171,3 +171,98 @@ def test_an_output_named_by_the_old_version_is_adopted_and_retired(tmp_path):
     ws = openpyxl.load_workbook(new)["整改台账"]
     assert ws.cell(2, heads.index("责任人") + 1).value == "王主任"
     assert not (out / "数据_评估结果.xlsx").exists() and list((out / "备份").glob("数据_评估结果_*.xlsx"))
+
+
+# ---------------------------------------------------------------- a county named only by its file
+
+JIA = [("城南小学", "2143000001"), ("城北小学", "2143000002"), ("河西小学", "2143000003")]
+
+
+def schools_book(path: Path, schools: list[tuple[str, str]]) -> Path:
+    """A collection table whose title names no county (so its county is its file name): each
+    school 500 pupils and 10 teachers above the required degree, 2.0 per 100 pupils, short of
+    indicator 1's 4.2 by 11 teachers (21 needed), so every school and the county have a line."""
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "小学"
+    ws.append(["学校名称", "学校标识码", "学段", "在校生数", "高于规定学历教师数"])
+    for name, code in schools:
+        ws.append([name, code, "小学", 500, 10])
+    path.parent.mkdir(parents=True, exist_ok=True)
+    wb.save(path)
+    return path
+
+
+def ledger_rows(path: Path) -> tuple[list[str], list[dict]]:
+    ws = openpyxl.load_workbook(path)["整改台账"]
+    heads = [c.value for c in ws[1]]
+    return heads, [dict(zip(heads, (c.value for c in r))) for r in ws.iter_rows(min_row=2) if r[0].value]
+
+
+def test_a_renamed_input_named_only_by_its_file_keeps_its_ledger_by_its_schools(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    schools_book(src / "甲.xlsx", JIA)
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 1))
+    first = summary(out)["workbooks"][0]
+    assert (first["county"], first["output"]) == ("甲", "甲_评估结果.xlsx")
+    result = out / "甲_评估结果.xlsx"
+    heads, lines = ledger_rows(result)
+    ids = [line["台账编号"] for line in lines]
+    assert {line["学校"]: line["需补足"] for line in lines if line["指标编号"] == 1} == {
+        "全县": "需补足教师 33 人", "城南小学": "需补足教师 11 人", "城北小学": "需补足教师 11 人",
+        "河西小学": "需补足教师 11 人"}
+    wb = openpyxl.load_workbook(result)
+    wb["整改台账"].cell(2, heads.index("责任人") + 1, "王主任")
+    wb.save(result)
+
+    (src / "甲.xlsx").rename(src / "乙.xlsx")
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 2))
+    second = summary(out)["workbooks"][0]
+    assert (second["input"], second["status"], second["county"], second["output"]) == (
+        "乙.xlsx", "ok", "甲", "甲_评估结果.xlsx")
+    assert second["problems"]["county_known_by_schools"] == 1
+    assert second["ledger_changes"]["opened"] == 0  # the same gaps, not a new ledger
+    assert sorted(p.name for p in out.glob("*_评估结果*.xlsx")) == ["甲_评估结果.xlsx"]
+    _, lines = ledger_rows(result)
+    assert [line["台账编号"] for line in lines] == ids
+    assert lines[0]["责任人"] == "王主任"  # what staff typed into the first line is kept
+    with LedgerStore(out) as store:
+        assert store.counties() == ["甲"]
+
+    # Another county's table, one school in common: its own county, its own ledger.
+    schools_book(src / "丙.xlsx", [("山口小学", "2143000101"), ("石桥小学", "2143000102"), ("城南小学", "2143000001")])
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 3))
+    by_input = {w["input"]: w for w in summary(out)["workbooks"]}
+    assert (by_input["丙.xlsx"]["county"], by_input["丙.xlsx"]["output"]) == ("丙", "丙_评估结果.xlsx")
+    assert "county_known_by_schools" not in by_input["丙.xlsx"]["problems"]
+    _, own = ledger_rows(out / "丙_评估结果.xlsx")
+    assert {line["学校"] for line in own if line["指标编号"] == 1} == {"全县", "山口小学", "石桥小学", "城南小学"}
+    assert by_input["丙.xlsx"]["ledger_changes"]["opened"] == len(own)  # a new ledger of its own
+    assert (by_input["乙.xlsx"]["county"], by_input["乙.xlsx"]["output"]) == ("甲", "甲_评估结果.xlsx")
+    with LedgerStore(out) as store:
+        assert store.counties() == ["丙", "甲"]
+
+
+def test_a_renamed_copy_beside_the_original_is_a_clash(tmp_path):
+    src, out = tmp_path / "县表", tmp_path / "结果"
+    schools_book(src / "甲.xlsx", JIA)
+    run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 1))
+    shutil.copy(src / "甲.xlsx", src / "甲 - 副本.xlsx")
+    result = run([src], out, standard="national-2017", jobs=1, today=date(2026, 3, 2))
+    assert result.exit_code == 1
+    assert [(w["input"], w["errors"][0]["code"]) for w in summary(out)["workbooks"]] == [
+        ("甲 - 副本.xlsx", "county_clash"), ("甲.xlsx", "county_clash")]
+
+
+def test_schools_are_the_same_county_when_most_on_both_sides_match():
+    from equity_xlsx.filing import Roster, likeness
+
+    county = Roster(frozenset((f"第{i}小学", f"21430000{i:02d}") for i in range(1, 31)))
+    assert likeness(Roster(frozenset({("第1小学", "2143000001")})), county) is None  # one school of thirty
+    renamed = Roster(frozenset((f"第{i}小学", "") for i in range(1, 17)))  # 16 of the 30 names
+    found = likeness(renamed, county)
+    assert (found.same, found.of, found.by) == (16, 16, "学校名称")
+    assert likeness(Roster(frozenset((f"第{i}小学", "") for i in range(1, 16))), county) is None  # 15: not most
+    retyped = Roster(frozenset((f"{i}号学校", f"21430000{i:02d}") for i in range(1, 31)))  # names re-typed
+    found = likeness(retyped, county)
+    assert (found.same, found.of, found.by) == (30, 30, "学校标识码")

@@ -13,7 +13,7 @@ import openpyxl
 import pytest
 
 from equity_xlsx.batch import run
-from equity_xlsx.files import NAME_BYTES, NAME_CHARS, OutsideOutput, clean_name, inside
+from equity_xlsx.outputs import NAME_BYTES, NAME_CHARS, OutsideOutput, clean_name, inside
 from equity_xlsx.store import LedgerStore
 from forms_by_hand import export
 from runs_by_hand import school_row as export_row
@@ -138,48 +138,48 @@ def test_a_link_planted_in_the_output_folder_is_not_followed(tmp_path):
 
 @pytest.mark.parametrize("windows", [False, True], ids=["O_NOFOLLOW", "no O_NOFOLLOW (Windows)"])
 def test_the_run_lock_never_follows_a_link(tmp_path, monkeypatch, windows):
-    import equity_xlsx.files as files
+    import equity_xlsx.outputs as outputs
 
     if windows:
-        monkeypatch.setattr(files, "_NOFOLLOW", 0)
+        monkeypatch.setattr(outputs, "_NOFOLLOW", 0)
     out = tmp_path / "结果"
     out.mkdir()
     victim = tmp_path / "重要文件.txt"
     victim.write_text("不能被截断", encoding="utf-8")
-    (out / files.LOCK_FILE).symlink_to(victim)
-    with pytest.raises(files.UnsafeLock, match="链接"):
-        with files.folder_lock(out, 0):
+    (out / outputs.LOCK_FILE).symlink_to(victim)
+    with pytest.raises(outputs.UnsafeLock, match="链接"):
+        with outputs.folder_lock(out, 0):
             pytest.fail("the lock was taken through a link")
     assert victim.read_text(encoding="utf-8") == "不能被截断"
 
 
 def test_the_run_lock_refuses_a_hard_link_to_another_file(tmp_path):
-    import equity_xlsx.files as files
+    import equity_xlsx.outputs as outputs
 
     out = tmp_path / "结果"
     out.mkdir()
     victim = tmp_path / "重要文件.txt"
     victim.write_text("不能被截断", encoding="utf-8")
-    os.link(victim, out / files.LOCK_FILE)
-    with pytest.raises(files.UnsafeLock):
-        with files.folder_lock(out, 0):
+    os.link(victim, out / outputs.LOCK_FILE)
+    with pytest.raises(outputs.UnsafeLock):
+        with outputs.folder_lock(out, 0):
             pass
     assert victim.read_text(encoding="utf-8") == "不能被截断"
 
 
 def test_a_plain_lock_file_is_taken_and_names_its_holder(tmp_path):
-    import equity_xlsx.files as files
+    import equity_xlsx.outputs as outputs
 
     out = tmp_path / "结果"
-    with files.folder_lock(out, 0):
-        assert f"进程 {os.getpid()}" in (out / files.LOCK_FILE).read_text(encoding="utf-8")
-    with files.folder_lock(out, 0):  # released and taken again
+    with outputs.folder_lock(out, 0):
+        assert f"进程 {os.getpid()}" in (out / outputs.LOCK_FILE).read_text(encoding="utf-8")
+    with outputs.folder_lock(out, 0):  # released and taken again
         pass
 
 
 @pytest.mark.parametrize("name", ["备份", ".equity-cache", "equity-ledger.sqlite"])
 def test_a_fixed_output_name_linked_out_of_the_folder_stops_the_run_before_anything_is_written(tmp_path, name):
-    from equity_xlsx.batch import UsageError
+    from equity_xlsx.inputs import UsageError
 
     src, out = tmp_path / "县表", tmp_path / "结果"
     src.mkdir()
@@ -230,7 +230,7 @@ def test_non_files_in_the_input_folder_are_listed_with_a_reason_and_never_opened
 
 
 def test_a_fifo_given_as_the_input_is_a_usage_error(tmp_path):
-    from equity_xlsx.batch import UsageError
+    from equity_xlsx.inputs import UsageError
 
     if not hasattr(os, "mkfifo"):
         pytest.skip("FIFOs are POSIX")

@@ -195,4 +195,16 @@ def test_tables_carry_a_prefix_to_share_a_database(tmp_path):
     with LedgerStore(tmp_path / "s.sqlite") as store:
         names = set(sa.inspect(store.engine).get_table_names())
     assert names == {"equity_ledger_lines", "equity_ledger_history", "equity_runs", "equity_migrations", "equity_outputs", "equity_written", "equity_scores",
-                     "equity_edits", "equity_edit_conflicts"}
+                     "equity_edits", "equity_edit_conflicts", "equity_schools"}
+
+
+def test_each_countys_schools_are_kept_replaced_and_forgotten(tmp_path):
+    with LedgerStore(tmp_path / "s.sqlite") as store:
+        store.record_schools({"甲": ("甲", [("城南小学", "2143000001"), ("城北小学", "")]),
+                              "430503": ("大祥区", [("", "2143000009")])})
+        assert store.school_rosters() == {"甲": ("甲", {("城南小学", "2143000001"), ("城北小学", "")}),
+                                          "430503": ("大祥区", {("", "2143000009")})}
+        store.record_schools({"甲": ("甲", [("城南小学", "2143000001")])})  # 城北小学 left the county
+        assert store.school_rosters()["甲"] == ("甲", {("城南小学", "2143000001")})
+        store.delete_county("甲")
+        assert list(store.school_rosters()) == ["430503"]

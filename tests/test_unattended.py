@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 
 from equity_xlsx.batch import run
 from equity_xlsx.cli import app
-from equity_xlsx.files import folder_lock
+from equity_xlsx.outputs import folder_lock
 from test_staff_edits import rows, type_cell
 
 ROOT = Path(__file__).resolve().parents[1]

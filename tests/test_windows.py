@@ -176,7 +176,7 @@ def test_the_lock_takes_the_windows_branch(tmp_path, monkeypatch):
     """msvcrt stood in by a lock with the same contract (LK_NBLCK: fail at once when held)."""
     import types
 
-    import equity_xlsx.files as files
+    import equity_xlsx.outputs as outputs
 
     fcntl = pytest.importorskip("fcntl")  # the stand-in locks with it
 
@@ -189,24 +189,24 @@ def test_the_lock_takes_the_windows_branch(tmp_path, monkeypatch):
 
     fake = types.SimpleNamespace(LK_NBLCK=2, locking=locking)
     monkeypatch.setitem(sys.modules, "msvcrt", fake)
-    monkeypatch.setattr(files, "_WINDOWS", True)
-    monkeypatch.setattr(files, "_NOFOLLOW", 0)
+    monkeypatch.setattr(outputs, "_WINDOWS", True)
+    monkeypatch.setattr(outputs, "_NOFOLLOW", 0)
     out = tmp_path / "结果"
-    with files.folder_lock(out, 0):
+    with outputs.folder_lock(out, 0):
         assert held
-        with pytest.raises(files.FolderBusy):
-            with files.folder_lock(out, 0):
+        with pytest.raises(outputs.FolderBusy):
+            with outputs.folder_lock(out, 0):
                 pass
     (out / "别处.txt").write_text("x")
-    (out / files.LOCK_FILE).unlink()
-    (out / files.LOCK_FILE).symlink_to(out / "别处.txt")
-    with pytest.raises(files.UnsafeLock):
-        with files.folder_lock(out, 0):
+    (out / outputs.LOCK_FILE).unlink()
+    (out / outputs.LOCK_FILE).symlink_to(out / "别处.txt")
+    with pytest.raises(outputs.UnsafeLock):
+        with outputs.folder_lock(out, 0):
             pass
 
 
 def test_a_clean_name_is_a_valid_windows_file_name():
-    from equity_xlsx.files import clean_name
+    from equity_xlsx.outputs import clean_name
 
     for raw in ("a:b", "CON", "aux.xlsx", "名字. ", "x" * 500, "a\\b/c", "\u0000\u001f", "?*"):
         name = clean_name(raw)

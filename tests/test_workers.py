@@ -14,6 +14,7 @@ import pytest
 
 import equity_xlsx.batch as batch
 import equity_xlsx.pipeline as pipeline
+import equity_xlsx.workers as workers
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_inputs" / "大祥区义务教育学校办学条件统计表.xlsx"
 
@@ -37,14 +38,14 @@ def counties(folder: Path, names: list[str]) -> None:
 def test_a_worker_that_dies_reading_takes_down_only_its_file(tmp_path, monkeypatch):
     src, out = tmp_path / "县表", tmp_path / "结果"
     counties(src, ["甲县", "乙县", "丙县", "丁县"])
-    real = batch.read_input
+    real = workers.read_input
 
     def dying(f, rules):
         if f.name == "乙县.xlsx":
             os._exit(9)  # as the kernel's OOM killer or a native crash would end it
         return real(f, rules)
 
-    monkeypatch.setattr(batch, "read_input", dying)
+    monkeypatch.setattr(workers, "read_input", dying)
     result = batch.run([src], out, standard="national-2017", jobs=2, today=date(2026, 11, 1))
     status = {e["input"]: (e["status"], [p["code"] for p in e["errors"]]) for e in result.entries}
     assert status["乙县.xlsx"] == ("error", ["worker_died"])
@@ -78,14 +79,14 @@ def test_a_worker_past_its_memory_cap_fails_alone_with_a_chinese_reason(tmp_path
     capped = rules_dir / "capped.toml"
     capped.write_text('extends = "national-2017"\n[profile]\nname = "capped"\n[limits]\nmax_worker_memory_mb = 3072\n',
                       encoding="utf-8")
-    real = batch.read_input
+    real = workers.read_input
 
     def greedy(f, rules):
         if f.name == "乙县.xlsx":
             bytearray(8 * 1024 ** 3)  # 8 GiB, far past the 3 GiB cap
         return real(f, rules)
 
-    monkeypatch.setattr(batch, "read_input", greedy)
+    monkeypatch.setattr(workers, "read_input", greedy)
     result = batch.run([src], out, standard=str(capped), jobs=2, today=date(2026, 11, 1))
     by_input = {e["input"]: e for e in result.entries}
     assert [p["code"] for p in by_input["乙县.xlsx"]["errors"]] == ["out_of_memory"]

@@ -51,7 +51,7 @@ def with_mapping(rules: Rules, mapping: Path) -> Rules:
 def workbooks(target: Path) -> list[tuple[Path, str]]:
     """The workbooks a path names: the file, or every workbook under the folder (name relative
     to it), as a run would read them."""
-    from ..batch import not_read_reason
+    from ..inputs import not_read_reason
 
     if target.is_file():
         # Named with its folder, as in a run: the folder may give the county and the year.

@@ -1,5 +1,6 @@
-"""Files the run owns: output names, atomic writes, the lock files of Excel/WPS/LibreOffice,
-and the run's own hold on its output folder.
+"""The output folder and what the run writes into it: output names (cleaned by Windows rules,
+checked to lie inside ``--out``), atomic writes, the lock files of Excel/WPS/LibreOffice, the
+run's own hold on its output folder, and leftovers of a stopped run (temporaries, stale reports).
 
 Used by ``batch`` (the run) and ``pipeline`` (one county), so neither imports the other.
 """
@@ -106,6 +107,16 @@ def output_path(out_dir: Path, stem: str, *, busy: bool = False) -> Path:
     """The result workbook of ``stem``: ``X_评估结果.xlsx``, or ``X_评估结果(新).xlsx`` while locked;
     OutsideOutput when that path would not lie inside ``out_dir``."""
     return inside(out_dir, out_dir / f"{stem}{OUTPUT_SUFFIX_BUSY if busy else OUTPUT_SUFFIX}.xlsx")
+
+
+def legacy_output(out_dir: Path, input_name: str) -> str | None:
+    """The result workbook version 0.1 named after an input ("a/b.xlsx" -> "a_b_评估结果.xlsx"),
+    when that name is a safe one inside ``out_dir`` (its typed values are adopted); None otherwise."""
+    stem = Path(input_name).with_suffix("").as_posix().replace("/", "_")
+    try:
+        return output_path(out_dir, stem).name
+    except OutsideOutput:
+        return None
 
 
 def lock_exists(target: Path) -> bool:
