@@ -24,7 +24,7 @@ from .intake.part import WorkbookPart
 from .model import CLOSED, CountyData
 from .outcome import CountyOutcome
 from .problems import Code, Problem, internal_detail
-from .edits import decide, screen, snapshot
+from .staff_edits import decide, screen, snapshot
 from .readback import (BACKUP_DIRNAME, UnreadableWorkbookError, WorkbookEdits, backup_previous, backups_of, read_edits,
                        read_ledger_lines)
 from .reconcile import reconcile

@@ -15,7 +15,7 @@ from pathlib import Path
 from .report.formats import new_workbook
 
 from .model import STAGE_LABEL
-from .forms import where_in_forms
+from .form_layouts import where_in_forms
 from .rulebook import load_rules
 from .standards import DEFAULT_STANDARD, Aliases, FieldSpec, load_aliases, load_standard
 

@@ -24,7 +24,7 @@ import pytest
 from typer.testing import CliRunner
 
 from equity_xlsx.cli import app
-from equity_xlsx.forms import parse_form_rules
+from equity_xlsx.form_layouts import parse_form_rules
 from equity_xlsx.indicators import evaluate
 from equity_xlsx.intake import assemble, read_file
 from equity_xlsx.intake.local import local_forms_digest
@@ -421,7 +421,7 @@ def test_a_mapping_file_with_a_mistake_names_itself_and_the_workbook_is_not_read
 
 
 def test_the_bundled_rules_files_are_in_the_mapping_format(tmp_path):
-    from equity_xlsx.forms import FORMS_DIR
+    from equity_xlsx.form_layouts import FORMS_DIR
 
     for path in FORMS_DIR.glob("*.toml"):
         copy = tmp_path / f"表式补充-{path.name}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..forms import merge_local, parse_form_rules
+from ..form_layouts import merge_local, parse_form_rules
 from ..problems import Code, Problem
 from ..rulebook import Rules
 from ..standards import _read_toml

@@ -23,7 +23,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from ..forms import FormRules, merge_local, parse_form_rules
+from ..form_layouts import FormRules, merge_local, parse_form_rules
 from ..standards import _read_toml
 
 PATTERN = "表式补充*.toml"

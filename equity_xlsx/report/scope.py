@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..forms import LABEL
+from ..form_layouts import LABEL
 from ..model import STAGE_LABEL
 from .context import ReportContext, Sheet, limit_name, standard_name
 from .cv_sheet import MARGIN_NAME

@@ -77,7 +77,7 @@ class Figure:
     fixes the cell (a county's own mapping file, for a form no label finds).
     """
 
-    field: str = setting(help="统计字段（见 forms.py）")
+    field: str = setting(help="统计字段（见 form_layouts.py）")
     form: str = setting("", help="表号（导出表不写）")
     stage: str | None = setting(None, help="学段：primary 小学 / junior 初中 / senior 高中（只取学生数）；不写为全校数")
     rows: tuple[Labels, ...] = setting((), help="行标签（可几种写法，依次尝试；写成列表的几行相加）")
