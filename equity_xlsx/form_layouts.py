@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import STAGE_LABEL
-from .standards import RULES_DIR, RuleError, _read_toml, build, setting
+from .standards import RULES_DIR, RuleError, build, read_rules_file, setting
 
 FORMS_DIR = RULES_DIR / "forms"
 GENERATIONS = ("jichu-2018", "jiaoji-2021")  # per-school workbooks, oldest first
@@ -216,8 +216,14 @@ def _check(rules: FormRules, where: str) -> None:
         raise RuleError(f"{where} 有误：\n" + "\n".join(f"- {p}" for p in problems))
 
 
+def read_form_rules(path: Path) -> FormRules:
+    """The form rules file at ``path`` (bundled or a county's own ``表式补充.toml``), strictly;
+    raises RuleError (Chinese, naming the file and the key)."""
+    return parse_form_rules(read_rules_file(path), path)
+
+
 def parse_form_rules(data: dict, path: Path) -> FormRules:
-    """A form rules file (bundled or a county's own) from its TOML text, strictly."""
+    """A form rules file (bundled or a county's own) from its TOML tables, strictly."""
     where = f"表式文件 {path.name}"
     known = {"generation", "titles", "figure", "teachers", "columns"}
     unknown = [k for k in data if k not in known]
@@ -254,7 +260,7 @@ def load_form_rules(name: str) -> FormRules:
     path = Path(name) if name.endswith(".toml") else FORMS_DIR / f"{name}.toml"
     if not path.exists():
         raise RuleError(f"找不到表式文件：{path}")
-    return parse_form_rules(_read_toml(path), path)
+    return read_form_rules(path)
 
 
 def all_form_rules() -> dict[str, FormRules]:
