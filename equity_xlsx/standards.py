@@ -24,6 +24,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
 
+from .vocabulary import CountySheet, LedgerStatus
+
 RULES_DIR = Path(__file__).parent / "rules"
 STANDARDS_DIR = RULES_DIR / "standards"
 DEFAULT_STANDARD = "national-2017"
@@ -196,9 +198,11 @@ class BScoring:
 
 @dataclass(frozen=True)
 class LedgerSettings:
-    grey_days: int = setting(30, help="已销号条目在整改台账中灰显的天数，之后移到“已销号”工作表")
+    grey_days: int = setting(30, help=f"{LedgerStatus.CLOSED}条目在{CountySheet.LEDGER}中灰显的天数，"
+                                      f"之后移到“{CountySheet.ARCHIVE}”工作表")
     backups_kept: int = setting(10, help="每个结果文件在“备份”文件夹中保留的不同版本数")
-    status_choices: tuple[str, ...] = setting(("未整改", "整改中", "暂缓", "已销号"), help="整改台账“状态”下拉选项")
+    # The built-in statuses; a county may offer more (its own words are kept like 整改中).
+    status_choices: tuple[str, ...] = setting(tuple(LedgerStatus), help="整改台账“状态”下拉选项")
 
 
 @dataclass(frozen=True)

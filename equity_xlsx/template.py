@@ -18,10 +18,9 @@ from .model import STAGE_LABEL
 from .form_layouts import where_in_forms
 from .rulebook import load_rules
 from .standards import DEFAULT_STANDARD, Aliases, FieldSpec, load_aliases, load_standard
+from .vocabulary import TemplateSheet
 
-DATA_SHEET = "学校基础数据"
-COUNTY_SHEET = "县级指标"
-GUIDE_SHEET = "填表说明"
+DATA_SHEET, COUNTY_SHEET, GUIDE_SHEET = TemplateSheet.DATA, TemplateSheet.COUNTY, TemplateSheet.GUIDE
 # Rows of the data sheet that carry validation and formats (a county has a few hundred
 # sections at most; 5000 leaves room without making the file heavy).
 MAX_ROWS = 5000
