@@ -30,19 +30,20 @@ class LedgerStatus(StrEnum):
 
 
 class CountySheet(StrEnum):
-    """The sheets of a county's result workbook (``X_评估结果.xlsx``)."""
+    """The sheets of a county's result workbook (``X_评估结果.xlsx``), in the order they appear."""
 
     OVERVIEW = "概览"
     SCHOOLS = "学校指标"
     CV = "差异系数"
     CHARTS = "图表"
+    TREND = "趋势"
     LEDGER = "整改台账"
-    # Lines closed longer ago than the grey period: the sheet is named after their 状态.
-    ARCHIVE = LedgerStatus.CLOSED.value
     TASKS = "任务清单"
     SCOPE = "口径说明"
     PROBLEMS = "数据问题"
-    TREND = "趋势"
+    # Lines closed longer ago than the grey period (only when there are any): the sheet is
+    # named after their 状态.
+    ARCHIVE = LedgerStatus.CLOSED.value
 
 
 class RunReportSheet(StrEnum):
