@@ -201,8 +201,9 @@ class LedgerSettings:
     grey_days: int = setting(30, help=f"{LedgerStatus.CLOSED}条目在{CountySheet.LEDGER}中灰显的天数，"
                                       f"之后移到“{CountySheet.ARCHIVE}”工作表")
     backups_kept: int = setting(10, help="每个结果文件在“备份”文件夹中保留的不同版本数")
-    # The built-in statuses; a county may offer more (its own words are kept like 整改中).
-    status_choices: tuple[str, ...] = setting(tuple(LedgerStatus), help="整改台账“状态”下拉选项")
+    # The built-in statuses, as plain text like a county's own list (a county may offer more:
+    # its words are kept like 整改中); plain, too, so the rules digest of a run is unchanged.
+    status_choices: tuple[str, ...] = setting(tuple(s.value for s in LedgerStatus), help="整改台账“状态”下拉选项")
 
 
 @dataclass(frozen=True)

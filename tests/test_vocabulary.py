@@ -25,6 +25,8 @@ WORDS = {w.value for enum in (LedgerStatus, CountySheet, RunReportSheet, RollupS
 def test_the_default_status_choices_are_the_four_statuses_in_sheet_order():
     assert LedgerSettings().status_choices == ("未整改", "整改中", "暂缓", "已销号")
     assert LedgerSettings().status_choices == tuple(LedgerStatus)
+    # Plain text, like a county's own list: the run cache's rules digest is the repr of the rules.
+    assert {type(s) for s in LedgerSettings().status_choices} == {str}
     assert LedgerLine(id="TZ-1").status == "未整改"
 
 
