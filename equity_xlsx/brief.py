@@ -78,6 +78,7 @@ from .outputs import atomic_write
 from .display import honest_decimals, text_width
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
+from .vocabulary import LedgerStatus
 
 DASH = "—"
 NO_DATA = "未提供数据"
@@ -546,7 +547,7 @@ def ledger_trend_text(trend: list) -> str:
     points = [_dict(p) for p in trend]
     last, first = (points[-1], points[0]) if points else ({}, {})
     parts = [f"{word} {n:,} 条" for word, n in (("未销号", _int(last.get("ledger_open"))),
-                                                ("已销号", _int(last.get("ledger_closed")))) if n is not None]
+                                                (LedgerStatus.CLOSED, _int(last.get("ledger_closed")))) if n is not None]
     if not parts:
         return f"整改台账：{NO_DATA}"
     text = "整改台账（最近一次）：" + "，".join(parts)

@@ -8,7 +8,7 @@ from typing import Optional
 import typer
 
 from .cli_help import CONTEXT, ChineseCommand, ChineseGroup
-from .forms import EXPORT, GENERATIONS
+from .form_layouts import EXPORT, GENERATIONS
 from .standards import DEFAULT_STANDARD, RuleError
 
 BUNDLED = {f"{name}.toml" for name in (*GENERATIONS, EXPORT)}

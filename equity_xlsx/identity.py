@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from .standards import RULES_DIR, RuleError, _read_toml, build, setting
+from .standards import RULES_DIR, RuleError, build, read_rules_file, setting
 
 COUNTIES_FILE = RULES_DIR / "counties.toml"
 
@@ -92,7 +92,7 @@ class Counties:
 def load_counties(path: str | None = None) -> Counties:
     """Load the mapping; a malformed file is a RuleError naming the entry."""
     file = Path(path) if path else COUNTIES_FILE
-    data = _read_toml(file)
+    data = read_rules_file(file)
     where = f"县区代码文件 {file.name}"
     unknown = [k for k in data if k != "county"]
     if unknown:

@@ -29,9 +29,10 @@ import hashlib
 
 from .checks import COUNTY_KEY, NO_DATA, UNMET, ChecksResult, Finding
 from .indicators import Evaluation
-from .model import OPEN, STAGE_LABEL, STAGES, LedgerLine
+from .model import STAGE_LABEL, STAGES, LedgerLine
 from .problems import Code, Problem
 from .tasks import TaskList
+from .vocabulary import LedgerStatus
 
 MISSING_PART = "补填数据"  # the key part of a 补填数据 line: its own number, apart from the gap's
 FILL_IN = "补填数据"
@@ -86,7 +87,7 @@ def _line(f: Finding, county: str | None, tasks: TaskList, today: str, key_sort:
         department=department,
         office=office,
         first_seen=today,
-        status=OPEN,
+        status=LedgerStatus.OPEN,
         detail=detail,
         sort_key=key_sort,
     )

@@ -13,6 +13,7 @@ from typing import Literal
 
 from .identity import CountyId
 from .problems import Problem
+from .vocabulary import LedgerStatus
 
 Stage = Literal["primary", "junior"]
 STAGES: tuple[Stage, ...] = ("primary", "junior")
@@ -164,10 +165,6 @@ class CountyData:
         return [p for p in self.problems if p.level == "warning"]
 
 
-# Ledger line states (状态). A person may also type 整改中 / 暂缓 in the workbook.
-OPEN, IN_PROGRESS, CLOSED = "未整改", "整改中", "已销号"
-
-
 @dataclass
 class LedgerLine:
     """One 整改台账 line — the one record of a ledger line, in memory, on the sheet and in the store.
@@ -202,7 +199,7 @@ class LedgerLine:
     detail: str = ""  # e.g. the CV-fix schools and amounts
     first_seen: str = ""  # ISO date
     last_seen: str = ""  # ISO date of the last run that found the gap
-    status: str = OPEN  # effective 状态: 未整改, a manual one, or 已销号
+    status: str = LedgerStatus.OPEN  # effective 状态: OPEN, the manual one, or CLOSED (any text a county allows)
     closed_on: str = ""  # ISO date when 销号
     manual_status: str = ""  # 状态 a person typed (整改中, 暂缓 …), kept while the gap exists
     owner: str = ""

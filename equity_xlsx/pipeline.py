@@ -22,10 +22,10 @@ from .indicators import Evaluation, evaluate
 from .inputs import InputFile
 from .ledger import build_ledger, ledger_summary
 from .intake.part import WorkbookPart
-from .model import CLOSED, CountyData
+from .model import CountyData
 from .outcome import CountyOutcome
 from .problems import Code, Problem, internal_detail
-from .edits import decide, screen, snapshot
+from .staff_edits import decide, screen, snapshot
 from .readback import (BACKUP_DIRNAME, UnreadableWorkbookError, WorkbookEdits, backup_previous, backups_of, read_edits,
                        read_ledger_lines)
 from .reconcile import reconcile
@@ -36,6 +36,7 @@ from .faults import classify
 from .store import HistoryEntry, LedgerStore, describe_state
 from .trend import county_brief_data, rows_from_runs, trend_row, with_point
 from .brief import render_county_brief, write_brief
+from .vocabulary import LedgerStatus
 
 
 @dataclass(frozen=True)
@@ -231,9 +232,9 @@ def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: Coun
         }
         problems = [*ev.data.problems, *screened,
                     *(w for w in warnings if w not in ev.data.problems and w not in screened)]
-        open_lines = [ln for ln in rec.lines if ln.status != CLOSED]
+        open_lines = [ln for ln in rec.lines if ln.status != LedgerStatus.CLOSED]
         totals = {"open": len(open_lines),
-                  "closed": sum(1 for ln in rec.lines if ln.status == CLOSED) + len(rec.archived)}
+                  "closed": sum(1 for ln in rec.lines if ln.status == LedgerStatus.CLOSED) + len(rec.archived)}
         current = outcome.to_json()
         point = trend_row({**current, "ledger_totals": totals}, data_year, stamp)
         trend = with_point(rows_from_runs(store.year_runs(county.key)), point)
@@ -294,7 +295,7 @@ def _rebuild_if_lost(store: LedgerStore, county: str, previous: list[Path], toda
     store.save(county, lines, [HistoryEntry(county, ln.id, today, "", ln.status, f"台账数据库重建：由 {source.name} 恢复")
                                for ln in lines])
     return Problem(Code.LEDGER_REBUILT, params={"source": source.name, "lines": len(lines),
-                                                "closed": sum(1 for ln in lines if ln.status == CLOSED)})
+                                                "closed": sum(1 for ln in lines if ln.status == LedgerStatus.CLOSED)})
 
 
 def _recheck_on(lines, grey_days: int) -> str | None:
@@ -304,5 +305,5 @@ def _recheck_on(lines, grey_days: int) -> str | None:
     the ageing happens even when nobody touches the data.
     """
     days = [date.fromisoformat(ln.closed_on) + timedelta(days=grey_days + 1)
-            for ln in lines if ln.status == CLOSED and ln.closed_on]
+            for ln in lines if ln.status == LedgerStatus.CLOSED and ln.closed_on]
     return min(days).isoformat() if days else None

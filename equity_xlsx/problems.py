@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, Iterable, Mapping
 
+from .vocabulary import CountySheet, LedgerStatus
+
 
 class Level(StrEnum):
     ERROR = "error"  # a value, sheet or file could not be used
@@ -237,17 +239,17 @@ SPECS: dict[Code, Spec] = {
     Code.PREVIOUS_UNREADABLE: Spec(W, "无法读取上次的评估结果 {name}：{reason}。已保留台账数据库中的人工填写内容。"),
     Code.LEDGER_DUPLICATE_ID: Spec(W, "台账编号 {line_id} 在本次结果中重复，只保留第一条"),
     Code.LEDGER_STATUS_NOT_TAKEN: Spec(W, "台账 {line_id}（{school} {indicator}）数据已达标，手工状态“{status}”未采用"),
-    Code.LEDGER_CLOSED_TYPED: Spec(W, "台账 {line_id}（{school} {indicator}）被手工标记为已销号，"
+    Code.LEDGER_CLOSED_TYPED: Spec(W, f"台账 {{line_id}}（{{school}} {{indicator}}）被手工标记为{LedgerStatus.CLOSED}，"
                                       "但本次数据仍未达标，状态保持“{status}”"),
     Code.LEDGER_REBUILT: Spec(W, "台账数据库中没有本县的记录（数据库是新建的，或丢失后已重建），已从上次的结果文件 {source} "
-                                 "恢复 {lines} 条台账（其中已销号 {closed} 条）及其填写内容和首次发现日期"),
+                                 f"恢复 {{lines}} 条台账（其中{LedgerStatus.CLOSED} {{closed}} 条）及其填写内容和首次发现日期"),
     Code.STAFF_COLUMN_UNPLACED: Spec(W, "{file_name} 的“{sheet}”第 {column} 列{what}，其中 {cells} 行填写的内容无法按列保存；"
                                         "请给这一列加上一个不重复的表头，下次运行即会保留"),
-    Code.LEDGER_SHEET_MISSING: Spec(E, "{file_name} 中没有“整改台账”工作表（被删除或改了名），自上次运行以来在其中填写的内容"
+    Code.LEDGER_SHEET_MISSING: Spec(E, f"{{file_name}} 中没有“{CountySheet.LEDGER}”工作表（被删除或改了名），自上次运行以来在其中填写的内容"
                                        "无法读回。台账没有丢：{lines} 条台账和此前读回的填写内容都在台账数据库中，已写入本次结果；"
                                        "原文件已备份为 {backup}，如有新填写的内容请从中找回后重新填写"),
-    Code.LEDGER_SHEET_RENAMED: Spec(W, "{file_name} 的“整改台账”工作表被改名为“{sheet}”，已从“{sheet}”读回填写的内容；"
-                                       "本次结果中仍名为“整改台账”"),
+    Code.LEDGER_SHEET_RENAMED: Spec(W, f"{{file_name}} 的“{CountySheet.LEDGER}”工作表被改名为“{{sheet}}”，已从“{{sheet}}”读回填写的内容；"
+                                       f"本次结果中仍名为“{CountySheet.LEDGER}”"),
     Code.LEDGER_ID_COLUMN_MISSING: Spec(E, "{file_name} 的“{sheet}”中没有“台账编号”列（被删除或改了表头），其中 {rows} 行填写的内容"
                                            "无法对应到台账条目，未读回（逐行列在下方）；台账已按台账数据库保留，原文件已备份为 {backup}"),
     Code.LEDGER_EDIT_UNMATCHED: Spec(E, "{file_name} 的“{sheet}”第 {row} 行{why}，这一行填写的内容未读回：{values}。"

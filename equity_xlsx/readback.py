@@ -21,16 +21,14 @@ from pathlib import Path
 
 from .model import LEDGER_COLUMNS, LedgerLine
 from .standards import LedgerSettings
+from .vocabulary import CountySheet, LedgerStatus
 
-LEDGER_SHEET = "整改台账"
-ARCHIVE_SHEET = "已销号"
 BACKUP_DIRNAME = "备份"
 
 # The columns read back (by header text, from model.LEDGER_COLUMNS): the id, what staff
 # type, and 状态 / 首次发现.
 ID_COLUMN = next(c for c in LEDGER_COLUMNS if c.field == "id")
 READ_COLUMNS = tuple(c for c in LEDGER_COLUMNS if c.typed or c.read_back)
-TASK_SHEET = "任务清单"
 SCORE_HEADER, ITEM_HEADER = "得分", "二级指标"
 _ITEM_NUMBER = re.compile(r"^\s*(\d{1,2})\s*[.．、]")
 
@@ -133,15 +131,15 @@ def read_edits(path: str | os.PathLike[str]) -> WorkbookEdits:
         # has no usable value (none, or #NAME?), and is kept as the text the person typed.
         formulas = openpyxl.load_workbook(path, read_only=True, data_only=False)
         names = {str(n).strip(): n for n in wb.sheetnames}
-        ledger = names.get(LEDGER_SHEET) or _renamed_ledger(wb, names)
+        ledger = names.get(CountySheet.LEDGER) or _renamed_ledger(wb, names)
         edits.ledger_sheet = None if ledger is None else str(ledger).strip()
-        for name in (ledger, names.get(ARCHIVE_SHEET)):
+        for name in (ledger, names.get(CountySheet.ARCHIVE)):
             if name is not None:
                 found = _read_sheet(_typed_rows(wb[name], formulas[name]), str(name).strip(), edits)
                 if name == ledger:
                     edits.id_column = found
-        if TASK_SHEET in names:
-            edits.score_cells = _read_scores(wb[names[TASK_SHEET]], names[TASK_SHEET])
+        if CountySheet.TASKS in names:
+            edits.score_cells = _read_scores(wb[names[CountySheet.TASKS]], names[CountySheet.TASKS])
             edits.scores = {item: c.value for item, c in edits.score_cells.items() if c.value is not None}
     except PermissionError as exc:
         raise UnreadableWorkbookError(path, f"文件被占用或无权读取（{exc.strerror or exc}）") from exc
@@ -169,7 +167,7 @@ def _typed_rows(values_ws, formulas_ws):  # noqa: ANN001, ANN202
 def _renamed_ledger(wb, names: dict[str, str]) -> str | None:  # noqa: ANN001
     """The ledger under another name: a sheet (not 已销号) whose header has 台账编号."""
     for stripped, name in names.items():
-        if stripped == ARCHIVE_SHEET:
+        if stripped == CountySheet.ARCHIVE:
             continue
         for index, row in enumerate(wb[name].iter_rows(values_only=True)):
             if index >= HEADER_SEARCH_ROWS:
@@ -187,7 +185,7 @@ def read_ledger_lines(path: str | os.PathLike[str]) -> list[LedgerLine]:
     unset): what a lost ledger database is rebuilt from. Columns are found by header text."""
     import openpyxl
 
-    from .model import OPEN, STAGE_LABEL
+    from .model import STAGE_LABEL
 
     stages = {label: key for key, label in STAGE_LABEL.items()}
     numbers = {c.field for c in LEDGER_COLUMNS if c.kind == "number"}
@@ -195,7 +193,7 @@ def read_ledger_lines(path: str | os.PathLike[str]) -> list[LedgerLine]:
     out: dict[str, LedgerLine] = {}
     wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
-        for name in (LEDGER_SHEET, ARCHIVE_SHEET):
+        for name in (CountySheet.LEDGER, CountySheet.ARCHIVE):
             if name not in wb.sheetnames:
                 continue
             columns: dict[str, int] | None = None
@@ -212,8 +210,8 @@ def read_ledger_lines(path: str | os.PathLike[str]) -> list[LedgerLine]:
                           for f, v in get.items() if f != "id"}
                 values["stage"] = stages.get(values.get("stage", ""), values.get("stage", ""))
                 values["detail"] = _CLOSED_NOTE.sub("", values.get("detail", ""))
-                status = values.get("status") or OPEN
-                values["manual_status"] = "" if status in (OPEN, "已销号") else status
+                status = values.get("status") or LedgerStatus.OPEN
+                values["manual_status"] = "" if status in (LedgerStatus.OPEN, LedgerStatus.CLOSED) else status
                 out[line_id] = LedgerLine(id=line_id, **values)
     finally:
         wb.close()

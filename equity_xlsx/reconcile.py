@@ -27,10 +27,11 @@ import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 
-from .model import CLOSED, DEFAULT_FIELDS, OPEN, STAFF_FIELDS, STAFF_LABELS, LedgerLine
+from .model import DEFAULT_FIELDS, STAFF_FIELDS, STAFF_LABELS, LedgerLine
 from .problems import Code, Problem
 from .readback import EXTRA
 from .store import HistoryEntry, LedgerStore
+from .vocabulary import LedgerStatus
 
 REASON_NEW = "首次发现"
 REASON_CLOSED = "数据已达标，自动销号"
@@ -58,7 +59,7 @@ class Reconciled:
 
     @property
     def open_count(self) -> int:
-        return sum(1 for line in self.lines if line.status != CLOSED)
+        return sum(1 for line in self.lines if line.status != LedgerStatus.CLOSED)
 
 
 def reconcile(
@@ -100,21 +101,21 @@ def reconcile(
             else:
                 new = replace(old)
                 new.take_data(line)
-                kind = "reopened" if old.status == CLOSED else "kept"
+                kind = "reopened" if old.status == LedgerStatus.CLOSED else "kept"
             new.last_seen = day
             new.closed_on = ""
             _merge_staff(new, entry, history, day)
             _merge_defaults(new, line, entry, history, day)
             _merge_extras(new, entry, history, day)
             _merge_manual_status(new, old, entry, history, day, result.warnings)
-            new.status = new.manual_status or OPEN
+            new.status = new.manual_status or LedgerStatus.OPEN
             after[line.id] = new
             present.append((new, line.sort_key))
             if kind == "opened":
                 history.append(HistoryEntry(county, line.id, day, "", new.status, REASON_NEW))
                 result.opened.append(replace(new, sort_key=line.sort_key))
             elif kind == "reopened":
-                history.append(HistoryEntry(county, line.id, day, CLOSED, new.status, REASON_REOPENED))
+                history.append(HistoryEntry(county, line.id, day, LedgerStatus.CLOSED, new.status, REASON_REOPENED))
                 result.reopened.append(replace(new, sort_key=line.sort_key))
 
         gone: list[LedgerLine] = []
@@ -127,13 +128,13 @@ def reconcile(
             _merge_defaults(new, None, entry, history, day)
             _merge_extras(new, entry, history, day)
             status = entry.get("status", "")
-            if status and status not in (OPEN, CLOSED):
+            if status and status not in (LedgerStatus.OPEN, LedgerStatus.CLOSED):
                 result.warnings.append(Problem(Code.LEDGER_STATUS_NOT_TAKEN, params={
                     "line_id": line_id, "school": old.school, "indicator": old.indicator, "status": status}))
-            if old.status != CLOSED:
-                new.status = CLOSED
+            if old.status != LedgerStatus.CLOSED:
+                new.status = LedgerStatus.CLOSED
                 new.closed_on = day
-                history.append(HistoryEntry(county, line_id, day, old.status, CLOSED, REASON_CLOSED))
+                history.append(HistoryEntry(county, line_id, day, old.status, LedgerStatus.CLOSED, REASON_CLOSED))
                 result.closed.append(replace(new))
             after[line_id] = new
             gone.append(new)
@@ -213,20 +214,20 @@ def _merge_manual_status(
     typed = (entry.get("status") or "").strip()
     if not typed:
         return  # blank keeps whatever was set before
-    if typed == CLOSED:
+    if typed == LedgerStatus.CLOSED:
         # The sheet itself shows 已销号 on greyed lines; only an open line typed so is news.
-        if old is not None and old.status != CLOSED:
+        if old is not None and old.status != LedgerStatus.CLOSED:
             warnings.append(Problem(Code.LEDGER_CLOSED_TYPED, params={
                 "line_id": new.id, "school": new.school, "indicator": new.indicator,
-                "status": new.manual_status or OPEN}))
+                "status": new.manual_status or LedgerStatus.OPEN}))
         return
-    manual = "" if typed == OPEN else typed
+    manual = "" if typed == LedgerStatus.OPEN else typed
     if manual == new.manual_status:
         return
-    if old is not None and old.status != CLOSED:
+    if old is not None and old.status != LedgerStatus.CLOSED:
         # Only a change visible on an open line is a status change worth a history row;
         # a reopened line gets its "重新出现" row with the resulting status instead.
-        history.append(HistoryEntry(new.county, new.id, day, old.status, manual or OPEN, REASON_MANUAL))
+        history.append(HistoryEntry(new.county, new.id, day, old.status, manual or LedgerStatus.OPEN, REASON_MANUAL))
     new.manual_status = manual
 
 

@@ -60,9 +60,11 @@ from .model import STAGE_LABEL, STAGES, Verdict
 from .needs import fmt_number, wan_yuan
 from .report.formats import Formats, fit_width, new_workbook, print_setup, protect, wrapped_height
 from .standards import Standard
+from .vocabulary import RollupSheet
 
 ROLLUP_FILE = ROLLUP
-SUMMARY_SHEET, CHART_SHEET, FAILING_SHEET, TREND_SHEET = "汇总", "图表", "未达标学校", "趋势"
+SUMMARY_SHEET, CHART_SHEET, FAILING_SHEET, TREND_SHEET = (RollupSheet.SUMMARY, RollupSheet.CHARTS, RollupSheet.FAILING,
+                                                          RollupSheet.TREND)
 FAILED = "评估失败"
 UNKNOWN_COUNTY = "（未识别）"
 SCHOOL_LEVEL, COUNTY_LEVEL = "学校", "县级"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from .forms import FormRules, all_form_rules
+from .form_layouts import FormRules, all_form_rules
 from .identity import Counties, load_counties
 from .standards import DEFAULT_STANDARD, Aliases, RuleError, Standard, load_aliases, load_standard
 from .tasks import SCHOOL_CHECKS, TaskList, load_tasks

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .forms import LABEL as FORM_LABEL
+from .form_layouts import LABEL as FORM_LABEL
 from .model import STAGE_LABEL
 from .standards import Aliases, Standard, describe
 

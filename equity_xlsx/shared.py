@@ -16,7 +16,7 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from .edits import Typed, describe_cell, stamp
+from .staff_edits import Typed, describe_cell, stamp
 from .problems import Code, Problem
 from .store import EditRecord, LedgerStore
 

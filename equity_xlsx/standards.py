@@ -14,6 +14,7 @@ standard, the aliases and the task list live in ``rulebook``.
 from __future__ import annotations
 
 import dataclasses
+import os
 import re
 import tomllib
 import types
@@ -22,6 +23,8 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Mapping
+
+from .vocabulary import CountySheet, LedgerStatus
 
 RULES_DIR = Path(__file__).parent / "rules"
 STANDARDS_DIR = RULES_DIR / "standards"
@@ -195,9 +198,12 @@ class BScoring:
 
 @dataclass(frozen=True)
 class LedgerSettings:
-    grey_days: int = setting(30, help="已销号条目在整改台账中灰显的天数，之后移到“已销号”工作表")
+    grey_days: int = setting(30, help=f"{LedgerStatus.CLOSED}条目在{CountySheet.LEDGER}中灰显的天数，"
+                                      f"之后移到“{CountySheet.ARCHIVE}”工作表")
     backups_kept: int = setting(10, help="每个结果文件在“备份”文件夹中保留的不同版本数")
-    status_choices: tuple[str, ...] = setting(("未整改", "整改中", "暂缓", "已销号"), help="整改台账“状态”下拉选项")
+    # The built-in statuses, as plain text like a county's own list (a county may offer more:
+    # its words are kept like 整改中); plain, too, so the rules digest of a run is unchanged.
+    status_choices: tuple[str, ...] = setting(tuple(s.value for s in LedgerStatus), help="整改台账“状态”下拉选项")
 
 
 @dataclass(frozen=True)
@@ -422,12 +428,36 @@ def _convert(tp: Any, value: Any, where: str) -> Any:
 
 # ------------------------------------------------------------------------ profiles
 
-def _read_toml(path: Path) -> dict:
+def read_rules_file(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """The tables of one rules file, as plain dicts and lists, or a RuleError in Chinese.
+
+    Every rules file is read here: a standards profile, ``aliases.toml``, ``counties.toml``, a
+    task list, a form layout (``rules/forms/*.toml``) and a county's own ``表式补充.toml``, so a
+    person editing any of them meets the same messages. The file must be TOML in UTF-8 (with
+    or without a BOM: Notepad adds one). Nothing is checked beyond the syntax: each caller
+    validates the keys against its typed sections (``build``), so unknown keys are its errors.
+
+    Raises RuleError, naming the file:
+    * 找不到规则文件：… when nothing is at ``path``;
+    * 无法读取规则文件：… when it is a folder, locked or not readable;
+    * 规则文件不是 UTF-8 编码：… (e.g. saved as ANSI/GBK), with how to save it again;
+    * 规则文件格式错误：… 第 N 行第 M 列附近不符合 TOML 格式 … for a syntax error, with the line
+      and column where the parser stopped and the usual causes.
+    """
+    path = Path(path)
     try:
-        with path.open("rb") as fh:
-            return tomllib.load(fh)
+        raw = path.read_bytes()
     except FileNotFoundError:
         raise RuleError(f"找不到规则文件：{path}") from None
+    except OSError as exc:
+        raise RuleError(f"无法读取规则文件：{path}（{exc.strerror or exc}）") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise RuleError(f"规则文件不是 UTF-8 编码：{path}（可能存成了 ANSI/GBK），请用记事本打开，"
+                        f"“另存为”时编码选 UTF-8") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         where = re.search(r"line (\d+), column (\d+)", str(exc))
         at = f"第 {where.group(1)} 行第 {where.group(2)} 列附近" if where else ""
@@ -472,7 +502,7 @@ def _merge(base: dict, over: dict, where: str = "") -> dict:
 def _load_raw(path: Path, seen: tuple[Path, ...] = ()) -> dict:
     if path in seen:
         raise RuleError(f"标准文件循环继承：{path}")
-    data = _read_toml(path)
+    data = read_rules_file(path)
     parent = data.pop("extends", None)
     if parent:
         data = _merge(_load_raw(_resolve(parent), seen + (path,)), data, f"标准文件 {path.name}")
@@ -599,7 +629,7 @@ ALIAS_SECTIONS = ("fields", "composites", "units", "rows", "stages", "school_typ
 def load_aliases(path: str | None = None) -> Aliases:
     """Load the header alias table (``rules/aliases.toml`` unless a path is given), strictly."""
     file = Path(path) if path else RULES_DIR / "aliases.toml"
-    data = _read_toml(file)
+    data = read_rules_file(file)
     where = f"别名文件 {file.name}"
     unknown = [k for k in data if k not in ALIAS_SECTIONS]
     if unknown:

@@ -29,7 +29,8 @@ from sqlalchemy.exc import IntegrityError, OperationalError, ProgrammingError
 
 from .faults import redact
 from .outputs import clean_name, name_tag
-from .model import CLOSED, LedgerLine
+from .model import LedgerLine
+from .vocabulary import LedgerStatus
 
 DEFAULT_FILENAME = "equity-ledger.sqlite"
 # Seconds a writer waits for another process's SQLite write lock before giving up.
@@ -976,9 +977,9 @@ class LedgerStore:
         with self._conn(None) as c:
             for on_date, before, after in c.execute(stmt):
                 month = months.setdefault(on_date[:7], [0, 0])
-                if after == CLOSED:
+                if after == LedgerStatus.CLOSED:
                     month[1] += 1
-                elif before in ("", CLOSED):
+                elif before in ("", LedgerStatus.CLOSED):
                     month[0] += 1
         return [(m, o, k) for m, (o, k) in sorted(months.items())]
 

@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .standards import RULES_DIR, RuleError, _read_toml
+from .standards import RULES_DIR, RuleError, read_rules_file
 
 if TYPE_CHECKING:
     from .identity import CountyId
@@ -287,9 +287,9 @@ def load_tasks(path: str | None = None) -> TaskList:
     if not file.exists():
         names = "、".join(sorted(p.stem for p in TASKS_DIR.glob("*.toml")))
         raise RuleError(f"找不到任务清单文件：{file}（内置清单：{names}）")
-    return parse_tasks(_read_toml(file), file)
+    return parse_tasks(read_rules_file(file), file)
 
 
 @lru_cache(maxsize=None)
 def _bundled(file: Path) -> TaskList:
-    return parse_tasks(_read_toml(file), file)
+    return parse_tasks(read_rules_file(file), file)

@@ -15,13 +15,12 @@ from pathlib import Path
 from .report.formats import new_workbook
 
 from .model import STAGE_LABEL
-from .forms import where_in_forms
+from .form_layouts import where_in_forms
 from .rulebook import load_rules
 from .standards import DEFAULT_STANDARD, Aliases, FieldSpec, load_aliases, load_standard
+from .vocabulary import TemplateSheet
 
-DATA_SHEET = "学校基础数据"
-COUNTY_SHEET = "县级指标"
-GUIDE_SHEET = "填表说明"
+DATA_SHEET, COUNTY_SHEET, GUIDE_SHEET = TemplateSheet.DATA, TemplateSheet.COUNTY, TemplateSheet.GUIDE
 # Rows of the data sheet that carry validation and formats (a county has a few hundred
 # sections at most; 5000 leaves room without making the file heavy).
 MAX_ROWS = 5000
@@ -271,7 +270,7 @@ def _guide(fields: list[FieldSpec], aliases: Aliases, std) -> list[tuple[str, st
         ("办学类型与学段", "从下拉列表选择。特殊教育学校、职业学校以及不足 "
                            f"{std.scope.teaching_point_min_students} 人的教学点会被排除在资源配置计算之外，"
                            "但仍请填报，工具会列出排除名单和原因。"),
-        ("县级指标", f"“{COUNTY_SHEET}”表填全县（市、区）的比例，如 96.5%；不掌握的留空。"),
+        (COUNTY_SHEET, f"“{COUNTY_SHEET}”表填全县（市、区）的比例，如 96.5%；不掌握的留空。"),
         ("不要做的事", "不要在表中加标题行、合计行或备注行；不要隐藏行列；不要把数字存成文本。"),
         ("已有基层表时", "各校的教育事业统计基层报表（每校一个工作簿，放在以县名命名的文件夹里，如“青石县2025年基层表”）"
                         "或县、市按学段导出的基层表（一校一行）可以直接放进输入文件夹，不必再填本表。"

@@ -245,6 +245,7 @@ def extras(files: list[Path], out: Path) -> list[tuple[str, str, str, str, str]]
     from equity_xlsx.rulebook import load_rules
     from equity_xlsx.store import LedgerStore
     from equity_xlsx.trend import county_brief_data
+    from equity_xlsx.vocabulary import CountySheet
 
     rules = load_rules("national-2017")
     evs = [evaluate(read_workbook(f, rules), rules.standard) for f in files]
@@ -259,7 +260,7 @@ def extras(files: list[Path], out: Path) -> list[tuple[str, str, str, str, str]]
     with_charts = write_all("a")
     full, chart_data, charts = report.SHEETS, overview._cv_chart_data, overview._cv_charts
     try:  # the same workbooks without any chart: no 图表/趋势 sheets, no 概览 charts
-        report.SHEETS = tuple(s for s in full if s.name not in ("图表", "趋势"))
+        report.SHEETS = tuple(s for s in full if s.name not in (CountySheet.CHARTS, CountySheet.TREND))
         overview._cv_chart_data = lambda *a, **k: None
         overview._cv_charts = lambda ws, ctx, row, blocks: row
         without = write_all("b")

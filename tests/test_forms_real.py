@@ -24,13 +24,13 @@ import pytest
 from typer.testing import CliRunner
 
 from equity_xlsx.cli import app
-from equity_xlsx.forms import parse_form_rules
+from equity_xlsx.form_layouts import parse_form_rules
 from equity_xlsx.indicators import evaluate
 from equity_xlsx.intake import assemble, read_file
 from equity_xlsx.intake.local import local_forms_digest
 from equity_xlsx.problems import Code
 from equity_xlsx.rulebook import default_rules
-from equity_xlsx.standards import RuleError, _read_toml
+from equity_xlsx.standards import RuleError, read_rules_file
 from realforms import export, jiaoji_school, jichu_school
 
 RULES = default_rules()
@@ -421,12 +421,12 @@ def test_a_mapping_file_with_a_mistake_names_itself_and_the_workbook_is_not_read
 
 
 def test_the_bundled_rules_files_are_in_the_mapping_format(tmp_path):
-    from equity_xlsx.forms import FORMS_DIR
+    from equity_xlsx.form_layouts import FORMS_DIR
 
     for path in FORMS_DIR.glob("*.toml"):
         copy = tmp_path / f"表式补充-{path.name}"
         copy.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
-        assert parse_form_rules(_read_toml(copy), copy).figures
+        assert parse_form_rules(read_rules_file(copy), copy).figures
     with pytest.raises(RuleError, match="rowz"):
         parse_form_rules({"generation": {"name": "jichu-2018"}, "figure": [{"field": "students", "form": "312",
                                                                            "rowz": ["总计"]}]}, Path("x.toml"))

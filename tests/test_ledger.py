@@ -14,7 +14,8 @@ from equity_xlsx.cv import weighted_cv
 from equity_xlsx.indicators import evaluate
 from equity_xlsx.ledger import build_ledger, ledger_id, ledger_key, ledger_summary
 from equity_xlsx.identity import CountyId
-from equity_xlsx.model import OPEN, CountyData, Section
+from equity_xlsx.model import CountyData, Section
+from equity_xlsx.vocabulary import LedgerStatus
 from equity_xlsx.standards import load_standard
 from equity_xlsx.tasks import load_tasks
 
@@ -110,7 +111,7 @@ def test_line_defaults_from_the_task_list():
     assert ln.department == "区发改局、区财政局、区教育局"
     assert ln.office == "基建办"
     assert ln.measure == TASKS.item(4).measures
-    assert ln.first_seen == TODAY and ln.status == OPEN
+    assert ln.first_seen == TODAY and ln.status == LedgerStatus.OPEN
     assert (ln.owner, ln.due, ln.progress, ln.remark) == ("", "", "", "")
 
 

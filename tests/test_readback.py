@@ -204,14 +204,15 @@ def test_reads_back_what_the_ledger_sheet_writer_wrote(tmp_path):
     """Contract with report/ledger_sheet.py: its headers are the ones read back here."""
     import xlsxwriter
 
-    from equity_xlsx.model import IN_PROGRESS, LedgerLine
+    from equity_xlsx.model import LedgerLine
     from equity_xlsx.report import ledger_sheet
     from equity_xlsx.report.formats import Formats, ReportWorksheet
+    from equity_xlsx.vocabulary import LedgerStatus
 
     line = LedgerLine(
         id="TZ-04-3F9A2C", key="k", school="城南小学", stage="primary", item="4", indicator="生均",
         current=3.0, standard=4.5, shortfall=1.5, unit="m²", need=1200.0, need_unit="m²",
-        need_text="面积 1200 m²", first_seen="2024-03-01", status=IN_PROGRESS, owner="张三",
+        need_text="面积 1200 m²", first_seen="2024-03-01", status=LedgerStatus.IN_PROGRESS, owner="张三",
         due="2024-12-31", progress="已立项", remark="等财政",
     )  # fmt: skip
     path = tmp_path / "大祥区 结果.xlsx"
@@ -222,5 +223,5 @@ def test_reads_back_what_the_ledger_sheet_writer_wrote(tmp_path):
     wb.close()
     assert read_staff_entries(path) == {"TZ-04-3F9A2C": {
         "owner": "张三", "due": "2024-12-31", "progress": "已立项", "remark": "等财政",
-        "status": IN_PROGRESS, "first_seen": "2024-03-01", "measure": "", "department": "", "office": "",
+        "status": LedgerStatus.IN_PROGRESS, "first_seen": "2024-03-01", "measure": "", "department": "", "office": "",
     }}  # fmt: skip

@@ -13,11 +13,14 @@ from pathlib import Path
 import openpyxl
 import sqlalchemy as sa
 
-from equity_xlsx.model import CLOSED, IN_PROGRESS, OPEN, LedgerLine
+from equity_xlsx.model import LedgerLine
 from equity_xlsx.problems import Code
 from equity_xlsx.readback import UnreadableWorkbookError, backup_previous, backups_of, read_staff_entries
 from equity_xlsx.reconcile import REASON_CLOSED, REASON_NEW, REASON_REOPENED, reconcile
 from equity_xlsx.store import LedgerStore, ledger_history, ledger_lines
+from equity_xlsx.vocabulary import LedgerStatus
+
+OPEN, IN_PROGRESS, CLOSED = LedgerStatus.OPEN, LedgerStatus.IN_PROGRESS, LedgerStatus.CLOSED
 
 D1 = dt.date(2024, 3, 1)
 

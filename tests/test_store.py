@@ -17,10 +17,13 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from equity_xlsx.model import CLOSED, OPEN, LedgerLine
+from equity_xlsx.model import LedgerLine
 from equity_xlsx.store import DEFAULT_FILENAME, HistoryEntry, LedgerStore, state_url
+from equity_xlsx.vocabulary import LedgerStatus
 
 from conftest import PG_URL  # noqa: E402  (one place reads the CI server URL)
+
+OPEN, CLOSED = LedgerStatus.OPEN, LedgerStatus.CLOSED
 
 
 

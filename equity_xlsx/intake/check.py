@@ -8,10 +8,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
-from ..forms import merge_local, parse_form_rules
+from ..form_layouts import merge_local, read_form_rules
 from ..problems import Code, Problem
 from ..rulebook import Rules
-from ..standards import _read_toml
 from .local import local_files
 from .part import FigureTrace
 from .reader import read_file
@@ -44,7 +43,7 @@ class FileCheck:
 def with_mapping(rules: Rules, mapping: Path) -> Rules:
     """``rules`` with one more mapping file's entries tried first (to try a file before it is
     put beside the workbooks). Raises RuleError."""
-    local = parse_form_rules(_read_toml(mapping), mapping)
+    local = read_form_rules(mapping)
     return replace(rules, forms=merge_local(rules.forms, [local]))
 
 

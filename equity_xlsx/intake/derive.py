@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..forms import LABEL, TEACHER_ROWS
+from ..form_layouts import LABEL, TEACHER_ROWS
 from ..model import STAGE_LABEL, Source
 from ..problems import Code
 from ..standards import Aliases, StatisticsDefinitions

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from ..forms import LABEL, FormRules
+from ..form_layouts import LABEL, FormRules
 from ..identity import normalise_code, resolve
 from ..model import STAGE_LABEL, Conversion, Source
 from ..problems import Code, ProblemLog
@@ -29,7 +29,7 @@ from .header import Vocabulary, find_unit
 from .normalise import COMPULSORY, school_kind
 from .part import FigureTrace, WorkbookPart
 from .place import county_from_text, county_in_titles
-from .school_forms import COUNTED, FEEDS, LOCAL_HINT, choose_courses, read_cell
+from .jiceng_workbook import COUNTED, FEEDS, LOCAL_HINT, choose_courses, read_cell
 from .table import is_note
 
 ANCHORS = ("学校标识码", "统计三级")

@@ -23,8 +23,7 @@ import hashlib
 from functools import lru_cache
 from pathlib import Path
 
-from ..forms import FormRules, merge_local, parse_form_rules
-from ..standards import _read_toml
+from ..form_layouts import FormRules, merge_local, read_form_rules
 
 PATTERN = "表式补充*.toml"
 
@@ -44,7 +43,7 @@ def local_files(path: Path) -> list[Path]:
 
 @lru_cache(maxsize=64)
 def _parsed(path: Path, mtime: float, size: int) -> FormRules:  # noqa: ARG001 - the cache key
-    return parse_form_rules(_read_toml(path), path)
+    return read_form_rules(path)
 
 
 def local_form_rules(path: Path, bundled: tuple[FormRules, ...]) -> tuple[FormRules, ...]:

@@ -24,22 +24,22 @@ from typing import Callable
 
 import python_calamine as pc
 
-from ..forms import FormRules
+from ..form_layouts import FormRules
 from ..identity import code_in_text, resolve
 from ..model import Conversion, CountyData
 from ..problems import Code, ProblemLog, internal_detail
 from ..rulebook import Rules
 from .assemble import assemble
-from .county import county_labels, county_lookup, read_county
+from .county_figures import county_labels, county_lookup, read_county
 from .export import read_export_sheet
-from .form import form_labels, is_form, read_form
+from .one_school_sheet import form_labels, is_form, read_form
 from .grid import Book, Grid, UnreadableFile, col_letter, load_grid, open_book
 from .header import Header, Vocabulary, build_header, find_header, units_from_titles
 from .limits import LimitExceeded, Limits
 from .local import local_form_rules
 from .part import WorkbookPart
 from .place import county_from_text, county_in_titles, year_in
-from .school_forms import read_school_workbook
+from .jiceng_workbook import read_school_workbook
 from .table import read_records
 
 # Header texts that are never a field: not worth listing as "not recognised".

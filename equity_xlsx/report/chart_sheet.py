@@ -29,12 +29,13 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..indicators import BELOW, MET, NEAR, SectionResult, StageResult, ratio_to_standard
 from ..model import STAGE_LABEL, Verdict
+from ..vocabulary import CountySheet
 from . import chart_style as cs
 from .context import ReportContext, Sheet, standard_name
 from .formats import UNIT_DECIMALS, fit_width, num, number_format, print_setup, wrapped_height
 from .schools import FLOOR_NAME
 
-SHEET = "图表"
+SHEET = CountySheet.CHARTS
 TITLE_ROW, NOTE_ROW, FIRST_ROW = 0, 1, 3
 
 COL_PX = 64  # columns A–O are set to this width (Excel's default)
@@ -109,7 +110,7 @@ def _data_block(ws: Worksheet, ctx: ReportContext, top: int, k: int, st: StageRe
     vfmt = fm.value(ind.unit)
     c = lambda off: DATA_COL + off  # noqa: E731
     ws.write_string(top, c(RANK), f"图表数据：{chart_title(stage, ind.name, ind.unit)}，按指标值从高到低排列。"
-                                  "指标值、达标率引自“学校指标”；三列柱值按达标情况取指标值，其余为 #N/A（图中不画）",
+                                  f"指标值、达标率引自“{CountySheet.SCHOOLS}”；三列柱值按达标情况取指标值，其余为 #N/A（图中不画）",
                     fm.note)
     names = bar_names(floor)
     heads = [("序号", fm.header), ("学校", fm.header), (f"指标值（{ind.unit}）", fm.header), ("达标率", fm.header),
@@ -182,7 +183,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     ws.write_string(TITLE_ROW, 0, f"{ctx.county.name}各校指标图（每项指标、每个学段一张，按指标值从高到低排列）", fm.title)
     note = (f"柱：绿色＝达标，黄色＝未达标但不低于标准的{floor:.0%}，红色＝低于{floor:.0%}，没有数据的学校无柱；"
             f"实线＝标准，虚线＝标准的{floor:.0%}。图的数据在右侧（Q 列起），"
-            "引自“学校指标”：在那里改正输入值，柱随之变化。")
+            f"引自“{CountySheet.SCHOOLS}”：在那里改正输入值，柱随之变化。")
     ws.merge_range(NOTE_ROW, 0, NOTE_ROW, CHART_COLS - 1, note, fm.note_wrap)
     ws.set_row(NOTE_ROW, wrapped_height([(note, CHART_COLS * COL_CHARS)]))
     plan = [(k, st) for k in range(len(std.indicators)) for st in ctx.ev.stages.values()]

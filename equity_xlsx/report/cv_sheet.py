@@ -16,11 +16,12 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..indicators import IndicatorSummary
 from ..model import STAGE_LABEL, Verdict
+from ..vocabulary import CountySheet
 from .context import ReportContext, Sheet, limit_name
 from .formats import fit_width, print_setup, ref, wrapped_height
 from .schools import COL_STUDENTS
 
-SHEET = "差异系数"
+SHEET = CountySheet.CV
 LIMIT_ROW = {"primary": 2, "junior": 3}
 MARGIN_ROW = 4
 MARGIN_NAME = "临界范围"
@@ -53,7 +54,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     out = ctx.cv_cells
     ws.write_string(0, 0, "差异系数计算（按在校生数加权，总体形式）", fm.title)
     note = ("X̄ = ΣPᵢXᵢ / ΣPᵢ；S = √(ΣPᵢ(Xᵢ − X̄)² / ΣPᵢ)；CV = S / X̄。"
-            "Pᵢ（在校生数）和 Xᵢ（指标值）引自“学校指标”，只含有该项数据的学校；判定用未舍入的 CV。")
+            f"Pᵢ（在校生数）和 Xᵢ（指标值）引自“{CountySheet.SCHOOLS}”，只含有该项数据的学校；判定用未舍入的 CV。")
     headers: dict[int, list[str]] = {}  # row -> the header texts of a computation block
     for stage, row in LIMIT_ROW.items():
         ws.write_string(row, 0, f"{STAGE_LABEL[stage]}差异系数限值（≤）", fm.param_label)

@@ -13,12 +13,13 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..display import honest_decimals
-from ..model import CLOSED, LEDGER_COLUMNS, STAGE_LABEL, LedgerColumn, LedgerLine
+from ..model import LEDGER_COLUMNS, STAGE_LABEL, LedgerColumn, LedgerLine
+from ..vocabulary import CountySheet, LedgerStatus
 from .context import ReportContext, Sheet
 from .formats import Formats, fit_width, print_setup, wrapped_height
 
-SHEET = "整改台账"
-CLOSED_SHEET = "已销号"
+SHEET = CountySheet.LEDGER
+CLOSED_SHEET = CountySheet.ARCHIVE
 HEADER_ROW = 0  # Excel row 1; lines from Excel row 2
 
 FIELDS = tuple(c.field for c in LEDGER_COLUMNS)
@@ -99,9 +100,9 @@ def _write_cell(ws: Worksheet, row: int, col: int, column: LedgerColumn, value, 
 
 def closed_detail(line: LedgerLine) -> str:
     """说明 of a line: for a 已销号 line, first which day its 现值 / 差距 / 需补足 are from."""
-    if line.status != CLOSED:
+    if line.status != LedgerStatus.CLOSED:
         return line.detail
-    when = f"已于 {line.closed_on} 销号；" if line.closed_on else "已销号；"
+    when = f"已于 {line.closed_on} 销号；" if line.closed_on else f"{LedgerStatus.CLOSED}；"
     seen = f"现值、差距、需补足为销号前最后一次（{line.last_seen}）的数据" if line.last_seen else "现值、差距、需补足为销号前的数据"
     return "；".join(x for x in (when + seen, line.detail) if x)
 
@@ -145,7 +146,7 @@ def write_lines(ws: Worksheet, lines: list[LedgerLine], fm: Formats, *, archive:
         ws.write_string(1, 0, "已销号条目为空。" if archive else "没有需要整改的条目。", fm.note)
     else:
         status = xl_col_to_name(COLUMN["status"])
-        ws.conditional_format(1, 0, n, last_col, {"type": "formula", "criteria": f'=${status}2="{CLOSED}"',
+        ws.conditional_format(1, 0, n, last_col, {"type": "formula", "criteria": f'=${status}2="{LedgerStatus.CLOSED}"',
                                                   "format": fm.cf_grey})
         if not archive and status_choices:
             ws.data_validation(1, COLUMN["status"], n, COLUMN["status"], {

@@ -23,8 +23,9 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..indicators import RATIO_DECIMALS, Evaluation, IndicatorSummary, StageResult
-from ..model import CLOSED, STAGE_LABEL, Verdict
+from ..model import STAGE_LABEL, Verdict
 from ..problems import Code
+from ..vocabulary import CountySheet, LedgerStatus
 from . import chart_style as cs
 from .context import ReportContext, Sheet, Summary, limit_name, standard_name
 from .cv_sheet import SHEET as CV_SHEET
@@ -34,7 +35,7 @@ from .problems import SHEET as PROBLEM_SHEET
 from .schools import COL_STAGE, COL_STUDENTS, HEADER_ROW
 from .schools import SHEET as SCHOOL_SHEET
 
-SHEET = "概览"
+SHEET = CountySheet.OVERVIEW
 
 # Column widths (characters) of the tables, A–M; the CV charts are sized to their width.
 # Narrow enough to print one A4 landscape page wide at over 85 % (text ≥ 8 pt); names and the
@@ -99,8 +100,8 @@ def left_out(ev: Evaluation) -> tuple[list[str], int]:
 def ledger_summaries(ctx: ReportContext) -> list[Summary]:
     """The 整改台账 figures: open lines (a formula over the sheet) and the changes since the last run."""
     led, info = ctx.ledger_layout, ctx.run_info
-    open_lines = sum(1 for ln in ctx.ledger if ln.status != CLOSED)
-    out = [Summary("整改台账未销号条目", f'=COUNTA({led.column("status")})-COUNTIF({led.column("status")},"{CLOSED}")',
+    open_lines = sum(1 for ln in ctx.ledger if ln.status != LedgerStatus.CLOSED)
+    out = [Summary("整改台账未销号条目", f'=COUNTA({led.column("status")})-COUNTIF({led.column("status")},"{LedgerStatus.CLOSED}")',
                    open_lines, "integer")]
     if info.get("last_run"):
         out.append(Summary("上次运行时间", None, str(info["last_run"])))
@@ -134,7 +135,7 @@ def _head(ws: Worksheet, ctx: ReportContext) -> int:
     names, values = left_out(ctx.ev)
     if names:
         shown = "、".join(names[:8]) + (f" 等 {len(names)} 个" if len(names) > 8 else "")
-        text = f"{len(names)} 所学校的 {values} 项数据未参与计算，见“数据问题”：{shown}"
+        text = f"{len(names)} 所学校的 {values} 项数据未参与计算，见“{PROBLEM_SHEET}”：{shown}"
         # School names come from the input: a plain string cell with a link, never text inside
         # a formula (quotes, and Excel's 255-character limit on formula strings).
         ws.merge_range(row, 0, row, 12, "", fm.banner)
@@ -339,7 +340,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         row, block = _stage(ws, ctx, row, st)
         blocks.append(block)
     if not ctx.ev.stages:
-        ws.write_string(row, 0, "没有纳入计算的学校（见“口径说明”和“数据问题”）。", ctx.fm.note)
+        ws.write_string(row, 0, f"没有纳入计算的学校（见“{CountySheet.SCOPE}”和“{PROBLEM_SHEET}”）。", ctx.fm.note)
         row += 2
     row = _summaries(ws, ctx, row)
     print_setup(ws, None, widths=list(TABLE_WIDTHS))

@@ -5,10 +5,11 @@ from __future__ import annotations
 from xlsxwriter.worksheet import Worksheet
 
 from ..problems import LEVEL_LABEL, Level
+from ..vocabulary import CountySheet
 from .context import ReportContext, Sheet
 from .formats import fit_width, print_setup, wrapped_height
 
-SHEET = "数据问题"
+SHEET = CountySheet.PROBLEMS
 HEADERS = ["级别", "文件", "工作表", "行", "列", "说明", "代码"]
 
 

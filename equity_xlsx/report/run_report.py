@@ -11,9 +11,10 @@ from datetime import datetime
 from pathlib import Path
 
 from ..problems import describe_counts
+from ..vocabulary import RunReportSheet
 from .formats import fit_width, new_workbook, print_setup, wrapped_height
 
-SUMMARY_SHEET, PROBLEM_SHEET, NOT_READ_SHEET = "运行概况", "错误与警告", "未读取的文件"
+SUMMARY_SHEET, PROBLEM_SHEET, NOT_READ_SHEET = RunReportSheet.SUMMARY, RunReportSheet.PROBLEMS, RunReportSheet.NOT_READ
 
 
 def _table(sheet, row: int, headers: list[str], rows: list[list], head, cell, status_col: int | None = None,

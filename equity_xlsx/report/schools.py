@@ -22,10 +22,11 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..indicators import RATIO_DECIMALS, SectionResult
 from ..model import STAGE_LABEL, Section, Verdict
+from ..vocabulary import CountySheet
 from .context import ReportContext, Sheet, standard_name
 from .formats import fit_width, num, print_setup, ref, wrapped_height
 
-SHEET = "学校指标"
+SHEET = CountySheet.SCHOOLS
 MIN_MET_NAME, FLOOR_NAME = "至少达标项数", "达标下限比例"
 
 HEADER_ROW = 5

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 from xlsxwriter.worksheet import Worksheet
 
-from ..forms import LABEL
+from ..form_layouts import LABEL
 from ..model import STAGE_LABEL
+from ..vocabulary import CountySheet
 from .context import ReportContext, Sheet, limit_name, standard_name
 from .cv_sheet import MARGIN_NAME
 from .formats import fit_width, num, print_setup, text_width, wrapped_height
 
-SHEET = "口径说明"
+SHEET = CountySheet.SCOPE
 WRAP_AT = 50  # text wider than this (in character units) wraps inside its column
 SPLIT_KIND = {"nine_year": "九年一贯制", "twelve_year": "十二年一贯制", "complete_middle": "完全中学"}
 
@@ -101,7 +102,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         for cells in rows:
             line(*cells)
 
-    ws.write_string(row, 0, "口径说明", fm.title)
+    ws.write_string(row, 0, SHEET, fm.title)
     row += 1
     title("评估标准")
     line("标准", std.title)
@@ -110,7 +111,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     if std.description:
         line("说明", std.description)
 
-    title("标准值（引用“学校指标”参数区的命名单元格，公式使用的就是这些单元格）")
+    title(f"标准值（引用“{CountySheet.SCHOOLS}”参数区的命名单元格，公式使用的就是这些单元格）")
     ws.write_row(row, 0, ["编号", "指标", "单位", "小学", "初中", "计算方法"], fm.header)
     row += 1
     for k, ind in enumerate(std.indicators):

@@ -20,13 +20,14 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..indicators import BELOW, NEAR, Evaluation
-from ..model import CLOSED, Verdict
+from ..model import Verdict
 from ..tasks import TaskItem, TaskList
+from ..vocabulary import CountySheet, LedgerStatus
 from .context import ReportContext, Sheet, Summary
 from .formats import PrintLayout, fit_width, print_setup, ref, wrapped_height
 from .ledger_sheet import item_value
 
-SHEET = "任务清单"
+SHEET = CountySheet.TASKS
 HEADER_ROW = 3
 FIRST_ROW = HEADER_ROW + 1
 HINT_ROW = 1
@@ -162,10 +163,10 @@ def _unmet_and_ledger(ws: Worksheet, ctx: ReportContext, row: int, it: TaskItem,
         else:
             ws.write_number(row, C_UNMET, unmet, fm.integer)
     led = ctx.ledger_layout
-    open_lines = sum(1 for ln in ctx.ledger if ln.item == it.id and ln.status != CLOSED)
+    open_lines = sum(1 for ln in ctx.ledger if ln.item == it.id and ln.status != LedgerStatus.CLOSED)
     crit = item_value(it.id)
     crit = str(crit) if isinstance(crit, int) else f'"{crit}"'
-    ws.write_formula(row, C_LEDGER, f'=COUNTIFS({led.column("item")},{crit},{led.column("status")},"<>{CLOSED}")',
+    ws.write_formula(row, C_LEDGER, f'=COUNTIFS({led.column("item")},{crit},{led.column("status")},"<>{LedgerStatus.CLOSED}")',
                      fm.integer, open_lines)
     return chk
 

@@ -19,11 +19,12 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import STAGE_LABEL, STAGES
+from ..vocabulary import CountySheet
 from .context import ReportContext, Sheet, limit_name
 from . import chart_style as cs
 from .formats import print_setup, wrapped_height
 
-SHEET = "趋势"
+SHEET = CountySheet.TREND
 CHART_W, CHART_H = 520, 300  # pixels: two charts side by side fit an A4 landscape page
 CHART_ROWS = 16  # rows a row of charts takes (300 px and a gap): two such rows fit a printed page
 STAGE_COLOURS = {"primary": "#2F75B5", "junior": "#C55A11"}

@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from .model import STAGE_LABEL
-from .standards import RULES_DIR, RuleError, _read_toml, build, setting
+from .standards import RULES_DIR, RuleError, build, read_rules_file, setting
 
 FORMS_DIR = RULES_DIR / "forms"
 GENERATIONS = ("jichu-2018", "jiaoji-2021")  # per-school workbooks, oldest first
@@ -77,7 +77,7 @@ class Figure:
     fixes the cell (a county's own mapping file, for a form no label finds).
     """
 
-    field: str = setting(help="统计字段（见 forms.py）")
+    field: str = setting(help="统计字段（见 form_layouts.py）")
     form: str = setting("", help="表号（导出表不写）")
     stage: str | None = setting(None, help="学段：primary 小学 / junior 初中 / senior 高中（只取学生数）；不写为全校数")
     rows: tuple[Labels, ...] = setting((), help="行标签（可几种写法，依次尝试；写成列表的几行相加）")
@@ -216,8 +216,14 @@ def _check(rules: FormRules, where: str) -> None:
         raise RuleError(f"{where} 有误：\n" + "\n".join(f"- {p}" for p in problems))
 
 
+def read_form_rules(path: Path) -> FormRules:
+    """The form rules file at ``path`` (bundled or a county's own ``表式补充.toml``), strictly;
+    raises RuleError (Chinese, naming the file and the key)."""
+    return parse_form_rules(read_rules_file(path), path)
+
+
 def parse_form_rules(data: dict, path: Path) -> FormRules:
-    """A form rules file (bundled or a county's own) from its TOML text, strictly."""
+    """A form rules file (bundled or a county's own) from its TOML tables, strictly."""
     where = f"表式文件 {path.name}"
     known = {"generation", "titles", "figure", "teachers", "columns"}
     unknown = [k for k in data if k not in known]
@@ -254,7 +260,7 @@ def load_form_rules(name: str) -> FormRules:
     path = Path(name) if name.endswith(".toml") else FORMS_DIR / f"{name}.toml"
     if not path.exists():
         raise RuleError(f"找不到表式文件：{path}")
-    return parse_form_rules(_read_toml(path), path)
+    return read_form_rules(path)
 
 
 def all_form_rules() -> dict[str, FormRules]:

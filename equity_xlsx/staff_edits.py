@@ -19,6 +19,7 @@ from typing import Iterable
 from .model import LedgerLine, STAFF_LABELS, TYPED_FIELDS
 from .problems import Code, Problem
 from .readback import EXTRA, WorkbookEdits
+from .vocabulary import CountySheet
 
 
 @dataclass
@@ -136,7 +137,7 @@ def screen(edits: WorkbookEdits, *, written: dict | None, known_ids: set[str], p
 
     if edits.ledger_sheet is None:
         problem(Code.LEDGER_SHEET_MISSING, lines=len(lines_written) or len(known_ids))
-    elif edits.ledger_sheet != "整改台账":
+    elif edits.ledger_sheet != CountySheet.LEDGER:
         problem(Code.LEDGER_SHEET_RENAMED, sheet=edits.ledger_sheet)
     # A row without an id is news only where it holds something the tool did not write there.
     wrote = {}

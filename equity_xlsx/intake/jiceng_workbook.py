@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..forms import COURSES, INFO_FIELDS, LABEL, SECTIONS, TEACHER_ROWS, Figure, FormRules, TeacherForm
+from ..form_layouts import COURSES, INFO_FIELDS, LABEL, SECTIONS, TEACHER_ROWS, Figure, FormRules, TeacherForm
 from ..identity import CountyId, normalise_code, resolve
 from ..model import STAGE_LABEL, Conversion, Source
 from ..problems import Code, ProblemLog
