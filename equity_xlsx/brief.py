@@ -7,7 +7,7 @@ texts are shortened with "…". All user text (county, school, ledger texts) is 
 
 Input: a ``CountyBrief`` (``CountyBrief.of``: the county's ``outcome.CountyOutcome``, its
 standard, its open ledger lines and its ``outcome.TrendPoint``s), or a ``CityBrief`` of such
-counties. A script may hand over the same as plain dicts; ``CountyBrief.from_json`` reads them
+counties. A script may hand over the same as plain dicts; ``CountyBrief.read`` reads them
 with the outcome's readers (every key may be missing or odd, and then shows as "—" /
 未提供数据; the brief never raises on odd data)::
 
@@ -111,7 +111,7 @@ class Ind:
     standard: dict
 
     @classmethod
-    def from_json(cls, raw: Any) -> Ind | None:
+    def read(cls, raw: Any) -> Ind | None:
         raw = as_dict(raw)
         if raw.get("id") is None:
             return None
@@ -123,7 +123,7 @@ class Ind:
 
 def indicators_of(std: Standard) -> list[Ind]:
     """The standard's 7 indicators as the briefs list them."""
-    return [Ind.from_json({"id": ind.id, "name": ind.name, "short": ind.short, "unit": ind.unit,
+    return [Ind.read({"id": ind.id, "name": ind.name, "short": ind.short, "unit": ind.unit,
                            "standard": dict(ind.standard)}) for ind in std.indicators]
 
 
@@ -153,17 +153,19 @@ class CountyBrief:
                    sorted(trend, key=lambda p: p.data_year or 0))
 
     @classmethod
-    def from_json(cls, data: Any) -> CountyBrief:
-        """The county data of the module docstring, read with the outcome's readers."""
+    def read(cls, data: Any) -> CountyBrief:
+        """The county data of the module docstring (a dict), read with the outcome's readers:
+        ``stages``, ``schools`` and ``ledger`` by ``CountyOutcome.from_json``."""
         data = as_dict(data)
         outcome = CountyOutcome.from_json({k: data.get(k) for k in ("stages", "schools", "ledger")})
         return cls(as_text(data.get("county")), as_text(data.get("county_code")), as_text(data.get("area_word")),
                    as_text(data.get("standard_title")), as_int(data.get("data_year")), as_text(data.get("generated")),
-                   [i for i in map(Ind.from_json, as_list(data.get("indicators"))) if i is not None],
-                   outcome.stages, outcome.schools, outcome.ledger, [_point_from_json(p) for p in as_list(data.get("trend"))])
+                   [i for i in map(Ind.read, as_list(data.get("indicators"))) if i is not None],
+                   outcome.stages, outcome.schools, outcome.ledger,
+                   [_brief_point(p) for p in as_list(data.get("trend"))])
 
 
-def _point_from_json(doc: Any) -> TrendPoint:
+def _brief_point(doc: Any) -> TrendPoint:
     """A trend point of the brief's dict form (per-stage maps of CVs and school counts)."""
     doc = as_dict(doc)
     cvs, passing, schools = (as_dict(doc.get(k)) for k in ("cv", "schools_passing", "schools"))
@@ -186,20 +188,21 @@ class CityBrief:
     counties: list[CountyBrief] = field(default_factory=list)
 
     @classmethod
-    def from_json(cls, data: Any) -> CityBrief:
+    def read(cls, data: Any) -> CityBrief:
+        """The city data of the module docstring (a dict)."""
         data = as_dict(data)
         return cls(as_text(data.get("city")), as_text(data.get("generated")), as_text(data.get("standard_title")),
                    as_int(data.get("data_year")),
-                   [i for i in map(Ind.from_json, as_list(data.get("indicators"))) if i is not None],
-                   [CountyBrief.from_json(c) for c in as_list(data.get("counties"))])
+                   [i for i in map(Ind.read, as_list(data.get("indicators"))) if i is not None],
+                   [CountyBrief.read(c) for c in as_list(data.get("counties"))])
 
 
 def _county(data: CountyBrief | dict) -> CountyBrief:
-    return data if isinstance(data, CountyBrief) else CountyBrief.from_json(data)
+    return data if isinstance(data, CountyBrief) else CountyBrief.read(data)
 
 
 def _city(data: CityBrief | dict) -> CityBrief:
-    return data if isinstance(data, CityBrief) else CityBrief.from_json(data)
+    return data if isinstance(data, CityBrief) else CityBrief.read(data)
 
 
 # ------------------------------------------------------------------ public API

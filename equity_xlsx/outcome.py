@@ -15,7 +15,7 @@ plain ratios; floats unrounded.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import asdict, dataclass, field, fields, replace
 from typing import Any, Mapping
 
 from .indicators import Evaluation, StageResult
@@ -61,6 +61,16 @@ def as_text(x: Any) -> str | None:
 
 def as_bool(x: Any) -> bool | None:
     return x if isinstance(x, bool) else None
+
+
+_READERS = {"float": as_number, "int": as_int, "str": as_text, "bool": as_bool}
+
+
+def read_flat(cls: type, doc: Any) -> Any:
+    """A record of plain fields (numbers, counts, text, flags) from its JSON object, each field
+    read by its declared type; what is missing or odd is None."""
+    doc = as_dict(doc)
+    return cls(**{f.name: _READERS[str(f.type).split(" |")[0]](doc.get(f.name)) for f in fields(cls)})
 
 
 def _num(value: float | None) -> float | None:
@@ -194,11 +204,6 @@ class CheckOutcome:
     status: str | None
     schools_unmet: int | None
 
-    @classmethod
-    def from_json(cls, doc: Any) -> CheckOutcome:
-        doc = as_dict(doc)
-        return cls(as_text(doc.get("status")), as_int(doc.get("schools_unmet")))
-
 
 @dataclass
 class LedgerItem:
@@ -219,14 +224,6 @@ class LedgerItem:
     need_unit: str | None
     need_text: str | None
 
-    @classmethod
-    def from_json(cls, doc: Any) -> LedgerItem:
-        doc = as_dict(doc)
-        text = {k: as_text(doc.get(k)) for k in ("id", "school", "stage", "indicator", "unit", "item", "need_unit",
-                                                 "need_text")}
-        nums = {k: as_number(doc.get(k)) for k in ("current", "standard", "shortfall", "need")}
-        return cls(**text, **nums)
-
 
 @dataclass
 class LedgerChanges:
@@ -236,11 +233,6 @@ class LedgerChanges:
     closed: int | None
     reopened: int | None
     open: int | None
-
-    @classmethod
-    def from_json(cls, doc: Any) -> LedgerChanges:
-        doc = as_dict(doc)
-        return cls(*(as_int(doc.get(k)) for k in ("opened", "closed", "reopened", "open")))
 
 
 @dataclass
@@ -418,10 +410,11 @@ class CountyOutcome:
         cache, the run table) or a script built: see the module docstring. Never raises."""
         doc = as_dict(doc)
         name = as_text(doc.get("input")) or ""
-        changes = LedgerChanges.from_json(doc["ledger_changes"]) if isinstance(doc.get("ledger_changes"), dict) else None
+        changes = read_flat(LedgerChanges, doc["ledger_changes"]) if isinstance(doc.get("ledger_changes"), dict) \
+            else None
         totals = doc.get("ledger_totals")
         if isinstance(totals, dict):
-            totals = LedgerTotals(as_int(totals.get("open")), as_int(totals.get("closed")))
+            totals = read_flat(LedgerTotals, totals)
         elif changes is not None:  # written before the totals were kept: open lines are known
             totals = LedgerTotals(changes.open, None)
         else:
@@ -438,10 +431,10 @@ class CountyOutcome:
             stages={str(k): StageOutcome.from_json(v) for k, v in as_dict(doc.get("stages")).items()
                     if isinstance(v, dict)},
             schools=[SchoolOutcome.from_json(s) for s in as_list(doc.get("schools"))],
-            checks={str(k): CheckOutcome.from_json(v) for k, v in as_dict(doc.get("checks")).items()},
-            ledger=[LedgerItem.from_json(ln) for ln in ledger if isinstance(ln, dict)]
+            checks={str(k): read_flat(CheckOutcome, v) for k, v in as_dict(doc.get("checks")).items()},
+            ledger=[read_flat(LedgerItem, ln) for ln in ledger if isinstance(ln, dict)]
             if isinstance(ledger, (list, tuple)) else None,
             recheck_on=as_text(doc.get("recheck_on")), ledger_changes=changes, ledger_totals=totals,
             data_year=as_int(doc.get("data_year")),
-            b_score=BScore(as_number(score.get("total")), as_int(score.get("items"))) if isinstance(score, dict) else None,
+            b_score=read_flat(BScore, score) if isinstance(score, dict) else None,
             brief=as_text(doc.get("brief")), skipped=bool(doc.get("skipped")))

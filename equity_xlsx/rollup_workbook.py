@@ -33,7 +33,6 @@ students (×100), m², 元. Verdicts are taken from the data (``resource_pass``)
 
 from __future__ import annotations
 
-import math
 import numbers
 from datetime import datetime
 from pathlib import Path

@@ -848,18 +848,18 @@ class LedgerStore:
             return
         now = dt.datetime.now().replace(microsecond=0)
         with self._conn(conn) as c:
-            for (item, field), edit in kept.items():
-                c.execute(edits.delete().where(edits.c.county == county, edits.c.item == item, edits.c.field == field))
+            for item, name in kept:
+                c.execute(edits.delete().where(edits.c.county == county, edits.c.item == item, edits.c.field == name))
             if kept:
-                c.execute(edits.insert(), [{"county": county, "item": item, "field": field, "value": e.value,
+                c.execute(edits.insert(), [{"county": county, "item": item, "field": name, "value": e.value,
                                             "folder": e.folder, "saved_at": e.saved_at, "recorded_at": now}
-                                           for (item, field), e in kept.items()])
+                                           for (item, name), e in kept.items()])
             if conflicts:
                 c.execute(edit_conflicts.insert(), [{
-                    "county": county, "item": item, "field": field, "kept": k.value, "kept_folder": k.folder,
+                    "county": county, "item": item, "field": name, "kept": k.value, "kept_folder": k.folder,
                     "kept_at": k.saved_at, "other": o.value, "other_folder": o.folder, "other_at": o.saved_at,
                     "kept_told": k.folder == told_by, "other_told": o.folder == told_by, "recorded_at": now}
-                    for item, field, k, o in conflicts])
+                    for item, name, k, o in conflicts])
 
     def take_conflicts(self, county: str, folder: str) -> list[dict]:
         """The conflicts ``folder`` has not yet reported (oldest first), marked reported now."""

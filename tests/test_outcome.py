@@ -47,7 +47,8 @@ def test_an_evaluated_county_is_typed_and_its_json_goes_back_and_forth_unchanged
     # Typed blocks, read by attribute: the 36 checks, the open lines, and the counts that agree.
     assert len(outcome.checks) == 36 and outcome.checks["7"].status == "met"
     assert outcome.data_year == 2025 and outcome.brief == "大祥区_简报.html" and outcome.b_score is None
-    assert outcome.ledger_totals.open == outcome.ledger_changes.open == len(outcome.ledger) == outcome.ledger_changes.opened
+    changes = outcome.ledger_changes
+    assert outcome.ledger_totals.open == changes.open == len(outcome.ledger) == changes.opened  # a first night
     assert outcome.ledger_totals.closed == 0
     again = CountyOutcome.from_json(json.loads(json.dumps(doc)))
     assert again == outcome and again.to_json() == doc

@@ -42,7 +42,8 @@ SHEET_ORDER = tuple(s.name for s in SHEETS if s is not ledger_sheet.ARCHIVE_UNIT
 def write_report(ev: Evaluation, path: Path, *, rules: Rules, ledger: list[LedgerLine] | None = None,
                  closed: list[LedgerLine] | None = None, checks=None, run_info: dict | None = None,
                  scores: dict | None = None, problems: list[Problem] | None = None,
-                 trend: list[TrendPoint] | None = None, ledger_months: list[tuple[str, int, int]] | None = None) -> None:
+                 trend: list[TrendPoint] | None = None,
+                 ledger_months: list[tuple[str, int, int]] | None = None) -> None:
     """Write the evaluated county workbook to ``path`` (.xlsx).
 
     ``rules``: the run's standard (the same as ``ev.standard``), aliases and task list.
