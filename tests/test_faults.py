@@ -448,6 +448,10 @@ class CuttableProxy:
         import socket
 
         self.cut_now = True
+        try:  # wakes the accept() blocked in the relay's thread: close() alone lets one more client in
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         for s in self.sockets:
             try:
