@@ -43,7 +43,6 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.workbook import Workbook
 from xlsxwriter.worksheet import Worksheet
 
-from .files import ROLLUP
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
 from .outcome import CountyOutcome, LedgerItem, StageOutcome, TrendPoint, as_number
@@ -52,7 +51,6 @@ from .report.formats import Formats, fit_width, new_workbook, print_setup, prote
 from .stage_view import StageView
 from .standards import Standard
 
-ROLLUP_FILE = ROLLUP
 SUMMARY_SHEET, CHART_SHEET, FAILING_SHEET, TREND_SHEET = "汇总", "图表", "未达标学校", "趋势"
 FAILED = "评估失败"
 UNKNOWN_COUNTY = "（未识别）"
