@@ -279,7 +279,7 @@ class Run:
     def _evaluate(self, pending: list[CountyJob]) -> None:
         """Each county in an isolated worker; its outcome cached when it succeeded."""
         def took(job: CountyJob, outcome: CountyOutcome) -> None:
-            trace = outcome.extra.pop("trace", None)
+            trace, outcome.trace = outcome.trace, None
             if trace:
                 self.reporter.detail(trace)
             if outcome.ok:
@@ -329,7 +329,7 @@ class Run:
         self.outcomes.append(outcome)
         fault = next((p for p in outcome.errors if p.code in FAULT_CODES), None)
         if fault is not None:
-            self._stop(Fault(fault.at_file(""), str(outcome.extra.get("trace", ""))))
+            self._stop(Fault(fault.at_file(""), outcome.trace or ""))
         label, text = outcome_line(outcome)
         self.reporter.advance(label, text, failed=not outcome.ok, notable=bool(outcome.errors or outcome.warnings))
         for p in (*outcome.errors, *outcome.warnings):
@@ -398,7 +398,7 @@ class Run:
     def _write_city(self, entries: list[dict]) -> dict | None:
         """市级汇总.xlsx and 市级简报.html when the run covers two or more counties. When they
         cannot be written tonight, last night's are renamed, never left looking current."""
-        from .city import write_city
+        from .city_outputs import write_city_outputs
 
         enough = sum(1 for e in entries if e.get("status") == "ok") >= 2
         if enough and self.fault is None:
@@ -407,7 +407,7 @@ class Run:
                 return {"rollup": ROLLUP, "brief": CITY_BRIEF}  # nothing changed since they were written
             try:
                 with self._store() as store:
-                    return write_city(self.out_dir, entries, self.rules, store)
+                    return write_city_outputs(self.out_dir, self.outcomes, self.rules, store)
             except Exception as exc:  # noqa: BLE001 - the counties' results stand without the roll-up
                 fault = classify(exc, database=self.ledger_name, folder=self.out_dir)
                 if fault is not None:

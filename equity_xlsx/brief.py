@@ -5,8 +5,11 @@ fonts) and sized for one A4 portrait page when printed, however many schools or 
 a county has: long lists are cut to their most important lines with "另有 N 条…", long
 texts are shortened with "…". All user text (county, school, ledger texts) is HTML-escaped.
 
-Input contract (plain dicts, e.g. built from summary.json; every key may be missing or None,
-and then shows as "—" or 未提供数据; the brief never raises on odd data)::
+Input: a ``CountyBrief`` (``CountyBrief.of``: the county's ``outcome.CountyOutcome``, its
+standard, its open ledger lines and its ``outcome.TrendPoint``s), or a ``CityBrief`` of such
+counties. A script may hand over the same as plain dicts; ``CountyBrief.read`` reads them
+with the outcome's readers (every key may be missing or odd, and then shows as "—" /
+未提供数据; the brief never raises on odd data)::
 
     county data = {
       "county": "大祥区", "county_code": "430503" | None,
@@ -16,20 +19,9 @@ and then shows as "—" or 未提供数据; the brief never raises on odd data):
       "indicators": [                 # the 7 资源配置 indicators, in display order
         {"id": 1, "name": "每百名学生拥有高于规定学历教师数", "short": "高学历教师",
          "unit": "人/百生", "standard": {"primary": 4.2, "junior": 5.3}}, ...],
-      "stages": {                     # "primary" and/or "junior"; an absent stage is 未提供数据
-        "primary": {
-          "schools": 16, "students": 12322, "schools_passing": 4, "schools_failing": 12,
-          "resource_pass": False,     # the stage verdict (every school passes and every CV ok)
-          "cv_over_limit": ["6"],     # indicator ids whose CV exceeds the limit
-          "indicators": {"1": {"county_value": 5.52, "standard": 4.2, "cv": 0.0899,
-                               "cv_limit": 0.5, "cv_ok": True, "schools_meeting": 16}, ...}}},
-      "schools": [{"name": "…小学", "stage": "primary", "students": 812,
-                   "values": {"1": 5.1, ...},   # None = no data
-                   "met": 6, "passes": True}, ...],
-      "ledger": [{"id": "TZ-06-1F6AA9", "school": "…", "stage": "primary", "indicator": "…",
-                  "current": 1240.0, "standard": 2000.0, "shortfall": 760.0, "unit": "元",
-                  "item": "6", "need": 655000.0, "need_unit": "元",
-                  "need_text": "需补足教学仪器设备值 655,000 元（约 65.50 万元）"}, ...],
+      "stages": {...},                # summary.json's "stages" (outcome.StageOutcome)
+      "schools": [...],               # summary.json's "schools": only "stage" and "values" are read
+      "ledger": [...],                # summary.json's "ledger" lines (outcome.LedgerItem)
       "trend": [                      # oldest first; 0, 1 or many points (the last = this run)
         {"data_year": 2024, "run_date": "2025-11-20",
          "cv": {"primary": {"1": 0.1, ...}, "junior": {...}},
@@ -40,14 +32,13 @@ and then shows as "—" or 未提供数据; the brief never raises on odd data):
                  "indicators": [...as above...],
                  "counties": [county data, ...]}   # only "county" and "stages" are used
 
-What each part feeds, and what stands in when it is missing:
+What each part feeds:
 
-* ``stages.*.resource_pass``: the verdict 达标 / 未达标; missing → 未提供数据 (never 达标).
-  ``schools_failing`` missing → ``schools − schools_passing``; ``cv_over_limit`` missing → the
-  indicators whose ``cv_ok`` is False (or, without ``cv_ok``, whose cv > cv_limit).
-* ``schools``: only ``stage`` and ``values`` are read: per indicator, schools whose value is
-  below the standard (``stages.*.indicators.*.standard``, else ``indicators[].standard``);
-  a None value counts as 无数据. No school rows for a stage → "—".
+* a stage's verdict and reasons: ``stage_view.StageView`` (the same reading as 概览, 市级汇总
+  and 趋势); an absent stage is 未提供数据 (never 达标).
+* ``schools``: per indicator, schools whose value is below the standard (the stage's
+  ``standard``, else ``indicators[].standard``); a None value counts as 无数据. No school rows
+  for a stage → "—".
 * ``ledger``: ranked by |shortfall| / standard, largest first; the top ``LEDGER_TOP`` are shown
   (``id`` is not); ``need_text`` missing → "缺口 <need> <need_unit>".
 * ``trend``: per stage the largest of the point's CVs (sparkline, against the current limit),
@@ -65,7 +56,7 @@ from __future__ import annotations
 
 import math
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
@@ -78,6 +69,10 @@ from .outputs import atomic_write
 from .display import honest_decimals, text_width
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
+from .outcome import (CountyOutcome, IndicatorOutcome, LedgerItem, SchoolOutcome, StageOutcome, TrendPoint, as_dict,
+                      as_int, as_list, as_number, as_text)
+from .stage_view import StageView
+from .standards import Standard
 from .vocabulary import LedgerStatus
 
 DASH = "—"
@@ -104,22 +99,129 @@ _env = jinja2.Environment(
 )
 
 
+# ------------------------------------------------------------------ the input
+
+@dataclass(frozen=True)
+class Ind:
+    """One 资源配置 indicator as the brief shows it (``id`` is the string key of the data)."""
+
+    id: str
+    name: str
+    short: str
+    unit: str
+    standard: dict
+
+    @classmethod
+    def read(cls, raw: Any) -> Ind | None:
+        raw = as_dict(raw)
+        if raw.get("id") is None:
+            return None
+        ident = str(raw["id"])
+        name = _text(raw.get("name"), "title") or f"指标{ident}"
+        short = _text(raw.get("short"), "short") or _text(name, "short")
+        return cls(ident, name, short, _text(raw.get("unit"), "short") or "", as_dict(raw.get("standard")))
+
+
+def indicators_of(std: Standard) -> list[Ind]:
+    """The standard's 7 indicators as the briefs list them."""
+    return [Ind.read({"id": ind.id, "name": ind.name, "short": ind.short, "unit": ind.unit,
+                           "standard": dict(ind.standard)}) for ind in std.indicators]
+
+
+@dataclass
+class CountyBrief:
+    """Everything the county page shows (the module docstring says what feeds what)."""
+
+    county: str | None = None
+    county_code: str | None = None
+    area_word: str | None = None
+    standard_title: str | None = None
+    data_year: int | None = None
+    generated: str | None = None
+    indicators: list[Ind] = field(default_factory=list)
+    stages: dict[str, StageOutcome] = field(default_factory=dict)
+    schools: list[SchoolOutcome] = field(default_factory=list)
+    ledger: list[LedgerItem] | None = None  # None: not given (the page says so)
+    trend: list[TrendPoint] = field(default_factory=list)
+
+    @classmethod
+    def of(cls, outcome: CountyOutcome, std: Standard, county: CountyId, *, generated: str,
+           trend: list[TrendPoint]) -> CountyBrief:
+        """The brief of an evaluated county: its outcome (stages, schools, open ledger lines,
+        data year) and its trend points (oldest first, this run included)."""
+        return cls(county.name, county.code, county.area_word, std.title, outcome.data_year, generated,
+                   indicators_of(std), dict(outcome.stages), list(outcome.schools), list(outcome.ledger or []),
+                   sorted(trend, key=lambda p: p.data_year or 0))
+
+    @classmethod
+    def read(cls, data: Any) -> CountyBrief:
+        """The county data of the module docstring (a dict), read with the outcome's readers:
+        ``stages``, ``schools`` and ``ledger`` by ``CountyOutcome.from_json``."""
+        data = as_dict(data)
+        outcome = CountyOutcome.from_json({k: data.get(k) for k in ("stages", "schools", "ledger")})
+        return cls(as_text(data.get("county")), as_text(data.get("county_code")), as_text(data.get("area_word")),
+                   as_text(data.get("standard_title")), as_int(data.get("data_year")), as_text(data.get("generated")),
+                   [i for i in map(Ind.read, as_list(data.get("indicators"))) if i is not None],
+                   outcome.stages, outcome.schools, outcome.ledger,
+                   [_brief_point(p) for p in as_list(data.get("trend"))])
+
+
+def _brief_point(doc: Any) -> TrendPoint:
+    """A trend point of the brief's dict form (per-stage maps of CVs and school counts)."""
+    doc = as_dict(doc)
+    cvs, passing, schools = (as_dict(doc.get(k)) for k in ("cv", "schools_passing", "schools"))
+    stages = {str(st): StageOutcome.from_trend_json({"cv": cvs.get(st), "schools_passing": passing.get(st),
+                                                     "schools": schools.get(st)})
+              for st in dict.fromkeys([*cvs, *passing, *schools])}
+    return TrendPoint(None, None, as_int(doc.get("data_year")), as_text(doc.get("run_date")) or "", stages,
+                      as_int(doc.get("ledger_open")), as_int(doc.get("ledger_closed")))
+
+
+@dataclass
+class CityBrief:
+    """Everything the city page shows: the counties (only their names and stages are read)."""
+
+    city: str | None = None
+    generated: str | None = None
+    standard_title: str | None = None
+    data_year: int | None = None
+    indicators: list[Ind] = field(default_factory=list)
+    counties: list[CountyBrief] = field(default_factory=list)
+
+    @classmethod
+    def read(cls, data: Any) -> CityBrief:
+        """The city data of the module docstring (a dict)."""
+        data = as_dict(data)
+        return cls(as_text(data.get("city")), as_text(data.get("generated")), as_text(data.get("standard_title")),
+                   as_int(data.get("data_year")),
+                   [i for i in map(Ind.read, as_list(data.get("indicators"))) if i is not None],
+                   [CountyBrief.read(c) for c in as_list(data.get("counties"))])
+
+
+def _county(data: CountyBrief | dict) -> CountyBrief:
+    return data if isinstance(data, CountyBrief) else CountyBrief.read(data)
+
+
+def _city(data: CityBrief | dict) -> CityBrief:
+    return data if isinstance(data, CityBrief) else CityBrief.read(data)
+
+
 # ------------------------------------------------------------------ public API
 
-def render_county_brief(data: dict) -> str:
+def render_county_brief(data: CountyBrief | dict) -> str:
     """The one-page county brief as a complete, self-contained HTML document.
 
-    ``data`` follows the module's county contract; missing parts show as "—" / 未提供数据.
+    ``data``: a ``CountyBrief``, or its dict form; missing parts show as "—" / 未提供数据.
     """
-    return _env.get_template("brief_county.html.j2").render(v=county_view(_dict(data)))
+    return _env.get_template("brief_county.html.j2").render(v=county_view(data))
 
 
-def render_city_brief(data: dict) -> str:
+def render_city_brief(data: CityBrief | dict) -> str:
     """The one-page city roll-up (counties × stages, worst first) as a complete HTML document.
 
-    ``data`` follows the module's city contract; missing parts show as "—" / 未提供数据.
+    ``data``: a ``CityBrief``, or its dict form; missing parts show as "—" / 未提供数据.
     """
-    return _env.get_template("brief_city.html.j2").render(v=city_view(_dict(data)))
+    return _env.get_template("brief_city.html.j2").render(v=city_view(data))
 
 
 def write_brief(path: str | os.PathLike, html: str) -> Path:
@@ -131,30 +233,9 @@ def write_brief(path: str | os.PathLike, html: str) -> Path:
     return path
 
 
-# ------------------------------------------------------------------ tolerant readers
-
-def _dict(x: Any) -> dict:
-    return x if isinstance(x, dict) else {}
-
-
-def _list(x: Any) -> list:
-    return list(x) if isinstance(x, (list, tuple)) else []
-
-
-def _num(x: Any) -> float | None:
-    """A finite number, or None for anything else (None, bool, NaN, text that is no number)."""
-    if isinstance(x, bool) or x is None:
-        return None
-    try:
-        value = float(x)
-    except (TypeError, ValueError, OverflowError):
-        return None
-    return value if math.isfinite(value) else None
-
-
-def _int(x: Any) -> int | None:
-    value = _num(x)
-    return None if value is None else int(round(value))
+def _float(x: float | int | None) -> float | None:
+    """A typed number as a float (an int standard of the rules shows like the others)."""
+    return None if x is None else float(x)
 
 
 def _text(x: Any, field: str) -> str | None:
@@ -235,183 +316,125 @@ def _fmt_pair(current: float | None, standard: float | None, unit: str) -> str:
 
 # ------------------------------------------------------------------ shared pieces
 
-@dataclass(frozen=True)
-class Ind:
-    """One 资源配置 indicator as the brief shows it (``id`` is the string key of the data)."""
-
-    id: str
-    name: str
-    short: str
-    unit: str
-    standard: dict
-
-
-def indicators_of(data: dict) -> list[Ind]:
-    """The indicators to show: ``data["indicators"]``, else the ids found in the stages."""
-    out = []
-    for raw in map(_dict, _list(data.get("indicators"))):
-        if raw.get("id") is None:
-            continue
-        ident = str(raw["id"])
-        name = _text(raw.get("name"), "title") or f"指标{ident}"
-        short = _text(raw.get("short"), "short") or _text(name, "short")
-        out.append(Ind(ident, name, short, _text(raw.get("unit"), "short") or "", _dict(raw.get("standard"))))
-    return out or _indicators_from_stages(data)
-
-
-def _indicators_from_stages(data: dict) -> list[Ind]:
-    stages = [_dict(s) for s in _dict(data.get("stages")).values()]
-    stages += [_dict(s) for c in _list(data.get("counties")) for s in _dict(_dict(c).get("stages")).values()]
-    ids = {str(k) for s in stages for k in _dict(s.get("indicators"))}
+def _indicators_from_stages(stages: list[StageOutcome]) -> list[Ind]:
+    """Without a list of indicators: the ids found in the stages, in number order."""
+    ids = {k for s in stages for k in s.indicators}
     ordered = sorted(ids, key=lambda k: (not k.isdigit(), int(k) if k.isdigit() else 0, k))
     return [Ind(k, f"指标{k}", f"指标{k}", "", {}) for k in ordered]
 
 
-def area_word(data: dict) -> str:
+def area_word(data: CountyBrief) -> str:
     """全县/全区/全市/全旗: ``area_word`` if given, else from the county name's last character."""
-    given = _text(data.get("area_word"), "short")
+    given = _text(data.area_word, "short")
     if given:
         return given
-    return CountyId(_text(data.get("county"), "county") or "").area_word
+    return CountyId(_text(data.county, "county") or "").area_word
 
 
 def _stage_label(stage: Any) -> str:
     return STAGE_LABEL.get(str(stage), DASH) if stage else DASH
 
 
-def _cv_limit(stage: dict) -> float | None:
-    """The stage's CV limit (the same for all 7 indicators; the first one given)."""
-    for entry in map(_dict, _dict(stage.get("indicators")).values()):
-        limit = _num(entry.get("cv_limit"))
-        if limit is not None:
-            return limit
-    return None
+def _entry(stage: StageOutcome | None, ind_id: str) -> IndicatorOutcome:
+    """An indicator of a stage; an unknown one has nothing known."""
+    found = stage.indicators.get(ind_id) if stage is not None else None
+    return found or IndicatorOutcome(None, None, None, None, None, None)
 
 
-def cv_status(entry: dict) -> str:
-    """ok / bad / na for one indicator's CV: ``cv_ok`` when given, else CV ≤ limit."""
-    cv, limit, ok = _num(entry.get("cv")), _num(entry.get("cv_limit")), entry.get("cv_ok")
-    if cv is None:
-        return "na"
-    if isinstance(ok, bool):
-        return "ok" if ok else "bad"
-    if limit is None:
-        return "na"
-    return "ok" if cv <= limit else "bad"
-
-
-def verdict(stage: dict | None) -> tuple[str, str]:
-    """(达标 / 未达标 / 未提供数据, css class) for a stage's 资源配置."""
-    passed = _dict(stage).get("resource_pass")
-    if passed is True:
-        return "达标", "ok"
-    if passed is False:
-        return "未达标", "bad"
-    return NO_DATA, "na"
-
-
-def worst_cv_ratio(stage: dict) -> float | None:
+def worst_cv_ratio(stage: StageOutcome | None) -> float | None:
     """The largest CV / limit of a stage (> 1 means over the limit), None when unknown."""
-    ratios = []
-    for entry in map(_dict, _dict(stage.get("indicators")).values()):
-        cv, limit = _num(entry.get("cv")), _num(entry.get("cv_limit"))
-        if cv is not None and limit:
-            ratios.append(cv / limit)
+    ratios = [e.cv / e.cv_limit for e in (stage.indicators.values() if stage else ())
+              if e.cv is not None and e.cv_limit]
     return max(ratios, default=None)
 
 
-def _meta(data: dict) -> dict:
-    year = _int(data.get("data_year"))
+def _meta(data: CountyBrief | CityBrief) -> dict:
+    year = data.data_year
     return {
         "data_year": f"{year} 年" if year is not None else DASH,
-        "generated": _text(data.get("generated"), "generated") or DASH,
-        "standard": _text(data.get("standard_title"), "title") or NO_DATA,
+        "generated": _text(data.generated, "generated") or DASH,
+        "standard": _text(data.standard_title, "title") or NO_DATA,
     }
 
 
 # ------------------------------------------------------------------ county page
 
-def county_view(data: dict) -> dict:
+def county_view(data: CountyBrief | dict) -> dict:
     """Everything the county template shows, already formatted and cut to fit one page."""
-    inds = indicators_of(data)
-    stages = _dict(data.get("stages"))
-    schools = list(map(_dict, _list(data.get("schools"))))
+    data = _county(data)
+    stages = data.stages
+    inds = data.indicators or _indicators_from_stages(list(stages.values()))
     area = area_word(data)
-    county = _text(data.get("county"), "county")
-    ledger_rows, ledger_more, ledger_total = ledger_top(_list(data.get("ledger")), inds)
-    trend = _list(data.get("trend"))
+    county = _text(data.county, "county")
+    ledger_rows, ledger_more, ledger_total = ledger_top(data.ledger or [], inds)
+    trend = data.trend
     return {
         "title": f"{county or '（未提供县名）'}义务教育优质均衡发展简报",
         "county": county or NO_DATA,
-        "code": _text(data.get("county_code"), "code"),
+        "code": _text(data.county_code, "code"),
         "area": area,
         **_meta(data),
         "stages": [_stage_view(st, stages.get(st), inds, area) for st in STAGES],
-        "indicator_rows": indicator_rows(inds, stages, schools),
+        "indicator_rows": indicator_rows(inds, stages, data.schools),
         "stage_labels": [STAGE_LABEL[st] for st in STAGES],
         "ledger": ledger_rows, "ledger_more": ledger_more, "ledger_total": ledger_total,
-        "ledger_given": isinstance(data.get("ledger"), (list, tuple)),
-        "trends": [_trend_view(trend, st, _cv_limit(_dict(stages.get(st)))) for st in STAGES],
+        "ledger_given": data.ledger is not None,
+        "trends": [_trend_view(trend, st, _limit(stages.get(st))) for st in STAGES],
         "ledger_trend": ledger_trend_text(trend),
-        "limits": [(STAGE_LABEL[st], fmt_limit(_cv_limit(_dict(stages.get(st))))) for st in STAGES],
+        "limits": [(STAGE_LABEL[st], fmt_limit(_limit(stages.get(st)))) for st in STAGES],
     }
 
 
-def _stage_view(stage: str, raw: Any, inds: list[Ind], area: str) -> dict:
+def _limit(stage: StageOutcome | None) -> float | None:
+    return _float(stage.cv_limit) if stage is not None else None
+
+
+def _stage_view(stage: str, raw: StageOutcome | None, inds: list[Ind], area: str) -> dict:
     """Verdict, reasons and CV chart of one stage (未提供数据 when the stage is absent)."""
     label = STAGE_LABEL[stage]
-    word, cls = verdict(raw if isinstance(raw, dict) else None)
-    view = {"label": label, "heading": f"{area}{label}资源配置", "verdict": word, "cls": cls,
-            "present": isinstance(raw, dict), "reasons": [], "chart": None, "limit": DASH}
-    if not isinstance(raw, dict):
-        return view
-    limit = _cv_limit(raw)
-    view.update(reasons=stage_reasons(raw, inds), limit=fmt_limit(limit),
-                chart=cv_chart(raw, inds, limit, f"{label}差异系数"))
-    return view
+    view = StageView.of(raw)
+    out = {"label": label, "heading": f"{area}{label}资源配置", "verdict": view.verdict.value, "cls": view.css,
+           "present": raw is not None, "reasons": [], "chart": None, "limit": DASH}
+    if raw is None:
+        return out
+    limit = _limit(raw)
+    out.update(reasons=_reason_lines(raw, inds), limit=fmt_limit(limit),
+               chart=cv_chart(raw, inds, limit, f"{label}差异系数"))
+    return out
 
 
-def stage_reasons(stage: dict, inds: list[Ind]) -> list[str]:
-    """Why a stage passes or not: school counts, failing schools, CVs over the limit."""
-    n, students = _int(stage.get("schools")), _int(stage.get("students"))
-    passing = _int(stage.get("schools_passing"))
-    failing = _int(stage.get("schools_failing"))
-    if failing is None and n is not None and passing is not None:
-        failing = n - passing
-    lines = [f"学校 {fmt_count(n)} 所，在校生 {fmt_count(students)} 人",
-             f"达标学校 {fmt_count(passing)} 所，未达标学校 {fmt_count(failing)} 所"]
-    return lines + [_cv_reason(stage, inds)]
+def _reason_lines(stage: StageOutcome, inds: list[Ind]) -> list[str]:
+    """The stage's ``StageView`` in the brief's words: school counts, failing schools, and the
+    CVs over the limit by name and value."""
+    view = StageView.of(stage)
+    lines = [f"学校 {fmt_count(view.schools)} 所，在校生 {fmt_count(view.students)} 人",
+             f"达标学校 {fmt_count(view.passing)} 所，未达标学校 {fmt_count(view.failing)} 所"]
+    return lines + [_cv_reason(stage, view, inds)]
 
 
-def _cv_reason(stage: dict, inds: list[Ind]) -> str:
-    per = _dict(stage.get("indicators"))
-    over = stage.get("cv_over_limit")
-    if isinstance(over, (list, tuple)):
-        ids = [str(i) for i in over]
-    else:
-        ids = [k for k, e in per.items() if cv_status(_dict(e)) == "bad"]
-    if not per and not ids:
+def _cv_reason(stage: StageOutcome, view: StageView, inds: list[Ind]) -> str:
+    ids = view.cv_over
+    if not stage.indicators and not ids:
         return f"差异系数：{NO_DATA}"
     if not ids:
-        return f"差异系数均未超过限值 {fmt_limit(_cv_limit(stage))}"
+        return f"差异系数均未超过限值 {fmt_limit(_limit(stage))}"
     names = {i.id: i.short for i in inds}
-    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(_num(_dict(per.get(i)).get('cv')), _num(_dict(per.get(i)).get('cv_limit')))}"
+    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(_float(_entry(stage, i).cv), _float(_entry(stage, i).cv_limit))}"
              for i in ids]
-    return f"超限差异系数 {len(ids)} 项：" + "、".join(named)
+    return view.cv_over_text + "：" + "、".join(named)
 
 
-def cv_chart(stage: dict, inds: list[Ind], limit: float | None, title: str) -> Markup:
+def cv_chart(stage: StageOutcome, inds: list[Ind], limit: float | None, title: str) -> Markup:
     """Seven horizontal bars (one per indicator) with the stage's CV limit as a dashed line."""
-    per = _dict(stage.get("indicators"))
     bars = []
     for ind in inds:
-        entry = _dict(per.get(ind.id))
-        cv = _num(entry.get("cv"))
-        bars.append(Bar(ind.short, cv, cv_status(entry), fmt_cv(cv, limit)))
+        entry = _entry(stage, ind.id)
+        cv = _float(entry.cv)
+        bars.append(Bar(ind.short, cv, entry.cv_status, fmt_cv(cv, limit)))
     return hbar_chart(bars, limit=limit, limit_label=f"限值 {fmt_limit(limit)}", title=title)
 
 
-def indicator_rows(inds: list[Ind], stages: dict, schools: list[dict]) -> list[dict]:
+def indicator_rows(inds: list[Ind], stages: dict[str, StageOutcome], schools: list[SchoolOutcome]) -> list[dict]:
     """Per indicator and stage: standard, county value and schools below the standard.
 
     A school is below when its value < the standard; a missing value counts as 无数据,
@@ -419,31 +442,30 @@ def indicator_rows(inds: list[Ind], stages: dict, schools: list[dict]) -> list[d
     """
     rows = []
     for ind in inds:
-        cells = [_indicator_cell(ind, st, _dict(stages.get(st)), schools) for st in STAGES]
+        cells = [_indicator_cell(ind, st, stages.get(st), schools) for st in STAGES]
         rows.append({"name": ind.name, "short": ind.short, "unit": ind.unit, "cells": cells})
     return rows
 
 
-def _indicator_cell(ind: Ind, stage: str, raw: dict, schools: list[dict]) -> dict:
-    entry = _dict(_dict(raw.get("indicators")).get(ind.id))
-    standard = _num(entry.get("standard"))
+def _indicator_cell(ind: Ind, stage: str, raw: StageOutcome | None, schools: list[SchoolOutcome]) -> dict:
+    entry = _entry(raw, ind.id)
+    standard = _float(entry.standard)
     if standard is None:
-        standard = _num(ind.standard.get(stage))
-    values = [_dict(s.get("values")).get(ind.id) for s in schools if s.get("stage") == stage]
-    nums = [_num(v) for v in values]
-    known = [v for v in nums if v is not None]
+        standard = _float(as_number(ind.standard.get(stage)))
+    values = [s.values.get(ind.id) for s in schools if s.stage == stage]
+    known = [float(v) for v in values if v is not None]
     below = None if standard is None or not values else sum(v < standard for v in known)
     return {
         "standard": fmt_value(standard, ind.unit),
-        "county_value": fmt_value(_num(entry.get("county_value")), ind.unit, standard),
+        "county_value": fmt_value(_float(entry.county_value), ind.unit, standard),
         "below": fmt_count(below), "total": len(values), "nodata": len(values) - len(known),
         "share": (below / len(values)) if below is not None and values else 0.0,
         "cls": "na" if below is None else ("bad" if below else "ok"),
     }
 
 
-def _relative_gap(line: dict) -> float | None:
-    shortfall, standard = _num(line.get("shortfall")), _num(line.get("standard"))
+def _relative_gap(line: LedgerItem) -> float | None:
+    shortfall, standard = _float(line.shortfall), _float(line.standard)
     if shortfall is None or not standard:
         return None
     return abs(shortfall / standard)
@@ -458,12 +480,12 @@ def printed_lines(row: dict) -> int:
     return most
 
 
-def ledger_top(ledger: list, inds: list[Ind], top: int = LEDGER_TOP) -> tuple[list[dict], int, int]:
+def ledger_top(ledger: list[LedgerItem], inds: list[Ind], top: int = LEDGER_TOP) -> tuple[list[dict], int, int]:
     """(the first ledger lines by relative gap = shortfall / standard, largest first, formatted
     — at most ``top``, and no more than ``LEDGER_TEXT_LINES`` printed lines, each cell whole;
     how many more there are; how many lines in all). Lines without a gap go last. An
     indicator's full name inside a line's text is shown by its short name."""
-    lines = [_dict(x) for x in ledger if isinstance(x, dict)]
+    lines = list(ledger)
     gaps = [_relative_gap(ln) for ln in lines]
     order = sorted(range(len(lines)), key=lambda i: (gaps[i] is None, -(gaps[i] or 0.0)))
     shorts = {i.id: (i.name, i.short) for i in inds}
@@ -477,17 +499,17 @@ def ledger_top(ledger: list, inds: list[Ind], top: int = LEDGER_TOP) -> tuple[li
     return shown, len(lines) - len(shown), len(lines)
 
 
-def _ledger_row(line: dict, shorts: dict[str, tuple[str, str]]) -> dict:
-    unit = str(line.get("unit") or "")
-    current, standard = _num(line.get("current")), _num(line.get("standard"))
-    need, need_unit = _num(line.get("need")), _text(line.get("need_unit"), "short") or ""
-    need_text = _text(line.get("need_text"), "need")
+def _ledger_row(line: LedgerItem, shorts: dict[str, tuple[str, str]]) -> dict:
+    unit = str(line.unit or "")
+    current, standard = _float(line.current), _float(line.standard)
+    need, need_unit = _float(line.need), _text(line.need_unit, "short") or ""
+    need_text = _text(line.need_text, "need")
     if not need_text and need is not None:
         need_text = f"缺口 {fixed(need, 0 if need.is_integer() else 2, ',')} {need_unit}".strip()
     return {
-        "school": _text(line.get("school"), "school") or DASH,
-        "stage": _stage_label(line.get("stage")),
-        "indicator": _text(_shorten(line.get("indicator"), shorts.get(str(line.get("item")))), "indicator") or DASH,
+        "school": _text(line.school, "school") or DASH,
+        "stage": _stage_label(line.stage),
+        "indicator": _text(_shorten(line.indicator, shorts.get(str(line.item))), "indicator") or DASH,
         "current": _fmt_pair(current, standard, unit),
         "gap": fmt_pct(_relative_gap(line)),
         "need": _text(need_text, "need") or DASH,
@@ -501,15 +523,15 @@ def _shorten(text: Any, names: tuple[str, str] | None) -> Any:
     return text.replace(names[0], names[1])
 
 
-def _trend_label(point: dict) -> str:
+def _trend_label(point: TrendPoint) -> str:
     """A run's label under the sparkline: its run date, else its data year."""
-    year = _int(point.get("data_year"))
-    return _text(point.get("run_date"), "generated") or (f"{year} 年" if year is not None else DASH)
+    year = point.data_year
+    return _text(point.run_at[:10], "generated") or (f"{year} 年" if year is not None else DASH)
 
 
-def _trend_view(trend: list, stage: str, limit: float | None) -> dict:
+def _trend_view(trend: list[TrendPoint], stage: str, limit: float | None) -> dict:
     """Worst CV of the stage over the runs (sparkline) and schools passing first → last."""
-    points = [_dict(p) for p in trend]
+    points = list(trend)
     label = STAGE_LABEL[stage]
     view = {"label": label, "chart": None, "note": None, "passing": None, "latest": None}
     if not points:
@@ -517,8 +539,8 @@ def _trend_view(trend: list, stage: str, limit: float | None) -> dict:
         return view
     series = []
     for p in points:
-        worst = max((v for v in map(_num, _dict(_dict(p.get("cv")).get(stage)).values()) if v is not None),
-                    default=None)
+        st = p.stages.get(stage)
+        worst = max((float(v) for v in (st.cvs().values() if st else ()) if v is not None), default=None)
         status = "na" if worst is None or limit is None else ("ok" if worst <= limit else "bad")
         series.append(Point(worst, status))
     if all(p.value is None for p in series):
@@ -536,35 +558,37 @@ def _ends(points: list) -> list:
     return points if len(points) < 2 else [points[0], points[-1]]
 
 
-def _passing_text(point: dict, stage: str) -> str:
-    passing = _int(_dict(point.get("schools_passing")).get(stage))
-    total = _int(_dict(point.get("schools")).get(stage))
+def _passing_text(point: TrendPoint, stage: str) -> str:
+    st = point.stages.get(stage)
+    passing, total = (st.schools_passing, st.schools) if st is not None else (None, None)
     return f"{fmt_count(passing)}/{fmt_count(total)}"
 
 
-def ledger_trend_text(trend: list) -> str:
+def ledger_trend_text(trend: list[TrendPoint]) -> str:
     """The ledger's open / closed counts at the latest run, with the first run's for contrast."""
-    points = [_dict(p) for p in trend]
-    last, first = (points[-1], points[0]) if points else ({}, {})
-    parts = [f"{word} {n:,} 条" for word, n in (("未销号", _int(last.get("ledger_open"))),
-                                                (LedgerStatus.CLOSED, _int(last.get("ledger_closed")))) if n is not None]
+    points = list(trend)
+    if not points:
+        return f"整改台账：{NO_DATA}"
+    last, first = points[-1], points[0]
+    parts = [f"{word} {n:,} 条" for word, n in (("未销号", last.ledger_open),
+                                                (LedgerStatus.CLOSED, last.ledger_closed)) if n is not None]
     if not parts:
         return f"整改台账：{NO_DATA}"
     text = "整改台账（最近一次）：" + "，".join(parts)
-    first_open = _int(first.get("ledger_open"))
-    if len(points) > 1 and first_open is not None:
-        text += f"；首次运行时未销号 {first_open:,} 条"
+    if len(points) > 1 and first.ledger_open is not None:
+        text += f"；首次运行时未销号 {first.ledger_open:,} 条"
     return text
 
 
 # ------------------------------------------------------------------ city page
 
-def city_view(data: dict) -> dict:
+def city_view(data: CityBrief | dict) -> dict:
     """Everything the city template shows: counties sorted worst first, cut to fit one page."""
-    inds = indicators_of(data)
-    rows = sorted((county_row(_dict(c), inds) for c in _list(data.get("counties"))), key=_severity)
+    data = _city(data)
+    inds = data.indicators or _indicators_from_stages([s for c in data.counties for s in c.stages.values()])
+    rows = sorted((county_row(c, inds) for c in data.counties), key=_severity)
     shown = rows[:CITY_MAX_COUNTIES]
-    city = _text(data.get("city"), "city")
+    city = _text(data.city, "city")
     return {
         "title": f"{city or ''}义务教育优质均衡发展简报",
         "city": city or NO_DATA,
@@ -576,24 +600,23 @@ def city_view(data: dict) -> dict:
     }
 
 
-def county_row(county: dict, inds: list[Ind]) -> dict:
+def county_row(county: CountyBrief, inds: list[Ind]) -> dict:
     """One county of the city table: per stage its verdict, schools passing and 7 CVs."""
-    stages = _dict(county.get("stages"))
-    cells = [_city_stage(stages.get(st), st, inds) for st in STAGES]
-    return {"name": _text(county.get("county"), "county") or NO_DATA, "stages": cells}
+    cells = [_city_stage(county.stages.get(st), st, inds) for st in STAGES]
+    return {"name": _text(county.county, "county") or NO_DATA, "stages": cells}
 
 
-def _city_stage(raw: Any, stage: str, inds: list[Ind]) -> dict:
-    st = _dict(raw)
-    word, cls = verdict(raw if isinstance(raw, dict) else None)
-    per = _dict(st.get("indicators"))
-    passing, total = _int(st.get("schools_passing")), _int(st.get("schools"))
-    cvs = [{"text": fmt_cv(_num(_dict(per.get(i.id)).get("cv")), _num(_dict(per.get(i.id)).get("cv_limit"))),
-            "cls": cv_status(_dict(per.get(i.id)))} for i in inds]
-    return {"label": STAGE_LABEL[stage], "verdict": word, "cls": cls, "cvs": cvs,
+def _city_stage(raw: StageOutcome | None, stage: str, inds: list[Ind]) -> dict:
+    view = StageView.of(raw)
+    passing, total = view.passing, view.schools
+    cvs = []
+    for i in inds:
+        entry = _entry(raw, i.id)
+        cvs.append({"text": fmt_cv(_float(entry.cv), _float(entry.cv_limit)), "cls": entry.cv_status})
+    return {"label": STAGE_LABEL[stage], "verdict": view.verdict.value, "cls": view.css, "cvs": cvs,
             "passing": f"{fmt_count(passing)}/{fmt_count(total)}",
             "passing_share": fmt_pct(passing / total) if passing is not None and total else DASH,
-            "ratio": worst_cv_ratio(st)}
+            "ratio": worst_cv_ratio(raw)}
 
 
 def _severity(row: dict) -> tuple:

@@ -184,7 +184,7 @@ def rollup(
 
         equity-xlsx rollup --state 结果/equity-ledger.sqlite --out 市级汇总.xlsx
     """
-    from .city import entries_from_store, write_city
+    from .city_outputs import outcomes_from_store, write_city_outputs
     from .outputs import CITY_BRIEF, set_aside_stale
     from .problems import TITLES
     from .progress import Reporter
@@ -209,11 +209,11 @@ def rollup(
         started = time.time()
         try:
             with LedgerStore(state) as store:
-                entries = entries_from_store(store)
-                if not entries:
+                outcomes = outcomes_from_store(store)
+                if not outcomes:
                     _fail(f"台账库 {store.url} 中没有任何县的运行结果：请先运行 equity-xlsx run")
                 out.parent.mkdir(parents=True, exist_ok=True)
-                written = write_city(out.parent, entries, rules, store, rollup_name=out.name)
+                written = write_city_outputs(out.parent, outcomes, rules, store, rollup_name=out.name)
         except (typer.Exit, StoreUnavailable):
             raise
         except BaseException as exc:
@@ -224,7 +224,7 @@ def rollup(
                     reporter.note(notice.message)
                     typer.echo(f"注意：{notice.message}", err=True)
             raise
-        message = f"已生成：{out}（{len(entries)} 个县），{out.parent / written['brief']}"
+        message = f"已生成：{out}（{len(outcomes)} 个县），{out.parent / written['brief']}"
         reporter.note(message)
         typer.echo(message)
     reporter.close()

@@ -1,8 +1,17 @@
-"""One county: read its inputs (unless already read), evaluate, check, keep the ledger, write.
+"""One county: a short script of named steps, handed one open ledger store.
 
-Order matters for what staff typed: last night's workbook is read back and backed up
-before anything replaces it, the ledger store is reconciled with it, and only then is
-tonight's workbook written (atomically) over it.
+    read the county's data                          (I/O: its input workbooks)
+    evaluate       -> the seven indicators, CVs      (pure)
+    find           -> A类 checks, tonight's ledger lines (pure)
+    read_before    -> last night's workbooks, the store's memory of the county
+                                                    (I/O: the workbooks, one store transaction)
+    ledger_state   -> what staff typed, 销号, scores, the trend (pure)
+    render         -> the workbook, the brief, the store (I/O: files, one store transaction)
+
+Order matters for what staff typed: last night's workbook is read back and backed up before
+anything replaces it, its values are weighed against the store, and only then is tonight's
+workbook written (atomically) over it. The store is entered twice per county: once to read
+what it remembers, once, after the files are written, to remember tonight.
 """
 
 from __future__ import annotations
@@ -15,27 +24,28 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from . import __version__
-from .checks import checks_summary, run_checks
+from .brief import CountyBrief, render_county_brief, write_brief
+from .checks import ChecksResult, checks_summary, run_checks
+from .faults import classify
 from .outputs import OUTPUT_SUFFIX_BUSY, OutsideOutput, atomic_write, inside, lock_exists, output_path
 from .identity import CountyId
 from .indicators import Evaluation, evaluate
 from .inputs import InputFile
-from .ledger import build_ledger, ledger_summary
 from .intake.part import WorkbookPart
-from .model import CountyData
-from .outcome import CountyOutcome
+from .ledger import build_ledger, ledger_summary
+from .model import CountyData, LedgerLine
+from .outcome import BScore, CheckOutcome, CountyOutcome, LedgerChanges, LedgerItem, LedgerTotals, TrendPoint
 from .problems import Code, Problem, internal_detail
-from .staff_edits import decide, screen, snapshot
 from .readback import (BACKUP_DIRNAME, UnreadableWorkbookError, WorkbookEdits, backup_previous, backups_of, read_edits,
                        read_ledger_lines)
-from .reconcile import reconcile
-from .shared import settle as settle_shared
+from .reconcile import Reconciled, merge
 from .report import write_report
 from .rulebook import Rules
-from .faults import classify
-from .store import HistoryEntry, LedgerStore, describe_state
-from .trend import county_brief_data, rows_from_runs, trend_row, with_point
-from .brief import render_county_brief, write_brief
+from .shared import weigh
+from .staff_edits import Typed, decide, screen, snapshot
+from .store import (CountyLedger, CountyWrites, HistoryEntry, LedgerStore, RunRecord, as_stored, count_months,
+                    describe_state)
+from .trend import points_from_runs, with_point
 from .vocabulary import LedgerStatus
 
 
@@ -61,6 +71,10 @@ class CountyJob:
     notes: tuple[Problem, ...] = ()  # found while filing the inputs (a school filed by its folder …)
     year: int | None = None  # --year: the year the data describes (else from titles or file names)
 
+    @property
+    def names(self) -> list[str]:
+        return [f.name for f in self.inputs]
+
 
 def read_input(f: InputFile, rules: Rules) -> list[WorkbookPart]:
     """One input file read (never raises): a whole county's part (a collection table), a
@@ -72,27 +86,57 @@ def read_input(f: InputFile, rules: Rules) -> list[WorkbookPart]:
 
 def evaluate_county(job: CountyJob) -> CountyOutcome:
     """Evaluate one county and write its workbook; never raises (errors become the outcome)."""
-    names = [f.name for f in job.inputs]
+    names = job.names
+    who = {"county": job.county.name, "county_code": job.county.code}
     try:
         return _evaluate_county(job)
     except MemoryError:
         err = Problem(Code.OUT_OF_MEMORY, names[0], params={"limit_mb": job.rules.standard.limits.max_worker_memory_mb})
-        return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
+        return CountyOutcome.failed(names[0], err, names, **who)
     except OutsideOutput as exc:
         err = Problem(Code.OUTPUT_OUTSIDE, names[0], params={"name": exc.path.name, "folder": str(exc.folder)})
-        return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code)
+        return CountyOutcome.failed(names[0], err, names, **who)
     except Exception as exc:  # one county's failure must never stop the batch
         fault = classify(exc, database=describe_state(job.state, job.out_dir), folder=job.out_dir)
         if fault is not None:  # the machine or the database: batch stops the run (faults.Fault)
-            return CountyOutcome.failed(names[0], fault.problem.at_file(names[0]), names, county=job.county.name,
-                                        county_code=job.county.code, extra={"trace": f"{names[0]}：{fault.detail}"})
+            return CountyOutcome.failed(names[0], fault.problem.at_file(names[0]), names, **who,
+                                        trace=f"{names[0]}：{fault.detail}")
         err = Problem(Code.INTERNAL, names[0], params={
             "during": "处理该县数据", "consequence": "该县本次未能评估", "detail": internal_detail(exc)})
-        return CountyOutcome.failed(names[0], err, names, county=job.county.name, county_code=job.county.code,
-                                    extra={"trace": traceback.format_exc()})
+        return CountyOutcome.failed(names[0], err, names, **who, trace=traceback.format_exc())
 
 
-def _data_of(job: CountyJob) -> CountyData:
+def _evaluate_county(job: CountyJob) -> CountyOutcome:
+    """Read the county's data; when it has schools, run the county with the store open."""
+    data = read_county(job)
+    # The task list in the county's own words (全县 / 区教育局 …), for checks, ledger and sheets.
+    job = replace(job, rules=replace(job.rules, tasks=job.rules.tasks.render(job.county)))
+    outcome = CountyOutcome(input=job.names[0], inputs=job.names, county=job.county.name, county_code=job.county.code)
+    for p in data.problems:
+        outcome.add(p)
+    if not data.sections:
+        outcome.status = "error"
+        if not outcome.errors:
+            outcome.add(Problem(Code.NO_SCHOOL_DATA, job.names[0]))
+        return outcome
+    with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
+        return run_county(job, data, outcome, store)
+
+
+def run_county(job: CountyJob, data: CountyData, outcome: CountyOutcome, store: LedgerStore) -> CountyOutcome:
+    """The county's run, step by step (module docstring); ``store`` is the one open session."""
+    ev = evaluate(data, job.rules.standard)
+    outcome.take_evaluation(ev)
+    found = find(ev, job)
+    before = read_before(job, store)
+    moment = run_moment(job.today)
+    state = ledger_state(job, ev, found, before, outcome, moment)
+    return render(job, ev, found, before, state, outcome, store)
+
+
+# ------------------------------------------------------------------ reading
+
+def read_county(job: CountyJob) -> CountyData:
     """The county's data: its parts (a collection table, school workbooks, its rows of the
     stage exports) assembled. An input not read in this run's first phase is read here."""
     from .intake import assemble
@@ -105,49 +149,45 @@ def _data_of(job: CountyJob) -> CountyData:
         else:
             read = read_input(f, job.rules)
             pieces += [p for p in read if p.kind == "school" or p.county_id.key == job.county.key] or read[:1]
-    return assemble(pieces, job.rules)
-
-
-def _evaluate_county(job: CountyJob) -> CountyOutcome:
-    names = [f.name for f in job.inputs]
-    data = _data_of(job)
+    data = assemble(pieces, job.rules)
     data.identity = job.county
     if job.county.source == "schools":  # a renamed file recognised by its schools: the ledger keeps its name
         data.county = job.county.name
     data.problems.extend(job.notes)
-    # The task list in the county's own words (全县 / 区教育局 …), for checks, ledger and sheets.
-    job = replace(job, rules=replace(job.rules, tasks=job.rules.tasks.render(job.county)))
-    outcome = CountyOutcome(input=names[0], inputs=names, county=job.county.name, county_code=job.county.code)
-    for p in data.problems:
-        outcome.add(p)
-    if not data.sections:
-        outcome.status = "error"
-        if not outcome.errors:
-            outcome.add(Problem(Code.NO_SCHOOL_DATA, names[0]))
-        return outcome
-    ev = evaluate(data, job.rules.standard)
-    year = job.year or data.data_year or int(job.today[:4])
-    target = output_path(job.out_dir, job.stem)
-    if lock_exists(target):
-        busy = output_path(job.out_dir, job.stem, busy=True)
-        outcome.add(Problem(Code.OUTPUT_LOCKED, names[0], params={"target": target.name, "busy": busy.name}))
-        target = busy
-    outcome.take_evaluation(ev)
-    outcome.extra = build_outputs(ev, target, job=job, outcome=outcome, data_year=year)
-    outcome.output = target.name
-    with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
-        store.record_run(job.county.key, input_name=names[0], input_hash=job.fingerprint.get("inputs", {}).get(names[0], ""),
-                         standard=job.rules.standard.name, tool_version=__version__,
-                         opened=outcome.extra["ledger_changes"]["opened"],
-                         closed=outcome.extra["ledger_changes"]["closed"],
-                         reopened=outcome.extra["ledger_changes"]["reopened"],
-                         open_lines=outcome.extra["ledger_changes"]["open"],
-                         county_name=job.county.name, outcome=json.dumps(outcome.to_json(), ensure_ascii=False),
-                         data_year=year, run_at=run_moment(job.today))
-    return outcome
+    return data
 
 
-def _previous_outputs(job: CountyJob, target: Path) -> list[Path]:
+@dataclass
+class PreviousWorkbook:
+    """A result workbook staff may have typed into since the last run, as read tonight:
+    its typed cells (None: it could not be read, ``unreadable`` says why), where its copy is
+    kept now, and whether it is retired tonight (a (新) copy or an earlier version's name,
+    merged and backed up, so tonight's result replaces it)."""
+
+    path: Path
+    edits: WorkbookEdits | None
+    unreadable: str | None
+    kept_at: str
+    retire: bool
+
+
+@dataclass
+class Before:
+    """What the county's run reads before it decides anything: where tonight's workbook goes
+    (``locked``: the result is open in Excel/WPS, so it goes to the (新) copy), the store's
+    memory of the county, the ledger a lost store gets back from the newest result workbook
+    (``rebuilt_from``), and last night's workbooks."""
+
+    target: Path
+    locked: Problem | None
+    ledger: CountyLedger
+    state_url: str
+    previous: list[PreviousWorkbook]
+    rebuilt: list[LedgerLine] = field(default_factory=list)
+    rebuilt_from: str = ""
+
+
+def previous_outputs(job: CountyJob) -> list[Path]:
     """Workbooks staff may have typed into since the last run: the result, its (新) copy, and
     results an earlier version named after an input file."""
     found = [output_path(job.out_dir, job.stem), output_path(job.out_dir, job.stem, busy=True)]
@@ -155,114 +195,219 @@ def _previous_outputs(job: CountyJob, target: Path) -> list[Path]:
     return [p for p in dict.fromkeys(found) if p.exists()]
 
 
-def build_outputs(ev: Evaluation, target: Path, *, job: CountyJob, outcome: CountyOutcome, data_year: int) -> dict:
-    """Write ``target`` (and the county's one-page brief beside it) for ``ev`` and return the
-    summary.json additions (checks, ledger, data year, ledger totals, B类 score, brief).
+def read_before(job: CountyJob, store: LedgerStore) -> Before:
+    """Read last night's workbooks (each backed up before anything replaces it) and, in one
+    transaction, what the store remembers of the county (its earlier key adopted)."""
+    target, locked = output_path(job.out_dir, job.stem), None
+    if lock_exists(target):
+        busy = output_path(job.out_dir, job.stem, busy=True)
+        locked = Problem(Code.OUTPUT_LOCKED, job.names[0], params={"target": target.name, "busy": busy.name})
+        target = busy
+    paths = previous_outputs(job)
+    ledger = store.read_county(job.county.key, earlier=[job.county.name], files=[p.name for p in paths],
+                               folder=job.out_dir)
+    before = Before(target, locked, ledger, store.url, [])
+    if not ledger.known and paths:
+        before.rebuilt_from, before.rebuilt = _lost_ledger(paths)
+    keep = job.rules.standard.ledger.backups_kept
+    for path in paths:
+        try:
+            edits, unreadable = read_edits(path), None
+        except UnreadableWorkbookError as exc:
+            edits, unreadable = None, exc.reason
+        copy = backup_previous(path, keep=keep) or (backups_of(path) or [None])[-1]
+        kept_at = f"{BACKUP_DIRNAME}/{copy.name}" if copy is not None else path.name
+        retire = path != target and not lock_exists(path) and (
+            OUTPUT_SUFFIX_BUSY in path.stem or path.name in job.legacy)
+        before.previous.append(PreviousWorkbook(path, edits, unreadable, kept_at, retire))
+    return before
 
-    ``outcome`` already holds the evaluation (stages, schools); its ``warnings`` are extended
-    in place with anything staff should know (e.g. an unreadable previous workbook whose
-    typed values could not be read back).
-    """
-    warnings = outcome.warnings
-    screened: list[Problem] = []  # typed cells that could not be used (errors and warnings)
-    std, tasks = ev.standard, job.rules.tasks
+
+def _lost_ledger(previous: list[Path]) -> tuple[str, list[LedgerLine]]:
+    """The store knows nothing of the county (a new, deleted or replaced database) but a result
+    workbook exists: its lines — open and 已销号, with their status, dates and what staff
+    typed — from the newest such workbook. ("", []) when it cannot be read."""
+    source = max(previous, key=lambda p: p.stat().st_mtime)
+    try:
+        lines = read_ledger_lines(source)
+    except Exception:  # noqa: BLE001 - an unreadable workbook is reported where its edits are read
+        return "", []
+    return source.name, lines
+
+
+# ------------------------------------------------------------------ deciding (pure)
+
+@dataclass(frozen=True)
+class Findings:
+    """What tonight's data shows, before any memory: the A类 checks and the ledger lines."""
+
+    checks: ChecksResult
+    lines: list[LedgerLine]
+
+
+def find(ev: Evaluation, job: CountyJob) -> Findings:
+    """The A类 checks and tonight's 整改台账 lines of an evaluation (pure)."""
     checks = run_checks(ev.data, job.rules, evaluation=ev)
-    lines = build_ledger(ev, checks, tasks, today=job.today)
-    first_input = job.inputs[0].name
+    return Findings(checks, build_ledger(ev, checks, job.rules.tasks, today=job.today))
 
-    county = job.county
-    with LedgerStore(job.state or job.out_dir, directory=job.out_dir) as store:
-        store.adopt(county.key, [county.name])
-        rebuilt = _rebuild_if_lost(store, county.key, _previous_outputs(job, target), job.today)
-        if rebuilt is not None:
-            warnings.append(rebuilt.at_file(first_input))
-        # Staff type into the result, or into the "(新)" copy written while it was open, or both:
-        # each is read and compared, cell by cell, with what the tool wrote into that file;
-        # whatever cannot be used (a damaged sheet, a row without its number, a score out of
-        # range) is taken out and reported at its row.
-        read: list[tuple[WorkbookEdits, dict | None]] = []
-        retire: list[Path] = []
-        known = set(store.load(county.key)) | {ln.id for ln in lines}
-        points = {it.id: float(it.score) for it in tasks.items if it.category == "B" and it.score}
-        for previous in _previous_outputs(job, target):
-            written = store.written(county.key, previous.name, job.out_dir)
-            try:
-                edits: WorkbookEdits | None = read_edits(previous)
-            except UnreadableWorkbookError as exc:
-                edits = None
-                warnings.append(Problem(Code.PREVIOUS_UNREADABLE, first_input,
-                                        params={"name": exc.path.name, "reason": exc.reason}))
-            copy = backup_previous(previous, keep=std.ledger.backups_kept) or (backups_of(previous) or [None])[-1]
-            if edits is not None:
-                kept_at = f"{BACKUP_DIRNAME}/{copy.name}" if copy is not None else previous.name
-                for p in screen(edits, written=written, known_ids=known | set((written or {}).get("lines") or {}),
-                                points=points, status_choices=std.ledger.status_choices, backup=kept_at):
-                    outcome.add(p)
-                    screened.append(p)
-                read.append((edits, written))
-            if previous != target and not lock_exists(previous) and (
-                    OUTPUT_SUFFIX_BUSY in previous.stem or previous.name in job.legacy):
-                retire.append(previous)
-        typed = decide(read)
-        warnings.extend(typed.conflicts)
-        # Another output folder may share this county's ledger: the later edit wins, both say so.
-        warnings.extend(p.at_file(first_input) for p in settle_shared(store, county.key, job.out_dir, typed))
-        for edits, _ in read:
-            warnings.extend(Problem(Code.STAFF_COLUMN_UNPLACED, first_input, params={
-                "file_name": edits.file, "sheet": u.sheet, "column": u.column, "cells": u.cells,
-                "what": f"的表头“{u.header}”与另一列重复" if u.header else "没有表头"}) for u in edits.unplaced)
-        store.save_scores(county.key, typed.scores)
-        scores = store.scores(county.key)
 
-        before = store.get_last_run(county.key)
-        rec = reconcile(lines, county.key, store, typed.lines, date.fromisoformat(job.today),
-                        grey_days=std.ledger.grey_days)
-        warnings.extend(w.at_file(first_input) for w in rec.warnings)
-        moment = run_moment(job.today)
-        stamp = moment.isoformat(sep=" ", timespec="seconds")
-        run_info = {
-            "generated": moment.isoformat(timespec="seconds"),
-            "tool_version": __version__,
-            "input": "、".join(f.name for f in job.inputs),
-            "last_run": before.run_at.isoformat(sep=" ") if before else None,
-            "opened_since_last": len(rec.opened),
-            "closed_since_last": len(rec.closed),
-            "reopened_since_last": len(rec.reopened),
-            "state": store.url,
-        }
-        problems = [*ev.data.problems, *screened,
-                    *(w for w in warnings if w not in ev.data.problems and w not in screened)]
-        open_lines = [ln for ln in rec.lines if ln.status != LedgerStatus.CLOSED]
-        totals = {"open": len(open_lines),
-                  "closed": sum(1 for ln in rec.lines if ln.status == LedgerStatus.CLOSED) + len(rec.archived)}
-        current = outcome.to_json()
-        point = trend_row({**current, "ledger_totals": totals}, data_year, stamp)
-        trend = with_point(rows_from_runs(store.year_runs(county.key)), point)
-        months = store.ledger_months(county.key)
-        atomic_write(target, lambda tmp: write_report(ev, tmp, rules=job.rules, ledger=rec.lines, closed=rec.archived,
-                                                      checks=checks, run_info=run_info, scores=scores,
-                                                      problems=problems, trend=trend, ledger_months=months))
-        store.record_written(county.key, target.name, snapshot([*rec.lines, *rec.archived], scores), job.out_dir)
-        for copy in retire:  # merged above and backed up: the result replaces it
-            copy.unlink(missing_ok=True)
-            store.record_written(county.key, copy.name, None, job.out_dir)
-    ledger = ledger_summary(open_lines)
-    extra = {
-        "checks": checks_summary(checks),
-        "ledger": ledger,
-        "recheck_on": _recheck_on(rec.lines, std.ledger.grey_days),
-        "ledger_changes": {"opened": len(rec.opened), "closed": len(rec.closed),
-                           "reopened": len(rec.reopened), "open": rec.open_count},
-        "ledger_totals": totals,
-        "data_year": data_year,
-        "b_score": {"total": sum(scores.values()), "items": len(scores)} if scores else None,
+@dataclass
+class LedgerState:
+    """Tonight's ledger decided: the reconciled lines, the B类 scores, the edits of every
+    folder weighed, the problems found on the way (in the order found; ``screened``: typed
+    cells that could not be used), the run's facts for 概览, the trend and the ledger's months,
+    and what the store must remember (``writes``, completed by ``render``)."""
+
+    reconciled: Reconciled
+    scores: dict[str, float]
+    problems: list[Problem]
+    screened: list[Problem]
+    run_info: dict
+    stamp: str
+    totals: LedgerTotals
+    trend: list[TrendPoint]
+    months: list[tuple[str, int, int]]
+    writes: CountyWrites
+
+
+def ledger_state(job: CountyJob, ev: Evaluation, found: Findings, before: Before, outcome: CountyOutcome,
+                 moment: datetime) -> LedgerState:
+    """Weigh what staff typed (every file, every folder) against the store, and reconcile
+    tonight's lines with it: what to write tonight (pure; ``outcome`` is only read)."""
+    std, key, first_input = ev.standard, job.county.key, job.names[0]
+    problems: list[Problem] = [before.locked] if before.locked else []
+    stored = before.ledger.lines
+    history: list[HistoryEntry] = []
+    if before.rebuilt:
+        rebuilt = [as_stored(replace(ln, county=key)) for ln in before.rebuilt]
+        stored = {ln.id: ln for ln in sorted(rebuilt, key=lambda ln: ln.id)}
+        history = [HistoryEntry(key, ln.id, job.today, "", ln.status, f"台账数据库重建：由 {before.rebuilt_from} 恢复")
+                   for ln in rebuilt]
+        problems.append(Problem(Code.LEDGER_REBUILT, params={
+            "source": before.rebuilt_from, "lines": len(rebuilt),
+            "closed": sum(1 for ln in rebuilt if ln.status == LedgerStatus.CLOSED)}).at_file(first_input))
+
+    typed, screened = _typed(job, found, before, stored, problems)
+    settled = weigh(before.ledger.edits, before.ledger.untold, job.out_dir, typed)
+    problems += typed.conflicts
+    # Another output folder may share this county's ledger: the later edit wins, both say so.
+    problems += [p.at_file(first_input) for p in settled.problems]
+    for prev in before.previous:
+        if prev.edits is not None:
+            problems += [Problem(Code.STAFF_COLUMN_UNPLACED, first_input, params={
+                "file_name": prev.edits.file, "sheet": u.sheet, "column": u.column, "cells": u.cells,
+                "what": f"的表头“{u.header}”与另一列重复" if u.header else "没有表头"}) for u in prev.edits.unplaced]
+    scores = dict(before.ledger.scores)
+    if typed.scores:  # the store keeps them in item order
+        scores = dict(sorted({**scores, **typed.scores}.items()))
+
+    rec = merge(found.lines, key, stored, typed.lines, date.fromisoformat(job.today), grey_days=std.ledger.grey_days)
+    problems += [w.at_file(first_input) for w in rec.warnings]
+    stamp = moment.isoformat(sep=" ", timespec="seconds")
+    last = before.ledger.last_run
+    run_info = {
+        "generated": moment.isoformat(timespec="seconds"),
+        "tool_version": __version__,
+        "input": "、".join(job.names),
+        "last_run": last.run_at.isoformat(sep=" ") if last else None,
+        "opened_since_last": len(rec.opened),
+        "closed_since_last": len(rec.closed),
+        "reopened_since_last": len(rec.reopened),
+        "state": before.state_url,
     }
+    totals = LedgerTotals(open=sum(1 for ln in rec.lines if ln.status != LedgerStatus.CLOSED),
+                          closed=sum(1 for ln in rec.lines if ln.status == LedgerStatus.CLOSED) + len(rec.archived))
+    year = data_year(job, ev)
+    point = TrendPoint(outcome.county, outcome.county_code, year, stamp, dict(outcome.stages), totals.open,
+                       totals.closed)
+    history += rec.history
+    # The lines a rebuilt ledger gets back are new to the store, changed tonight or not.
+    lines = list({**{ln.id: ln for ln in stored.values()}, **{ln.id: ln for ln in rec.changed}}.values()) \
+        if before.rebuilt else rec.changed
+    months = count_months([*before.ledger.status_changes,
+                           *((h.on_date, h.from_value, h.to_value) for h in history if h.field == "status")])
+    writes = CountyWrites(lines=lines, history=history, scores=typed.scores, edits=settled.kept,
+                          conflicts=settled.conflicts, told=settled.told)
+    return LedgerState(rec, scores, problems, screened, run_info, stamp, totals,
+                       with_point(points_from_runs(before.ledger.year_runs), point), months, writes)
+
+
+def _typed(job: CountyJob, found: Findings, before: Before, stored: dict[str, LedgerLine],
+           problems: list[Problem]) -> tuple[Typed, list[Problem]]:
+    """What staff typed into the result, or into the "(新)" copy written while it was open, or
+    both: each is compared, cell by cell, with what the tool wrote into that file; whatever
+    cannot be used (a damaged sheet, a row without its number, a score out of range) is taken
+    out and reported at its row (added to ``problems``; also returned, as ``screened``)."""
+    std, tasks = job.rules.standard, job.rules.tasks
+    known = set(stored) | {ln.id for ln in found.lines}
+    points = {it.id: float(it.score) for it in tasks.items if it.category == "B" and it.score}
+    read: list[tuple[WorkbookEdits, dict | None]] = []
+    screened: list[Problem] = []
+    for prev in before.previous:
+        written = before.ledger.written.get(prev.path.name)
+        if prev.edits is None:
+            problems.append(Problem(Code.PREVIOUS_UNREADABLE, job.names[0],
+                                    params={"name": prev.path.name, "reason": prev.unreadable}))
+            continue
+        for p in screen(prev.edits, written=written, known_ids=known | set((written or {}).get("lines") or {}),
+                        points=points, status_choices=std.ledger.status_choices, backup=prev.kept_at):
+            problems.append(p)
+            screened.append(p)
+        read.append((prev.edits, written))
+    return decide(read), screened
+
+
+def data_year(job: CountyJob, ev: Evaluation) -> int:
+    """The year the data describes: --year, else from titles or file names, else the run's."""
+    return job.year or ev.data.data_year or int(job.today[:4])
+
+
+# ------------------------------------------------------------------ writing
+
+def render(job: CountyJob, ev: Evaluation, found: Findings, before: Before, state: LedgerState,
+           outcome: CountyOutcome, store: LedgerStore) -> CountyOutcome:
+    """Write tonight's workbook (atomically, over last night's), retire the copies merged into
+    it, write the brief beside it, and remember tonight in the store (one transaction)."""
+    for p in state.problems:
+        outcome.add(p)
+    rec, target = state.reconciled, before.target
+    sheet_problems = [*ev.data.problems, *state.screened,
+                      *(w for w in outcome.warnings if w not in ev.data.problems and w not in state.screened)]
+    atomic_write(target, lambda tmp: write_report(
+        ev, tmp, rules=job.rules, ledger=rec.lines, closed=rec.archived, checks=found.checks,
+        run_info=state.run_info, scores=state.scores, problems=sheet_problems, trend=state.trend,
+        ledger_months=state.months))
+    writes = state.writes
+    writes.written[target.name] = snapshot([*rec.lines, *rec.archived], state.scores)
+    for prev in before.previous:
+        if prev.retire:  # merged above and backed up: the result replaces it
+            prev.path.unlink(missing_ok=True)
+            writes.written[prev.path.name] = None
+
+    open_lines = [ln for ln in rec.lines if ln.status != LedgerStatus.CLOSED]
+    year = data_year(job, ev)
+    outcome.checks = {k: CheckOutcome(**v) for k, v in checks_summary(found.checks).items()}
+    outcome.ledger = [LedgerItem(**ln) for ln in ledger_summary(open_lines)]
+    outcome.recheck_on = _recheck_on(rec.lines, ev.standard.ledger.grey_days)
+    outcome.ledger_changes = LedgerChanges(len(rec.opened), len(rec.closed), len(rec.reopened), rec.open_count)
+    outcome.ledger_totals = state.totals
+    outcome.data_year = year
+    outcome.b_score = BScore(sum(state.scores.values()), len(state.scores)) if state.scores else None
     brief = brief_path(job.out_dir, job.stem)
-    data = county_brief_data({**current, **extra}, std, county, data_year=data_year, generated=stamp, trend=trend,
-                             ledger=ledger)
-    write_brief(brief, render_county_brief(data))
-    extra["brief"] = brief.name
-    return extra
+    write_brief(brief, render_county_brief(CountyBrief.of(outcome, ev.standard, job.county, generated=state.stamp,
+                                                          trend=state.trend)))
+    outcome.brief = brief.name
+    outcome.output = target.name
+
+    changes = outcome.ledger_changes
+    writes.run = RunRecord(
+        job.county.key, input_name=job.names[0], run_at=run_moment(job.today),
+        input_hash=job.fingerprint.get("inputs", {}).get(job.names[0], ""), standard=ev.standard.name,
+        tool_version=__version__, opened=changes.opened, closed=changes.closed, reopened=changes.reopened,
+        open_lines=changes.open, county_name=job.county.name,
+        outcome=json.dumps(outcome.to_json(), ensure_ascii=False), data_year=year)
+    store.write_county(job.county.key, writes, folder=job.out_dir)
+    return outcome
 
 
 def run_moment(today: str) -> datetime:
@@ -275,27 +420,6 @@ def brief_path(out_dir: Path, stem: str) -> Path:
     """The county's one-page brief beside its workbook: 大祥区_简报.html (OutsideOutput when
     that path would not lie inside ``out_dir``)."""
     return inside(out_dir, out_dir / f"{stem}_简报.html")
-
-
-def _rebuild_if_lost(store: LedgerStore, county: str, previous: list[Path], today: str) -> Problem | None:
-    """When the store knows nothing of ``county`` (a new, deleted or replaced database) but a
-    result workbook exists, put that workbook's lines — open and 已销号, with their status,
-    dates and what staff typed — back into the store. Returns the problem that says so."""
-    if not previous or store.counts(county) != (0, 0):
-        return None
-    source = max(previous, key=lambda p: p.stat().st_mtime)
-    try:
-        lines = read_ledger_lines(source)
-    except Exception:  # noqa: BLE001 - an unreadable workbook is reported where its edits are read
-        return None
-    if not lines:
-        return None
-    for line in lines:
-        line.county = county
-    store.save(county, lines, [HistoryEntry(county, ln.id, today, "", ln.status, f"台账数据库重建：由 {source.name} 恢复")
-                               for ln in lines])
-    return Problem(Code.LEDGER_REBUILT, params={"source": source.name, "lines": len(lines),
-                                                "closed": sum(1 for ln in lines if ln.status == LedgerStatus.CLOSED)})
 
 
 def _recheck_on(lines, grey_days: int) -> str | None:

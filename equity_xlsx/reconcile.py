@@ -48,6 +48,8 @@ class Reconciled:
     the sheet), newest 销号 first. ``archived``: lines closed longer ago (已销号 sheet).
     ``opened`` / ``closed`` / ``reopened``: changes since the last run, for 概览.
     ``warnings``: problems for the run report (typed values that were not used).
+    ``changed`` and ``history``: what the store must keep of tonight (lines that changed,
+    their history rows), written by whoever holds the store.
     """
 
     lines: list[LedgerLine] = field(default_factory=list)
@@ -56,6 +58,8 @@ class Reconciled:
     closed: list[LedgerLine] = field(default_factory=list)
     reopened: list[LedgerLine] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    changed: list[LedgerLine] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
 
     @property
     def open_count(self) -> int:
@@ -76,78 +80,90 @@ def reconcile(
     none or it could not be read). Saves the new state and history to ``store`` in one
     transaction and returns what to write tonight. See the module docstring for the rules.
     """
+    with store.begin() as conn:
+        result = merge(tonight, county, store.load(county, conn), typed, today, grey_days)
+        store.save(county, result.changed, result.history, conn)
+    return result
+
+
+def merge(
+    tonight: list[LedgerLine],
+    county: str,
+    stored: Mapping[str, LedgerLine],
+    typed: Mapping[str, Mapping[str, str]] | None,
+    today: dt.date,
+    grey_days: int = 30,
+) -> Reconciled:
+    """``reconcile`` without the store (pure): tonight's lines against the ``stored`` ones (by
+    台账编号) and what staff ``typed``; what the store must keep is in ``changed`` and ``history``."""
     typed = typed or {}
     day = today.isoformat()
     result = Reconciled()
-    history: list[HistoryEntry] = []
+    history = result.history
+    after: dict[str, LedgerLine] = {}
 
-    with store.begin() as conn:
-        stored = store.load(county, conn)
-        after: dict[str, LedgerLine] = {}
-
-        seen: set[str] = set()
-        present: list[tuple[LedgerLine, tuple]] = []
-        for line in tonight:
-            if line.id in seen:
-                result.warnings.append(Problem(Code.LEDGER_DUPLICATE_ID, params={"line_id": line.id}))
-                continue
-            seen.add(line.id)
-            entry = typed.get(line.id, {})
-            old = stored.get(line.id)
-            if old is None:
-                new = replace(line, county=county)
-                new.first_seen = _first_seen(entry.get("first_seen", ""), line.first_seen, day)
-                kind = "opened"
-            else:
-                new = replace(old)
-                new.take_data(line)
-                kind = "reopened" if old.status == LedgerStatus.CLOSED else "kept"
-            new.last_seen = day
-            new.closed_on = ""
-            _merge_staff(new, entry, history, day)
-            _merge_defaults(new, line, entry, history, day)
-            _merge_extras(new, entry, history, day)
-            _merge_manual_status(new, old, entry, history, day, result.warnings)
-            new.status = new.manual_status or LedgerStatus.OPEN
-            after[line.id] = new
-            present.append((new, line.sort_key))
-            if kind == "opened":
-                history.append(HistoryEntry(county, line.id, day, "", new.status, REASON_NEW))
-                result.opened.append(replace(new, sort_key=line.sort_key))
-            elif kind == "reopened":
-                history.append(HistoryEntry(county, line.id, day, LedgerStatus.CLOSED, new.status, REASON_REOPENED))
-                result.reopened.append(replace(new, sort_key=line.sort_key))
-
-        gone: list[LedgerLine] = []
-        for line_id, old in stored.items():
-            if line_id in after:
-                continue
+    seen: set[str] = set()
+    present: list[tuple[LedgerLine, tuple]] = []
+    for line in tonight:
+        if line.id in seen:
+            result.warnings.append(Problem(Code.LEDGER_DUPLICATE_ID, params={"line_id": line.id}))
+            continue
+        seen.add(line.id)
+        entry = typed.get(line.id, {})
+        old = stored.get(line.id)
+        if old is None:
+            new = replace(line, county=county)
+            new.first_seen = _first_seen(entry.get("first_seen", ""), line.first_seen, day)
+            kind = "opened"
+        else:
             new = replace(old)
-            entry = typed.get(line_id, {})
-            _merge_staff(new, entry, history, day)
-            _merge_defaults(new, None, entry, history, day)
-            _merge_extras(new, entry, history, day)
-            status = entry.get("status", "")
-            if status and status not in (LedgerStatus.OPEN, LedgerStatus.CLOSED):
-                result.warnings.append(Problem(Code.LEDGER_STATUS_NOT_TAKEN, params={
-                    "line_id": line_id, "school": old.school, "indicator": old.indicator, "status": status}))
-            if old.status != LedgerStatus.CLOSED:
-                new.status = LedgerStatus.CLOSED
-                new.closed_on = day
-                history.append(HistoryEntry(county, line_id, day, old.status, LedgerStatus.CLOSED, REASON_CLOSED))
-                result.closed.append(replace(new))
-            after[line_id] = new
-            gone.append(new)
+            new.take_data(line)
+            kind = "reopened" if old.status == LedgerStatus.CLOSED else "kept"
+        new.last_seen = day
+        new.closed_on = ""
+        _merge_staff(new, entry, history, day)
+        _merge_defaults(new, line, entry, history, day)
+        _merge_extras(new, entry, history, day)
+        _merge_manual_status(new, old, entry, history, day, result.warnings)
+        new.status = new.manual_status or LedgerStatus.OPEN
+        after[line.id] = new
+        present.append((new, line.sort_key))
+        if kind == "opened":
+            history.append(HistoryEntry(county, line.id, day, "", new.status, REASON_NEW))
+            result.opened.append(replace(new, sort_key=line.sort_key))
+        elif kind == "reopened":
+            history.append(HistoryEntry(county, line.id, day, LedgerStatus.CLOSED, new.status, REASON_REOPENED))
+            result.reopened.append(replace(new, sort_key=line.sort_key))
 
-        for new, sort_key in present:
-            result.lines.append(replace(new, sort_key=sort_key))
-        # Newest 销号 first: what closed last night is what people look for.
-        for new in sorted(gone, key=lambda s: (_neg_date(s.closed_on), s.id)):
-            target = result.archived if _age(new.closed_on, today) > grey_days else result.lines
-            target.append(replace(new))
+    gone: list[LedgerLine] = []
+    for line_id, old in stored.items():
+        if line_id in after:
+            continue
+        new = replace(old)
+        entry = typed.get(line_id, {})
+        _merge_staff(new, entry, history, day)
+        _merge_defaults(new, None, entry, history, day)
+        _merge_extras(new, entry, history, day)
+        status = entry.get("status", "")
+        if status and status not in (LedgerStatus.OPEN, LedgerStatus.CLOSED):
+            result.warnings.append(Problem(Code.LEDGER_STATUS_NOT_TAKEN, params={
+                "line_id": line_id, "school": old.school, "indicator": old.indicator, "status": status}))
+        if old.status != LedgerStatus.CLOSED:
+            new.status = LedgerStatus.CLOSED
+            new.closed_on = day
+            history.append(HistoryEntry(county, line_id, day, old.status, LedgerStatus.CLOSED, REASON_CLOSED))
+            result.closed.append(replace(new))
+        after[line_id] = new
+        gone.append(new)
 
-        changed = [new for line_id, new in after.items() if stored.get(line_id) != new]
-        store.save(county, changed, history, conn)
+    for new, sort_key in present:
+        result.lines.append(replace(new, sort_key=sort_key))
+    # Newest 销号 first: what closed last night is what people look for.
+    for new in sorted(gone, key=lambda s: (_neg_date(s.closed_on), s.id)):
+        target = result.archived if _age(new.closed_on, today) > grey_days else result.lines
+        target.append(replace(new))
+
+    result.changed = [new for line_id, new in after.items() if stored.get(line_id) != new]
     return result
 
 

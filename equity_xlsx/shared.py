@@ -14,6 +14,7 @@ staff saw it and changed it on purpose, which is an ordinary edit).
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from .staff_edits import Typed, describe_cell, stamp
@@ -26,31 +27,57 @@ def folder_key(folder: str | os.PathLike[str]) -> str:
     return str(Path(folder).resolve())
 
 
+@dataclass
+class Settled:
+    """This folder's edits weighed against the other folders': the edits to remember as the
+    last of their cells (``kept``), the conflicts found tonight (item, field, the edit kept,
+    the other), the earlier conflicts this folder reports now (``told``), and the problems to
+    report, in order (earlier ones first)."""
+
+    kept: dict[tuple[str, str], EditRecord] = field(default_factory=dict)
+    conflicts: list[tuple[str, str, EditRecord, EditRecord]] = field(default_factory=list)
+    told: list[dict] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
 def settle(store: LedgerStore, county: str, folder: str | os.PathLike[str], typed: Typed) -> list[Problem]:
     """Weigh this folder's ``typed`` edits against those other folders made to the same cells:
     a concurrent edit saved earlier than the other folder's is dropped from ``typed`` (the
     ledger keeps the later one); every edit kept is remembered with its folder. Returns the
     conflicts this folder has not reported yet, its own and those other folders found."""
     here = folder_key(folder)
-    known = store.last_edits(county)
-    kept: dict[tuple[str, str], EditRecord] = {}
-    conflicts = []
-    for (item, field), (_, saved_at, base) in typed.origin.items():
-        value = _value(typed, item, field)
+    settled = weigh(store.last_edits(county), store.untold_conflicts(county, here), here, typed)
+    with store.begin() as c:
+        store.record_edits(county, settled.kept, settled.conflicts, told_by=here, conn=c)
+        store.mark_told(settled.told, here, c)
+    return settled.problems
+
+
+def weigh(known: dict[tuple[str, str], EditRecord], untold: list[dict], folder: str | os.PathLike[str],
+          typed: Typed) -> Settled:
+    """``settle`` without the store (pure): ``known`` are the last edits of every folder,
+    ``untold`` the conflicts this folder has not reported. Drops from ``typed`` what loses."""
+    here = folder_key(folder)
+    out = Settled(told=list(untold))
+    for (item, field_), (_, saved_at, base) in typed.origin.items():
+        value = _value(typed, item, field_)
         if value is None:
             continue
-        mine, theirs = EditRecord(value, here, saved_at), known.get((item, field))
+        mine, theirs = EditRecord(value, here, saved_at), known.get((item, field_))
         concurrent = (theirs is not None and theirs.folder != here and theirs.value != value
                       and base != theirs.value)
         if concurrent and saved_at < theirs.saved_at:
-            _drop(typed, item, field)
-            conflicts.append((item, field, theirs, mine))
+            _drop(typed, item, field_)
+            out.conflicts.append((item, field_, theirs, mine))
             continue
         if concurrent:
-            conflicts.append((item, field, mine, theirs))
-        kept[(item, field)] = mine
-    store.record_edits(county, kept, conflicts)
-    return [_problem(row, here) for row in store.take_conflicts(county, here)]
+            out.conflicts.append((item, field_, mine, theirs))
+        out.kept[(item, field_)] = mine
+    rows = [*untold, *({"item": item, "field": field_, "kept": k.value, "kept_folder": k.folder,
+                        "kept_at": k.saved_at, "other": o.value, "other_folder": o.folder, "other_at": o.saved_at}
+                       for item, field_, k, o in out.conflicts)]
+    out.problems = [_problem(row, here) for row in rows]
+    return out
 
 
 def _value(typed: Typed, item: str, field: str) -> str | None:

@@ -20,7 +20,7 @@ import json
 import os
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -308,6 +308,71 @@ class RunRecord:
     data_year: int | None = None
 
 
+@dataclass
+class CountyLedger:
+    """What the store knows of one county before tonight (``LedgerStore.read_county``).
+
+    ``known``: the store has lines or runs of the county (False: a new, deleted or replaced
+    database, when a result workbook may give the ledger back). ``written``: file name -> the
+    cells as the tool last wrote them (None: not recorded). ``edits`` and ``untold``: the
+    staff edits of every output folder, and the conflicts this folder has not reported yet.
+    ``status_changes``: (ISO date, from, to) of every status change, for the months' counts.
+    """
+
+    county: str
+    lines: dict[str, LedgerLine]
+    known: bool
+    written: dict[str, dict | None]
+    edits: dict[tuple[str, str], EditRecord]
+    untold: list[dict]
+    scores: dict[str, float]
+    last_run: RunRecord | None
+    year_runs: list[RunRecord]
+    status_changes: list[tuple[str, str, str]]
+
+
+@dataclass
+class CountyWrites:
+    """Everything one county's run changes in the store, written in one transaction: the
+    lines that changed and their history, the B类 scores typed, the staff edits kept and the
+    conflicts found (this folder reports them tonight), the earlier conflicts it reports
+    (``told``), the snapshots of the files written (None: the file is gone), and the run."""
+
+    lines: list[LedgerLine] = field(default_factory=list)
+    history: list[HistoryEntry] = field(default_factory=list)
+    scores: dict[str, float] = field(default_factory=dict)
+    edits: dict[tuple[str, str], EditRecord] = field(default_factory=dict)
+    conflicts: list[tuple[str, str, EditRecord, EditRecord]] = field(default_factory=list)
+    told: list[dict] = field(default_factory=list)
+    written: dict[str, dict | None] = field(default_factory=dict)
+    run: RunRecord | None = None
+
+
+def count_months(changes: Iterable[tuple[str, str, str]]) -> list[tuple[str, int, int]]:
+    """(YYYY-MM, lines opened or reopened, lines closed) per month, from status changes
+    (ISO date, from, to), months in order."""
+    months: dict[str, list[int]] = {}
+    for on_date, before, after in changes:
+        month = months.setdefault(on_date[:7], [0, 0])
+        if after == LedgerStatus.CLOSED:
+            month[1] += 1
+        elif before in ("", LedgerStatus.CLOSED):
+            month[0] += 1
+    return [(m, o, k) for m, (o, k) in sorted(months.items())]
+
+
+def as_stored(line: LedgerLine) -> LedgerLine:
+    """``line`` as the store gives it back: numbers as floats, text as text, no display order."""
+    row = _row_from_line(line)
+    for f in _stored_fields():
+        value = row[f.name]
+        if f.type in ("float | None", float | None):
+            row[f.name] = None if value is None else float(value)
+        elif value is not None and not isinstance(value, str):
+            row[f.name] = str(value)
+    return _line_from_row(row)
+
+
 def state_url(state: str | os.PathLike[str] | None, directory: str | os.PathLike[str] | None = None) -> URL:
     """The SQLAlchemy URL for a ``--state`` value.
 
@@ -575,9 +640,9 @@ class LedgerStore:
                 raise fault from exc
             raise StoreUnavailable(self.url, str(exc).splitlines()[0] if str(exc) else type(exc).__name__) from exc
 
-    def counts(self, county: str) -> tuple[int, int]:
+    def counts(self, county: str, conn: Connection | None = None) -> tuple[int, int]:
         """(ledger lines, runs) kept for ``county``: (0, 0) for a county the store does not know."""
-        with self._conn(None) as c:
+        with self._conn(conn) as c:
             n_lines = c.execute(sa.select(sa.func.count()).select_from(ledger_lines)
                                 .where(ledger_lines.c.county == county)).scalar()
             n_runs = c.execute(sa.select(sa.func.count()).select_from(runs).where(runs.c.county == county)).scalar()
@@ -732,10 +797,10 @@ class LedgerStore:
             for table in (ledger_lines, ledger_history, runs, written, scores, edits, edit_conflicts, schools):
                 c.execute(table.delete().where(table.c.county == county))
 
-    def adopt(self, county: str, earlier: Iterable[str]) -> str | None:
+    def adopt(self, county: str, earlier: Iterable[str], conn: Connection | None = None) -> str | None:
         """Move the ledger of an earlier key of this county (its name, before a code was
         known) to ``county``, when ``county`` has none yet. Returns the key adopted, if any."""
-        with self.begin() as c:
+        with self._conn(conn) as c:
             if c.execute(sa.select(sa.func.count()).select_from(ledger_lines)
                          .where(ledger_lines.c.county == county)).scalar():
                 return None
@@ -752,12 +817,13 @@ class LedgerStore:
 
     # -- what was written, and B类 scores ---------------------------------------------------
 
-    def written(self, county: str, file: str, folder: str | os.PathLike[str] | None = None) -> dict | None:
+    def written(self, county: str, file: str, folder: str | os.PathLike[str] | None = None,
+                conn: Connection | None = None) -> dict | None:
         """The editable cells as the tool last wrote them into ``file`` of output ``folder``
         (None: never recorded). Folders sharing one ledger each keep their own; a snapshot
         recorded by a version that did not name the folder is the fallback."""
         keys = ([_in_folder(folder, file)] if folder is not None else []) + [file]
-        with self._conn(None) as c:
+        with self._conn(conn) as c:
             for key in keys:
                 text = c.execute(sa.select(written.c.snapshot).where(written.c.county == county)
                                  .where(written.c.file == key)).scalar()
@@ -766,12 +832,12 @@ class LedgerStore:
         return None
 
     def record_written(self, county: str, file: str, snapshot: dict | None,
-                       folder: str | os.PathLike[str] | None = None) -> None:
+                       folder: str | os.PathLike[str] | None = None, conn: Connection | None = None) -> None:
         """Remember what was written into ``file`` of ``folder`` (None: forget it, the file is gone,
         also as an earlier version recorded it)."""
         key = _in_folder(folder, file) if folder is not None else file
         gone = [key, file] if snapshot is None else [key]
-        with self.begin() as c:
+        with self._conn(conn) as c:
             c.execute(written.delete().where(written.c.county == county).where(written.c.file.in_(gone)))
             if snapshot is not None:
                 c.execute(written.insert(), [{"county": county, "file": key, "snapshot": json.dumps(snapshot, ensure_ascii=False),
@@ -779,61 +845,74 @@ class LedgerStore:
 
     # -- edits from several output folders ----------------------------------------------------
 
-    def last_edits(self, county: str) -> dict[tuple[str, str], EditRecord]:
+    def last_edits(self, county: str, conn: Connection | None = None) -> dict[tuple[str, str], EditRecord]:
         """The last staff edit taken into the ledger for each cell of ``county``, from whichever
         output folder: (item, field) -> EditRecord."""
-        with self._conn(None) as c:
+        with self._conn(conn) as c:
             rows = c.execute(sa.select(edits.c.item, edits.c.field, edits.c.value, edits.c.folder, edits.c.saved_at)
                              .where(edits.c.county == county))
             return {(item, field): EditRecord(value, folder, saved_at) for item, field, value, folder, saved_at in rows}
 
     def record_edits(self, county: str, kept: dict[tuple[str, str], EditRecord],
-                     conflicts: Iterable[tuple[str, str, EditRecord, EditRecord]] = ()) -> None:
+                     conflicts: Iterable[tuple[str, str, EditRecord, EditRecord]] = (), *,
+                     told_by: str | None = None, conn: Connection | None = None) -> None:
         """Remember ``kept`` as the last edits of their cells, and the ``conflicts`` found
         (item, field, the edit kept, the other), each to be reported once by both folders
-        (take_conflicts); one transaction."""
+        (take_conflicts; ``told_by``: the folder that reports them now); one transaction."""
         conflicts = list(conflicts)
         if not kept and not conflicts:
             return
         now = dt.datetime.now().replace(microsecond=0)
-        with self.begin() as c:
-            for (item, field), edit in kept.items():
-                c.execute(edits.delete().where(edits.c.county == county, edits.c.item == item, edits.c.field == field))
+        with self._conn(conn) as c:
+            for item, name in kept:
+                c.execute(edits.delete().where(edits.c.county == county, edits.c.item == item, edits.c.field == name))
             if kept:
-                c.execute(edits.insert(), [{"county": county, "item": item, "field": field, "value": e.value,
+                c.execute(edits.insert(), [{"county": county, "item": item, "field": name, "value": e.value,
                                             "folder": e.folder, "saved_at": e.saved_at, "recorded_at": now}
-                                           for (item, field), e in kept.items()])
+                                           for (item, name), e in kept.items()])
             if conflicts:
                 c.execute(edit_conflicts.insert(), [{
-                    "county": county, "item": item, "field": field, "kept": k.value, "kept_folder": k.folder,
+                    "county": county, "item": item, "field": name, "kept": k.value, "kept_folder": k.folder,
                     "kept_at": k.saved_at, "other": o.value, "other_folder": o.folder, "other_at": o.saved_at,
-                    "kept_told": False, "other_told": False, "recorded_at": now} for item, field, k, o in conflicts])
+                    "kept_told": k.folder == told_by, "other_told": o.folder == told_by, "recorded_at": now}
+                    for item, name, k, o in conflicts])
 
     def take_conflicts(self, county: str, folder: str) -> list[dict]:
         """The conflicts ``folder`` has not yet reported (oldest first), marked reported now."""
-        t = edit_conflicts
         with self.begin() as c:
-            rows = [dict(r) for r in c.execute(sa.select(t).where(t.c.county == county).where(
+            rows = self.untold_conflicts(county, folder, c)
+            self.mark_told(rows, folder, c)
+        return rows
+
+    def untold_conflicts(self, county: str, folder: str, conn: Connection | None = None) -> list[dict]:
+        """The conflicts ``folder`` has not yet reported, oldest first (rows of the table)."""
+        t = edit_conflicts
+        with self._conn(conn) as c:
+            return [dict(r) for r in c.execute(sa.select(t).where(t.c.county == county).where(
                 ((t.c.kept_folder == folder) & ~t.c.kept_told) | ((t.c.other_folder == folder) & ~t.c.other_told))
                 .order_by(t.c.seq)).mappings()]
+
+    def mark_told(self, rows: Iterable[dict], folder: str, conn: Connection | None = None) -> None:
+        """Mark the conflict ``rows`` reported by ``folder``."""
+        t = edit_conflicts
+        with self._conn(conn) as c:
             for r in rows:
                 told = {"kept_told": True} if r["kept_folder"] == folder else {}
                 told |= {"other_told": True} if r["other_folder"] == folder else {}
                 c.execute(t.update().where(t.c.seq == r["seq"]).values(**told))
-        return rows
 
-    def scores(self, county: str) -> dict[str, float]:
+    def scores(self, county: str, conn: Connection | None = None) -> dict[str, float]:
         """The B类 scores kept for ``county``: item id -> points."""
-        with self._conn(None) as c:
+        with self._conn(conn) as c:
             rows = c.execute(sa.select(scores.c.item, scores.c.score).where(scores.c.county == county))
             return {item: score for item, score in rows}
 
-    def save_scores(self, county: str, typed: dict[str, float]) -> None:
+    def save_scores(self, county: str, typed: dict[str, float], conn: Connection | None = None) -> None:
         """Insert or replace the scores in ``typed`` (others are kept)."""
         if not typed:
             return
         now = dt.datetime.now().replace(microsecond=0)
-        with self.begin() as c:
+        with self._conn(conn) as c:
             c.execute(scores.delete().where(scores.c.county == county).where(scores.c.item.in_(list(typed))))
             c.execute(scores.insert(), [{"county": county, "item": k, "score": v, "updated_at": now}
                                         for k, v in typed.items()])
@@ -923,6 +1002,7 @@ class LedgerStore:
         county_name: str = "",
         outcome: str = "",
         data_year: int | None = None,
+        conn: Connection | None = None,
     ) -> RunRecord:
         """Append one run. ``input_name`` is how batch names the input (e.g. its path);
         ``outcome`` is the county's result as JSON (summary.json's entry); ``data_year`` the
@@ -943,18 +1023,18 @@ class LedgerStore:
             outcome=outcome,
             data_year=data_year,
         )
-        with self._conn(None) as c:
+        with self._conn(conn) as c:
             c.execute(runs.insert(), [asdict(record)])
         return record
 
-    def year_runs(self, county: str | None = None) -> list[RunRecord]:
+    def year_runs(self, county: str | None = None, conn: Connection | None = None) -> list[RunRecord]:
         """The trend: for each county (or ``county``) and data year, its latest successful run
         with an outcome, ordered by county and year. A re-run of a year replaces its point."""
         stmt = sa.select(runs).where(runs.c.status == "ok", runs.c.outcome != "", runs.c.data_year.is_not(None))
         if county is not None:
             stmt = stmt.where(runs.c.county == county)
         latest: dict[tuple[str, int], RunRecord] = {}
-        with self._conn(None) as c:
+        with self._conn(conn) as c:
             for row in c.execute(stmt.order_by(runs.c.run_at, runs.c.seq)).mappings():
                 record = RunRecord(**{f.name: row[f.name] for f in fields(RunRecord)})
                 latest[(record.county, record.data_year)] = record
@@ -971,19 +1051,17 @@ class LedgerStore:
 
     def ledger_months(self, county: str) -> list[tuple[str, int, int]]:
         """(YYYY-MM, lines opened or reopened, lines closed) per month of the ledger's history."""
+        return count_months(self.status_changes(county))
+
+    def status_changes(self, county: str, conn: Connection | None = None) -> list[tuple[str, str, str]]:
+        """Every status change of the county's lines: (ISO date, from, to)."""
         stmt = sa.select(ledger_history.c.on_date, ledger_history.c.from_value, ledger_history.c.to_value).where(
             ledger_history.c.county == county, ledger_history.c.field == "status")
-        months: dict[str, list[int]] = {}
-        with self._conn(None) as c:
-            for on_date, before, after in c.execute(stmt):
-                month = months.setdefault(on_date[:7], [0, 0])
-                if after == LedgerStatus.CLOSED:
-                    month[1] += 1
-                elif before in ("", LedgerStatus.CLOSED):
-                    month[0] += 1
-        return [(m, o, k) for m, (o, k) in sorted(months.items())]
+        with self._conn(conn) as c:
+            return [tuple(row) for row in c.execute(stmt)]
 
-    def get_last_run(self, county: str | None = None, *, input_name: str | None = None) -> RunRecord | None:
+    def get_last_run(self, county: str | None = None, *, input_name: str | None = None,
+                     conn: Connection | None = None) -> RunRecord | None:
         """The latest run of ``county`` and/or ``input_name``; ``None`` before the first run.
 
         Batch skips an input when the last run's ``input_hash``, ``standard`` and
@@ -997,11 +1075,43 @@ class LedgerStore:
         if input_name is not None:
             stmt = stmt.where(runs.c.input_name == input_name)
         stmt = stmt.order_by(runs.c.run_at.desc(), runs.c.seq.desc()).limit(1)
-        with self._conn(None) as c:
+        with self._conn(conn) as c:
             row = c.execute(stmt).mappings().first()
         if row is None:
             return None
         return RunRecord(**{f.name: row[f.name] for f in fields(RunRecord)})
+
+    # -- one county's run: one transaction to read, one to write ---------------------------
+
+    def read_county(self, county: str, *, earlier: Iterable[str] = (), files: Iterable[str] = (),
+                    folder: str | os.PathLike[str]) -> CountyLedger:
+        """Everything the store knows of ``county`` before tonight, in one transaction: first the
+        ledger of an ``earlier`` key is adopted (``adopt``), then the lines, the snapshots of
+        ``files`` in output ``folder``, the staff edits and the conflicts ``folder`` has not
+        reported, the B类 scores, the last run, the runs by data year and the status history."""
+        here = str(Path(folder).resolve())
+        with self.begin() as c:
+            self.adopt(county, earlier, c)
+            n_lines, n_runs = self.counts(county, c)
+            return CountyLedger(
+                county=county, lines=self.load(county, c), known=(n_lines, n_runs) != (0, 0),
+                written={f: self.written(county, f, folder, c) for f in files},
+                edits=self.last_edits(county, c), untold=self.untold_conflicts(county, here, c),
+                scores=self.scores(county, c), last_run=self.get_last_run(county, conn=c),
+                year_runs=self.year_runs(county, c), status_changes=self.status_changes(county, c))
+
+    def write_county(self, county: str, tonight: CountyWrites, *, folder: str | os.PathLike[str]) -> None:
+        """Everything tonight changed for ``county``, in one transaction (see ``CountyWrites``)."""
+        here = str(Path(folder).resolve())
+        with self.begin() as c:
+            self.save(county, tonight.lines, tonight.history, c)
+            self.save_scores(county, tonight.scores, c)
+            self.record_edits(county, tonight.edits, tonight.conflicts, told_by=here, conn=c)
+            self.mark_told(tonight.told, here, c)
+            for file, snapshot in tonight.written.items():
+                self.record_written(county, file, snapshot, folder, c)
+            if tonight.run is not None:
+                c.execute(runs.insert(), [asdict(tonight.run)])
 
     # -- helpers --------------------------------------------------------------------------
 

@@ -236,15 +236,15 @@ def bare_write(folder: Path, files: int, counts: dict[str, int], jobs: int) -> t
 def extras(files: list[Path], out: Path) -> list[tuple[str, str, str, str, str]]:
     """(h): the extra seconds per county of the charts, the brief and the roll-up."""
     import equity_xlsx.report as report
-    from equity_xlsx.brief import render_county_brief, write_brief
-    from equity_xlsx.city import write_city
+    from equity_xlsx.brief import CountyBrief, render_county_brief, write_brief
+    from equity_xlsx.city_outputs import write_city_outputs
     from equity_xlsx.identity import CountyId
     from equity_xlsx.indicators import evaluate
     from equity_xlsx.intake import read_workbook
     from equity_xlsx.report import overview
     from equity_xlsx.rulebook import load_rules
+    from equity_xlsx.outcome import CountyOutcome
     from equity_xlsx.store import LedgerStore
-    from equity_xlsx.trend import county_brief_data
     from equity_xlsx.vocabulary import CountySheet
 
     rules = load_rules("national-2017")
@@ -267,16 +267,15 @@ def extras(files: list[Path], out: Path) -> list[tuple[str, str, str, str, str]]
     finally:
         report.SHEETS, overview._cv_chart_data, overview._cv_charts = full, chart_data, charts
     summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
-    entries = [e for e in summary["workbooks"] if e["status"] == "ok"]
+    entries = [o for o in map(CountyOutcome.from_json, summary["workbooks"]) if o.ok]
     t0 = time.perf_counter()
-    for e in entries:
-        data = county_brief_data(e, rules.standard, CountyId(e["county"], e.get("county_code")),
-                                 data_year=e.get("data_year"), generated="", trend=[], ledger=e.get("ledger") or [])
-        write_brief(tmp / f"{e['county']}.html", render_county_brief(data))
+    for o in entries:
+        data = CountyBrief.of(o, rules.standard, CountyId(o.county or "", o.county_code), generated="", trend=[])
+        write_brief(tmp / f"{o.county}.html", render_county_brief(data))
     brief = (time.perf_counter() - t0) / max(1, len(entries))
     t0 = time.perf_counter()
     with LedgerStore(out) as store:
-        write_city(tmp, entries, rules, store)
+        write_city_outputs(tmp, entries, rules, store)
     rollup = time.perf_counter() - t0
     shutil.rmtree(tmp, ignore_errors=True)
     n = len(entries)

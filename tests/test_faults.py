@@ -347,7 +347,7 @@ def test_an_interrupted_run_says_so_in_chinese_and_leaves_whole_files(tmp_path, 
 # ---------------------------------------------------------------- a roll-up never passes for tonight's
 
 def test_a_roll_up_that_could_not_be_rewritten_is_renamed_and_reported(tmp_path, monkeypatch):
-    import equity_xlsx.city as city
+    import equity_xlsx.city_outputs as city
 
     src, out = county_export(tmp_path / "县表", ["甲县", "乙县"]).parent, tmp_path / "结果"
     run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
@@ -376,7 +376,7 @@ def test_a_roll_up_of_counties_no_longer_evaluated_is_renamed(tmp_path):
 
 
 def test_rollup_accepts_log_and_says_when_it_could_not_write(tmp_path, monkeypatch):
-    import equity_xlsx.city as city
+    import equity_xlsx.city_outputs as city
 
     src, out = county_export(tmp_path / "县表", ["甲县", "乙县"]).parent, tmp_path / "结果"
     run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
@@ -448,6 +448,10 @@ class CuttableProxy:
         import socket
 
         self.cut_now = True
+        try:  # wakes the accept() blocked in the relay's thread: close() alone lets one more client in
+            self.listener.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.listener.close()
         for s in self.sockets:
             try:

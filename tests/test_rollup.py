@@ -26,7 +26,7 @@ import pytest
 from typer.testing import CliRunner
 
 from equity_xlsx.cli import app
-from equity_xlsx.rollup import ONE_YEAR_NOTE, rollup_frames, write_rollup
+from equity_xlsx.rollup_workbook import ONE_YEAR_NOTE, rollup_frames, write_rollup
 from equity_xlsx.standards import load_standard
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from ..indicators import Evaluation
 from ..model import LedgerLine
+from ..outcome import TrendPoint
 from ..problems import Problem
 from ..rulebook import Rules
 from . import chart_sheet, cv_sheet, ledger_sheet, overview, problems, schools, scope, tasks_sheet, trend_sheet
@@ -41,7 +42,8 @@ SHEET_ORDER = tuple(s.name for s in SHEETS if s is not ledger_sheet.ARCHIVE_UNIT
 def write_report(ev: Evaluation, path: Path, *, rules: Rules, ledger: list[LedgerLine] | None = None,
                  closed: list[LedgerLine] | None = None, checks=None, run_info: dict | None = None,
                  scores: dict | None = None, problems: list[Problem] | None = None,
-                 trend: list[dict] | None = None, ledger_months: list[tuple[str, int, int]] | None = None) -> None:
+                 trend: list[TrendPoint] | None = None,
+                 ledger_months: list[tuple[str, int, int]] | None = None) -> None:
     """Write the evaluated county workbook to ``path`` (.xlsx).
 
     ``rules``: the run's standard (the same as ``ev.standard``), aliases and task list.
@@ -53,7 +55,7 @@ def write_report(ev: Evaluation, path: Path, *, rules: Rules, ledger: list[Ledge
     ``opened_since_last``, ``closed_since_last``, ``reopened_since_last`` (any may be absent).
     ``problems``: what 数据问题 lists (default: the data's own; the pipeline adds the run's,
     such as two files edited differently). ``trend``: the county's points by data year
-    (``trend.trend_row``; this run included), ``ledger_months``: (YYYY-MM, opened, closed);
+    (``outcome.TrendPoint``; this run included), ``ledger_months``: (YYYY-MM, opened, closed);
     without them 趋势 shows this run alone.
     """
     wb = new_workbook(path)
@@ -77,9 +79,9 @@ def write_report(ev: Evaluation, path: Path, *, rules: Rules, ledger: list[Ledge
         wb.close()
 
 
-def _this_run(ev: Evaluation, ctx: ReportContext) -> dict:
-    from ..trend import evaluation_entry, trend_row
+def _this_run(ev: Evaluation, ctx: ReportContext) -> TrendPoint:
+    from ..trend import evaluation_point
 
     generated = str(ctx.run_info.get("generated") or "").replace("T", " ")
     year = ev.data.data_year or (int(generated[:4]) if generated[:4].isdigit() else date.today().year)
-    return trend_row(evaluation_entry(ev, ctx.county), year, generated)
+    return evaluation_point(ev, ctx.county, year, generated)

@@ -21,6 +21,7 @@ from xlsxwriter.worksheet import Worksheet
 from ..identity import CountyId
 from ..indicators import Evaluation
 from ..model import STAGE_LABEL, LedgerLine
+from ..outcome import TrendPoint
 from ..rulebook import Rules
 from ..standards import Standard
 from .formats import Formats, ref
@@ -55,7 +56,7 @@ class ReportContext:
     run_info: dict = field(default_factory=dict)
     scores: dict = field(default_factory=dict)
     problems: list = field(default_factory=list)  # what 数据问题 lists
-    trend: list = field(default_factory=list)  # trend rows by data year (trend.trend_row), this run included
+    trend: list[TrendPoint] = field(default_factory=list)  # one point per data year, this run included
     ledger_months: list = field(default_factory=list)  # (YYYY-MM, opened, closed)
     # filled by the sheets
     schools: SchoolLayout | None = None

@@ -24,7 +24,9 @@ from xlsxwriter.worksheet import Worksheet
 
 from ..indicators import RATIO_DECIMALS, Evaluation, IndicatorSummary, StageResult
 from ..model import STAGE_LABEL, Verdict
+from ..outcome import StageOutcome
 from ..problems import Code
+from ..stage_view import StageView
 from ..vocabulary import CountySheet, LedgerStatus
 from . import chart_style as cs
 from .context import ReportContext, Sheet, Summary, limit_name, standard_name
@@ -65,13 +67,10 @@ def county_verdict(s: IndicatorSummary) -> Verdict:
     return Verdict.MET if s.county_ok else Verdict.UNMET
 
 
-def stage_verdict(st: StageResult) -> Verdict:
-    """Python mirror of the stage verdict formula: 达标 only by 第六条 for the whole stage."""
-    if st.resource_pass:
-        return Verdict.MET
-    if st.schools_failing or st.cv_over_limit:
-        return Verdict.UNMET
-    return Verdict.INCOMPLETE
+def stage_view(st: StageResult) -> StageView:
+    """The stage's verdict and reasons as every output reads them; the verdict formula on this
+    sheet computes the same, and is cached with it."""
+    return StageView.of(StageOutcome.from_result(st))
 
 
 def left_out(ev: Evaluation) -> tuple[list[str], int]:
@@ -148,19 +147,20 @@ def _head(ws: Worksheet, ctx: ReportContext) -> int:
 def _stage_reasons(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult, first: int, last: int) -> None:
     """未达标学校 N 所 and 超限差异系数 N 项 beside the verdict, each a link to the rows behind it."""
     fm, lay, label = ctx.fm, ctx.schools, STAGE_LABEL[st.stage]
+    view = stage_view(st)
     failing = st.schools_failing
     target = lay.rows[id(failing[0])] if failing else HEADER_ROW
     count = f'COUNTIFS({lay.column(COL_STAGE)},"{label}",{lay.column(lay.col_verdict)},{Verdict.UNMET.quoted()})'
     ws.merge_range(row, 3, row, 5, "", fm.link)
     ws.write_formula(row, 3, f'=HYPERLINK("{_link(SCHOOL_SHEET, target)}","未达标学校 "&{count}&" 所")', fm.link,
-                     f"未达标学校 {len(failing)} 所")
+                     view.failing_text)
     over = st.cv_over_limit
     cells = ctx.cv_cells.get((st.stage, over[0])) if over else None
     cv_target = cells.title_row if cells else 0
     ws.merge_range(row, 6, row, 9, "", fm.link)
     ws.write_formula(row, 6, f'=HYPERLINK("{_link(CV_SHEET, cv_target)}","超限差异系数 "&'
                              f'COUNTIF(I{first + 1}:I{last + 1},{Verdict.UNMET.quoted()})&" 项")',
-                     fm.link, f"超限差异系数 {len(over)} 项")
+                     fm.link, view.cv_over_text)
 
 
 def _indicator_row(ws: Worksheet, ctx: ReportContext, row: int, k: int, st: StageResult,
@@ -303,7 +303,7 @@ def _stage(ws: Worksheet, ctx: ReportContext, row: int, st: StageResult) -> tupl
                      f'=IF(AND(C{count_row + 1}>0,{failing}=0,COUNTIF({cvs},{v.MET.quoted()})={n_ind}),{v.MET.quoted()},'
                      f'IF(OR({failing}>0,COUNTIF({cvs},{v.UNMET.quoted()})>0),{v.UNMET.quoted()},'
                      f'{v.INCOMPLETE.quoted()}))',
-                     fm.bold_text, stage_verdict(st))
+                     fm.bold_text, stage_view(st).verdict)
     _stage_reasons(ws, ctx, verdict_row, st, first, last)
     fm.verdict_rules(ws, f"C{verdict_row + 1}")
     fm.verdict_rules(ws, f"F{first + 1}:F{last + 1}")

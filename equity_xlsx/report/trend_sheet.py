@@ -1,7 +1,7 @@
 """趋势: the county's results over the data years, and its ledger month by month.
 
 One table per stage — a row per data year (the latest run of that year, this run included):
-学校数, 达标学校数, 资源配置结论, the 7 差异系数 and the stage's limit (a live reference to
+学校数, 达标学校数, 资源配置结论 (the stage's ``StageView``), the 7 差异系数 and the stage's limit (a live reference to
 限值_小学 / 限值_初中) — then one chart per indicator (a line per stage over the data years,
 the limit a dashed line across the whole chart), and the ledger's lines opened and closed per
 month as a table and a column chart. Past years are a record: their numbers are values, not
@@ -19,6 +19,7 @@ from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
 from ..model import STAGE_LABEL, STAGES
+from ..stage_view import StageView
 from ..vocabulary import CountySheet
 from .context import ReportContext, Sheet, limit_name
 from . import chart_style as cs
@@ -32,8 +33,8 @@ STAGE_COLOURS = {"primary": "#2F75B5", "junior": "#C55A11"}
 
 def write(ws: Worksheet, ctx: ReportContext) -> None:
     fm, std = ctx.fm, ctx.std
-    rows = sorted(ctx.trend, key=lambda r: r["data_year"])
-    years = [r["data_year"] for r in rows]
+    rows = sorted(ctx.trend, key=lambda r: r.data_year)
+    years = [r.data_year for r in rows]
     inds = std.indicators
     ws.write_string(0, 0, f"{ctx.county.name}趋势（每个数据年度取该年度最后一次运行的结果）", fm.title)
     if len(years) <= 1:
@@ -42,7 +43,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
     else:
         note = f"共 {len(years)} 个数据年度（{years[0]}—{years[-1]}）；同一年度重新运行会替换该年度的点。"
     ws.write_string(1, 0, note, fm.note)
-    stages = [s for s in STAGES if any(s in r["stages"] for r in rows)]
+    stages = [s for s in STAGES if any(s in r.stages for r in rows)]
     head = ["数据年度", "运行日期", "学校数", "达标学校数", "资源配置"] + [f"{i.id} {i.short}" for i in inds] + ["差异系数限值"]
     row = 3
     header_rows: list[int] = []
@@ -56,22 +57,21 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         first = row
         limit = std.cv.limit[stage]
         for r in rows:
-            st = r["stages"].get(stage) or {}
-            ws.write_number(row, 0, r["data_year"], fm.year)
-            ws.write_string(row, 1, (r.get("run_at") or "")[:10], fm.text)
-            for c, key in ((2, "schools"), (3, "schools_passing")):
-                if st.get(key) is not None:
-                    ws.write_number(row, c, st[key], fm.integer)
+            st = r.stages.get(stage)
+            ws.write_number(row, 0, r.data_year, fm.year)
+            ws.write_string(row, 1, r.run_at[:10], fm.text)
+            for c, value in ((2, st and st.schools), (3, st and st.schools_passing)):
+                if value is not None:
+                    ws.write_number(row, c, value, fm.integer)
                 else:
                     ws.write_blank(row, c, None, fm.text)
-            verdict = {True: "达标", False: "未达标"}.get(st.get("resource_pass"), "未提供数据" if not st else "")
-            ws.write_string(row, 4, verdict, fm.text)
+            ws.write_string(row, 4, StageView.of(st).verdict.value, fm.text)
             for k, ind in enumerate(inds):
-                cv = (st.get("cv") or {}).get(str(ind.id))
-                if cv is None:
+                entry = st.indicators.get(str(ind.id)) if st else None
+                if entry is None or entry.cv is None:
                     ws.write_blank(row, 5 + k, None, fm.cv)
                 else:
-                    ws.write_number(row, 5 + k, cv, fm.cv_of(cv, limit))
+                    ws.write_number(row, 5 + k, entry.cv, fm.cv_of(entry.cv, limit))
             ws.write_formula(row, 5 + len(inds), "=" + limit_name(stage), fm.cv, limit)
             row += 1
         fm.verdict_rules(ws, f"E{first + 1}:E{row}")
@@ -126,7 +126,7 @@ def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int
     row += 1
     inds = ctx.std.indicators
     top = row
-    years = sorted(r["data_year"] for r in ctx.trend)
+    years = sorted(r.data_year for r in ctx.trend)
     for k, ind in enumerate(inds):
         chart = ctx.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
         for i, (stage, (first, last, cv0)) in enumerate(columns.items()):

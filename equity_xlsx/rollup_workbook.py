@@ -13,23 +13,12 @@ Sheets:
 * 趋势 — per stage, county × data year × the seven CVs, and per stage and indicator a line
   chart (one series per county, x = data year) with the limit line.
 
-Input contract. ``entries`` are summary.json ``workbooks[]`` elements
-(``outcome.CountyOutcome.to_json``); the keys read are::
-
-    {"status": "ok" | "error", "county": str | None, "county_code": str | None,
-     "errors": [{"message": str, ...}],                 # the first is shown for a failed entry
-     "stages": {"primary": {"schools": int, "schools_passing": int, "schools_failing": int,
-                            "resource_pass": bool, "cv_over_limit": [ind_id, ...],
-                            "indicators": {"1": {"cv": float | None, "cv_limit": float, ...}}}},
-     "schools": [{"name": str, "stage": str, "passes": bool, "values": {"1": float | None}}],
-     "ledger": [{"id", "school", "stage", "item", "indicator", "current", "standard",
-                 "shortfall", "unit", "need", "need_unit"}],
-     "ledger_changes": {"open": int, "opened": int, "closed": int},
-     "b_score": {"total": float, "items": int}}        # optional: B类 total and items scored
-
-Any of ``stages``, ``schools``, ``ledger``, ``ledger_changes``, ``b_score`` may be missing; a
-missing stage is 未提供数据, a missing figure a blank cell. ``trend`` rows (one per county and
-data year, the latest run of that year, as the ledger store gives them)::
+Input: ``entries`` are the counties' ``outcome.CountyOutcome``s (a failed one shows its first
+error), or summary.json ``workbooks[]`` elements, read by ``CountyOutcome.from_json`` (so an
+older entry without ``schools_failing``, ``ledger_totals`` or ``b_score`` still shows: a missing
+stage is 未提供数据, a missing figure a blank cell). ``trend`` is one ``outcome.TrendPoint`` per
+county and data year (the latest run of that year, as the ledger store gives them), or its
+dict form::
 
     {"county": str, "county_code": str | None, "data_year": int,
      "run_at": "YYYY-MM-DD HH:MM:SS",
@@ -37,13 +26,13 @@ data year, the latest run of that year, as the ledger store gives them)::
                         "schools": int, "schools_passing": int, "resource_pass": bool}},
      "ledger_open": int, "ledger_closed": int}
 
-Units as in summary.json: CVs and limits are plain ratios; indicator values per 100 students
-(×100), m², 元. Verdicts are taken from the data (``resource_pass``), never recomputed.
+A stage's verdict and reasons are its ``stage_view.StageView`` (the same as 概览 and the
+briefs). Units as in summary.json: CVs and limits are plain ratios; indicator values per 100
+students (×100), m², 元. Verdicts are taken from the data (``resource_pass``), never recomputed.
 """
 
 from __future__ import annotations
 
-import math
 import numbers
 from datetime import datetime
 from pathlib import Path
@@ -56,9 +45,11 @@ from xlsxwriter.worksheet import Worksheet
 
 from .outputs import ROLLUP
 from .identity import CountyId
-from .model import STAGE_LABEL, STAGES, Verdict
+from .model import STAGE_LABEL, STAGES
+from .outcome import CountyOutcome, LedgerItem, StageOutcome, TrendPoint, as_number
 from .needs import fmt_number, wan_yuan
 from .report.formats import Formats, fit_width, new_workbook, print_setup, protect, wrapped_height
+from .stage_view import StageView
 from .standards import Standard
 from .vocabulary import RollupSheet
 
@@ -99,23 +90,27 @@ def cv_column(ind_id: int | str) -> str:
     return f"cv_{ind_id}"
 
 
-def rollup_frames(entries: list[dict], standard: Standard, trend: list[dict] | None = None) -> RollupFrames:
+def rollup_frames(entries: list[CountyOutcome | dict], standard: Standard,
+                  trend: list[TrendPoint | dict] | None = None) -> RollupFrames:
     """The three tables the workbook shows, as pandas DataFrames (see ``RollupFrames``).
 
     Counties are ordered by 行政区划代码 (counties without a code last, by name); ``summary``
     holds the 小学 block, then the 初中 block, then the failed entries.
     """
-    return RollupFrames(summary_frame(entries, standard), failing_frame(entries), trend_frame(trend or [], standard))
+    outcomes, points = _outcomes(entries), _points(trend or [])
+    return RollupFrames(summary_frame(outcomes, standard), failing_frame(outcomes), trend_frame(points, standard))
 
 
-def _dict(value: Any) -> dict:
-    return value if isinstance(value, dict) else {}
+def _outcomes(entries: list[CountyOutcome | dict]) -> list[CountyOutcome]:
+    return [e if isinstance(e, CountyOutcome) else CountyOutcome.from_json(e) for e in entries]
 
 
-def _num(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, (int, float)):
-        return None
-    return None if math.isnan(value) else float(value)
+def _points(trend: list[TrendPoint | dict]) -> list[TrendPoint]:
+    return [t if isinstance(t, TrendPoint) else TrendPoint.from_json(t) for t in trend]
+
+
+def _float(value: float | int | None) -> float | None:
+    return None if value is None else float(value)
 
 
 def _codes_as_text(df: pd.DataFrame) -> pd.DataFrame:
@@ -129,59 +124,15 @@ def _county_key(code: Any, name: Any) -> tuple:
     return (not code, str(code or ""), str(name or ""))
 
 
-def _stages_present(entries: list[dict]) -> list[str]:
-    extra = sorted({s for e in entries for s in _dict(e.get("stages")) if s not in STAGES})
+def _stages_present(outcomes: list[CountyOutcome]) -> list[str]:
+    extra = sorted({s for o in outcomes for s in o.stages if s not in STAGES})
     return [*STAGES, *extra]
 
 
-def stage_verdict(stage: dict | None) -> str:
-    """达标 / 未达标 / 数据不全 from the stage's own ``resource_pass`` (未提供数据 when absent)."""
-    if not stage:
-        return Verdict.NO_DATA.value
-    if stage.get("resource_pass") is True:
-        return Verdict.MET.value
-    if _failing_schools(stage) or _cvs_over(stage):
-        return Verdict.UNMET.value
-    return Verdict.INCOMPLETE.value
-
-
-def _failing_schools(stage: dict) -> int:
-    failing = stage.get("schools_failing")
-    if isinstance(failing, int):
-        return failing
-    schools, passing = stage.get("schools"), stage.get("schools_passing")
-    return schools - passing if isinstance(schools, int) and isinstance(passing, int) else 0
-
-
-def _cvs_over(stage: dict) -> int:
-    over = stage.get("cv_over_limit")
-    if isinstance(over, list):
-        return len(over)
-    return sum(1 for ind in _dict(stage.get("indicators")).values() if _dict(ind).get("cv_ok") is False)
-
-
-def stage_reasons(stage: dict | None) -> str:
-    """Why a stage has not passed: "未达标学校 12 所；超限差异系数 1 项" ("" when it passed)."""
-    if not stage or stage.get("resource_pass") is True:
-        return ""
-    parts = []
-    if n := _failing_schools(stage):
-        parts.append(f"未达标学校 {n} 所")
-    if n := _cvs_over(stage):
-        parts.append(f"超限差异系数 {n} 项")
-    missing = sum(1 for ind in _dict(stage.get("indicators")).values() if _num(_dict(ind).get("cv")) is None)
-    if missing:
-        parts.append(f"差异系数未提供数据 {missing} 项")
-    return "；".join(parts)
-
-
-def _stage_limit(stage: dict, standard: Standard, stage_key: str) -> float | None:
+def _stage_limit(stage: StageOutcome | None, standard: Standard, stage_key: str) -> float | None:
     """The CV limit the entry's verdict used (its own ``cv_limit``), else the standard's."""
-    for ind in _dict(stage.get("indicators")).values():
-        limit = _num(_dict(ind).get("cv_limit"))
-        if limit:
-            return limit
-    return _num(standard.cv.limit.get(stage_key))
+    limit = next((ind.cv_limit for ind in (stage.indicators.values() if stage else ()) if ind.cv_limit), None)
+    return _float(limit) if limit else _float(as_number(standard.cv.limit.get(stage_key)))
 
 
 SUMMARY_COLUMNS = ["county", "county_code", "stage", "status", "verdict", "reasons", "schools_passing", "schools",
@@ -190,7 +141,7 @@ SUMMARY_TAIL = ["worst_indicator", "worst_short", "worst_ratio", "ledger_open", 
                 "b_score", "b_items", "error"]
 
 
-def summary_frame(entries: list[dict], standard: Standard) -> pd.DataFrame:
+def summary_frame(outcomes: list[CountyOutcome], standard: Standard) -> pd.DataFrame:
     """One row per county (status ok) × stage, stage-major, then one row per failed entry.
 
     ``worst_indicator`` is the id with the largest CV ÷ limit (the first id on a tie),
@@ -199,29 +150,29 @@ def summary_frame(entries: list[dict], standard: Standard) -> pd.DataFrame:
     """
     inds = standard.indicators
     cv_cols = [cv_column(i.id) for i in inds]
-    ok = [e for e in entries if e.get("status") == "ok"]
+    ok = [o for o in outcomes if o.ok]
     rows = []
     for stage_key in _stages_present(ok):
-        for e in ok:
-            st = _dict(_dict(e.get("stages")).get(stage_key)) or None
-            per = _dict((st or {}).get("indicators"))
-            changes, b = _dict(e.get("ledger_changes")), _dict(e.get("b_score"))
+        for o in ok:
+            st = o.stages.get(stage_key)
+            view = StageView.of(st)
+            per = st.indicators if st else {}
+            changes, b = o.ledger_changes, o.b_score
             rows.append({
-                "county": e.get("county") or UNKNOWN_COUNTY, "county_code": e.get("county_code"),
-                "stage": stage_key, "status": "ok", "verdict": stage_verdict(st), "reasons": stage_reasons(st),
-                "schools_passing": (st or {}).get("schools_passing"), "schools": (st or {}).get("schools"),
-                "cv_limit": _stage_limit(st or {}, standard, stage_key),
-                **{cv_column(i.id): _num(_dict(per.get(str(i.id))).get("cv")) for i in inds},
-                **{f"_limit_{i.id}": _num(_dict(per.get(str(i.id))).get("cv_limit")) for i in inds},
-                "ledger_open": changes.get("open"), "ledger_opened": changes.get("opened"),
-                "ledger_closed": changes.get("closed"), "b_score": _num(b.get("total")), "b_items": b.get("items"),
-                "error": "",
+                "county": o.county or UNKNOWN_COUNTY, "county_code": o.county_code,
+                "stage": stage_key, "status": "ok", "verdict": view.verdict.value, "reasons": "；".join(view.reasons()),
+                "schools_passing": view.passing, "schools": view.schools,
+                "cv_limit": _stage_limit(st, standard, stage_key),
+                **{cv_column(i.id): _float(per[str(i.id)].cv if str(i.id) in per else None) for i in inds},
+                **{f"_limit_{i.id}": _float(per[str(i.id)].cv_limit if str(i.id) in per else None) for i in inds},
+                "ledger_open": changes.open if changes else None, "ledger_opened": changes.opened if changes else None,
+                "ledger_closed": changes.closed if changes else None, "b_score": _float(b.total) if b else None,
+                "b_items": b.items if b else None, "error": "",
             })
-    for e in entries:
-        if e.get("status") != "ok":
-            errors = e.get("errors") or []
-            first = _dict(errors[0]).get("message", "") if errors else ""
-            rows.append({"county": e.get("county") or UNKNOWN_COUNTY, "county_code": e.get("county_code"),
+    for o in outcomes:
+        if not o.ok:
+            first = o.errors[0].message if o.errors else ""
+            rows.append({"county": o.county or UNKNOWN_COUNTY, "county_code": o.county_code,
                          "stage": "", "status": "error", "verdict": FAILED, "reasons": first, "error": first})
     limit_cols = [f"_limit_{i.id}" for i in inds]
     df = pd.DataFrame(rows, columns=[*SUMMARY_COLUMNS, *cv_cols, *SUMMARY_TAIL, *limit_cols])
@@ -255,7 +206,7 @@ FAILING_COLUMNS = ["county", "county_code", "school", "level", "stage", "item", 
 
 def need_text(need: Any, unit: str) -> str:
     """需补足 in real units: "3 人", "1,200 m²", "655,100 元（约 65.51 万元）", "1.70 个百分点"."""
-    amount = _num(need)
+    amount = _float(as_number(need))
     if amount is None:
         return ""
     text = f"{fmt_number(amount, 2 if unit == '个百分点' else 0)} {unit}".strip()
@@ -264,27 +215,26 @@ def need_text(need: Any, unit: str) -> str:
     return text
 
 
-def _is_county_line(line: dict, county: str) -> bool:
-    school = str(line.get("school") or "")
+def _is_county_line(line: LedgerItem, county: str) -> bool:
+    school = str(line.school or "")
     return bool(county) and school in (CountyId(county).area_word, county)
 
 
-def failing_frame(entries: list[dict]) -> pd.DataFrame:
+def failing_frame(outcomes: list[CountyOutcome]) -> pd.DataFrame:
     """Every ledger line of a failing school section (``schools[].passes`` false; the section's
     lines and the school's lines without a stage), and every county-level line (school
     全县 / 全区 …, ``level`` 县级). A failing section with no ledger line gets one row saying so.
     Sorted by county (code order), county-level lines first, then school, stage, item."""
     rows = []
-    for e in entries:
-        if e.get("status") != "ok":
+    for o in outcomes:
+        if not o.ok:
             continue
-        county = e.get("county") or UNKNOWN_COUNTY
-        failing = {(s.get("name"), s.get("stage")): s for s in map(_dict, e.get("schools") or [])
-                   if s.get("passes") is False}
+        county = o.county or UNKNOWN_COUNTY
+        failing = {(s.name, s.stage): s for s in o.schools if s.passes is False}
         failing_names = {name for name, _ in failing}
         covered = set()
-        for line in map(_dict, e.get("ledger") or []):
-            school, stage = line.get("school"), line.get("stage") or ""
+        for line in o.ledger or []:
+            school, stage = line.school, line.stage or ""
             if _is_county_line(line, county):
                 level = COUNTY_LEVEL
             elif (school, stage) in failing or (not stage and school in failing_names):
@@ -292,21 +242,21 @@ def failing_frame(entries: list[dict]) -> pd.DataFrame:
                 covered.add((school, stage))
             else:
                 continue
-            unit = str(line.get("unit") or "")
-            rows.append({"county": county, "county_code": e.get("county_code"), "school": school, "level": level,
-                         "stage": stage, "item": str(line.get("item") or ""), "indicator": line.get("indicator"),
-                         "unit": unit, "current": _num(line.get("current")), "standard": _num(line.get("standard")),
-                         "shortfall": _num(line.get("shortfall")), "need": _num(line.get("need")),
-                         "need_unit": line.get("need_unit") or "",
-                         "need_text": need_text(line.get("need"), line.get("need_unit") or ""),
-                         "id": line.get("id") or ""})
+            unit = str(line.unit or "")
+            rows.append({"county": county, "county_code": o.county_code, "school": school, "level": level,
+                         "stage": stage, "item": str(line.item or ""), "indicator": line.indicator,
+                         "unit": unit, "current": _float(line.current), "standard": _float(line.standard),
+                         "shortfall": _float(line.shortfall), "need": _float(line.need),
+                         "need_unit": line.need_unit or "",
+                         "need_text": need_text(line.need, line.need_unit or ""),
+                         "id": line.id or ""})
         for (school, stage), s in failing.items():
             if (school, stage) not in covered:
-                missing = sum(1 for v in _dict(s.get("values")).values() if _num(v) is None)
+                missing = sum(1 for v in s.values.values() if v is None)
                 note = "未达标，整改台账中没有该校该学段的条目"
                 if missing:
                     note += f"（{missing} 项指标未提供数据）"
-                rows.append({"county": county, "county_code": e.get("county_code"), "school": school,
+                rows.append({"county": county, "county_code": o.county_code, "school": school,
                              "level": SCHOOL_LEVEL, "stage": stage, "item": "", "indicator": note, "unit": "",
                              "need_unit": "", "need_text": "", "id": ""})
     df = pd.DataFrame(rows, columns=FAILING_COLUMNS)
@@ -327,28 +277,25 @@ TREND_COLUMNS = ["county", "county_code", "data_year", "run_at", "stage", "resou
                  "schools_passing", "cv_limit"]
 
 
-def trend_frame(trend: list[dict], standard: Standard) -> pd.DataFrame:
-    """One row per trend row × stage: the stage's seven CVs (``cv_1`` …) and county values
-    (``value_1`` …), schools, verdict, the ledger counts; ``cv_limit`` is the standard's.
-    Sorted by stage, county (code order), data year."""
+def trend_frame(trend: list[TrendPoint], standard: Standard) -> pd.DataFrame:
+    """One row per trend point × stage: the stage's seven CVs (``cv_1`` …) and county values
+    (``value_1`` …), schools, verdict (its ``StageView``), the ledger counts; ``cv_limit`` is the
+    standard's. Sorted by stage, county (code order), data year."""
     inds = standard.indicators
     rows = []
-    for t in map(_dict, trend):
-        for stage_key, st in _dict(t.get("stages")).items():
-            st = _dict(st)
-            cvs, values = _dict(st.get("cv")), _dict(st.get("county_value"))
-            passed = st.get("resource_pass")
-            verdict = Verdict.NO_DATA if passed is None else (Verdict.MET if passed else Verdict.UNMET)
+    for t in trend:
+        for stage_key, st in t.stages.items():
+            per = st.indicators
             rows.append({
-                "county": t.get("county") or UNKNOWN_COUNTY, "county_code": t.get("county_code"),
-                "data_year": t.get("data_year"), "run_at": t.get("run_at") or "", "stage": stage_key,
-                "resource_pass": passed,
-                "verdict": verdict.value,
-                "schools": st.get("schools"), "schools_passing": st.get("schools_passing"),
-                "cv_limit": _num(standard.cv.limit.get(stage_key)),
-                **{cv_column(i.id): _num(cvs.get(str(i.id), cvs.get(i.id))) for i in inds},
-                **{f"value_{i.id}": _num(values.get(str(i.id), values.get(i.id))) for i in inds},
-                "ledger_open": t.get("ledger_open"), "ledger_closed": t.get("ledger_closed"),
+                "county": t.county or UNKNOWN_COUNTY, "county_code": t.county_code,
+                "data_year": t.data_year, "run_at": t.run_at or "", "stage": stage_key,
+                "resource_pass": st.resource_pass,
+                "verdict": StageView.of(st).verdict.value,
+                "schools": st.schools, "schools_passing": st.schools_passing,
+                "cv_limit": _float(as_number(standard.cv.limit.get(stage_key))),
+                **{cv_column(i.id): _float(per[str(i.id)].cv if str(i.id) in per else None) for i in inds},
+                **{f"value_{i.id}": _float(per[str(i.id)].county_value if str(i.id) in per else None) for i in inds},
+                "ledger_open": t.ledger_open, "ledger_closed": t.ledger_closed,
             })
     columns = [*TREND_COLUMNS, *(cv_column(i.id) for i in inds), *(f"value_{i.id}" for i in inds),
                "ledger_open", "ledger_closed"]
@@ -797,12 +744,12 @@ def _trend_chart(book: _Book, ws: Worksheet, row: int, pivot: pd.DataFrame, stag
     return row + max(len(pivot) + 3, 16)
 
 
-def write_rollup(path: Path, entries: list[dict], standard: Standard, trend: list[dict] | None = None,
-                 generated: str | None = None) -> None:
+def write_rollup(path: Path, entries: list[CountyOutcome | dict], standard: Standard,
+                 trend: list[TrendPoint | dict] | None = None, generated: str | None = None) -> None:
     """Write 市级汇总.xlsx to ``path``: 汇总, 图表, 未达标学校, 趋势 (module docstring).
 
-    ``entries`` are summary.json ``workbooks[]`` elements, ``trend`` the ledger store's rows
-    (one per county and data year); ``generated`` is shown as the time of writing (default:
+    ``entries`` are the counties' outcomes (or summary.json ``workbooks[]`` elements), ``trend``
+    the ledger store's points (one per county and data year); ``generated`` is shown as the time of writing (default:
     now, "YYYY-MM-DD HH:MM"). Every sheet is protected without a password.
     """
     generated = generated or datetime.now().strftime("%Y-%m-%d %H:%M")
