@@ -40,9 +40,9 @@ from .schools import SHEET as SCHOOL_SHEET
 SHEET = CountySheet.OVERVIEW
 
 # Column widths (characters) of the tables, A–M; the CV charts are sized to their width.
-# Narrow enough to print one A4 landscape page wide at over 85 % (text ≥ 8 pt); names and the
-# 结论 wrap within their cells.
-TABLE_WIDTHS = (8, 28, 8, 10, 10, 10, 10, 8, 10, 8, 10, 10, 14)
+# Narrow enough to print one A4 landscape page wide at over 85 % (text ≥ 8 pt); names wrap
+# within their cells; 结论 holds "全县值达标（12/16 校达标）" on one line.
+TABLE_WIDTHS = (6, 24, 7, 9, 9, 9, 9, 7, 9, 6, 9, 9, 28)
 LABEL_WIDTH = TABLE_WIDTHS[0] + TABLE_WIDTHS[1]  # a label merged over A:B
 TABLE_LAST_COL = len(TABLE_WIDTHS) - 1
 COL_CV, COL_LIMIT = 6, 7  # 差异系数 and 限值 in a stage's indicator table
