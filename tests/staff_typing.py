@@ -62,6 +62,15 @@ def scores(path: Path) -> dict[str, float]:
             for r in ws.iter_rows(min_row=head[0].row + 1) if r[score_col - 1].value is not None}
 
 
+def set_county_figure(path: Path, label: str, value: float) -> None:
+    """Staff correct one figure on the input's 县级指标 sheet (the value right of ``label``)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["县级指标"]
+    cell = next(c for r in ws.iter_rows() for c in r if c.value == label)
+    ws.cell(row=cell.row, column=cell.column + 1, value=value)
+    wb.save(path)
+
+
 def saved_at(path: Path, when: dt.datetime) -> None:
     os.utime(path, (when.timestamp(), when.timestamp()))
 

@@ -15,6 +15,8 @@ from staff_typing import RESULT, SAMPLE, night, rows, scores, stored, type_cell,
 
 from equity_xlsx.batch import run
 
+pytestmark = pytest.mark.whole_run
+
 
 @pytest.fixture
 def county(tmp_path):

@@ -17,6 +17,7 @@ from equity_xlsx.batch import run
 from equity_xlsx.store import LedgerStore
 from runs_by_hand import sample_counties
 
+pytestmark = pytest.mark.whole_run
 PG_URL = os.environ.get("EQUITY_TEST_PG_URL")
 
 

@@ -10,11 +10,13 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
+from staff_typing import (BUSY, RESULT, SAMPLE, night, rows, saved_at, scores, set_county_figure, stored, type_cell,
+                          type_score)
 
 from equity_xlsx.batch import run
-from test_nightly import SAMPLE, set_county_figure
 
-from staff_typing import BUSY, RESULT, night, rows, saved_at, scores, stored, type_cell, type_score
+pytestmark = pytest.mark.whole_run
 
 
 def test_five_nights_lose_nothing_staff_typed(tmp_path):

@@ -20,7 +20,7 @@ import sqlalchemy as sa
 from equity_xlsx.model import CLOSED, OPEN, LedgerLine
 from equity_xlsx.store import DEFAULT_FILENAME, HistoryEntry, LedgerStore, state_url
 
-from conftest import PG_URL  # noqa: E402  (one place reads the CI server URL)
+PG_URL = os.environ.get("EQUITY_TEST_PG_URL")  # this worker's database under pytest-xdist (conftest.py)
 
 
 
