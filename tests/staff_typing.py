@@ -40,25 +40,35 @@ def rows(path: Path) -> dict[str, dict]:
         wb.close()
 
 
-def type_cell(path: Path, line_id: str, header: str, value: object) -> None:
+def type_cells(path: Path, cells: dict[tuple[str, str], object] | None = None,
+               scores: dict[str, float] | None = None) -> None:
+    """Staff type into 整改台账 ({(台账编号, header): value}) and B类 得分 on 任务清单
+    ({item: score}), in that order, and save the workbook once, as one sitting in Excel does."""
     wb = openpyxl.load_workbook(path)
-    ws = wb["整改台账"]
-    col = [c.value for c in ws[1]].index(header) + 1
-    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == line_id)
-    ws.cell(row, col, value)
+    if cells:
+        ws = wb["整改台账"]
+        heads = [c.value for c in ws[1]]
+        for (line_id, header), value in cells.items():
+            row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == line_id)
+            ws.cell(row, heads.index(header) + 1, value)
+    if scores:
+        ws = wb["任务清单"]
+        head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
+        item_col = next(c.column for c in head if c.value == "二级指标")
+        score_col = next(c.column for c in head if str(c.value).startswith("得分"))
+        for item, score in scores.items():
+            row = next(r[0].row for r in ws.iter_rows(min_row=head[0].row + 1)
+                       if str(r[item_col - 1].value or "").startswith(f"{item}."))
+            ws.cell(row, score_col, score)
     wb.save(path)
+
+
+def type_cell(path: Path, line_id: str, header: str, value: object) -> None:
+    type_cells(path, {(line_id, header): value})
 
 
 def type_score(path: Path, item: str, score: float) -> None:
-    wb = openpyxl.load_workbook(path)
-    ws = wb["任务清单"]
-    head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
-    item_col = next(c.column for c in head if c.value == "二级指标")
-    score_col = next(c.column for c in head if str(c.value).startswith("得分"))
-    row = next(r[0].row for r in ws.iter_rows(min_row=head[0].row + 1)
-               if str(r[item_col - 1].value or "").startswith(f"{item}."))
-    ws.cell(row, score_col, score)
-    wb.save(path)
+    type_cells(path, scores={item: score})
 
 
 def scores(path: Path) -> dict[str, float]:
