@@ -3,6 +3,7 @@ once committed a workbook named after a header cell (网络多媒体教室（间
 
 from __future__ import annotations
 
+import ast
 import shutil
 import subprocess
 from pathlib import Path
@@ -25,3 +26,18 @@ def test_a_test_runs_in_its_own_folder(tmp_path):
     # conftest.py moves every test into its tmp_path: a relative path written by mistake
     # lands there, never in the repository.
     assert Path.cwd() == tmp_path
+
+
+def test_no_test_module_imports_another():
+    # Shared helpers live in conftest.py (fixtures) or in helper modules (browser.py,
+    # staff_typing.py, …): a test module imported by another ties the two together and runs the
+    # imported module's code twice.
+    importing = {}
+    for path in sorted((ROOT / "tests").glob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        names = {alias.name for node in ast.walk(tree) if isinstance(node, ast.Import) for alias in node.names}
+        names |= {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom) and node.module}
+        tests = sorted(n for n in names if n.split(".")[0].startswith("test_") or n.split(".")[0] == "conftest")
+        if tests:
+            importing[path.name] = tests
+    assert importing == {}
