@@ -143,19 +143,22 @@ def _worker_database(base: str, worker: str) -> str:
     name = f"{url.database}_{worker}"
     engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
     try:
-        for attempt in range(20):
-            try:
-                with engine.connect() as conn:
-                    if conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).first() is None:
-                        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-                break
-            except sa.exc.OperationalError:
-                return base  # no server: the PostgreSQL tests report that themselves
-            except sa.exc.DBAPIError:
-                # Two workers creating their databases at once: the template is busy for a moment.
-                if attempt == 19:
-                    raise
-                time.sleep(0.25)
+        try:
+            conn = engine.connect()
+        except sa.exc.DBAPIError:
+            return base  # no server: the PostgreSQL tests say so themselves
+        with conn:
+            for attempt in range(40):
+                if conn.exec_driver_sql("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).first():
+                    break
+                try:
+                    conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+                    break
+                except sa.exc.DBAPIError:
+                    # Workers creating their databases at once: the template is busy for a moment.
+                    if attempt == 39:
+                        raise
+                    time.sleep(0.25)
     finally:
         engine.dispose()
     return url.set(database=name).render_as_string(hide_password=False)
