@@ -33,12 +33,11 @@ def _run_in_tmp_path(tmp_path, monkeypatch):
 
 # ---------------------------------------------------------------- markers, checked
 
-# marker -> (what it declares, does this command line start it?)
+# marker -> (what a test without it must not do, the command lines that do it)
 _STARTS = {
-    "libreoffice": ("starts LibreOffice", lambda argv: Path(argv[0]).name in ("soffice", "libreoffice", "soffice.bin")),
-    "chromium": ("starts headless Chromium", lambda argv: Path(argv[0]).name.startswith(("chromium", "chrome", "google-chrome"))),
-    "whole_run": ("runs the whole tool in a process of its own",
-                  lambda argv: re.search(r"equity_xlsx\.cli\W+run\b", " ".join(argv)) is not None),
+    "libreoffice": ("starts LibreOffice", re.compile(r"^\S*\b(soffice|libreoffice)(\.bin)?(\s|$)")),
+    "chromium": ("starts headless Chromium", re.compile(r"^\S*\b(chromium|chromium-browser|google-chrome)(\s|$)")),
+    "whole_run": ("runs the whole tool in a process of its own", re.compile(r"(equity_xlsx\.cli|equity-xlsx)\W+run\b")),
 }
 
 
@@ -59,9 +58,9 @@ def _declared(request, monkeypatch):
     popen_init = subprocess.Popen.__init__
 
     def checked_init(self, args, *rest, **kwargs):
-        argv = [str(a) for a in args] if isinstance(args, (list, tuple)) else str(args).split()
+        line = " ".join(map(str, args)) if isinstance(args, (list, tuple)) else str(args)
         for name, (what, starts) in missing.items():
-            if starts(argv):
+            if starts.search(line):
                 pytest.fail(f"this test {what}: mark it @pytest.mark.{name}", pytrace=False)
         popen_init(self, args, *rest, **kwargs)
 

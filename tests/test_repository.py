@@ -6,6 +6,7 @@ from __future__ import annotations
 import ast
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +42,31 @@ def test_no_test_module_imports_another():
         if tests:
             importing[path.name] = tests
     assert importing == {}
+
+
+# What a test needs beyond Python is declared by a marker, and `make test-fast` leaves those
+# tests out: a test that does such work without its marker fails (conftest.py `_declared`).
+
+def test_a_whole_run_without_its_marker_fails():
+    from equity_xlsx.batch import Run
+
+    with pytest.raises(pytest.fail.Exception, match="mark it @pytest.mark.whole_run"):
+        Run.go(object())
+
+
+@pytest.mark.parametrize("command, marker", [
+    (["/usr/bin/soffice", "--headless", "--convert-to", "pdf", "x.xlsx"], "libreoffice"),
+    (["chromium", "--headless", "--print-to-pdf=x.pdf", "x.html"], "chromium"),
+    ([sys.executable, "-m", "equity_xlsx.cli", "run", "县表", "--out", "结果"], "whole_run"),
+    (["sh", "-ec", f"'{sys.executable}' -m equity_xlsx.cli 'run' '县表' --out '结果'"], "whole_run"),
+])
+def test_starting_what_a_marker_declares_without_it_fails_before_it_starts(command, marker):
+    with pytest.raises(pytest.fail.Exception, match=f"mark it @pytest.mark.{marker}"):
+        subprocess.Popen(command)
+
+
+@pytest.mark.whole_run
+def test_a_marked_test_runs_the_tool_itself():
+    from equity_xlsx.batch import Run
+
+    assert Run.go.__qualname__ == "Run.go"  # the real one, not the guard
