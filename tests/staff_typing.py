@@ -18,39 +18,57 @@ RESULT, BUSY = "大祥区_评估结果.xlsx", "大祥区_评估结果(新).xlsx"
 
 
 def rows(path: Path) -> dict[str, dict]:
-    """整改台账 and 已销号 by 台账编号, header -> cell (openpyxl cells, to check types)."""
+    """整改台账 and 已销号 by 台账编号, header -> cell (openpyxl cells, to check types).
+
+    Read-only mode parses just these two sheets (a fourth of the time of the whole workbook);
+    each row is padded to the sheet's width, as a full load gives it.
+    """
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        out = {}
+        for name in ("整改台账", "已销号"):
+            if name not in wb.sheetnames:
+                continue
+            ws = wb[name]
+            width = ws.max_column
+            head = [c.value for c in next(ws.iter_rows(max_row=1, max_col=width))]
+            for r in ws.iter_rows(min_row=2, max_col=width):
+                if r[0].value:
+                    out[r[0].value] = {h: c for h, c in zip(head, r)}
+        return out
+    finally:
+        wb.close()
+
+
+def type_cells(path: Path, cells: dict[tuple[str, str], object] | None = None,
+               scores: dict[str, float] | None = None) -> None:
+    """Staff type into 整改台账 ({(台账编号, header): value}) and B类 得分 on 任务清单
+    ({item: score}), in that order, and save the workbook once, as one sitting in Excel does."""
     wb = openpyxl.load_workbook(path)
-    out = {}
-    for name in ("整改台账", "已销号"):
-        if name not in wb.sheetnames:
-            continue
-        ws = wb[name]
-        head = [c.value for c in ws[1]]
-        for r in ws.iter_rows(min_row=2):
-            if r[0].value:
-                out[r[0].value] = {h: c for h, c in zip(head, r)}
-    return out
+    if cells:
+        ws = wb["整改台账"]
+        heads = [c.value for c in ws[1]]
+        for (line_id, header), value in cells.items():
+            row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == line_id)
+            ws.cell(row, heads.index(header) + 1, value)
+    if scores:
+        ws = wb["任务清单"]
+        head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
+        item_col = next(c.column for c in head if c.value == "二级指标")
+        score_col = next(c.column for c in head if str(c.value).startswith("得分"))
+        for item, score in scores.items():
+            row = next(r[0].row for r in ws.iter_rows(min_row=head[0].row + 1)
+                       if str(r[item_col - 1].value or "").startswith(f"{item}."))
+            ws.cell(row, score_col, score)
+    wb.save(path)
 
 
 def type_cell(path: Path, line_id: str, header: str, value: object) -> None:
-    wb = openpyxl.load_workbook(path)
-    ws = wb["整改台账"]
-    col = [c.value for c in ws[1]].index(header) + 1
-    row = next(r[0].row for r in ws.iter_rows(min_row=2) if r[0].value == line_id)
-    ws.cell(row, col, value)
-    wb.save(path)
+    type_cells(path, {(line_id, header): value})
 
 
 def type_score(path: Path, item: str, score: float) -> None:
-    wb = openpyxl.load_workbook(path)
-    ws = wb["任务清单"]
-    head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
-    item_col = next(c.column for c in head if c.value == "二级指标")
-    score_col = next(c.column for c in head if str(c.value).startswith("得分"))
-    row = next(r[0].row for r in ws.iter_rows(min_row=head[0].row + 1)
-               if str(r[item_col - 1].value or "").startswith(f"{item}."))
-    ws.cell(row, score_col, score)
-    wb.save(path)
+    type_cells(path, scores={item: score})
 
 
 def scores(path: Path) -> dict[str, float]:
@@ -60,6 +78,15 @@ def scores(path: Path) -> dict[str, float]:
     score_col = next(c.column for c in head if str(c.value).startswith("得分"))
     return {str(r[item_col - 1].value).split(".")[0]: r[score_col - 1].value
             for r in ws.iter_rows(min_row=head[0].row + 1) if r[score_col - 1].value is not None}
+
+
+def set_county_figure(path: Path, label: str, value: float) -> None:
+    """Staff correct one figure on the input's 县级指标 sheet (the value right of ``label``)."""
+    wb = openpyxl.load_workbook(path)
+    ws = wb["县级指标"]
+    cell = next(c for r in ws.iter_rows() for c in r if c.value == label)
+    ws.cell(row=cell.row, column=cell.column + 1, value=value)
+    wb.save(path)
 
 
 def saved_at(path: Path, when: dt.datetime) -> None:

@@ -12,8 +12,11 @@ import json
 from datetime import date
 
 import openpyxl
+import pytest
 
 from equity_xlsx.batch import run
+
+pytestmark = pytest.mark.whole_run
 
 HEAD = ["学校名称", "学段", "在校生数", "高于规定学历教师数", "县级及以上骨干教师数", "教学及辅助用房面积（㎡）",
         "体育运动场馆面积（㎡）", "教学仪器设备值（元）", "网络多媒体教室数（间）", "体育、艺术（美术、音乐）专任教师数"]

@@ -15,18 +15,10 @@ from typer.testing import CliRunner
 
 from equity_xlsx.batch import run
 from equity_xlsx.cli import app
-from test_brief import assert_one_a4_page, browser, chromium, page_problems, print_pdf
+from browser import assert_one_a4_page, browser, chromium, page_problems, print_pdf
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLES = ROOT / "sample_inputs"
-
-
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("city")
-    result = run([SAMPLES], out, standard="national-2017", jobs=2, today=date(2026, 11, 1))
-    assert result.exit_code == 0
-    return out
 
 
 def table(path: Path, sheet: str) -> list[tuple]:
@@ -72,6 +64,7 @@ def test_rollup_of_an_empty_store_is_a_usage_error(tmp_path):
     assert result.exit_code == 2 and "没有任何县的运行结果" in result.output
 
 
+@pytest.mark.whole_run
 def test_one_county_writes_no_rollup(tmp_path):
     src = tmp_path / "入"
     src.mkdir()

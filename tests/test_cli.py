@@ -23,14 +23,6 @@ SHEETS = ["概览", "学校指标", "差异系数", "图表", "趋势", "整改�
 runner = CliRunner()
 
 
-@pytest.fixture(scope="module")
-def sample_run(tmp_path_factory):
-    out = tmp_path_factory.mktemp("out")
-    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(out), "--jobs", "1"])
-    assert result.exit_code == 0, result.output
-    return out
-
-
 def test_outputs_and_summary_contract(sample_run):
     summary = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
     assert summary["schema"] == "equity-xlsx/summary/1"
@@ -80,24 +72,29 @@ def test_output_workbook_sheets_and_live_formulas(sample_run):
     assert ws.freeze_panes is not None and ws.auto_filter.ref
 
 
-def test_rerun_on_unchanged_inputs_skips_and_keeps_results(sample_run):
-    before = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
-    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(sample_run), "--jobs", "1"])
+def test_rerun_on_unchanged_inputs_skips_and_keeps_results(sample_run, tmp_path):
+    out = tmp_path / "out"
+    shutil.copytree(sample_run, out)  # the shared sample run stays as it was
+    before = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(out), "--jobs", "1"])
     assert result.exit_code == 0, result.output
-    after = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
+    after = json.loads((out / "summary.json").read_text(encoding="utf-8"))
     assert all(w.get("skipped") for w in after["workbooks"])
     for a, b in zip(before["workbooks"], after["workbooks"]):
         assert a["stages"] == b["stages"] and a["ledger"] == b["ledger"]
 
 
-def test_the_progress_counter_counts_what_the_closing_line_counts(sample_run):
+def test_the_progress_counter_counts_what_the_closing_line_counts(sample_run, tmp_path):
     # 17 input files make 6 counties: the counter runs [1/6] … [6/6] and the run says 完成：6 项.
-    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(sample_run), "--jobs", "1"])
+    out = tmp_path / "out"
+    shutil.copytree(sample_run, out)
+    result = runner.invoke(app, ["run", str(SAMPLES), "--out", str(out), "--jobs", "1"])
     counters = re.findall(r"\[(\d+)/(\d+)\]", result.output)
     assert [(int(a), int(b)) for a, b in counters] == [(i, 6) for i in range(1, 7)], result.output
     assert "完成：6 项，成功 6 项" in result.output
 
 
+@pytest.mark.whole_run
 def test_one_broken_workbook_does_not_stop_the_others(tmp_path):
     src = tmp_path / "输入 文件夹"
     src.mkdir()
@@ -148,6 +145,7 @@ def test_template_command_writes_a_workbook(tmp_path):
     assert "填表说明" in openpyxl.load_workbook(target).sheetnames
 
 
+@pytest.mark.whole_run
 def test_files_not_read_are_listed_with_the_reason(tmp_path):
     src = tmp_path / "县表"
     src.mkdir()
@@ -167,6 +165,7 @@ def test_files_not_read_are_listed_with_the_reason(tmp_path):
     assert "未读取的文件 3 个" in result.output
 
 
+@pytest.mark.whole_run
 def test_data_problems_are_said_on_the_console_even_when_quiet(tmp_path):
     out = tmp_path / "结果"
     result = runner.invoke(app, ["run", str(SAMPLES / f"{DAXIANG}.xlsx"), "--out", str(out), "--quiet"])

@@ -11,9 +11,11 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from staff_typing import RESULT, SAMPLE, night, rows, scores, stored, type_cell, type_score
+from staff_typing import RESULT, SAMPLE, night, rows, scores, stored, type_cell, type_cells, type_score
 
 from equity_xlsx.batch import run
+
+pytestmark = pytest.mark.whole_run
 
 
 @pytest.fixture
@@ -76,8 +78,7 @@ def test_a_renamed_ledger_sheet_is_read_under_its_new_name(county):
 
 def test_a_ledger_without_its_id_column_lists_every_row_it_cannot_read_back(county):
     src, out, (a, b, *_) = county
-    type_cell(out / RESULT, a, "责任人", "王五")
-    type_cell(out / RESULT, b, "备注", "等拨款")
+    type_cells(out / RESULT, {(a, "责任人"): "王五", (b, "备注"): "等拨款"})
     wb = openpyxl.load_workbook(out / RESULT)
     ws = wb["整改台账"]
     row_of = {ws.cell(r, 1).value: r for r in range(2, ws.max_row + 1)}
@@ -122,8 +123,7 @@ def test_edits_that_cannot_be_matched_are_shown_with_their_row(county):
 
 def test_text_starting_with_an_equals_sign_is_kept_as_text(county):
     src, out, (a, *_) = county
-    type_cell(out / RESULT, a, "备注", "=见附件2")  # a spreadsheet takes it for a formula
-    type_cell(out / RESULT, a, "整改进展", "=完成50%")
+    type_cells(out / RESULT, {(a, "备注"): "=见附件2", (a, "整改进展"): "=完成50%"})  # a spreadsheet takes them for formulas
     unforced(src, out, 2)
     got = rows(out / RESULT)[a]
     assert (got["备注"].value, got["备注"].data_type) == ("=见附件2", "s")
@@ -135,10 +135,7 @@ def test_out_of_range_scores_and_an_unknown_status_are_reported_and_not_used(cou
     src, out, (a, *_) = county
     type_score(out / RESULT, "8", 9)  # item 8 is worth 10: fine
     unforced(src, out, 2)
-    type_score(out / RESULT, "8", 1e308)
-    type_score(out / RESULT, "9", 12)  # worth 5
-    type_score(out / RESULT, "23", -1)
-    type_cell(out / RESULT, a, "状态", "搞定了")
+    type_cells(out / RESULT, {(a, "状态"): "搞定了"}, scores={"8": 1e308, "9": 12, "23": -1})  # item 9 is worth 5
     res = unforced(src, out, 3)
     bad = {p["params"]["item"]: p for p in problems(res, "score_invalid")}
     assert set(bad) == {"8", "9", "23"} and all(p["level"] == "error" for p in bad.values())

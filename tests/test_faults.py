@@ -74,6 +74,7 @@ def damaged_sqlite(path: Path, ours: bool) -> Path:
     return path
 
 
+@pytest.mark.whole_run
 @pytest.mark.parametrize("kind", ["text", "workbook", "other_sqlite", "damaged_unknown_sqlite"])
 def test_state_naming_a_file_that_is_not_a_ledger_leaves_it_untouched(tmp_path, kind):
     src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
@@ -98,6 +99,7 @@ def test_state_naming_a_file_that_is_not_a_ledger_leaves_it_untouched(tmp_path, 
     assert not list(out.glob("*_评估结果.xlsx")) if out.exists() else True
 
 
+@pytest.mark.whole_run
 def test_a_damaged_ledger_named_by_state_is_recognised_set_aside_and_rebuilt(tmp_path):
     src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
     (tmp_path / "台账").mkdir()
@@ -120,6 +122,7 @@ def hold_sqlite_lock(db: Path) -> subprocess.Popen:
     return proc
 
 
+@pytest.mark.whole_run
 def test_a_ledger_locked_by_another_program_says_so_and_is_not_set_aside(tmp_path, monkeypatch):
     src, out = sample_counties(tmp_path / "县表", ["大祥区", "甲县"]), tmp_path / "结果"
     assert cli("run", src, "--out", out, "--jobs", "1").exit_code == 0
@@ -148,6 +151,7 @@ def test_log_pointing_to_a_folder_is_a_usage_error(tmp_path):
     assert "Traceback" not in result.output and not (tmp_path / "结果").exists()
 
 
+@pytest.mark.whole_run
 def test_log_in_a_folder_not_yet_made_is_created(tmp_path):
     src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
     log = out / "日志" / "运行日志.txt"  # the cron line logs into --out, which the first night creates
@@ -163,6 +167,7 @@ def test_prefer_naming_no_input_is_a_usage_error(tmp_path):
     assert not (tmp_path / "结果").exists()
 
 
+@pytest.mark.whole_run
 def test_prefer_may_name_a_file_or_a_folder_of_inputs(tmp_path):
     src = sample_counties(tmp_path / "县表" / "二〇二五", ["大祥区"]).parent
     for name in ("大祥区.xlsx", "二〇二五", "二〇二五/大祥区.xlsx"):
@@ -222,6 +227,7 @@ def test_a_remembered_password_is_hidden_wherever_a_driver_quotes_it():
 
 # ---------------------------------------------------------------- full disk, read-only (injected)
 
+@pytest.mark.whole_run
 def test_a_full_disk_stops_the_run_and_keeps_what_was_written_whole(tmp_path, monkeypatch):
     src, out = sample_counties(tmp_path / "县表", ["甲县", "乙县", "丙县"]), tmp_path / "结果"
     real = pipeline.write_report
@@ -285,6 +291,7 @@ def cli_line(src: Path, out: Path, *extra: str) -> str:
     return f"'{sys.executable}' -m equity_xlsx.cli {args}"
 
 
+@pytest.mark.whole_run
 def test_a_real_full_disk_is_exit_4_without_a_traceback(tmp_path, mounts):
     src, out = sample_counties(tmp_path / "县表", ["甲县", "乙县"]), tmp_path / "结果"
     out.mkdir()
@@ -293,6 +300,7 @@ def test_a_real_full_disk_is_exit_4_without_a_traceback(tmp_path, mounts):
     assert "磁盘空间不足" in done.stderr and "Traceback" not in done.stderr
 
 
+@pytest.mark.whole_run
 def test_a_real_read_only_output_folder_is_exit_5(tmp_path, mounts):
     src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
     assert cli("run", src, "--out", out, "--jobs", "1").exit_code == 0
@@ -304,6 +312,7 @@ def test_a_real_read_only_output_folder_is_exit_5(tmp_path, mounts):
     assert {p.name: p.read_bytes() for p in out.iterdir() if p.is_file()} == before
 
 
+@pytest.mark.whole_run
 def test_a_real_read_only_ledger_is_exit_5(tmp_path, mounts):
     src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
     ledger = tmp_path / "台账"
@@ -317,6 +326,7 @@ def test_a_real_read_only_ledger_is_exit_5(tmp_path, mounts):
 
 # ---------------------------------------------------------------- Ctrl-C and SIGTERM
 
+@pytest.mark.whole_run
 @pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")
 @pytest.mark.parametrize("sig, code", [(signal.SIGINT, 130), (signal.SIGTERM, 143)], ids=["Ctrl-C", "SIGTERM"])
 def test_an_interrupted_run_says_so_in_chinese_and_leaves_whole_files(tmp_path, sig, code):
@@ -346,6 +356,7 @@ def test_an_interrupted_run_says_so_in_chinese_and_leaves_whole_files(tmp_path, 
 
 # ---------------------------------------------------------------- a roll-up never passes for tonight's
 
+@pytest.mark.whole_run
 def test_a_roll_up_that_could_not_be_rewritten_is_renamed_and_reported(tmp_path, monkeypatch):
     import equity_xlsx.city_outputs as city
 
@@ -366,6 +377,7 @@ def test_a_roll_up_that_could_not_be_rewritten_is_renamed_and_reported(tmp_path,
     assert summary(out)["city"] is None
 
 
+@pytest.mark.whole_run
 def test_a_roll_up_of_counties_no_longer_evaluated_is_renamed(tmp_path):
     src, out = county_export(tmp_path / "县表", ["甲县", "乙县"]).parent, tmp_path / "结果"
     run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
@@ -375,6 +387,7 @@ def test_a_roll_up_of_counties_no_longer_evaluated_is_renamed(tmp_path):
     assert "stale_set_aside" in [n["code"] for n in summary(out)["run_problems"]]
 
 
+@pytest.mark.whole_run
 def test_rollup_accepts_log_and_says_when_it_could_not_write(tmp_path, monkeypatch):
     import equity_xlsx.city_outputs as city
 
@@ -461,6 +474,7 @@ class CuttableProxy:
                 pass
 
 
+@pytest.mark.whole_run
 @pytest.mark.postgres
 def test_the_postgresql_server_going_away_mid_run_is_exit_7(tmp_path, monkeypatch):
     import uuid
@@ -501,6 +515,7 @@ def test_the_postgresql_server_going_away_mid_run_is_exit_7(tmp_path, monkeypatc
 
 # ---------------------------------------------------------------- a brief killed half-written
 
+@pytest.mark.whole_run
 @pytest.mark.skipif(not hasattr(signal, "SIGKILL"), reason="needs SIGKILL")
 def test_a_brief_killed_half_written_is_cleaned_up_by_the_next_run(tmp_path):
     src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
@@ -532,6 +547,7 @@ def test_a_remembered_password_hides_only_itself_not_words_containing_it():
         "postgresql+psycopg://equity@127.0.0.1/x: wrong password ***"
 
 
+@pytest.mark.whole_run
 def test_a_log_on_a_full_disk_does_not_stop_the_run(tmp_path, mounts):
     src, out = sample_counties(tmp_path / "县表", ["大祥区"]), tmp_path / "结果"
     logs = tmp_path / "日志盘"

@@ -458,6 +458,7 @@ def test_forms_check_names_a_miss_and_the_nearest_labels_and_fails(tmp_path, jia
         tried.output)
 
 
+@pytest.mark.whole_run
 def test_a_run_uses_the_mapping_file_reads_again_when_it_changes_and_lists_it(tmp_path, jiaoji_folder):
     from datetime import date
 

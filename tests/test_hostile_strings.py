@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from equity_xlsx.batch import run
 from equity_xlsx.template import write_template
@@ -50,6 +51,7 @@ def text_cells(path: Path, *needles: str) -> list[tuple[str, str, str]]:
     return found
 
 
+@pytest.mark.whole_run
 def test_outside_text_is_text_in_the_result_and_the_run_report(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     hostile_county(src)

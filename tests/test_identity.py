@@ -80,6 +80,7 @@ def test_bundled_mapping_loads():
 
 # ---------------------------------------------------------------- runs
 
+@pytest.mark.whole_run
 def test_output_is_named_by_the_county_and_a_renamed_input_keeps_its_ledger(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     county_book(src / "数据.xlsx", "大祥区2025年学校数据")
@@ -96,6 +97,7 @@ def test_output_is_named_by_the_county_and_a_renamed_input_keeps_its_ledger(tmp_
         assert store.counties() == ["430503"]
 
 
+@pytest.mark.whole_run
 def test_two_inputs_with_one_stem_are_two_counties_with_two_outputs(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     county_book(src / "县表.xlsx", "甲县2025年学校数据")
@@ -119,6 +121,7 @@ def test_two_counties_of_one_name_get_distinct_outputs(tmp_path):
         assert store.output_stem(out, "999001", "城关区", "999001") == ("城关区", False)  # kept every night
 
 
+@pytest.mark.whole_run
 def test_same_county_twice_is_a_clash_and_neither_is_evaluated(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     county_book(src / "大祥区.xlsx", "大祥区2025年学校数据")
@@ -134,6 +137,7 @@ def test_same_county_twice_is_a_clash_and_neither_is_evaluated(tmp_path):
         assert store.counties() == []  # no ledger written in turns
 
 
+@pytest.mark.whole_run
 def test_prefer_picks_one_of_the_clashing_inputs(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     county_book(src / "大祥区.xlsx", "大祥区2025年学校数据")
@@ -145,6 +149,7 @@ def test_prefer_picks_one_of_the_clashing_inputs(tmp_path):
     assert by_input["大祥区.xlsx"]["errors"][0]["code"] == "county_clash_not_preferred"
 
 
+@pytest.mark.whole_run
 def test_county_from_the_file_name_is_a_warning(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     county_book(src / "石门县.xlsx", None)
@@ -153,6 +158,7 @@ def test_county_from_the_file_name_is_a_warning(tmp_path):
     assert entry["county"] == "石门县" and entry["problems"]["county_from_file_name"] == 1
 
 
+@pytest.mark.whole_run
 def test_an_output_named_by_the_old_version_is_adopted_and_retired(tmp_path):
     """0.1 named results after the input; what staff typed there survives the rename."""
     src, out = tmp_path / "县表", tmp_path / "结果"

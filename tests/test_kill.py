@@ -19,10 +19,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from test_staff_edits import rows, type_cell
-from test_workers import counties
+from runs_by_hand import sample_counties
+from staff_typing import rows, type_cell
 
-pytestmark = pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")
+pytestmark = [pytest.mark.whole_run, pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")]
 NAMES = ["甲县", "乙县", "丙县", "丁县"]
 
 
@@ -45,7 +45,7 @@ def whole(path: Path) -> bool:
 
 def test_random_kills_leave_whole_workbooks_an_intact_database_and_every_edit(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
-    counties(src, NAMES)
+    sample_counties(src, NAMES)
     first = cli(src, out)
     assert first.wait(300) == 0, first.stderr.read().decode()
     typed: dict[str, tuple[str, str]] = {}

@@ -6,10 +6,12 @@ from datetime import date
 from pathlib import Path
 
 import openpyxl
+import pytest
+from staff_typing import SAMPLE, set_county_figure
 
 from equity_xlsx.batch import run
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_inputs" / "大祥区义务教育学校办学条件统计表.xlsx"
+pytestmark = pytest.mark.whole_run
 OUT_NAME = "大祥区_评估结果.xlsx"
 
 
@@ -28,14 +30,6 @@ def type_into_ledger(path: Path, line_id: str, column: str, value: str) -> None:
     col = next(c.column for c in head_row if c.value == column)
     row = next(r for r in ws.iter_rows(min_row=head_row[0].row + 1) if r[0].value == line_id)
     ws.cell(row=row[0].row, column=col, value=value)
-    wb.save(path)
-
-
-def set_county_figure(path: Path, label: str, value: float) -> None:
-    wb = openpyxl.load_workbook(path)
-    ws = wb["县级指标"]
-    cell = next(c for r in ws.iter_rows() for c in r if c.value == label)
-    ws.cell(row=cell.row, column=cell.column + 1, value=value)
     wb.save(path)
 
 

@@ -20,7 +20,7 @@ from staff_typing import RESULT, SAMPLE, type_cell
 from equity_xlsx.batch import run
 from equity_xlsx.report import SHEET_ORDER
 
-pytestmark = [pytest.mark.libreoffice,
+pytestmark = [pytest.mark.libreoffice, pytest.mark.whole_run,
               pytest.mark.skipif(SOFFICE is None or PDFTOTEXT is None, reason="LibreOffice or poppler missing")]
 
 SMALLEST_PT = 8.0

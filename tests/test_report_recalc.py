@@ -113,17 +113,10 @@ def test_corrected_inputs_flow_to_values_verdicts_and_cvs(workbook, tmp_path):
     assert first[3] == pytest.approx(4.8) and first[10] == 3  # all three 小学 meet indicator 1 now
 
 
-def test_sample_outputs_from_the_whole_pipeline_recalculate_to_the_cached_values(tmp_path):
+def test_sample_outputs_from_the_whole_pipeline_recalculate_to_the_cached_values(sample_run, tmp_path):
     # The real run on sample_inputs/ (intake, checks, ledger, store, every sheet), not a
     # hand-built evaluation: every formula LibreOffice recomputes equals what Python cached.
-    from pathlib import Path
-
-    from equity_xlsx.batch import run
-
-    samples = Path(__file__).resolve().parents[1] / "sample_inputs"
-    out = tmp_path / "out"
-    assert run([samples], out, standard="national-2017", jobs=1).exit_code == 0
-    outputs = sorted(out.glob("*_评估结果.xlsx"))
+    outputs = sorted(sample_run.glob("*_评估结果.xlsx"))
     # two collection tables, two folders of school workbooks, a two-county stage export
     assert len(outputs) == 6
     for original, recalculated in zip(outputs, recalculate_many(outputs, tmp_path / "lo")):

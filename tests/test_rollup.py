@@ -19,18 +19,13 @@ import json
 import re
 import shutil
 import subprocess
-from pathlib import Path
 
 import openpyxl
 import pytest
-from typer.testing import CliRunner
 
-from equity_xlsx.cli import app
 from equity_xlsx.rollup_workbook import ONE_YEAR_NOTE, rollup_frames, write_rollup
 from equity_xlsx.standards import load_standard
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLES = ROOT / "sample_inputs"
 STD = load_standard("national-2017")
 SHORT = ["高学历教师", "骨干教师", "体艺教师", "教学用房", "体育场馆", "仪器设备", "多媒体教室"]
 RED, GREEN = "FFFFC7CE", "FFC6EFCE"
@@ -383,11 +378,8 @@ def test_libreoffice_opens_the_workbook(book, soffice_convert):
         assert int(re.search(r"Pages:\s+(\d+)", info).group(1)) >= 4  # every sheet printed
 
 
-def test_rollup_of_the_sample_run_matches_summary_json(tmp_path):
-    out = tmp_path / "out"
-    result = CliRunner().invoke(app, ["run", str(SAMPLES), "--out", str(out), "--jobs", "1"])
-    assert result.exit_code == 0, result.output
-    summary = json.loads((out / "summary.json").read_text(encoding="utf-8"))
+def test_rollup_of_the_sample_run_matches_summary_json(sample_run, tmp_path):
+    summary = json.loads((sample_run / "summary.json").read_text(encoding="utf-8"))
     path = tmp_path / "市级汇总.xlsx"
     write_rollup(path, summary["workbooks"], STD)
     _ws, rows = _summary(path)

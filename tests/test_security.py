@@ -90,6 +90,7 @@ def listing(root: Path, *skip: Path) -> dict[str, bytes]:
             for p in root.rglob("*") if p.is_file() and not any(s == p or s in p.parents for s in skip)}
 
 
+@pytest.mark.whole_run
 def test_county_names_from_the_data_never_decide_a_path_outside_out(tmp_path):
     other = tmp_path / "other"
     other.mkdir()
@@ -117,6 +118,7 @@ def test_county_names_from_the_data_never_decide_a_path_outside_out(tmp_path):
     assert entries[2]["county"] == "甲\n县"  # the county keeps its name, as the data gave it
 
 
+@pytest.mark.whole_run
 def test_a_link_planted_in_the_output_folder_is_not_followed(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     src.mkdir()
@@ -195,6 +197,7 @@ def test_a_fixed_output_name_linked_out_of_the_folder_stops_the_run_before_anyth
 
 # ---------------------------------------------------------------- what is not a file in the input folder
 
+@pytest.mark.whole_run
 @pytest.mark.skipif(not hasattr(os, "mkfifo"), reason="FIFOs are POSIX")
 def test_non_files_in_the_input_folder_are_listed_with_a_reason_and_never_opened(tmp_path):
     import json

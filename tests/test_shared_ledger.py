@@ -17,6 +17,7 @@ from equity_xlsx.batch import run
 from equity_xlsx.store import LedgerStore
 from runs_by_hand import sample_counties
 
+pytestmark = pytest.mark.whole_run
 PG_URL = os.environ.get("EQUITY_TEST_PG_URL")
 
 
@@ -61,14 +62,24 @@ def type_owner(path: Path, line: str, owner: str, saved_hours_ago: float) -> Non
     os.utime(path, (when, when))
 
 
+def sheet_values(path: Path, sheet: str) -> list[tuple]:
+    """The rows of one sheet, as values, each as wide as the sheet (read-only: only that sheet is parsed)."""
+    wb = openpyxl.load_workbook(path, read_only=True)
+    try:
+        ws = wb[sheet]
+        return list(ws.iter_rows(values_only=True, max_col=ws.max_column))
+    finally:
+        wb.close()
+
+
 def owner_of(path: Path, line: str) -> str:
-    wb, rows, header = ledger_rows(path)
-    return wb["整改台账"].cell(rows[line], header.index("责任人") + 1).value
+    header, *rows = sheet_values(path, "整改台账")
+    owners = {str(r[0]): r[header.index("责任人")] for r in rows if r[0]}
+    return owners[line]
 
 
 def conflicts_on_the_sheet(path: Path) -> list[str]:
-    return [str(v) for row in openpyxl.load_workbook(path)["数据问题"].iter_rows(values_only=True)
-            for v in row if v and "共用一个台账库" in str(v)]
+    return [str(v) for row in sheet_values(path, "数据问题") for v in row if v and "共用一个台账库" in str(v)]
 
 
 @pytest.mark.parametrize("later", ["乙", "甲"])

@@ -10,11 +10,13 @@ import shutil
 from pathlib import Path
 
 import openpyxl
+import pytest
+from staff_typing import (BUSY, RESULT, SAMPLE, night, rows, saved_at, scores, set_county_figure, stored, type_cell,
+                          type_cells)
 
 from equity_xlsx.batch import run
-from test_nightly import SAMPLE, set_county_figure
 
-from staff_typing import BUSY, RESULT, night, rows, saved_at, scores, stored, type_cell, type_score
+pytestmark = pytest.mark.whole_run
 
 
 def test_five_nights_lose_nothing_staff_typed(tmp_path):
@@ -32,10 +34,8 @@ def test_five_nights_lose_nothing_staff_typed(tmp_path):
 
     # Staff type into the result and keep it open in Excel.
     original = out / RESULT
-    type_cell(original, l1, "责任人", "王主任")
-    type_cell(original, l1, "计划完成时间", dt.date(2026, 6, 30))
-    type_cell(original, l2, "整改措施", "新建教学楼一栋（2026 年预算）")
-    type_score(original, "8", 9)
+    type_cells(original, {(l1, "责任人"): "王主任", (l1, "计划完成时间"): dt.date(2026, 6, 30),
+                          (l2, "整改措施"): "新建教学楼一栋（2026 年预算）"}, scores={"8": 9})
     saved_at(original, dt.datetime(2026, 11, 1, 16, 0))
 
     # Night 2: the result is open, so the run writes the (新) copy, carrying what was typed.
@@ -46,13 +46,10 @@ def test_five_nights_lose_nothing_staff_typed(tmp_path):
     assert got[l1]["责任人"].value == "王主任" and got[l2]["整改措施"].value.startswith("新建教学楼")
 
     # Staff type into the copy, and also into the original they still have open (saved later).
-    type_cell(busy, l1, "整改进展", "已立项")
-    type_cell(busy, l3, "备注", "等财政拨款")
-    type_cell(busy, l4, "责任人", "李四")
-    type_score(busy, "9", 4.5)
+    type_cells(busy, {(l1, "整改进展"): "已立项", (l3, "备注"): "等财政拨款", (l4, "责任人"): "李四"}, scores={"9": 4.5})
     saved_at(busy, dt.datetime(2026, 11, 2, 10, 0))
-    type_cell(original, l4, "责任人", "王五")  # the same cell, differently: the later save wins
-    type_cell(original, l5, "备注", "原文件里的备注")
+    # the same cell, differently: the later save wins
+    type_cells(original, {(l4, "责任人"): "王五", (l5, "备注"): "原文件里的备注"})
     saved_at(original, dt.datetime(2026, 11, 2, 17, 30))
 
     expected = {(l1, "责任人"): "王主任", (l1, "计划完成时间"): dt.datetime(2026, 6, 30),

@@ -225,6 +225,7 @@ def test_the_same_code_twice_warns_and_keeps_the_first(tmp_path):
     assert [s.students for s in data.sections] == [400]
 
 
+@pytest.mark.whole_run
 def test_a_school_of_another_county_in_the_folder_is_filed_by_the_folder_with_a_warning(tmp_path):
     folder = tmp_path / "入" / "测试县2025年基层表"
     folder.mkdir(parents=True)
@@ -302,6 +303,7 @@ def test_text_in_a_form_cell_is_named_by_cell_and_left_out(tmp_path):
     assert not data.sections
 
 
+@pytest.mark.whole_run
 def test_a_corrupt_workbook_in_a_county_folder_fails_alone_and_names_the_school(tmp_path):
     folder = tmp_path / "入" / "测试县2025年基层表"
     folder.mkdir(parents=True)

@@ -21,7 +21,7 @@ from equity_xlsx.model import LedgerLine
 from equity_xlsx.store import DEFAULT_FILENAME, HistoryEntry, LedgerStore, state_url
 from equity_xlsx.vocabulary import LedgerStatus
 
-from conftest import PG_URL  # noqa: E402  (one place reads the CI server URL)
+PG_URL = os.environ.get("EQUITY_TEST_PG_URL")  # this worker's database under pytest-xdist (conftest.py)
 
 OPEN, CLOSED = LedgerStatus.OPEN, LedgerStatus.CLOSED
 

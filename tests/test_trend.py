@@ -16,6 +16,8 @@ from equity_xlsx.batch import run
 from equity_xlsx.store import LedgerStore
 from forms_by_hand import school_2023
 
+pytestmark = pytest.mark.whole_run
+
 PRIMARY = {"backbone": 5, "total": 30, "levels": {"研究生毕业": 1, "本科毕业": 15, "专科毕业": 10},
            "courses": {"语文": 10, "体育与健康": 2, "音乐": 1, "美术": 1}}
 

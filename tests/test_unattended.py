@@ -20,7 +20,7 @@ from typer.testing import CliRunner
 from equity_xlsx.batch import run
 from equity_xlsx.cli import app
 from equity_xlsx.outputs import folder_lock
-from test_staff_edits import rows, type_cell
+from staff_typing import rows, set_county_figure, type_cell
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "sample_inputs" / "大祥区义务教育学校办学条件统计表.xlsx"
@@ -65,6 +65,7 @@ def test_a_run_finding_the_folder_held_waits_then_says_so_and_touches_nothing(tm
     assert sorted(p.name for p in out.iterdir()) == [".equity-run.lock"]
 
 
+@pytest.mark.whole_run
 def test_two_runs_at_once_on_one_folder_both_finish(tmp_path):
     src, out = folder_with_sample(tmp_path), tmp_path / "结果"
     cmd = [sys.executable, "-m", "equity_xlsx.cli", "run", str(src), "--out", str(out), "--force", "--jobs", "1"]
@@ -75,6 +76,7 @@ def test_two_runs_at_once_on_one_folder_both_finish(tmp_path):
     assert summary(out)["workbooks"][0]["status"] == "ok"
 
 
+@pytest.mark.whole_run
 def test_temporaries_of_a_killed_run_are_removed(tmp_path):
     src, out = folder_with_sample(tmp_path), tmp_path / "结果"
     run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
@@ -90,8 +92,6 @@ def test_temporaries_of_a_killed_run_are_removed(tmp_path):
 
 def closed_and_typed(tmp_path: Path) -> tuple[Path, Path, Path, str, str]:
     """Two nights that leave a 已销号 line and a typed note, returning (src, out, data, closed, typed)."""
-    from test_nightly import set_county_figure
-
     src, out = folder_with_sample(tmp_path), tmp_path / "结果"
     run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
     lines = rows(out / RESULT)
@@ -113,6 +113,7 @@ def assert_rebuilt(out: Path, closed: str, typed: str) -> None:
     assert any(str(m).startswith("台账数据库中没有本县的记录") for m in messages)
 
 
+@pytest.mark.whole_run
 def test_a_deleted_database_is_rebuilt_from_the_last_result_even_on_an_unchanged_night(tmp_path):
     src, out, _, closed, typed = closed_and_typed(tmp_path)
     for f in out.glob("equity-ledger.sqlite*"):
@@ -123,6 +124,7 @@ def test_a_deleted_database_is_rebuilt_from_the_last_result_even_on_an_unchanged
     assert_rebuilt(out, closed, typed)
 
 
+@pytest.mark.whole_run
 def test_a_corrupt_database_is_set_aside_reported_and_rebuilt(tmp_path):
     src, out, _, closed, typed = closed_and_typed(tmp_path)
     db = out / "equity-ledger.sqlite"
@@ -140,6 +142,7 @@ def test_a_corrupt_database_is_set_aside_reported_and_rebuilt(tmp_path):
     assert_rebuilt(out, closed, typed)
 
 
+@pytest.mark.whole_run
 def test_the_database_is_backed_up_with_distinct_versions(tmp_path):
     src, out = folder_with_sample(tmp_path), tmp_path / "结果"
     run([src], out, standard="national-2017", jobs=1, today=date(2026, 11, 1))
@@ -180,6 +183,7 @@ def test_an_unreachable_database_fails_fast_before_any_file_is_read(tmp_path, mo
     assert time.monotonic() - started < 60
 
 
+@pytest.mark.whole_run
 def test_a_file_name_with_a_line_break_cannot_forge_a_log_line(tmp_path):
     src = tmp_path / "县表"
     src.mkdir()

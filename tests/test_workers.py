@@ -8,36 +8,22 @@ import multiprocessing
 import os
 import shutil
 from datetime import date
-from pathlib import Path
 
 import pytest
+from runs_by_hand import sample_counties
 
 import equity_xlsx.batch as batch
 import equity_xlsx.pipeline as pipeline
 import equity_xlsx.workers as workers
 
-SAMPLE = Path(__file__).resolve().parents[1] / "sample_inputs" / "大祥区义务教育学校办学条件统计表.xlsx"
-
-pytestmark = pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
-                                reason="patches reach the workers only when they are forked")
-
-
-def counties(folder: Path, names: list[str]) -> None:
-    """One copy of the sample per county name, retitled so each is its own county."""
-    import openpyxl
-
-    folder.mkdir()
-    for name in names:
-        wb = openpyxl.load_workbook(SAMPLE)
-        for ws in wb.worksheets:
-            if isinstance(ws["A1"].value, str) and "大祥区" in ws["A1"].value:
-                ws["A1"].value = ws["A1"].value.replace("大祥区", name)
-        wb.save(folder / f"{name}.xlsx")
+pytestmark = [pytest.mark.whole_run,
+              pytest.mark.skipif(multiprocessing.get_start_method() != "fork",
+                                 reason="patches reach the workers only when they are forked")]
 
 
 def test_a_worker_that_dies_reading_takes_down_only_its_file(tmp_path, monkeypatch):
     src, out = tmp_path / "县表", tmp_path / "结果"
-    counties(src, ["甲县", "乙县", "丙县", "丁县"])
+    sample_counties(src, ["甲县", "乙县", "丙县", "丁县"])
     real = workers.read_input
 
     def dying(f, rules):
@@ -56,7 +42,7 @@ def test_a_worker_that_dies_reading_takes_down_only_its_file(tmp_path, monkeypat
 
 def test_a_worker_that_dies_evaluating_takes_down_only_its_county(tmp_path, monkeypatch):
     src, out = tmp_path / "县表", tmp_path / "结果"
-    counties(src, ["甲县", "乙县", "丙县"])
+    sample_counties(src, ["甲县", "乙县", "丙县"])
     real = pipeline._evaluate_county
 
     def dying(job):
@@ -73,7 +59,7 @@ def test_a_worker_that_dies_evaluating_takes_down_only_its_county(tmp_path, monk
 
 def test_a_worker_past_its_memory_cap_fails_alone_with_a_chinese_reason(tmp_path, monkeypatch):
     src, out = tmp_path / "县表", tmp_path / "结果"
-    counties(src, ["甲县", "乙县", "丙县"])
+    sample_counties(src, ["甲县", "乙县", "丙县"])
     rules_dir = tmp_path / "规则"
     rules_dir.mkdir()
     capped = rules_dir / "capped.toml"
