@@ -205,6 +205,7 @@ def ledger_rows(path: Path) -> tuple[list[str], list[dict]]:
     return heads, [dict(zip(heads, (c.value for c in r))) for r in ws.iter_rows(min_row=2) if r[0].value]
 
 
+@pytest.mark.whole_run
 def test_a_renamed_input_named_only_by_its_file_keeps_its_ledger_by_its_schools(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     schools_book(src / "甲.xlsx", JIA)
@@ -249,6 +250,7 @@ def test_a_renamed_input_named_only_by_its_file_keeps_its_ledger_by_its_schools(
         assert store.counties() == ["丙", "甲"]
 
 
+@pytest.mark.whole_run
 def test_a_renamed_copy_beside_the_original_is_a_clash(tmp_path):
     src, out = tmp_path / "县表", tmp_path / "结果"
     schools_book(src / "甲.xlsx", JIA)
