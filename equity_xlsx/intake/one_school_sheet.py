@@ -20,6 +20,8 @@ by weighted students, like a whole-school amount in a table).
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 from ..model import Source
 from ..problems import Code, ProblemLog
 from ..standards import Standard
@@ -52,9 +54,20 @@ def section_columns(grid: Grid, vocab: Vocabulary) -> tuple[int, dict[int, str |
     return None
 
 
-def form_labels(grid: Grid, vocab: Vocabulary) -> dict[tuple[str, str | None], tuple[int, int, str, tuple]]:
-    """(field, stage) -> (row, value col, label text, match) for label cells with a value beside them."""
-    found: dict[tuple[str, str | None], tuple[int, int, str, tuple]] = {}
+class FormLabel(NamedTuple):
+    """A label cell of a form and where its value is (0-based row and columns)."""
+
+    row: int
+    value_col: int  # -1: nothing beside the label
+    text: str
+    match: tuple
+    empty_col: int  # when value_col is -1: the empty cell right of the label, else -1
+
+
+def form_labels(grid: Grid, vocab: Vocabulary) -> dict[tuple[str, str | None], FormLabel]:
+    """(field, stage) -> the first label cell naming it, with its value cell or, when the
+    value was left empty, the empty cell where it belongs."""
+    found: dict[tuple[str, str | None], FormLabel] = {}
     for i, row in enumerate(grid.rows):
         r = grid.row0 + i
         j = 0
@@ -82,15 +95,16 @@ def form_labels(grid: Grid, vocab: Vocabulary) -> dict[tuple[str, str | None], t
                     break
             key = (hit[0], hit[2])
             if key not in found:
-                found[key] = (r, value_col if value_col is not None else -1, label, hit)
+                empty = -1 if value_col is not None or not _empty(grid, r, k) else k
+                found[key] = FormLabel(r, value_col if value_col is not None else -1, label, hit, empty)
             j = (value_col - grid.col0 + 1) if value_col is not None else j + 1
     return found
 
 
 def is_form(labels: dict) -> bool:
     """A form names the school and gives students (for any stage) in label/value pairs."""
-    has_name = ("name", None) in labels and labels[("name", None)][1] >= 0
-    has_students = any(f == "students" and pos[1] >= 0 for (f, _), pos in labels.items())
+    has_name = ("name", None) in labels and labels[("name", None)].value_col >= 0
+    has_students = any(f == "students" and pos.value_col >= 0 for (f, _), pos in labels.items())
     return has_name and has_students
 
 
@@ -98,7 +112,7 @@ def read_form(grid: Grid, labels: dict, vocab: Vocabulary, std: Standard, file: 
               sheet_stage: str | None, sheet_units: dict[str, str]) -> Record | None:
     """The one school of a form sheet as a Record (values in canonical units)."""
     sheet = grid.name
-    r_name, c_name, _, _ = labels[("name", None)]
+    r_name, c_name = labels[("name", None)][:2]
     name = text_of(grid.get(r_name, c_name))
     rec = Record(sheet=sheet, row=r_name + 1, origin=Source(file, sheet, r_name + 1, col_letter(c_name)),
                  sheet_stage=sheet_stage, form=True)
@@ -106,14 +120,18 @@ def read_form(grid: Grid, labels: dict, vocab: Vocabulary, std: Standard, file: 
     merged: dict = {}
     warned: set = set()
     sections = section_columns(grid, vocab)
-    for (fname, stage), (r, vc, label, hit) in labels.items():
-        if vc < 0:
-            continue
+    for (fname, stage), (r, vc, label, hit, empty_col) in labels.items():
         numeric = fname not in TEXT_FIELDS and vocab.aliases.fields[fname].kind != "text"
         if sections is not None and r > sections[0] and stage is None and numeric:
+            # Read under every section column even when the whole row is empty, so that
+            # each empty section cell is named as a blank.
             for col, section in sections[1].items():
                 _read_value(grid, r, col, fname, section, label, hit, rec, vocab, std, file, problems,
                             sheet_units, merged, warned, field_cols)
+            continue
+        if vc < 0:
+            if numeric and empty_col >= 0:
+                rec.blanks[(stage, fname)] = Source(file, sheet, r + 1, col_letter(empty_col), label)
             continue
         if numeric:
             _read_value(grid, r, vc, fname, stage, label, hit, rec, vocab, std, file, problems, sheet_units,
@@ -144,6 +162,8 @@ def _read_value(grid: Grid, r: int, col: int, fname: str, stage: str | None, lab
         return
     cell = _read_number(grid, r, made, file, problems, merged, warned, field_cols)
     if cell is None:
+        if _empty(grid, r, col):
+            rec.blanks[(stage, fname)] = Source(file, grid.name, r + 1, col_letter(col), label)
         return
     if cell is INVALID:
         rec.invalid.add(fname)
@@ -151,3 +171,13 @@ def _read_value(grid: Grid, r: int, col: int, fname: str, stage: str | None, lab
         rec.staged.setdefault(stage, {})[fname] = cell
     else:
         rec.values[fname] = cell
+
+
+def _empty(grid: Grid, r: int, c: int) -> bool:
+    """The cell at (``r``, ``c``) is a value cell left empty: blank, the first cell of its
+    merged range if merged (a cell inside another's range holds nothing of its own), and not
+    a formula without a cached result (that is reported where it is read)."""
+    m = grid.cover.get((r, c))
+    return (is_blank(grid.get(r, c)) and (m is None or (m.r0, m.c0) == (r, c))
+            and (r, c) not in grid.no_cache)
+
