@@ -7,8 +7,9 @@ sections here, by the same rules (口径, 一贯制 split, composites, checks).
 Before the shared normalising, for the 基层表 parts: a school given twice (the same 学校标识码
 in two workbooks, or twice in one stage export) keeps its first occurrence; a 九年一贯制
 school's two stage-export rows become one school whose whole-school facilities are taken
-once (and compared); a school of a multi-stage type found in one stage only cannot have its
-facilities split, so they are left out with a warning rather than credited to the one stage.
+once (and compared); a school of a multi-stage type missing one of its stages (a 十二年一贯制
+school without its 高中 pupils) cannot have its facilities split, so they are left out with a
+warning rather than credited to the stages found.
 """
 
 from __future__ import annotations
@@ -119,19 +120,22 @@ def _merge_rows(first: Record, other: Record, labels: dict[str, str], problems: 
 
 
 def _drop_unsplittable(rec: Record, rules: Rules, vocab: Vocabulary, problems: ProblemLog) -> Record:
-    """A school of a multi-stage type (九年一贯制 …) with one compulsory stage only: its
-    whole-school facilities cannot be divided, so they are not given to the one stage."""
-    if not rec.values or len(rec.staged) != 1:
+    """A school of a multi-stage type (九年一贯制, 十二年一贯制, 完全中学) missing one of the
+    stages its split weights name: its whole-school facilities cannot be divided by weighted
+    students (the missing stage's pupils would be counted as none, and its share credited to
+    the others), so they are not used for any stage."""
+    if not rec.values or not rec.staged:
         return rec
     text = rec.text.get("school_type", "")
     kind = school_kind(text, vocab) if text else None
     weights = rules.standard.split.weights.get(kind or "", {})
-    stages = [s for s in COMPULSORY if s in weights]
-    if len(stages) < 2:
+    missing = [s for s in weights if s not in rec.staged]
+    if len(weights) < 2 or not missing:
         return rec
-    found = next(iter(rec.staged))
-    missing = [STAGE_LABEL.get(s, s) for s in stages if s != found]
-    where = "另一学段的导出表" if rec.form is False else "该学段的学生、教师表"
+    order = (*COMPULSORY, "senior")
+    found = [s for s in order if s in rec.staged]
+    where = "没有该学段的导出表" if rec.form is False else "工作簿中没有该学段的学生数表"
     problems.add_at(Code.ONE_STAGE_ONLY, rec.origin, school=rec.text.get("name", ""), school_type=text,
-                    found=STAGE_LABEL.get(found, found), missing="、".join(missing), where=where)
+                    found="、".join(STAGE_LABEL.get(s, s) for s in found),
+                    missing="、".join(STAGE_LABEL.get(s, s) for s in order if s in missing), where=where)
     return replace(rec, values={})
