@@ -50,16 +50,28 @@ class Source:
     row: int | None = None
     column: str | None = None
     label: str = ""  # what the cell is on a statistics form: "总计 × 在校学生数›合计"; a derivation
+    via: str = ""  # the county's own form mapping file that located the cell (云溪县基层表/表式补充.toml)
 
     @property
     def cell(self) -> str:
         return f"{self.column or ''}{self.row or ''}"
 
+    @property
+    def via_note(self) -> str:
+        """"（据 云溪县基层表/表式补充.toml）" for a cell located by a county's own mapping file, else ""."""
+        return f"（据 {self.via}）" if self.via else ""
+
+    @property
+    def what(self) -> str:
+        """The label (else the cell), saying the mapping file unless the label already does."""
+        text = self.label or self.cell
+        return text if not self.via or self.via in text else text + self.via_note
+
     def describe(self) -> str:
         where = f"{self.file} / {self.sheet}"
         if self.row is not None or self.column:
             where += f" / {self.cell}"
-        return where + (f"（{self.label}）" if self.label else "")
+        return where + (f"（{self.label}）" if self.label else "") + (self.via_note if self.via not in self.label else "")
 
 
 @dataclass
@@ -125,6 +137,19 @@ class Conversion:
     factor: float
 
 
+@dataclass(frozen=True)
+class MappedFigure:
+    """A figure read through a county's own form mapping file (表式补充*.toml) instead of the
+    bundled form rules (issue 14): listed on 口径说明 so the number can be traced."""
+
+    mapping: str  # the file as the user sees it: 云溪县基层表/表式补充.toml
+    generation: str  # the form generation it adds to: jichu-2018, jiaoji-2021, export
+    sheet: str  # the form (sheet) the figure was read from: 基础基522
+    figure: str  # what was read, in Chinese: 运动场地面积, 在校学生数（小学）
+    cell: str  # where and what: F8（单元格 F8）
+    school: str = ""
+
+
 @dataclass
 class CountyData:
     """One county's data, normalised from all its input parts, with provenance.
@@ -147,6 +172,10 @@ class CountyData:
     kind: str = "county"
     generation: str | None = None  # a statistics form generation (jiaoji-2021 …) or "export"
     data_year: int | None = None  # the year the titles or file names state (2025年…)
+    # The county's own form mapping files merged into the rules its workbooks were read with
+    # (as the user sees them), and each figure one of them gave.
+    form_mappings: list[str] = field(default_factory=list)
+    mapped_figures: list[MappedFigure] = field(default_factory=list)
 
     @property
     def county_id(self) -> CountyId:

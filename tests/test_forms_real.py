@@ -407,7 +407,7 @@ def test_a_county_mapping_file_can_fix_a_cell(tmp_path, jichu_folder):
     (section,) = county([path]).sections
     assert section.values["sports_area"] == 4200 + 300
     source = section.sources["sports_area"]
-    assert (source.sheet, source.label) == ("基础基522", "F8（运动场地面积） + 基础基512 E13（室内体育用房）")
+    assert (source.sheet, source.label) == ("基础基522", "F8（运动场地面积）（据 表式补充.toml） + 基础基512 E13（室内体育用房）")
 
 
 def test_a_mapping_file_with_a_mistake_names_itself_and_the_workbook_is_not_read(tmp_path, jichu_folder):
@@ -541,3 +541,53 @@ def test_a_kindergarten_among_the_schools_is_said_and_left_out_without_errors(tm
     assert [p.code for p in part.problems] == [Code.NOT_COMPULSORY_SCHOOL]  # no missing 312, 423 … errors
     data = assemble([part, *read_file(jichu_folder / "云溪县城关小学.xlsx", RULES)], RULES)
     assert [s.school for s in data.sections] == ["云溪县城关小学"] and not data.errors
+
+
+CELL_MAPPING = ('[generation]\nname = "jichu-2018"\n\n[[figure]]\nfield = "field_area"\nform = "522"\ncell = "F8"\n'
+                'unit = "平方米"\n')
+
+
+def test_a_figure_taken_through_the_county_mapping_file_names_it_in_its_source(tmp_path, jichu_folder):
+    folder = tmp_path / "云溪县基层表"
+    folder.mkdir()
+    path = renamed(shutil.copy(jichu_folder / "云溪县城关小学.xlsx", folder / "城关小学.xlsx"), "基础基522",
+                   "运动场地面积", "体育场地")
+    (folder / "表式补充.toml").write_text(CELL_MAPPING, encoding="utf-8")
+    data = assemble(read_file(path, RULES, display_name="云溪县基层表/城关小学.xlsx"), RULES)
+    (section,) = data.sections
+    # 运动场地面积 came through the county's file; 室内体育用房 (512) through the bundled rules.
+    assert section.sources["sports_area"].via == "云溪县基层表/表式补充.toml"
+    assert section.sources["students"].via == ""
+    assert data.form_mappings == ["云溪县基层表/表式补充.toml"]
+    assert [(m.mapping, m.generation, m.sheet, m.figure, m.school) for m in data.mapped_figures] == [
+        ("云溪县基层表/表式补充.toml", "jichu-2018", "基础基522", "运动场地面积", "云溪县城关小学")]
+
+
+@pytest.mark.whole_run
+def test_scope_sheet_says_which_mapping_file_was_used_and_what_it_changed(tmp_path, jichu_folder):
+    from datetime import date
+
+    from equity_xlsx.batch import run
+
+    folder = tmp_path / "入" / "云溪县基层表"
+    folder.mkdir(parents=True)
+    for s in (CHENGGUAN, HEKOU):
+        renamed(shutil.copy(jichu_folder / f"{s['name']}.xlsx", folder / f"{s['name']}.xlsx"), "基础基522",
+                "运动场地面积", "体育场地")
+    (folder / "表式补充.toml").write_text(CELL_MAPPING, encoding="utf-8")
+    # A second file for the other generation: merged into no rules these workbooks were read with.
+    (folder / "表式补充-教基.toml").write_text(MAPPING, encoding="utf-8")
+    result = run([tmp_path / "入"], tmp_path / "出", standard="national-2017", jobs=1, today=date(2026, 11, 1))
+    (entry,) = result.entries
+    assert not entry["errors"]
+    wb = openpyxl.load_workbook(tmp_path / "出" / entry["output"])
+    rows = [tuple(c for c in r if c is not None) for r in wb["口径说明"].iter_rows(values_only=True)]
+    at = next(i for i, r in enumerate(rows) if r and str(r[0]).startswith("本县表式补充文件"))
+    assert rows[at + 1] == ("文件", "补充的表式", "表", "取数项", "单元格", "学校")
+    assert rows[at + 2] == ("云溪县基层表/表式补充.toml", "2018—2020/21 学年的基层报表（基础基）", "基础基522", "运动场地面积",
+                            "F8（单元格 F8）", "2 所：云溪县城关小学、云溪县河口镇中心小学")
+    assert not any("表式补充-教基.toml" in str(c) for r in rows for c in r)
+    # 学校指标: the 来源 of each school names the file beside the cell it located.
+    ws = wb["学校指标"]
+    sources = [str(r[-1]) for r in ws.iter_rows(values_only=True) if r and r[0] == "云溪县城关小学"]
+    assert sources and "基础基522 F8（运动场地面积）（据 云溪县基层表/表式补充.toml） + 基础基512 E13（室内体育用房）" in sources[0]

@@ -43,6 +43,8 @@ def assemble(parts: list[WorkbookPart], rules: Rules) -> CountyData:
                 data.county_figures[name] = value
                 data.county_sources[name] = p.county_sources[name]
         unmatched.update(p.unmatched)
+        data.form_mappings += [m for m in p.form_mappings if m not in data.form_mappings]
+        data.mapped_figures += p.mapped_figures
     vocab = Vocabulary.of(rules.aliases)
     tables = [rec for p in parts if p.kind == "county" for rec in p.records]
     forms = _one_per_school([p for p in parts if p.kind != "county"], rules, problems)

@@ -56,8 +56,9 @@ def _combine(cells: list[tuple[Cell, int]], target: str) -> Cell:
         sheet = f"{c.source.sheet} " if c.source.sheet != origin_sheet else ""
         # A part itself added up from several rows (博士研究生 + 硕士研究生) shows its own cells.
         what = f"（{c.source.label}）" if " + " in c.source.label else f"{c.source.cell}（{LABEL.get(c.field, c.field)}）"
-        words.append(f"{op}{sheet}{what}")
-    src = Source(first.source.file, first.source.sheet, first.source.row, first.source.column, "".join(words))
+        words.append(f"{op}{sheet}{what}{c.source.via_note}")
+    via = "、".join(dict.fromkeys(c.source.via for c, _ in cells if c.source.via))
+    src = Source(first.source.file, first.source.sheet, first.source.row, first.source.column, "".join(words), via)
     return Cell(round(value, 6), src, target)
 
 

@@ -15,13 +15,13 @@ figure found there is reported, never read as 0.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from ..form_layouts import COURSES, INFO_FIELDS, LABEL, SECTIONS, TEACHER_ROWS, Figure, FormRules, TeacherForm
 from ..identity import CountyId, normalise_code, resolve
-from ..model import STAGE_LABEL, Conversion, Source
+from ..model import STAGE_LABEL, Conversion, MappedFigure, Source
 from ..problems import Code, ProblemLog
 from ..rulebook import Rules
 from .cells import parse_number, text_of, to_canonical
@@ -123,8 +123,10 @@ class SchoolReader:
     """Reads the figures of one school workbook of one generation."""
 
     def __init__(self, book, gen: FormRules, codes: dict[str, str], rules: Rules, file: str, problems: ProblemLog,
-                 part: WorkbookPart, trace: bool):
+                 part: WorkbookPart, trace: bool, mappings: dict[str, str] | None = None):
         self.book, self.gen, self.codes, self.rules = book, gen, codes, rules
+        # The county's own mapping files merged into this generation: file name -> as shown.
+        self.mappings = {p.name: (mappings or {}).get(p.name, p.name) for p in gen.local}
         self.file, self.problems, self.part, self.tracing = file, problems, part, trace
         self.defs = rules.standard.statistics
         self.prefix = gen.generation.prefix
@@ -280,7 +282,8 @@ class SchoolReader:
         r0, c0, label0 = place.cells[0]
         what = f"{label0} × {place.header}" if place.header else label0
         text = " + ".join(parts) if len(place.cells) > 1 else f"{col_letter(c0)}{r0 + 1}（{what}）"
-        return Cell(to_canonical(total, factor), Source(self.file, place.sheet, r0 + 1, col_letter(c0), text), stat)
+        return Cell(to_canonical(total, factor), Source(self.file, place.sheet, r0 + 1, col_letter(c0), text,
+                                                        self.mappings.get(place.origin, "")), stat)
 
     def unit_of(self, place: Place, stat: str, rule_unit: str) -> str:
         """The unit the figure is written in: the row's or column's, else the form's 单位 line
@@ -335,6 +338,9 @@ class SchoolReader:
             self.problems.add(miss.code, miss.sheet, **miss.params)
 
     def trace_hit(self, what: str, place: Place, cell: Cell | None, stat: str, rule_unit: str) -> None:
+        if cell is not None and place.origin in self.mappings:
+            self.part.mapped_figures.append(MappedFigure(self.mappings[place.origin], self.gen.generation.name,
+                                                         place.sheet, what, cell.source.label))
         if not self.tracing:
             return
         r, c, label = place.cells[0]
@@ -595,9 +601,11 @@ def _workbook_year(reader: SchoolReader, names: list[str], book, file: str) -> t
 
 
 def read_school_workbook(book, names: list[str], forms: tuple[FormRules, ...], rules: Rules, file: str,
-                         sheet_problems: ProblemLog, trace: bool = False) -> list[WorkbookPart] | None:
+                         sheet_problems: ProblemLog, trace: bool = False,
+                         mappings: dict[str, str] | None = None) -> list[WorkbookPart] | None:
     """One school's 基层表 workbook -> a part of its county (kind "school", one Record); None
-    when the sheets are not named like statistics forms."""
+    when the sheets are not named like statistics forms. ``mappings`` shows the county's own
+    mapping files by name as the user sees them (云溪县基层表/表式补充.toml)."""
     gen, codes = generation_of(names, forms)
     if gen is None:
         if not looks_like_forms(names):
@@ -610,19 +618,22 @@ def read_school_workbook(book, names: list[str], forms: tuple[FormRules, ...], r
     vocab = Vocabulary.of(rules.aliases)
     problems = ProblemLog(file)
     part = WorkbookPart(file=file, kind="school", generation=gen.generation.name)
-    reader = SchoolReader(book, gen, codes, rules, file, problems, part, trace)
+    reader = SchoolReader(book, gen, codes, rules, file, problems, part, trace, mappings)
     year, said = _workbook_year(reader, names, book, file)
     again, again_codes = generation_of(names, forms, year)
     if again is not gen:  # bare form codes: the 学年初 year decides between generations
         gen, codes = again, again_codes
-        reader = SchoolReader(book, gen, codes, rules, file, problems, part, trace)
+        reader = SchoolReader(book, gen, codes, rules, file, problems, part, trace, mappings)
     if said == "line" and not gen.generation.covers(year):
         problems.add(Code.FORM_GENERATION_YEAR, generation=gen.generation.title, year=year,
                      years=gen.generation.years)
+    part.mapped_figures = []  # only what the reading of the chosen generation took
     fig = reader.read(vocab)
     if "name" not in fig.info:
         fig.info["name"] = Path(file).stem
     part.school = fig.info["name"]
+    part.form_mappings = list(reader.mappings.values())
+    part.mapped_figures = [replace(m, school=part.school) for m in part.mapped_figures]
     part.identity = school_county(fig.info.get("region_code"), fig.info.get("place", ""), file, rules)
     part.county, part.data_year = part.identity.name, year
     if not fig.staged and fig.info.get("school_type"):

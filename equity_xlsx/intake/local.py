@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 from functools import lru_cache
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..form_layouts import FormRules, merge_local, read_form_rules
 
@@ -39,6 +39,25 @@ def local_files(path: Path) -> list[Path]:
         except OSError:
             continue
     return list(dict.fromkeys(out))
+
+
+def shown_names(path: Path, shown: str) -> dict[str, str]:
+    """The mapping files of the workbook at ``path`` as the user sees them, by file name:
+    beside the workbook shown as ``云溪县基层表/城关小学.xlsx`` → ``云溪县基层表/表式补充.toml``; in
+    the folder above → ``表式补充.toml`` (or ``云溪县/表式补充.toml`` when the workbook is shown
+    by its name alone). A name in both folders is the workbook's own folder's (tried first)."""
+    folder = PurePosixPath(shown).parent
+    own = Path(path).resolve().parent
+    out: dict[str, str] = {}
+    for f in local_files(path):
+        if f.parent == own:
+            where = folder / f.name
+        elif str(folder) != ".":
+            where = folder.parent / f.name
+        else:
+            where = PurePosixPath(f.parent.name) / f.name
+        out.setdefault(f.name, str(where))
+    return out
 
 
 @lru_cache(maxsize=64)

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..identity import CountyId
-from ..model import Conversion, Source
+from ..model import Conversion, MappedFigure, Source
 from ..problems import Problem
 from .table import Record
 
@@ -64,6 +64,9 @@ class WorkbookPart:
     # problem that says which indicator's column was not found, once the county is normalised).
     unmatched: dict[str, list[str]] = field(default_factory=dict)
     trace: list[FigureTrace] = field(default_factory=list)
+    # The county's own form mapping files the workbook was read with, and what they gave.
+    form_mappings: list[str] = field(default_factory=list)
+    mapped_figures: list[MappedFigure] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         if self.kind not in KINDS:

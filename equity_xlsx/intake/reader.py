@@ -36,7 +36,7 @@ from .one_school_sheet import form_labels, is_form, read_form
 from .grid import Book, Grid, UnreadableFile, col_letter, load_grid, open_book
 from .header import Header, Vocabulary, build_header, find_header, units_from_titles
 from .limits import LimitExceeded, Limits
-from .local import local_form_rules
+from .local import local_form_rules, shown_names
 from .part import WorkbookPart
 from .place import county_from_text, county_in_titles, year_in
 from .jiceng_workbook import read_school_workbook
@@ -61,6 +61,11 @@ class ReadContext:
     @cached_property
     def vocab(self) -> Vocabulary:
         return Vocabulary.of(self.rules.aliases)
+
+    @cached_property
+    def mappings(self) -> dict[str, str]:
+        """The county's own mapping files by name, as the user sees them (``local.shown_names``)."""
+        return shown_names(self.path, self.file)
 
     @cached_property
     def county_lookup(self) -> dict[str, str]:
@@ -187,7 +192,7 @@ SHEET_RECOGNISERS: tuple[SheetRecogniser, ...] = (
 
 def school_forms_workbook(book: Book, sheets: list[str], ctx: ReadContext) -> list[WorkbookPart] | None:
     """A school's 基层表 workbook: its sheets are named by form code (基础基312, 教基3112_小学 …)."""
-    return read_school_workbook(book, sheets, ctx.forms, ctx.rules, ctx.file, ctx.problems, ctx.trace)
+    return read_school_workbook(book, sheets, ctx.forms, ctx.rules, ctx.file, ctx.problems, ctx.trace, ctx.mappings)
 
 
 WorkbookRecogniser = Callable[[Book, "list[str]", ReadContext], "list[WorkbookPart] | None"]

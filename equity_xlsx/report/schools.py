@@ -97,7 +97,7 @@ def source_text(section: Section, labels: dict[str, str], fields: list[str]) -> 
         src = section.sources.get(f)
         if src is None:
             continue
-        cell = src.label or src.cell
+        cell = src.what
         if origin and src.file == origin.file and src.sheet == origin.sheet:
             parts.append(f"{labels[f]} {cell}")
         elif origin and src.file == origin.file:

@@ -54,6 +54,24 @@ def _statistics_block(line, title, ctx) -> None:  # noqa: ANN001 - the sheet's o
                        "不纳入计算（列在下方“未纳入计算的学校”）")
 
 
+def mapping_rows(data, forms) -> list[tuple[str, str, str, str, str, str]]:  # noqa: ANN001
+    """Each figure a county's own mapping file (表式补充*.toml) gave, once per file, form,
+    figure and cell, with the schools it was read for: (file, generation, form, figure, cell,
+    "2 所：甲、乙"); a file that gave nothing has one row saying so."""
+    titles = {f.generation.name: f.generation.title for f in forms}
+    grouped: dict[tuple[str, str, str, str, str], list[str]] = {}
+    for m in data.mapped_figures:
+        key = (m.mapping, titles.get(m.generation, m.generation), m.sheet, m.figure, m.cell)
+        grouped.setdefault(key, [])
+        if m.school not in grouped[key]:
+            grouped[key].append(m.school)
+    rows = [(*key, f"{len(who)} 所：" + "、".join(who)) for key, who in grouped.items()]
+    used = {m.mapping for m in data.mapped_figures}
+    rows += [(name, "", "", "（未改变任何取数：其中的条目均未用上，数据按内置表式读取）", "", "")
+             for name in data.form_mappings if name not in used]
+    return rows
+
+
 def _yes(flag: object) -> str:
     return "是" if flag else "否"
 
@@ -161,6 +179,9 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
 
     if data.kind != "county":
         _statistics_block(line, title, ctx)
+    if data.form_mappings:
+        table("本县表式补充文件（表式补充*.toml，先于内置表式使用）",
+              ["文件", "补充的表式", "表", "取数项", "单元格", "学校"], mapping_rows(data, ctx.rules.forms))
 
     table("未纳入计算的学校", ["学校", "学段", "办学类型", "在校生数", "原因", "来源"],
           ((ex.school, STAGE_LABEL.get(ex.stage, ex.stage), ex.school_type,
