@@ -591,3 +591,21 @@ def test_scope_sheet_says_which_mapping_file_was_used_and_what_it_changed(tmp_pa
     ws = wb["学校指标"]
     sources = [str(r[-1]) for r in ws.iter_rows(values_only=True) if r and r[0] == "云溪县城关小学"]
     assert sources and "基础基522 F8（运动场地面积）（据 云溪县基层表/表式补充.toml） + 基础基512 E13（室内体育用房）" in sources[0]
+
+
+def test_an_export_column_named_by_the_county_mapping_file_says_so(tmp_path):
+    folder = tmp_path / "云溪县导出"
+    folder.mkdir()
+    row = export_row(CHENGGUAN, "primary")
+    path = export(folder / "小学导出.xlsx", "云溪县2021/2022学年初小学学校基本情况", [row])
+    renamed(path, "Sheet1", "运动场地面积", "室外运动场面积")
+    (folder / "表式补充.toml").write_text(
+        '[generation]\nname = "export"\n\n[[figure]]\nfield = "field_area"\ncolumns = ["室外运动场面积"]\n'
+        'unit = "平方米"\nwhole = true\n', encoding="utf-8")
+    data = assemble(read_file(path, RULES, display_name="云溪县导出/小学导出.xlsx"), RULES)
+    (section,) = data.sections
+    assert section.values["sports_area"] == 4200 + 300
+    assert section.sources["sports_area"].via == "云溪县导出/表式补充.toml"
+    assert data.form_mappings == ["云溪县导出/表式补充.toml"]
+    assert [(m.generation, m.figure, m.school) for m in data.mapped_figures] == [
+        ("export", "运动场地面积", "云溪县城关小学")]

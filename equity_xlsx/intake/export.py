@@ -14,11 +14,12 @@ assembled, and its facilities split once.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from ..form_layouts import LABEL, FormRules
 from ..identity import normalise_code, resolve
-from ..model import STAGE_LABEL, Conversion, Source
+from ..model import STAGE_LABEL, Conversion, MappedFigure, Source
 from ..problems import Code, ProblemLog
 from ..rulebook import Rules
 from .cells import text_of
@@ -62,8 +63,8 @@ class _Columns:
                  problems: ProblemLog, conversions: list[Conversion]):
         band = table.band
         self.info = {k: band.column(paths) for k, paths in ex.columns.items()}
-        # (stat, stage, whole, col, factor, shown, unit)
-        self.figures: list[tuple[str, str | None, bool, int, float, str, str]] = []
+        # (stat, stage, whole, col, factor, shown, unit, the rules file that named the column)
+        self.figures: list[tuple[str, str | None, bool, int, float, str, str, str]] = []
         self.teachers: list[tuple[str, int, str]] = []  # (teacher row or course, col, shown)
         self.covered: dict[str, str] = {}
         self.missing: list[tuple[str, str, tuple[str, ...]]] = []  # (stat, path wanted, nearest headers)
@@ -87,7 +88,7 @@ class _Columns:
             factor = _factor(band, col, f.field, f.unit, rules, sheet, table.first_data, problems, conversions)
             if factor is not None:
                 self.figures.append((f.field, f.stage, f.whole, col, factor, band.shown[col],
-                                     band.units.get(col) or f.unit))
+                                     band.units.get(col) or f.unit, f.origin))
         have = {f for f, _ in done}
         for f in ex.figures:
             if f.field not in have and f.stage is None:
@@ -146,14 +147,16 @@ def export_stage(file: str, sheet: str, vocab: Vocabulary, titles: list[str]) ->
 
 def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sheet_problems: ProblemLog,
                       titles_above, forms: tuple[FormRules, ...] | None = None,  # noqa: ANN001
-                      trace: bool = False) -> list[WorkbookPart] | None:
+                      trace: bool = False, mappings: dict[str, str] | None = None) -> list[WorkbookPart] | None:
     """Every school row of one export sheet, one part per county; None when the sheet is no
     export. ``titles_above(top)`` keeps and returns the texts above the header; ``trace``
-    records where each figure of each school was found (``forms check``)."""
+    records where each figure of each school was found (``forms check``); ``mappings`` shows
+    the county's own mapping files by name as the user sees them."""
     ex = export_rules(forms or rules.forms)
     table = export_table(grid, ex) if ex is not None else None
     if table is None:
         return None
+    local = {p.name: (mappings or {}).get(p.name, p.name) for p in ex.local}
     sheet = grid.name
     titles = titles_above(table.header_top)
     sheet_stage = export_stage(file, sheet, vocab, titles)
@@ -193,7 +196,8 @@ def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sh
         county = resolve(code=region, title_name=county_name or None, file_stem=county_name or Path(file).stem,
                          counties=rules.counties, context=info.get("city", ""))
         part = parts.setdefault(county.key, WorkbookPart(file=file, kind="export", county=county.name,
-                                                         generation="export", identity=county))
+                                                         generation="export", identity=county,
+                                                         form_mappings=list(local.values())))
         log = logs.setdefault(county.key, ProblemLog(file))
         origin = Source(file, sheet, r + 1, col_letter(name_col))
         fig = Figures(file, origin, "export", info=info,
@@ -210,13 +214,17 @@ def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sh
                                           text_of(grid.get(r, col)), unit, ex.path.name,
                                           "" if cell is not None else "单元格不能使用（见数据问题）"))
 
-        for stat, only, whole, col, factor, shown, unit in cols.figures:
+        for stat, only, whole, col, factor, shown, unit, rule in cols.figures:
             if only is not None and only != stage:
                 continue
             if stat in got and only is None:
                 continue  # a column of this stage's own was read first
             cell = read_cell(table, sheet, r, col, shown, stat, factor, defs.blank_cell_is_zero, file, log)
             keep(stat, col, shown, cell, unit)
+            if cell is not None and rule in local:  # a column the county's own file named: said
+                cell.source = replace(cell.source, via=local[rule])
+                part.mapped_figures.append(MappedFigure(local[rule], "export", sheet, LABEL.get(stat, stat),
+                                                        f"{col_letter(col)} 列（{shown}）", name))
             if cell is not None:
                 (fig.whole if whole else got)[stat] = cell
         for key, col, shown in cols.teachers:

@@ -110,7 +110,7 @@ def export_sheet(sheet: SheetView) -> list[WorkbookPart] | None:
     """A stage export (one school per row): one part per county in it."""
     ctx = sheet.ctx
     return read_export_sheet(sheet.grid, ctx.rules, ctx.file, ctx.vocab, ctx.problems, sheet.titles_above, ctx.forms,
-                             ctx.trace)
+                             ctx.trace, ctx.mappings)
 
 
 def school_table_sheet(sheet: SheetView) -> list[WorkbookPart] | None:
