@@ -299,7 +299,7 @@ TITLES: dict[Code, str] = {
     Code.NOT_COMPULSORY_SCHOOL: "非义务教育学校",
     Code.FORM_MISSING: "缺少基层表表页", Code.FORM_NOT_A_FORM: "表页是空的", Code.FORM_ROW_MISSING: "找不到表中的行",
     Code.FORM_COLUMN_MISSING: "找不到表中的列", Code.EXPORT_NO_STAGE: "导出表学段不明", Code.EXPORT_NO_COUNTY: "无法归县",
-    Code.EXPORT_WHOLE_DIFFERS: "两学段全校数不同", Code.ONE_STAGE_ONLY: "一贯制学校缺一个学段",
+    Code.EXPORT_WHOLE_DIFFERS: "两学段全校数不同", Code.ONE_STAGE_ONLY: "多学段学校缺学段数据",
     Code.DUPLICATE_CODE: "学校标识码重复", Code.LEVELS_OVER_TOTAL: "学历之和大于合计",
     Code.BACKBONE_OVER_TEACHERS: "骨干多于专任教师", Code.EQUIPMENT_ZERO: "设备值为 0",
     Code.SCHOOL_COUNTY_DIFFERS: "学校所在县与文件夹不同", Code.SCHOOL_FILE_FAILED: "学校工作簿未能读取",
