@@ -48,7 +48,9 @@ from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
 from .outcome import CountyOutcome, LedgerItem, StageOutcome, TrendPoint, as_number
 from .needs import fmt_number, wan_yuan
-from .report.formats import Formats, fit_width, new_workbook, print_setup, protect, wrapped_height
+from .display import gap_above_zero_decimals, gap_decimals, honest_decimals
+from .report.formats import (Formats, fit_width, new_workbook, number_format, plan_pages, print_setup, protect,
+                             wrapped_height)
 from .stage_view import StageView
 from .standards import Standard
 from .vocabulary import RollupSheet
@@ -67,6 +69,8 @@ PALETTE = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#2
 
 # The indicator's unit decides how 现值 / 标准 / 差距 are shown ("" is a CV line); others 2 decimals.
 _UNIT_KIND = {"": "cv", "元": "money", "%": "amount", "人": "amount", "间": "amount", "班": "amount"}
+# The decimals each kind's format shows (at most, for "amount": "#,##0.0##").
+UNIT_KIND_DECIMALS = {"cv": 4, "money": 0, "amount": 3, "decimal": 2}
 
 
 def _unit_kind(unit: str) -> str:
@@ -361,7 +365,6 @@ class _Book:
         add = self.wb.add_format
         base = {"font_name": "等线", "font_size": 10, "valign": "vcenter"}
         border = {"border": 1, "border_color": "#BFBFBF"}
-        self.cv = add({**base, **border, "num_format": "0.0000"})
         self.limit = add({**base, **border, "num_format": "0.00", "bg_color": "#F2F2F2"})
         self.ratio = add({**base, **border, "num_format": "0%"})
         self.score = add({**base, **border, "num_format": "0.0"})
@@ -374,12 +377,36 @@ class _Book:
         self.numbers = {kind: add({**base, **border, "num_format": nf}) for kind, nf in number_formats}
         self.county_number = {kind: add({**base, **border, "bold": True, "bg_color": "#F2F2F2", "num_format": nf})
                               for kind, nf in number_formats}
+        self._more_decimals: dict[int, object] = {}
         self.emphasis = add({**base, "bold": True, "font_color": "#9C5700"})
         fm = self.fm
         # 汇总 / 趋势 cells by column kind
         self.kinds = {"bold": fm.bold_text, "code": self.center, "stage": self.center, "verdict": self.center,
-                      "year": self.center, "wrap": self.wrap, "int": fm.integer, "limit": self.limit, "cv": self.cv,
+                      "year": self.center, "wrap": self.wrap, "int": fm.integer, "limit": self.limit, "cv": fm.cv,
                       "text": fm.text, "ratio": self.ratio, "score": self.score}
+
+    def cell_format(self, kind: str, value: Any, limit: Any) -> object:
+        """The format of a 汇总 / 趋势 cell of ``kind``; a CV over ``limit``, or a worst ratio
+        over 1, gets the decimals that keep it from reading as within (0.50004, not 0.5000)."""
+        if kind == "cv":
+            return self.fm.cv_of(None if _blank(value) else float(value), None if _blank(limit) else float(limit))
+        if kind == "ratio" and not _blank(value):
+            decimals = honest_decimals(float(value) * 100, 100.0, 0, at_least=False)
+            return self.ratio if decimals == 0 else self.fm.number(decimals, percent=True)
+        return self.kinds[kind]
+
+    def gap_format(self, unit_kind: str, decimals: int, county_line: bool) -> object:
+        """未达标学校's 现值 / 差距 format: its unit's, or ``decimals`` when it needs more."""
+        base = UNIT_KIND_DECIMALS[unit_kind]
+        if decimals == base:
+            return (self.county_number if county_line else self.numbers)[unit_kind]
+        if not county_line:
+            return self.fm.number(decimals)
+        if decimals not in self._more_decimals:
+            self._more_decimals[decimals] = self.wb.add_format({
+                "font_name": "等线", "font_size": 10, "valign": "vcenter", "border": 1, "border_color": "#BFBFBF",
+                "bold": True, "bg_color": "#F2F2F2", "num_format": number_format(decimals)})
+        return self._more_decimals[decimals]
 
     def cv_colours(self, ws: Worksheet, first_row: int, last_row: int, first_col: int, last_col: int,
                    limit_col: int) -> None:
@@ -485,7 +512,7 @@ def _write_summary(book: _Book, frames: RollupFrames, standard: Standard, genera
                 value = STAGE_LABEL.get(value, value) if value else "—"
             elif key == "county_code":
                 value = _code(value)
-            _write(ws, r, c, value, book.kinds[kind])
+            _write(ws, r, c, value, book.cell_format(kind, value, rec.get("cv_limit")))
             if kind in ("bold", "text", "code", "stage", "verdict") and not _blank(value):
                 widths[c] = max(widths[c], fit_width([value], minimum=6, maximum=40))
     last = first + len(df) - 1
@@ -608,8 +635,11 @@ def _write_failing(book: _Book, frames: RollupFrames, standard: Standard, genera
             if key == "stage":
                 value = STAGE_LABEL.get(value, value) if value else "—"
             if kind == "unit":
-                numbers = book.county_number if county_line else book.numbers
-                fmt = numbers[_unit_kind(rec["unit"])]
+                unit_kind = _unit_kind(rec["unit"])
+                base = UNIT_KIND_DECIMALS[unit_kind]
+                decimals = (gap_decimals(rec["current"], rec["standard"], base) if key == "current" else
+                            gap_above_zero_decimals(rec["shortfall"], base) if key == "shortfall" else base)
+                fmt = book.gap_format(unit_kind, decimals, county_line)
             elif county_line:
                 fmt = {"wrap": book.county_wrap, "center": book.county_center}.get(kind, book.county_line)
             else:
@@ -671,7 +701,7 @@ def _write_trend(book: _Book, frames: RollupFrames, standard: Standard, generate
         for r, rec in enumerate(part.to_dict("records"), start=first):
             for c, (key, _h, kind) in enumerate(layout):
                 value = _code(rec[key]) if key == "county_code" else rec.get(key)
-                _write(ws, r, c, value, book.kinds[kind])
+                _write(ws, r, c, value, book.cell_format(kind, value, rec["cv_limit"]))
         last = first + len(part) - 1
         cv_cols = [c for c, (_k, _h, kind) in enumerate(layout) if kind == "cv"]
         book.cv_colours(ws, first, last, cv_cols[0], cv_cols[-1], col_of["cv_limit"])
@@ -712,7 +742,7 @@ def _trend_chart(book: _Book, ws: Worksheet, row: int, pivot: pd.DataFrame, stag
     for r, ((_code_value, county), values) in enumerate(pivot.iterrows(), start=row + 1):
         ws.write_string(r, 0, county, book.fm.bold_text)
         for k, v in enumerate(values, start=1):
-            _write(ws, r, k, v, book.cv)
+            _write(ws, r, k, v, book.cell_format("cv", v, limit))
     limit_row = row + len(pivot) + 1
     ws.write_string(limit_row, 0, LIMIT_LABEL, book.fm.bold_text)
     for k in range(1, len(years) + 1):
