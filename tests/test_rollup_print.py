@@ -9,8 +9,10 @@ The roll-up is built by hand (summary.json ``workbooks[]`` elements, only the ke
   "100%" at 0 decimals reads as at the limit, "100.1%" over it. Its ledger: the county's CV line
   (0.50004 against 0.5, gap 0.00004: "0.5000" and "0.0000" at 4 decimals, so 5) and 丁县一小's
   教学用房 5.797 m² against 5.8 (gap 0.003 m²: "5.80" and "0.00" at 2 decimals, so 3).
-* Twelve more counties (第01县 … 第12县), each with four failing schools whose long names and
-  indicators wrap, so 未达标学校 runs over several pages and 汇总 is wider than a page.
+* Twenty more counties (第01县 … 第20县), each with four failing schools whose long names and
+  indicators wrap, so 未达标学校 runs over several pages and 汇总 is wider than a page; with
+  丁县, 21 counties in each 趋势 chart's table: one band (table and chart) is 24 rows, so two no
+  longer fit on one printed page.
 """
 
 from __future__ import annotations
@@ -80,12 +82,21 @@ def _county(n):
     }
 
 
-ENTRIES = [DING, *(_county(n) for n in range(1, 13))]
-TREND = [{"county": "丁县", "county_code": "430199", "data_year": year, "run_at": f"{year}-11-20 22:30:00",
-          "stages": {"primary": {"cv": {str(i): cv for i, cv in enumerate(DING_CVS, start=1)},
-                                 "county_value": {str(i): 1.0 for i in range(1, 8)},
-                                 "schools": 3, "schools_passing": 2, "resource_pass": False}},
-          "ledger_open": 2, "ledger_closed": 0} for year in (2024, 2025)]
+COUNTIES = range(1, 21)
+ENTRIES = [DING, *(_county(n) for n in COUNTIES)]
+
+
+def _trend(county, code, year, cvs):
+    return {"county": county, "county_code": code, "data_year": year, "run_at": f"{year}-11-20 22:30:00",
+            "stages": {"primary": {"cv": {str(i): cv for i, cv in enumerate(cvs, start=1)},
+                                   "county_value": {str(i): 1.0 for i in range(1, 8)},
+                                   "schools": 3, "schools_passing": 2, "resource_pass": False}},
+            "ledger_open": 2, "ledger_closed": 0}
+
+
+TREND = [_trend("丁县", "430199", year, DING_CVS) for year in (2024, 2025)] + [
+    _trend(f"第{n:02d}县", f"4301{n:02d}", year, [0.1, 0.3, 0.2, 0.15, 0.25, 0.35, 0.05])
+    for n in COUNTIES for year in (2024, 2025)]
 
 
 @pytest.fixture(scope="module")
@@ -132,7 +143,8 @@ def test_a_cv_just_over_its_limit_never_reads_as_the_limit_on_the_trend(book):
     header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "小学（限值 0.5）") + 1
     assert shown(_cell(ws, "丁县", "仪器设备", header)) == "0.50004"
     top = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "小学·仪器设备")
-    assert [shown(ws.cell(top + 1, c)) for c in (2, 3)] == ["0.50004", "0.50004"]
+    ding = next(r for r in range(top, ws.max_row + 1) if ws.cell(r, 1).value == "丁县")
+    assert [shown(ws.cell(ding, c)) for c in (2, 3)] == ["0.50004", "0.50004"]
 
 
 def test_failing_values_and_gaps_never_read_as_meeting_the_standard(book):
@@ -179,7 +191,7 @@ def test_printed_values_read_as_failing(printed):
 def test_every_page_repeats_the_column_names_and_the_identifying_columns(printed):
     pages, _ = printed
     sheets = by_sheet(pages)
-    counties = {"丁县", *(f"第{n:02d}县" for n in range(1, 13))}
+    counties = {"丁县", *(f"第{n:02d}县" for n in COUNTIES)}
     for sheet, heads in (("汇总", ("县（市、区）", "学段")), ("未达标学校", ("县（市、区）", "学校", "台账编号"))):
         ps = sheets[sheet]
         assert len(ps) >= 2, sheet
