@@ -26,6 +26,11 @@ dict form::
                         "schools": int, "schools_passing": int, "resource_pass": bool}},
      "ledger_open": int, "ledger_closed": int}
 
+On screen and paper: a CV over its limit, a worst ratio over 1 and a 未达标学校 value short of
+its standard get the decimals that keep them from reading as within (``display``: 0.50004, not
+"0.5000" beside 0.5); every sheet prints on A4 at no less than 85 % (text ≥ 8 pt), pages across
+repeating the identifying columns and the column names (``report.formats.print_setup``).
+
 A stage's verdict and reasons are its ``stage_view.StageView`` (the same as 概览 and the
 briefs). Units as in summary.json: CVs and limits are plain ratios; indicator values per 100
 students (×100), m², 元. Verdicts are taken from the data (``resource_pass``), never recomputed.
