@@ -46,6 +46,20 @@ def honest_decimals(value: float | None, bound: float | None, decimals: int, *, 
     return MOST_DECIMALS
 
 
+def gap_decimals(value: float | None, bound: float | None, decimals: int) -> int:
+    """``honest_decimals`` for a value on a gap line (整改台账, 未达标学校), whose side of its
+    bound says which way it fails: under its bound it fails a standard to be met (5.7993
+    beside 5.8), over it a limit not to exceed (a CV of 0.50004 beside 0.5)."""
+    if value is None or bound is None:
+        return decimals
+    return honest_decimals(value, bound, decimals, at_least=value < bound)
+
+
+def gap_above_zero_decimals(shortfall: float | None, decimals: int) -> int:
+    """The fewest decimals, from ``decimals`` up, at which a gap above 0 never reads as 0."""
+    return honest_decimals(shortfall, 0.0, decimals, at_least=False)
+
+
 def honest_text(value: float, bound: float | None, decimals: int, *, at_least: bool = True,
                 thousands: bool = True) -> str:
     """``value`` as text with ``honest_decimals`` decimals (thousands separated)."""

@@ -26,6 +26,11 @@ dict form::
                         "schools": int, "schools_passing": int, "resource_pass": bool}},
      "ledger_open": int, "ledger_closed": int}
 
+On screen and paper: a CV over its limit, a worst ratio over 1 and a 未达标学校 value short of
+its standard get the decimals that keep them from reading as within (``display``: 0.50004, not
+"0.5000" beside 0.5); every sheet prints on A4 at no less than 85 % (text ≥ 8 pt), pages across
+repeating the identifying columns and the column names (``report.formats.print_setup``).
+
 A stage's verdict and reasons are its ``stage_view.StageView`` (the same as 概览 and the
 briefs). Units as in summary.json: CVs and limits are plain ratios; indicator values per 100
 students (×100), m², 元. Verdicts are taken from the data (``resource_pass``), never recomputed.
@@ -48,7 +53,9 @@ from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
 from .outcome import CountyOutcome, LedgerItem, StageOutcome, TrendPoint, as_number
 from .needs import fmt_number, wan_yuan
-from .report.formats import Formats, fit_width, new_workbook, print_setup, protect, wrapped_height
+from .display import gap_above_zero_decimals, gap_decimals, honest_decimals
+from .report.formats import (A4_PT, Formats, column_px, fit_width, new_workbook, number_format, plan_pages,
+                             print_setup, protect, wrapped_height)
 from .stage_view import StageView
 from .standards import Standard
 from .vocabulary import RollupSheet
@@ -67,6 +74,8 @@ PALETTE = ("#4472C4", "#ED7D31", "#A5A5A5", "#FFC000", "#5B9BD5", "#70AD47", "#2
 
 # The indicator's unit decides how 现值 / 标准 / 差距 are shown ("" is a CV line); others 2 decimals.
 _UNIT_KIND = {"": "cv", "元": "money", "%": "amount", "人": "amount", "间": "amount", "班": "amount"}
+# The decimals each kind's format shows (at most, for "amount": "#,##0.0##").
+UNIT_KIND_DECIMALS = {"cv": 4, "money": 0, "amount": 3, "decimal": 2}
 
 
 def _unit_kind(unit: str) -> str:
@@ -361,7 +370,6 @@ class _Book:
         add = self.wb.add_format
         base = {"font_name": "等线", "font_size": 10, "valign": "vcenter"}
         border = {"border": 1, "border_color": "#BFBFBF"}
-        self.cv = add({**base, **border, "num_format": "0.0000"})
         self.limit = add({**base, **border, "num_format": "0.00", "bg_color": "#F2F2F2"})
         self.ratio = add({**base, **border, "num_format": "0%"})
         self.score = add({**base, **border, "num_format": "0.0"})
@@ -374,12 +382,37 @@ class _Book:
         self.numbers = {kind: add({**base, **border, "num_format": nf}) for kind, nf in number_formats}
         self.county_number = {kind: add({**base, **border, "bold": True, "bg_color": "#F2F2F2", "num_format": nf})
                               for kind, nf in number_formats}
+        self._more_decimals: dict[int, object] = {}
         self.emphasis = add({**base, "bold": True, "font_color": "#9C5700"})
+        self.emphasis_wrap = add({**base, "bold": True, "font_color": "#9C5700", "text_wrap": True})
         fm = self.fm
         # 汇总 / 趋势 cells by column kind
         self.kinds = {"bold": fm.bold_text, "code": self.center, "stage": self.center, "verdict": self.center,
-                      "year": self.center, "wrap": self.wrap, "int": fm.integer, "limit": self.limit, "cv": self.cv,
+                      "year": self.center, "wrap": self.wrap, "int": fm.integer, "limit": self.limit, "cv": fm.cv,
                       "text": fm.text, "ratio": self.ratio, "score": self.score}
+
+    def cell_format(self, kind: str, value: Any, limit: Any) -> object:
+        """The format of a 汇总 / 趋势 cell of ``kind``; a CV over ``limit``, or a worst ratio
+        over 1, gets the decimals that keep it from reading as within (0.50004, not 0.5000)."""
+        if kind == "cv":
+            return self.fm.cv_of(None if _blank(value) else float(value), None if _blank(limit) else float(limit))
+        if kind == "ratio" and not _blank(value):
+            decimals = honest_decimals(float(value) * 100, 100.0, 0, at_least=False)
+            return self.ratio if decimals == 0 else self.fm.number(decimals, percent=True)
+        return self.kinds[kind]
+
+    def gap_format(self, unit_kind: str, decimals: int, county_line: bool) -> object:
+        """未达标学校's 现值 / 差距 format: its unit's, or ``decimals`` when it needs more."""
+        base = UNIT_KIND_DECIMALS[unit_kind]
+        if decimals == base:
+            return (self.county_number if county_line else self.numbers)[unit_kind]
+        if not county_line:
+            return self.fm.number(decimals)
+        if decimals not in self._more_decimals:
+            self._more_decimals[decimals] = self.wb.add_format({
+                "font_name": "等线", "font_size": 10, "valign": "vcenter", "border": 1, "border_color": "#BFBFBF",
+                "bold": True, "bg_color": "#F2F2F2", "num_format": number_format(decimals)})
+        return self._more_decimals[decimals]
 
     def cv_colours(self, ws: Worksheet, first_row: int, last_row: int, first_col: int, last_col: int,
                    limit_col: int) -> None:
@@ -404,6 +437,19 @@ def _title(book: _Book, ws: Worksheet, title: str, note: str) -> None:
     ws.write_string(0, 0, title, book.fm.title)
     ws.write_string(1, 0, note, book.fm.note)
     ws.set_row(0, 22)
+
+
+def _wrap_notes(book: _Book, ws: Worksheet, notes: dict[int, str], widths: list[float], last_col: int) -> None:
+    """Each note (row -> text) merged over columns 0…``last_col`` (the first printed page) and
+    wrapped there, its row as tall as its lines: a long note printed on one line runs off the
+    page, and its end lands on a page across, away from the table it explains."""
+    span = sum(widths[: last_col + 1])
+    for row, text in notes.items():
+        if last_col > 0:
+            ws.merge_range(row, 0, row, last_col, text, book.fm.note_wrap)
+        else:
+            ws.write_string(row, 0, text, book.fm.note_wrap)
+        ws.set_row(row, wrapped_height([(text, span)]))
 
 
 # 汇总 columns: (frame column, header, group header or None, kind).
@@ -461,12 +507,12 @@ def _write_summary(book: _Book, frames: RollupFrames, standard: Standard, genera
     layout = _summary_layout(standard)
     n_ok = df.loc[df["status"] == "ok", "county"].nunique() if not df.empty else 0
     n_failed = int((df["status"] == "error").sum()) if not df.empty else 0
-    _title(book, ws, "各县（市、区）义务教育优质均衡资源配置汇总",
-           f"评估标准：{standard.title}　生成时间：{generated}　共 {n_ok + n_failed} 个县（市、区），"
-           f"评估完成 {n_ok} 个" + (f"，未能评估 {n_failed} 个（列在表末）" if n_failed else "") + "。")
+    note = (f"评估标准：{standard.title}　生成时间：{generated}　共 {n_ok + n_failed} 个县（市、区），"
+            f"评估完成 {n_ok} 个" + (f"，未能评估 {n_failed} 个（列在表末）" if n_failed else "") + "。")
+    _title(book, ws, "各县（市、区）义务教育优质均衡资源配置汇总", note)
     unscored = "B类得分空白的县尚未评分。" if len(df) and df["b_score"].isna().any() else ""
-    ws.write_string(2, 0, "结论按办法第六条：所有学校达标且七项差异系数都不超过限值才为“达标”。最差指标 = 差异系数与限值之比最大的一项；"
-                          f"整改台账条数和 B类得分是全县（区）的数字，两个学段各列一次。{unscored}", book.fm.note)
+    notes = {1: note, 2: "结论按办法第六条：所有学校达标且七项差异系数都不超过限值才为“达标”。最差指标 = 差异系数与限值之比最大的一项；"
+                         f"整改台账条数和 B类得分是全县（区）的数字，两个学段各列一次。{unscored}"}
     _write_header(book, ws, layout, SUMMARY_HEADER_ROW)
 
     blocks: dict[str, tuple[int, int]] = {}
@@ -485,7 +531,7 @@ def _write_summary(book: _Book, frames: RollupFrames, standard: Standard, genera
                 value = STAGE_LABEL.get(value, value) if value else "—"
             elif key == "county_code":
                 value = _code(value)
-            _write(ws, r, c, value, book.kinds[kind])
+            _write(ws, r, c, value, book.cell_format(kind, value, rec.get("cv_limit")))
             if kind in ("bold", "text", "code", "stage", "verdict") and not _blank(value):
                 widths[c] = max(widths[c], fit_width([value], minimum=6, maximum=40))
     last = first + len(df) - 1
@@ -517,22 +563,36 @@ def _write_summary(book: _Book, frames: RollupFrames, standard: Standard, genera
     else:
         ws.write_string(first, 0, "本次运行没有县（市、区）的结果。", book.fm.note)
     ws.freeze_panes(SUMMARY_HEADER_ROW + 1, 3)
-    print_setup(ws, SUMMARY_HEADER_ROW)
+    # Too wide for one page at a legible scale: pages across, each repeating 县 / 代码 / 学段,
+    # broken before the CV group, the worst indicator or the ledger group where one falls.
+    groups = (col_of[cv_column(standard.indicators[0].id)], col_of["worst_short"], col_of["ledger_open"])
+    printed = print_setup(ws, SUMMARY_HEADER_ROW, widths=widths, repeat_cols=col_of["stage"] + 1, blocks=groups)
+    ws.repeat_rows(SUMMARY_HEADER_ROW - 1, SUMMARY_HEADER_ROW)  # the column names; a repeated title would be cut
+    _wrap_notes(book, ws, notes, widths, printed.first_page_last_col)
     protect(ws)
     return blocks
+
+
+# 图表: each chart as wide as a landscape A4 page prints at 100 % (12 columns 10 characters
+# wide: 900 px here, 972 px as LibreOffice lays them out, within the page's 1,014). Its 9-point
+# axis labels then print at 9 points; more counties make thinner columns, not a wider chart.
+CHART_COLS, CHART_COL_CHARS = 12, 10
+CHART_PX = CHART_COLS * column_px(CHART_COL_CHARS) - 8
 
 
 def _write_charts(book: _Book, standard: Standard, blocks: dict[str, tuple[int, int]], generated: str) -> None:
     """Per stage a clustered column chart: categories = counties, a series per indicator,
     the limit as a line; every range points at the 汇总 cells."""
     ws = book.wb.add_worksheet(CHART_SHEET)
-    _title(book, ws, "各县（市、区）差异系数图",
-           f"评估标准：{standard.title}　生成时间：{generated}　数据取自“{SUMMARY_SHEET}”表；"
-           f"在“{SUMMARY_SHEET}”中筛选县（市、区）时，图中只显示筛选出的县。红色虚线为限值。")
+    note = (f"评估标准：{standard.title}　生成时间：{generated}　数据取自“{SUMMARY_SHEET}”表；"
+            f"在“{SUMMARY_SHEET}”中筛选县（市、区）时，图中只显示筛选出的县。红色虚线为限值。")
+    _title(book, ws, "各县（市、区）差异系数图", note)
     layout = _summary_layout(standard)
     col_of = {key: c for c, (key, *_rest) in enumerate(layout)}
     row = 3
     breaks: list[int] = []
+    ws.set_column(0, CHART_COLS - 1, CHART_COL_CHARS)
+    _wrap_notes(book, ws, {1: note}, [CHART_COL_CHARS] * CHART_COLS, CHART_COLS - 1)
     if not blocks:
         ws.write_string(row, 0, "没有可作图的数据。", book.fm.note)
     for stage, (lo, hi) in blocks.items():
@@ -567,18 +627,17 @@ def _write_charts(book: _Book, standard: Standard, blocks: dict[str, tuple[int, 
                           "major_gridlines": {"visible": True, "line": {"color": "#D9D9D9"}}})
         chart.set_x_axis({"num_font": {"size": 9}})
         chart.set_legend({"position": "bottom"})
-        width = int(min(2400, max(960, 120 * n + 200)))
-        chart.set_size({"width": width, "height": 460})
+        chart.set_size({"width": CHART_PX, "height": 460})
         ws.insert_chart(row, 0, chart, {"x_offset": 4, "y_offset": 4})
         breaks.append(row + 25)
         row += 25
     ws.set_h_pagebreaks(breaks[:-1])  # one chart per printed page
-    print_setup(ws)
+    print_setup(ws, widths=[CHART_COL_CHARS] * CHART_COLS)
     protect(ws)
 
 
 def _failing_layout() -> list[tuple[str, str, str]]:
-    return [("county", "县（市、区）", "bold"), ("school", "学校", "text"), ("level", "类型", "center"),
+    return [("county", "县（市、区）", "bold"), ("school", "学校", "wrap"), ("level", "类型", "center"),
             ("stage", "学段", "center"), ("indicator", "指标", "wrap"), ("unit", "单位", "center"),
             ("current", "现值", "unit"), ("standard", "标准", "unit"), ("shortfall", "差距", "unit"),
             ("need_text", "需补足", "wrap"), ("id", "台账编号", "text")]
@@ -588,19 +647,21 @@ def _write_failing(book: _Book, frames: RollupFrames, standard: Standard, genera
     ws = book.wb.add_worksheet(FAILING_SHEET)
     df = frames.failing
     schools = df[df["level"] == SCHOOL_LEVEL].drop_duplicates(["county", "school", "stage"]) if len(df) else df
-    _title(book, ws, "资源配置未达标的学校及差距",
-           f"评估标准：{standard.title}　生成时间：{generated}　{len(schools)} 个学校（学段）资源配置未达标，"
-           f"连同县级条目共 {len(df)} 条整改台账条目，每条一行。")
-    ws.write_string(2, 0, "灰底的“县级”条目是全县（区）层面的（差异系数超限、全县值未达标等），列在各县最前。"
-                          "现值、标准、差距按指标的单位（差异系数条目为差异系数），需补足为实际要增加的数量。", book.fm.note)
+    note = (f"评估标准：{standard.title}　生成时间：{generated}　{len(schools)} 个学校（学段）资源配置未达标，"
+            f"连同县级条目共 {len(df)} 条整改台账条目，每条一行。")
+    _title(book, ws, "资源配置未达标的学校及差距", note)
+    notes = {1: note, 2: "灰底的“县级”条目是全县（区）层面的（差异系数超限、全县值未达标等），列在各县最前。"
+                         "现值、标准、差距按指标的单位（差异系数条目为差异系数），需补足为实际要增加的数量。"}
     layout = _failing_layout()
     header_row = 4
     ws.write_row(header_row, 0, [h for _, h, _ in layout], book.fm.header)
     headers = {k: h for k, h, _ in layout}
-    widths = {"level": 6, "stage": 6, "unit": 8, "current": 10, "standard": 10, "shortfall": 10}
-    for key, lo, hi in (("county", 10, 20), ("school", 12, 30), ("indicator", 20, 48), ("need_text", 10, 32),
+    widths = {"level": 6, "stage": 6, "unit": 8, "current": 9, "standard": 9, "shortfall": 9}
+    # Long school names, indicators and amounts wrap (headers too): the eleven columns then print
+    # one page wide at a legible scale for most cities.
+    for key, lo, hi in (("county", 12, 16), ("school", 12, 20), ("indicator", 20, 30), ("need_text", 10, 26),
                         ("id", 12, 16)):
-        widths[key] = fit_width([headers[key], *df[key].astype(str)], minimum=lo, maximum=hi, padding=3)
+        widths[key] = fit_width(df[key].astype(str), minimum=lo, maximum=hi, padding=2)
     for r, rec in enumerate(df.to_dict("records"), start=header_row + 1):
         county_line = rec["level"] == COUNTY_LEVEL
         for c, (key, _header, kind) in enumerate(layout):
@@ -608,29 +669,37 @@ def _write_failing(book: _Book, frames: RollupFrames, standard: Standard, genera
             if key == "stage":
                 value = STAGE_LABEL.get(value, value) if value else "—"
             if kind == "unit":
-                numbers = book.county_number if county_line else book.numbers
-                fmt = numbers[_unit_kind(rec["unit"])]
+                unit_kind = _unit_kind(rec["unit"])
+                base = UNIT_KIND_DECIMALS[unit_kind]
+                decimals = (gap_decimals(rec["current"], rec["standard"], base) if key == "current" else
+                            gap_above_zero_decimals(rec["shortfall"], base) if key == "shortfall" else base)
+                fmt = book.gap_format(unit_kind, decimals, county_line)
             elif county_line:
                 fmt = {"wrap": book.county_wrap, "center": book.county_center}.get(kind, book.county_line)
             else:
                 fmt = {"bold": book.fm.bold_text, "text": book.fm.text, "center": book.center, "wrap": book.wrap}[kind]
             _write(ws, r, c, value, fmt)
-        ws.set_row(r, wrapped_height([(rec[k], widths[k]) for k in ("indicator", "need_text")]))
+        ws.set_row(r, wrapped_height([(rec[k], widths[k]) for k in ("school", "indicator", "need_text")]))
     for c, (key, _header, _kind) in enumerate(layout):
         ws.set_column(c, c, widths[key])
-    ws.set_row(header_row, 20)
+    ws.set_row(header_row, wrapped_height((h, widths[k]) for k, h, _kind in layout))
     if len(df):
         ws.autofilter(header_row, 0, header_row + len(df), len(layout) - 1)
     else:
         ws.write_string(header_row + 1, 0, "没有资源配置未达标的学校。", book.fm.note)
     ws.freeze_panes(header_row + 1, 2)
-    print_setup(ws, header_row)
+    col_widths = [widths[key] for key, _h, _k in layout]
+    col_of = {key: c for c, (key, _h, _k) in enumerate(layout)}
+    printed = print_setup(ws, header_row, widths=col_widths, repeat_cols=col_of["school"] + 1,
+                          blocks=(col_of["indicator"], col_of["current"]))
+    ws.repeat_rows(header_row)  # only the column names: a repeated title would be cut at the repeated columns
+    _wrap_notes(book, ws, notes, col_widths, printed.first_page_last_col)
     protect(ws)
 
 
 def _trend_layout(standard: Standard) -> list[tuple[str, str, str]]:
     return [("county", "县（市、区）", "bold"), ("county_code", "行政区划代码", "code"), ("data_year", "数据年份", "year"),
-            ("run_at", "运行时间", "text"), ("verdict", "资源配置结论", "verdict"),
+            ("run_at", "运行日期", "text"), ("verdict", "资源配置结论", "verdict"),
             ("schools_passing", "达标学校数", "int"), ("schools", "学校数", "int"), ("cv_limit", "限值", "limit"),
             *((cv_column(i.id), i.short, "cv") for i in standard.indicators),
             ("ledger_open", "台账未销号（全县）", "int"), ("ledger_closed", "台账已销号（全县）", "int")]
@@ -639,9 +708,9 @@ def _trend_layout(standard: Standard) -> list[tuple[str, str, str]]:
 def _write_trend(book: _Book, frames: RollupFrames, standard: Standard, generated: str) -> None:
     ws = book.wb.add_worksheet(TREND_SHEET)
     df = frames.trend
-    _title(book, ws, "各县（市、区）差异系数历年变化",
-           f"评估标准：{standard.title}　生成时间：{generated}　每个县每个数据年份取最近一次运行；"
-           "差异系数绿色 = 不超过限值，红色 = 超过限值（限值按当前标准）。")
+    note = (f"评估标准：{standard.title}　生成时间：{generated}　每个县每个数据年份取最近一次运行；"
+            "差异系数绿色 = 不超过限值，红色 = 超过限值（限值按当前标准）。")
+    _title(book, ws, "各县（市、区）差异系数历年变化", note)
     row = 2
     if df.empty:
         ws.write_string(row, 0, "暂无历年数据：台账库中还没有各县的运行记录。", book.emphasis)
@@ -649,16 +718,22 @@ def _write_trend(book: _Book, frames: RollupFrames, standard: Standard, generate
         print_setup(ws)
         protect(ws)
         return
-    if single_year(df):
-        ws.write_string(row, 0, ONE_YEAR_NOTE, book.emphasis)
-    row += 2
     layout = _trend_layout(standard)
     col_of = {key: c for c, (key, _h, _kind) in enumerate(layout)}
-    widths = [{"cv": 8.5, "int": 7, "limit": 6.5, "code": 9, "year": 7, "verdict": 9}.get(kind, 10)
+    # Narrow columns under wrapping headers: the table prints one page wide at a legible scale
+    # (a county name up to about 12 characters), so the charts under it are never cut by a page across.
+    widths = [{"cv": 8, "int": 6.5, "limit": 6, "code": 9, "year": 7, "verdict": 8}.get(kind, 10)
               for _k, _h, kind in layout]
-    widths[col_of["county"]] = fit_width([*df["county"], "县（市、区）"], minimum=10, maximum=30)
-    widths[col_of["run_at"]] = 18
+    widths[col_of["county"]] = fit_width(df["county"], minimum=12, maximum=30)
+    widths[col_of["run_at"]] = 11
     widths[col_of["ledger_open"]] = widths[col_of["ledger_closed"]] = 9
+    cv_cols = [c for c, (_k, _h, kind) in enumerate(layout) if kind == "cv"]
+    pages = plan_pages(widths, repeat_cols=col_of["data_year"] + 1, blocks=(cv_cols[0],))
+    _wrap_notes(book, ws, {1: note}, widths, pages.first_page_last_col)
+    if single_year(df):
+        ws.merge_range(row, 0, row, pages.first_page_last_col, ONE_YEAR_NOTE, book.emphasis_wrap)
+        ws.set_row(row, wrapped_height([(ONE_YEAR_NOTE, sum(widths[: pages.first_page_last_col + 1]))]))
+    row += 2
     stages = [s for s in (*STAGES, *sorted(set(df["stage"]) - set(STAGES))) if (df["stage"] == s).any()]
     for stage in stages:
         part = df[df["stage"] == stage]
@@ -671,9 +746,10 @@ def _write_trend(book: _Book, frames: RollupFrames, standard: Standard, generate
         for r, rec in enumerate(part.to_dict("records"), start=first):
             for c, (key, _h, kind) in enumerate(layout):
                 value = _code(rec[key]) if key == "county_code" else rec.get(key)
-                _write(ws, r, c, value, book.kinds[kind])
+                if key == "run_at":
+                    value = str(value)[:10]  # the day; the time of day tells a statistician nothing here
+                _write(ws, r, c, value, book.cell_format(kind, value, rec["cv_limit"]))
         last = first + len(part) - 1
-        cv_cols = [c for c, (_k, _h, kind) in enumerate(layout) if kind == "cv"]
         book.cv_colours(ws, first, last, cv_cols[0], cv_cols[-1], col_of["cv_limit"])
         verdict = _col(col_of["verdict"])
         book.fm.verdict_rules(ws, f"{verdict}{first + 1}:{verdict}{last + 1}")
@@ -681,38 +757,65 @@ def _write_trend(book: _Book, frames: RollupFrames, standard: Standard, generate
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
 
-    breaks = [row]  # the charts start on a new printed page, two bands per page
+    breaks = [row]  # the charts start on a new printed page; a band that would cross a page starts the next
+    page_top = row
     ws.write_string(row, 0, "趋势图：每项指标一张，横轴为数据年份，每个县（市、区）一条线，红色虚线为限值。"
-                            "图左侧的小表是图的数据。", book.fm.subtitle)
+                            "图左侧（或上方）的小表是图的数据。", book.fm.subtitle)
     row += 2
-    bands = 0
     for stage in stages:
         limit = standard.cv.limit.get(stage)
         for ind in standard.indicators:
-            if bands and bands % 2 == 0:
-                breaks.append(row)
-                row += 1  # a chart drawn right on a page break leaves its edge on the page before
             pivot = trend_pivot(df, stage, ind.id)
-            row = _trend_chart(book, ws, row, pivot, stage, ind.short, limit)
-            bands += 1
+            beside = _chart_fits_beside(widths, len(pivot.columns), pages.first_page_last_col)
+            if row + _band_rows(len(pivot), beside) > page_top + _page_rows(pages.scale):
+                breaks.append(row)
+                page_top = row
+                row += 1  # a chart drawn right on a page break leaves its edge on the page before
+            row = _trend_chart(book, ws, row, pivot, stage, ind.short, limit, beside, widths)
     ws.set_h_pagebreaks(breaks)
-    print_setup(ws)
+    print_setup(ws, widths=widths, repeat_cols=col_of["data_year"] + 1, blocks=(cv_cols[0],))
     protect(ws)
 
 
+# 趋势 charts: 560 × 280 px (14 rows of 15 pt).
+TREND_CHART_PX, TREND_CHART_ROWS, TREND_CHART_OFFSET = 560, 14, 8
+ROW_PT = 15.0  # xlsxwriter's default row height
+# Height a landscape A4 page prints rows in (points): the page less print_setup's 0.6-inch top
+# and bottom margins, and a little for rounding.
+PRINTED_HEIGHT_PT = A4_PT[0] - 2 * 0.6 * 72 - 12
+
+
+def _page_rows(scale: int) -> int:
+    """Default-height rows a printed page holds at ``scale`` %."""
+    return int(PRINTED_HEIGHT_PT / (ROW_PT * scale / 100))
+
+
+def _chart_fits_beside(widths: list[float], years: int, last_col: int) -> bool:
+    """True when a trend chart drawn right of its small table (from column ``years`` + 2) ends
+    within the first printed page's columns (0…``last_col``); else it goes under the table."""
+    room = sum(column_px(w) for w in widths[years + 2: last_col + 1])
+    return room >= TREND_CHART_PX + TREND_CHART_OFFSET
+
+
+def _band_rows(counties: int, beside: bool) -> int:
+    """Rows a trend band takes: the small table (header, counties, 限值) and its chart."""
+    table = counties + 3  # its header may wrap to two lines
+    return max(table + 1, TREND_CHART_ROWS + 2) if beside else table + 1 + TREND_CHART_ROWS + 2
+
+
 def _trend_chart(book: _Book, ws: Worksheet, row: int, pivot: pd.DataFrame, stage: str, short: str,
-                 limit: float | None) -> int:
+                 limit: float | None, beside: bool, widths: list[float]) -> int:
     """A small table (counties down, data years across, then the 限值 row) and its line chart
-    to the right; returns the row after the band."""
+    to the right (``beside``) or under it; returns the row after the band."""
     label = STAGE_LABEL.get(stage, stage)
     years = list(pivot.columns)
-    ws.write_string(row, 0, f"{label}·{short}", book.fm.header)
-    for k, year in enumerate(years, start=1):
-        ws.write_string(row, k, f"{int(year)}年", book.fm.header)
+    heads = [f"{label}·{short}", *(f"{int(year)}年" for year in years)]
+    ws.write_row(row, 0, heads, book.fm.header)
+    ws.set_row(row, min(wrapped_height(zip(heads, widths)), 2 * ROW_PT + 3))  # _band_rows counts a spare row
     for r, ((_code_value, county), values) in enumerate(pivot.iterrows(), start=row + 1):
         ws.write_string(r, 0, county, book.fm.bold_text)
         for k, v in enumerate(values, start=1):
-            _write(ws, r, k, v, book.cv)
+            _write(ws, r, k, v, book.cell_format("cv", v, limit))
     limit_row = row + len(pivot) + 1
     ws.write_string(limit_row, 0, LIMIT_LABEL, book.fm.bold_text)
     for k in range(1, len(years) + 1):
@@ -739,9 +842,12 @@ def _trend_chart(book: _Book, ws: Worksheet, row: int, pivot: pd.DataFrame, stag
     chart.set_x_axis({"name": "数据年份"})
     chart.set_legend({"position": "right"})
     chart.show_blanks_as("span")
-    chart.set_size({"width": 560, "height": 280})
-    ws.insert_chart(row, last_col + 2, chart, {"x_offset": 8})
-    return row + max(len(pivot) + 3, 16)
+    chart.set_size({"width": TREND_CHART_PX, "height": TREND_CHART_ROWS * 20})
+    if beside:
+        ws.insert_chart(row, last_col + 2, chart, {"x_offset": TREND_CHART_OFFSET})
+    else:
+        ws.insert_chart(limit_row + 2, 0, chart)
+    return row + _band_rows(len(pivot), beside)
 
 
 def write_rollup(path: Path, entries: list[CountyOutcome | dict], standard: Standard,

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ..display import honest_decimals
+from ..display import gap_above_zero_decimals, gap_decimals
 from ..model import LEDGER_COLUMNS, STAGE_LABEL, LedgerColumn, LedgerLine
 from ..vocabulary import CountySheet, LedgerStatus
 from .context import ReportContext, Sheet
@@ -63,12 +63,12 @@ AMOUNT_DECIMALS = 3  # fm.amount: up to 3 decimals
 def number_format(fm: Formats, line: LedgerLine, field: str):  # noqa: ANN201
     """现值 / 差距 shown so that a gap never reads as closed: a 现值 short of its 标准值 keeps
     the decimals that tell them apart (5.7993 beside 5.8), a 差距 above 0 never shows as 0."""
-    value, bound, at_least = getattr(line, field), None, True
-    if field == "current" and line.current is not None and line.standard is not None:
-        bound, at_least = line.standard, line.current < line.standard
+    if field == "current":
+        decimals = gap_decimals(line.current, line.standard, AMOUNT_DECIMALS)
     elif field == "shortfall":
-        bound, at_least = 0.0, False
-    decimals = honest_decimals(value, bound, AMOUNT_DECIMALS, at_least=at_least)
+        decimals = gap_above_zero_decimals(line.shortfall, AMOUNT_DECIMALS)
+    else:
+        decimals = AMOUNT_DECIMALS
     return fm.amount if decimals == AMOUNT_DECIMALS else fm.number(decimals)
 
 
