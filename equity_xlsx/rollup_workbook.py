@@ -370,7 +370,7 @@ class _Book:
         add = self.wb.add_format
         base = {"font_name": "等线", "font_size": 10, "valign": "vcenter"}
         border = {"border": 1, "border_color": "#BFBFBF"}
-        self.limit = add({**base, **border, "num_format": "0.00", "bg_color": "#F2F2F2"})
+        self.limit = add({**base, **border, "num_format": "0.00##", "bg_color": "#F2F2F2"})
         self.ratio = add({**base, **border, "num_format": "0%"})
         self.score = add({**base, **border, "num_format": "0.0"})
         self.center = add({**base, **border, "align": "center"})

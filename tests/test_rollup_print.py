@@ -237,3 +237,18 @@ def test_trend_charts_never_straddle_a_page(printed):
                  sum(w.text == "数据年份" for w in p.words)) for p in charts]
     assert all(titles == axes for titles, axes in per_page), per_page
     assert sum(titles for titles, _ in per_page) == 7  # 小学 × seven indicators, each whole
+
+
+def test_a_stage_limit_shows_all_its_digits(tmp_path):
+    """A limit of 0.425 (a province's own rule) reads "0.425", not "0.43"; 0.5 still reads "0.50"."""
+    entry = {**_county(1), "stages": {"primary": _stage([0.1] * 7, 0.5, 6, 6),
+                                      "junior": _stage([0.1] * 7, 0.425, 3, 3)}}
+    path = tmp_path / "市级汇总.xlsx"
+    write_rollup(path, [entry], STD, [], generated="2026-11-23 22:30")
+    ws = openpyxl.load_workbook(path)["汇总"]
+    header = next(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value == "县（市、区）")
+    col = next(c for c in range(1, ws.max_column + 1)
+               if "限值" in str(ws.cell(header, c).value or "") + str(ws.cell(header + 1, c).value or ""))
+    shown_limits = sorted(shown(ws.cell(r, col)) for r in range(header + 1, ws.max_row + 1)
+                          if ws.cell(r, 1).value == "第01县")
+    assert shown_limits == ["0.425", "0.50"]
