@@ -39,6 +39,12 @@ GRADES = {"primary": ("一年级", "二年级", "三年级", "四年级", "五�
 STAGE_WORD = {"primary": "小学", "junior": "初中", "senior": "高中"}
 
 
+def lv(doctor, master, bachelor, associate, high, below) -> dict[str, int]:  # noqa: ANN001
+    """A school stage's 专任教师 by 学历 (博士, 硕士, 本科, 专科, 高中, 高中以下), as the fixtures give them."""
+    return {"doctor": doctor, "master": master, "bachelor": bachelor, "associate": associate, "high": high,
+            "below": below}
+
+
 def t(n) -> str | None:  # noqa: ANN001 - a number, or None for a blank cell
     """A number stored as text, as the real forms store them; 0 and None stay blank."""
     if n is None or n == 0:

@@ -31,15 +31,10 @@ from equity_xlsx.intake.local import local_forms_digest
 from equity_xlsx.problems import Code
 from equity_xlsx.rulebook import default_rules
 from equity_xlsx.standards import RuleError, read_rules_file
-from realforms import export, jiaoji_school, jichu_school
+from realforms import export, jiaoji_school, jichu_school, lv
 
 RULES = default_rules()
 STD = RULES.standard
-
-
-def lv(doctor, master, bachelor, associate, high, below):  # noqa: ANN001, ANN201
-    return {"doctor": doctor, "master": master, "bachelor": bachelor, "associate": associate, "high": high,
-            "below": below}
 
 
 CHENGGUAN = {"name": "云溪县城关小学", "code": "2148077701", "type": "小学", "type_code": "211",

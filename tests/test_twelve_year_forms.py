@@ -34,14 +34,9 @@ from equity_xlsx.indicators import evaluate
 from equity_xlsx.intake import assemble, read_file
 from equity_xlsx.problems import Code
 from equity_xlsx.rulebook import default_rules
-from realforms import export, jiaoji_school, jichu_school
+from realforms import export, jiaoji_school, jichu_school, lv
 
 RULES = default_rules()
-
-
-def lv(doctor, master, bachelor, associate, high, below):  # noqa: ANN001, ANN201
-    return {"doctor": doctor, "master": master, "bachelor": bachelor, "associate": associate, "high": high,
-            "below": below}
 
 
 SHIYAN = {"name": "云溪县实验学校", "code": "2148077709", "type": "十二年一贯制学校", "type_code": "345",
