@@ -71,6 +71,13 @@ class RunResult:
         return Exit.FAILED if self.failed else Exit.OK
 
 
+def report_order(outcome: CountyOutcome, order: dict[str, int]) -> tuple[int, str, str]:
+    """Where a county stands in summary.json and 运行报告: by its first input's place among the
+    inputs, then by 行政区划代码 and name, so that counties sharing one input (a city export)
+    stand in the same order whichever worker finished first."""
+    return order.get(outcome.input, len(order)), outcome.county_code or "", outcome.county or ""
+
+
 def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None = None,
         state: str | None = None, jobs: int | None = None, force: bool = False,
         reporter: Reporter | None = None, today: date | None = None,
@@ -426,7 +433,7 @@ class Run:
         return None
 
     def _summarise(self) -> RunResult:
-        self.outcomes.sort(key=lambda o: self.order.get(o.input, len(self.order)))
+        self.outcomes.sort(key=lambda o: report_order(o, self.order))
         result = RunResult(self.outcomes, self.not_read, self.notices)
         entries = result.entries
         skipped_files = [{"file": n.file, "reason": n.reason} for n in self.not_read]

@@ -13,7 +13,9 @@ import openpyxl
 import pytest
 from typer.testing import CliRunner
 
+from equity_xlsx.batch import report_order
 from equity_xlsx.cli import app
+from equity_xlsx.outcome import CountyOutcome
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLES = ROOT / "sample_inputs"
@@ -176,3 +178,16 @@ def test_data_problems_are_said_on_the_console_even_when_quiet(tmp_path):
     assert summary["workbooks"][0]["problems"] == {"empty_sheet": 1, "hidden_sheet": 1}
     report = openpyxl.load_workbook(out / "运行报告.xlsx")["运行概况"]
     assert "空工作表 ×1、隐藏工作表 ×1" in [c.value for c in report[5]]
+
+
+def test_counties_sharing_one_input_stand_in_the_same_order_whoever_finished_first():
+    """Two counties read from one city export (东山县 480721, 西林区 480702) tie on their input's
+    place; the 行政区划代码 breaks the tie, so summary.json's order does not follow the workers."""
+    order = {"甲县.xlsx": 0, "市级导出/小学.xlsx": 1, "乙县.xlsx": 2}
+    done = [CountyOutcome(input="乙县.xlsx", county="乙县"),
+            CountyOutcome(input="市级导出/小学.xlsx", county="东山县", county_code="480721"),
+            CountyOutcome(input="市级导出/小学.xlsx", county="西林区", county_code="480702"),
+            CountyOutcome(input="甲县.xlsx", county="甲县")]
+    for finished in (done, done[::-1]):
+        assert [o.county for o in sorted(finished, key=lambda o: report_order(o, order))] == \
+            ["甲县", "西林区", "东山县", "乙县"]
