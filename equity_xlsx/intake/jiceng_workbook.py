@@ -297,24 +297,10 @@ class SchoolReader:
         return rule_unit
 
     def factor(self, place: Place, stat: str, rule_unit: str) -> float | None:
-        """Factor from the figure's unit to the canonical unit of the field it feeds; a
-        conversion is recorded for 口径说明, an unknown unit reported (None)."""
-        spec = self.rules.aliases.fields[FEEDS[stat]]
-        family = self.rules.aliases.units.get(spec.unit, {})
-        unit = self.unit_of(place, stat, rule_unit)
-        key = find_unit(unit, family) if unit else ""
-        r, c, _ = place.cells[0]
-        if key is None:
-            self.problems.add(Code.UNKNOWN_UNIT, place.sheet, r + 1, col_letter(c), header=place.header or place.cells[0][2],
-                              unit=unit, field=spec.label, known="、".join(u for u in family if u))
-            return None
-        factor = family.get(key, 1.0)
-        if factor != 1:
-            conversion = Conversion(place.sheet, col_letter(c), place.header or place.cells[0][2], FEEDS[stat], unit,
-                                    factor)
-            if conversion not in self.part.conversions:
-                self.part.conversions.append(conversion)
-        return factor
+        """Factor from the figure's unit to the canonical unit of the field it feeds (``unit_factor``)."""
+        r, c, label = place.cells[0]
+        return unit_factor(self.rules, stat, self.unit_of(place, stat, rule_unit), place.sheet, r + 1, c,
+                           place.header or label, self.problems, self.part.conversions)
 
     # -- one figure ---------------------------------------------------------------------------
 
@@ -540,6 +526,27 @@ class SchoolReader:
             self.problems.add(Code.FORM_MISSING, school=fig.info.get("name", Path(self.file).stem),
                               form=self.form_name(code), title=self.gen.titles.get(code, "统计表"), figures=figures,
                               consequence=consequence)
+
+
+def unit_factor(rules: Rules, stat: str, unit: str, sheet: str, row: int, col: int, header: str,
+                problems: ProblemLog, conversions: list[Conversion]) -> float | None:
+    """Factor from ``unit`` (as the form or export writes it; "" for none) to the canonical unit
+    of the field the statistics field ``stat`` feeds. A conversion (factor not 1) is added to
+    ``conversions`` once, for 口径说明; a unit not of the field's family is reported at the cell
+    (Excel ``row``, 0-based ``col``) and gives None."""
+    spec = rules.aliases.fields[FEEDS[stat]]
+    family = rules.aliases.units.get(spec.unit, {})
+    key = find_unit(unit, family) if unit else ""
+    if key is None:
+        problems.add(Code.UNKNOWN_UNIT, sheet, row, col_letter(col), header=header, unit=unit, field=spec.label,
+                     known="、".join(u for u in family if u))
+        return None
+    factor = family.get(key, 1.0)
+    if factor != 1:
+        conversion = Conversion(sheet, col_letter(col), header, FEEDS[stat], unit, factor)
+        if conversion not in conversions:
+            conversions.append(conversion)
+    return factor
 
 
 def choose_courses(band: HeaderBand, cols: dict[str, int], optional: tuple[str, ...],
