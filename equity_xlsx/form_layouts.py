@@ -41,7 +41,6 @@ LABEL = {"students": "在校学生数", "backbone_teachers": "县级及以上骨
          "below_high_school": "高中阶段毕业以下", "pe": "体育（与健康）", "music": "音乐", "art": "美术", "arts": "艺术",
          "name": "学校名称", "code": "学校标识码", "school_type": "办学类型", "counted": "是否计校数",
          "region_code": "所在地行政区划代码", "place": "所在地", "county": "统计三级（县）", "city": "统计二级（市）"}
-SECTIONS = {"primary": "小学", "junior": "初中"}
 
 Path_ = tuple[str, ...]
 Labels = tuple[str, ...]  # row labels whose rows are added up (one label: one row)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..form_layouts import COURSES, INFO_FIELDS, LABEL, SECTIONS, TEACHER_ROWS, Figure, FormRules, TeacherForm
+from ..form_layouts import COURSES, INFO_FIELDS, LABEL, TEACHER_ROWS, Figure, FormRules, TeacherForm
 from ..identity import CountyId, normalise_code, resolve
 from ..model import STAGE_LABEL, Conversion, MappedFigure, Source
 from ..problems import Code, ProblemLog
@@ -182,7 +182,7 @@ class SchoolReader:
         if f.columns:
             col = fs.band.column(f.columns) if f.rows else None
             if rows and col is not None:
-                return self._place(code, sheet, fs, rows, col, f)
+                return self._place(code, sheet, fs, rows, col, f.origin)
             if f.field in INFO_FIELDS or not f.rows:  # a card: the value under its header cell
                 qualifier = tuple(a[0] for a in f.rows)
                 hit = card_cell(grid, f.columns, qualifier)
@@ -204,13 +204,14 @@ class SchoolReader:
         if col is None:
             return Miss(Code.FORM_COLUMN_MISSING, sheet, {"path": "（值列）", "figure": LABEL.get(f.field, f.field),
                                                          "found": "（没有）"}, "清单中没有值列")
-        return self._place(code, sheet, fs, rows, col, f)
+        return self._place(code, sheet, fs, rows, col, f.origin)
 
-    def _place(self, code: str, sheet: str, fs: FormSheet, rows, col: int, f: Figure) -> Place:
+    def _place(self, code: str, sheet: str, fs: FormSheet, rows, col: int, origin: str) -> Place:
+        """The cells of ``rows`` in column ``col``; their unit the rows' one unit, else the column's."""
         units = {r.unit for r in rows if r.unit}
         unit = units.pop() if len(units) == 1 else None
         return Place(code, sheet, fs, [(r.r, col, r.shown) for r in rows], fs.band.shown.get(col, ""),
-                     unit or fs.band.units.get(col), f.origin)
+                     unit or fs.band.units.get(col), origin)
 
     def _no_row(self, sheet: str, fs: FormSheet, rows: tuple[tuple[str, ...], ...], section: str | None,
                 stat: str) -> Miss:
@@ -416,7 +417,7 @@ class SchoolReader:
             if fs.sections and section not in fs.sections:
                 if t.section_required:
                     continue
-                miss = self._no_section(sheet, fs, section or SECTIONS[stage], "total")
+                miss = self._no_section(sheet, fs, section or STAGE_LABEL[stage], "total")
                 continue
             if not fs.sections and t.section_required:
                 continue
@@ -435,9 +436,7 @@ class SchoolReader:
             if not quiet:
                 self.report(miss, level)
             return None
-        units = {r.unit for r in rows if r.unit}
-        place = Place(t.form, sheet, fs, [(r.r, col, r.shown) for r in rows], fs.band.shown.get(col, ""),
-                      units.pop() if len(units) == 1 else fs.band.units.get(col), t.origin)
+        place = self._place(t.form, sheet, fs, rows, col, t.origin)
         cell = self.number(place, level, "人")
         self.trace_hit(what, place, cell, level, "人")
         return cell
