@@ -286,14 +286,6 @@ def merge_local(bundled: tuple[FormRules, ...], local: list[FormRules]) -> tuple
 _ARROW = "›"
 
 
-def _first_place(rules: FormRules, stat: str, stage: str | None) -> tuple[str, str] | None:
-    """(row, column) of the first bundled place of a figure, as words."""
-    for f in rules.entries(stat, stage):
-        if f.rows and f.columns:
-            return "+".join(f.rows[0]), _ARROW.join(f.columns[0])
-    return None
-
-
 def _places(rules: FormRules, stats: tuple[str, ...], stage_rows: dict[str, tuple[str, ...]] | None = None) -> str:
     """Where the statistics fields ``stats`` sit in one generation: "教基3112（小学）、教基3115（初中）
     “总计”行 × “在校学生数›合计”列". ``stage_rows`` picks teacher rows per stage (学历)."""
