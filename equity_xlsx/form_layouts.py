@@ -41,7 +41,6 @@ LABEL = {"students": "在校学生数", "backbone_teachers": "县级及以上骨
          "below_high_school": "高中阶段毕业以下", "pe": "体育（与健康）", "music": "音乐", "art": "美术", "arts": "艺术",
          "name": "学校名称", "code": "学校标识码", "school_type": "办学类型", "counted": "是否计校数",
          "region_code": "所在地行政区划代码", "place": "所在地", "county": "统计三级（县）", "city": "统计二级（市）"}
-SECTIONS = {"primary": "小学", "junior": "初中"}
 
 Path_ = tuple[str, ...]
 Labels = tuple[str, ...]  # row labels whose rows are added up (one label: one row)
@@ -285,14 +284,6 @@ def merge_local(bundled: tuple[FormRules, ...], local: list[FormRules]) -> tuple
 # ----------------------------------------------------------------------------- for people
 
 _ARROW = "›"
-
-
-def _first_place(rules: FormRules, stat: str, stage: str | None) -> tuple[str, str] | None:
-    """(row, column) of the first bundled place of a figure, as words."""
-    for f in rules.entries(stat, stage):
-        if f.rows and f.columns:
-            return "+".join(f.rows[0]), _ARROW.join(f.columns[0])
-    return None
 
 
 def _places(rules: FormRules, stats: tuple[str, ...], stage_rows: dict[str, tuple[str, ...]] | None = None) -> str:

@@ -155,8 +155,6 @@ class CountyData:
     """One county's data, normalised from all its input parts, with provenance.
 
     Made only by ``intake.assemble`` from the parts the readers return (``intake.part``).
-    ``kind`` says which input shape it was assembled from ("county": a collection table,
-    "school": per-school 基层表 workbooks, "export": stage exports), for 口径说明.
     """
 
     file: str
@@ -169,13 +167,20 @@ class CountyData:
     county_figures: dict[str, float] = field(default_factory=dict)
     county_sources: dict[str, Source] = field(default_factory=dict)
     identity: CountyId | None = None
-    kind: str = "county"
     generation: str | None = None  # a statistics form generation (jiaoji-2021 …) or "export"
     data_year: int | None = None  # the year the titles or file names state (2025年…)
     # The county's own form mapping files merged into the rules its workbooks were read with
     # (as the user sees them), and each figure one of them gave.
     form_mappings: list[str] = field(default_factory=list)
     mapped_figures: list[MappedFigure] = field(default_factory=list)
+
+    @property
+    def kind(self) -> str:
+        """Which input shape it was assembled from, for 口径说明: "county" (a collection table,
+        no form generation), "export" (stage exports) or "school" (per-school 基层表 workbooks)."""
+        if self.generation is None:
+            return "county"
+        return "export" if self.generation == "export" else "school"
 
     @property
     def county_id(self) -> CountyId:

@@ -2,8 +2,8 @@
 
 Two generations of the forms are written from one code path; a generation is data (``GENERATIONS``:
 which sheet, title, header paths and row labels each form has), so the same figure sits at a
-different row or column in ``"jichu-2018"`` (基础基111 … 基础基531, school years 2018–2022) and in
-``"jiaoji-2021"`` (教基1001 … 教基5180, 2023 onward). A reader must find figures by label and
+different row or column in ``"jichu-2018"`` (基础基111 … 基础基531, up to the 2020/21 collection) and
+in ``"jiaoji-2021"`` (教基1001 … 教基5180, from autumn 2021). A reader must find figures by label and
 header path, never by cell address.
 
 Independent of the ``equity_xlsx`` package on purpose (the samples test its reader). It borrows

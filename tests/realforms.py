@@ -31,6 +31,8 @@ from pathlib import Path
 import openpyxl
 from openpyxl.utils import get_column_letter
 
+from forms_by_hand import merged_header
+
 LEVELS = ("doctor", "master", "bachelor", "associate", "high", "below")
 OTHER = {"primary": ("道德与法治", "语文", "数学", "外语", "科学"), "junior": ("道德与法治", "语文", "数学", "外语", "物理"),
          "senior": ("思想政治", "语文", "数学", "外语", "物理")}
@@ -526,22 +528,7 @@ def export(path: Path, title: str, rows: list[dict], sheet: str = "Sheet1", drop
     ws.cell(1, 1, title)
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=width)
     top, depth = 2, 3
-    c = 0
-    while c < width:
-        levels = heads[c][0]
-        for lv in range(len(levels)):
-            # the run of columns sharing this level's prefix
-            end = c
-            while end + 1 < width and heads[end + 1][0][: lv + 1] == levels[: lv + 1] and len(
-                    heads[end + 1][0]) > lv + 1 and len(levels) > lv + 1:
-                end += 1
-            if c > 0 and heads[c - 1][0][: lv + 1] == levels[: lv + 1] and len(levels) > lv + 1:
-                continue  # this group was written at its first column
-            bottom = top + depth - 1 if lv == len(levels) - 1 else top + lv
-            ws.cell(top + lv, 1 + c, levels[lv])
-            if bottom > top + lv or end > c:
-                ws.merge_cells(start_row=top + lv, start_column=1 + c, end_row=bottom, end_column=1 + end)
-        c += 1
+    merged_header(ws, top, 1, [levels for levels, _, _ in heads], depth)
     for j, (_, unit, _) in enumerate(heads):
         if unit:
             ws.cell(top + depth, 1 + j, unit)

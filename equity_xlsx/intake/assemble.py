@@ -31,7 +31,7 @@ def assemble(parts: list[WorkbookPart], rules: Rules) -> CountyData:
     """Normalise every part of one county together (see the module doc)."""
     first = parts[0]
     years = Counter(p.data_year for p in parts if p.data_year)
-    data = CountyData(file=first.file, county=first.county, identity=first.identity, kind=first.kind,
+    data = CountyData(file=first.file, county=first.county, identity=first.identity,
                       generation=first.generation, data_year=years.most_common(1)[0][0] if years else None)
     problems = ProblemLog(first.file)
     unmatched: dict[str, list[str]] = {}

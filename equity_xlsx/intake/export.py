@@ -26,11 +26,11 @@ from .cells import text_of
 from .derive import Figures, check_figures, to_record
 from .formgrid import SEP, ExportTable, cleaned, nearest, read_export_table
 from .grid import Grid, col_letter, is_blank
-from .header import Vocabulary, find_unit
+from .header import Vocabulary
 from .normalise import COMPULSORY, school_kind
 from .part import FigureTrace, WorkbookPart
 from .place import county_from_text, county_in_titles
-from .jiceng_workbook import COUNTED, FEEDS, LOCAL_HINT, choose_courses, read_cell
+from .jiceng_workbook import COUNTED, LOCAL_HINT, choose_courses, read_cell, unit_factor
 from .table import is_note
 
 ANCHORS = ("学校标识码", "统计三级")
@@ -85,7 +85,8 @@ class _Columns:
             if key in done:
                 continue
             done.add(key)
-            factor = _factor(band, col, f.field, f.unit, rules, sheet, table.first_data, problems, conversions)
+            factor = unit_factor(rules, f.field, band.units.get(col) or f.unit, sheet, table.first_data, col,
+                                 band.shown.get(col, ""), problems, conversions)
             if factor is not None:
                 self.figures.append((f.field, f.stage, f.whole, col, factor, band.shown[col],
                                      band.units.get(col) or f.unit, f.origin))
@@ -113,26 +114,6 @@ class _Columns:
                     self.teachers.append((course, cols[course], band.shown[cols[course]]))
                 elif course not in self.covered:
                     missing(options, course)
-
-
-def _factor(band, col: int, stat: str, unit: str, rules: Rules, sheet: str, row: int, problems: ProblemLog,
-            conversions: list[Conversion]) -> float | None:  # noqa: ANN001 - HeaderBand
-    """Factor from the column's unit (its header's, else the rules file's) to the canonical unit
-    of the field ``stat`` feeds; a conversion recorded, an unknown unit reported (None)."""
-    spec = rules.aliases.fields[FEEDS[stat]]
-    family = rules.aliases.units.get(spec.unit, {})
-    unit = band.units.get(col) or unit
-    key = find_unit(unit, family) if unit else ""
-    if key is None:
-        problems.add(Code.UNKNOWN_UNIT, sheet, row, col_letter(col), header=band.shown.get(col, ""), unit=unit,
-                     field=spec.label, known="、".join(u for u in family if u))
-        return None
-    factor = family.get(key, 1.0)
-    if factor != 1:
-        conversion = Conversion(sheet, col_letter(col), band.shown.get(col, ""), FEEDS[stat], unit, factor)
-        if conversion not in conversions:
-            conversions.append(conversion)
-    return factor
 
 
 def export_stage(file: str, sheet: str, vocab: Vocabulary, titles: list[str]) -> str | None:
@@ -205,11 +186,9 @@ def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sh
         got = fig.staged.setdefault(stage, {})
         traced: list[FigureTrace] = []
 
-        def keep(stat: str, col: int, shown: str, cell, unit: str) -> None:  # noqa: ANN001 - Cell | None
-            if trace:
-                what = LABEL.get(stat, stat) + ("" if stat in ("teaching_aux_area", "indoor_sports_area", "field_area",
-                                                               "equipment_value", "multimedia_rooms")
-                                                else f"（{STAGE_LABEL.get(stage, stage)}）")
+        def keep(stat: str, col: int, shown: str, cell, unit: str, whole: bool = False) -> None:  # noqa: ANN001
+            if trace:  # a whole-school figure (``whole`` in the rules) is named without its stage
+                what = LABEL.get(stat, stat) + ("" if whole else f"（{STAGE_LABEL.get(stage, stage)}）")
                 traced.append(FigureTrace(name, what, cell is not None, sheet, "", shown, f"{col_letter(col)}{r + 1}",
                                           text_of(grid.get(r, col)), unit, ex.path.name,
                                           "" if cell is not None else "单元格不能使用（见数据问题）"))
@@ -220,7 +199,7 @@ def read_export_sheet(grid: Grid, rules: Rules, file: str, vocab: Vocabulary, sh
             if stat in got and only is None:
                 continue  # a column of this stage's own was read first
             cell = read_cell(table, sheet, r, col, shown, stat, factor, defs.blank_cell_is_zero, file, log)
-            keep(stat, col, shown, cell, unit)
+            keep(stat, col, shown, cell, unit, whole)
             if cell is not None and rule in local:  # a column the county's own file named: said
                 cell.source = replace(cell.source, via=local[rule])
                 part.mapped_figures.append(MappedFigure(local[rule], "export", sheet, LABEL.get(stat, stat),

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
-from ..form_layouts import COURSES, INFO_FIELDS, LABEL, SECTIONS, TEACHER_ROWS, Figure, FormRules, TeacherForm
+from ..form_layouts import COURSES, INFO_FIELDS, LABEL, TEACHER_ROWS, Figure, FormRules, TeacherForm
 from ..identity import CountyId, normalise_code, resolve
 from ..model import STAGE_LABEL, Conversion, MappedFigure, Source
 from ..problems import Code, ProblemLog
@@ -182,7 +182,7 @@ class SchoolReader:
         if f.columns:
             col = fs.band.column(f.columns) if f.rows else None
             if rows and col is not None:
-                return self._place(code, sheet, fs, rows, col, f)
+                return self._place(code, sheet, fs, rows, col, f.origin)
             if f.field in INFO_FIELDS or not f.rows:  # a card: the value under its header cell
                 qualifier = tuple(a[0] for a in f.rows)
                 hit = card_cell(grid, f.columns, qualifier)
@@ -204,13 +204,14 @@ class SchoolReader:
         if col is None:
             return Miss(Code.FORM_COLUMN_MISSING, sheet, {"path": "（值列）", "figure": LABEL.get(f.field, f.field),
                                                          "found": "（没有）"}, "清单中没有值列")
-        return self._place(code, sheet, fs, rows, col, f)
+        return self._place(code, sheet, fs, rows, col, f.origin)
 
-    def _place(self, code: str, sheet: str, fs: FormSheet, rows, col: int, f: Figure) -> Place:
+    def _place(self, code: str, sheet: str, fs: FormSheet, rows, col: int, origin: str) -> Place:
+        """The cells of ``rows`` in column ``col``; their unit the rows' one unit, else the column's."""
         units = {r.unit for r in rows if r.unit}
         unit = units.pop() if len(units) == 1 else None
         return Place(code, sheet, fs, [(r.r, col, r.shown) for r in rows], fs.band.shown.get(col, ""),
-                     unit or fs.band.units.get(col), f.origin)
+                     unit or fs.band.units.get(col), origin)
 
     def _no_row(self, sheet: str, fs: FormSheet, rows: tuple[tuple[str, ...], ...], section: str | None,
                 stat: str) -> Miss:
@@ -297,24 +298,10 @@ class SchoolReader:
         return rule_unit
 
     def factor(self, place: Place, stat: str, rule_unit: str) -> float | None:
-        """Factor from the figure's unit to the canonical unit of the field it feeds; a
-        conversion is recorded for 口径说明, an unknown unit reported (None)."""
-        spec = self.rules.aliases.fields[FEEDS[stat]]
-        family = self.rules.aliases.units.get(spec.unit, {})
-        unit = self.unit_of(place, stat, rule_unit)
-        key = find_unit(unit, family) if unit else ""
-        r, c, _ = place.cells[0]
-        if key is None:
-            self.problems.add(Code.UNKNOWN_UNIT, place.sheet, r + 1, col_letter(c), header=place.header or place.cells[0][2],
-                              unit=unit, field=spec.label, known="、".join(u for u in family if u))
-            return None
-        factor = family.get(key, 1.0)
-        if factor != 1:
-            conversion = Conversion(place.sheet, col_letter(c), place.header or place.cells[0][2], FEEDS[stat], unit,
-                                    factor)
-            if conversion not in self.part.conversions:
-                self.part.conversions.append(conversion)
-        return factor
+        """Factor from the figure's unit to the canonical unit of the field it feeds (``unit_factor``)."""
+        r, c, label = place.cells[0]
+        return unit_factor(self.rules, stat, self.unit_of(place, stat, rule_unit), place.sheet, r + 1, c,
+                           place.header or label, self.problems, self.part.conversions)
 
     # -- one figure ---------------------------------------------------------------------------
 
@@ -430,7 +417,7 @@ class SchoolReader:
             if fs.sections and section not in fs.sections:
                 if t.section_required:
                     continue
-                miss = self._no_section(sheet, fs, section or SECTIONS[stage], "total")
+                miss = self._no_section(sheet, fs, section or STAGE_LABEL[stage], "total")
                 continue
             if not fs.sections and t.section_required:
                 continue
@@ -449,9 +436,7 @@ class SchoolReader:
             if not quiet:
                 self.report(miss, level)
             return None
-        units = {r.unit for r in rows if r.unit}
-        place = Place(t.form, sheet, fs, [(r.r, col, r.shown) for r in rows], fs.band.shown.get(col, ""),
-                      units.pop() if len(units) == 1 else fs.band.units.get(col), t.origin)
+        place = self._place(t.form, sheet, fs, rows, col, t.origin)
         cell = self.number(place, level, "人")
         self.trace_hit(what, place, cell, level, "人")
         return cell
@@ -540,6 +525,27 @@ class SchoolReader:
             self.problems.add(Code.FORM_MISSING, school=fig.info.get("name", Path(self.file).stem),
                               form=self.form_name(code), title=self.gen.titles.get(code, "统计表"), figures=figures,
                               consequence=consequence)
+
+
+def unit_factor(rules: Rules, stat: str, unit: str, sheet: str, row: int, col: int, header: str,
+                problems: ProblemLog, conversions: list[Conversion]) -> float | None:
+    """Factor from ``unit`` (as the form or export writes it; "" for none) to the canonical unit
+    of the field the statistics field ``stat`` feeds. A conversion (factor not 1) is added to
+    ``conversions`` once, for 口径说明; a unit not of the field's family is reported at the cell
+    (Excel ``row``, 0-based ``col``) and gives None."""
+    spec = rules.aliases.fields[FEEDS[stat]]
+    family = rules.aliases.units.get(spec.unit, {})
+    key = find_unit(unit, family) if unit else ""
+    if key is None:
+        problems.add(Code.UNKNOWN_UNIT, sheet, row, col_letter(col), header=header, unit=unit, field=spec.label,
+                     known="、".join(u for u in family if u))
+        return None
+    factor = family.get(key, 1.0)
+    if factor != 1:
+        conversion = Conversion(sheet, col_letter(col), header, FEEDS[stat], unit, factor)
+        if conversion not in conversions:
+            conversions.append(conversion)
+    return factor
 
 
 def choose_courses(band: HeaderBand, cols: dict[str, int], optional: tuple[str, ...],
