@@ -144,11 +144,11 @@ def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int
                 "line": {"color": colour, "width": 1.75, "dash_type": "dash"}, "marker": {"type": "none"},
             })
         chart.set_title({"name": f"{ind.id} {ind.name}", "name_font": cs.font(10, bold=True)})
-        chart.set_x_axis({"name": "数据年度", "name_font": cs.font(9), "num_font": cs.font(9), "num_format": "0",
+        chart.set_x_axis({"name": "数据年度", "name_font": cs.font(), "num_font": cs.font(), "num_format": "0",
                           "min": years[0] - 1, "max": years[-1] + 1, "major_unit": 1,
                           "major_gridlines": {"visible": False}})
         chart.set_y_axis(cs.value_axis("差异系数", "0.00"))
-        chart.set_legend({"position": "bottom", "font": cs.font(8)})
+        chart.set_legend({"position": "bottom", "font": cs.font()})
         chart.set_size({"width": CHART_W, "height": CHART_H})
         chart.show_blanks_as("gap")
         ws.insert_chart(top + (k // 2) * CHART_ROWS, (k % 2) * 7, chart, {"x_offset": 4, "y_offset": 4})
@@ -182,7 +182,7 @@ def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> int:
         chart.add_series(cs.bar(name, [SHEET, first, 0, last, 0], [SHEET, first, col, last, col], colour))
     chart.set_title({"name": "整改台账每月新增与销号（条）", "name_font": cs.font(10, bold=True)})
     chart.set_y_axis(cs.value_axis("条数", "0"))
-    chart.set_legend({"position": "bottom", "font": cs.font(9)})
+    chart.set_legend({"position": "bottom", "font": cs.font()})
     chart.set_size({"width": CHART_W, "height": CHART_H})
     ws.insert_chart(row, 4, chart, {"x_offset": 4, "y_offset": 4})
     return max(last, row + CHART_H // cs.ROW_PX + 1)
