@@ -6,8 +6,9 @@ Layout (0-based rows and columns; Excel's are one more):
 - row 0 title, row 1 the colour key; charts from row ``FIRST_ROW`` in columns A–O
   (``CHART_COLS``), indicator by indicator, 小学 before 初中;
 - each chart takes a slot of half a printed page (up to ``SMALL_MAX`` schools) or a whole
-  one (more schools: taller, rotated labels, past ``LABELS_ALL_MAX`` every n-th named); manual page breaks keep two half-page
-  charts or one whole-page chart on each A4 landscape page, and the print area is the charts;
+  one (more schools: taller, rotated labels, past ``LABELS_ALL_MAX`` only every n-th named);
+  manual page breaks keep two half-page charts or one whole-page chart on each A4 landscape
+  page, and the print area is the charts;
 - the chart's data is a block to the right, from column Q (``DATA_COL``), level with its
   chart when the blocks above leave room: a heading naming the chart, then
   序号 | 学校 | 指标值 | 达标率 | 达标 | 未达标（不低于85%） | 低于85% | 标准 | 标准的85%.
