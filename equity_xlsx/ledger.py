@@ -106,7 +106,7 @@ def _blank_cells(problems: list[Problem]) -> dict[tuple[str, str, int], list[str
 
 
 def _fill_in_line(f: Finding, county: str | None, tasks: TaskList, today: str, key_sort: tuple,
-                  cells: list[str], office_word: str) -> LedgerLine:
+                  cells: list[str], bureau: str) -> LedgerLine:
     """The 补填数据 line of a school section without data on indicator ``f.item``."""
     line = _line(f, county, tasks, today, key_sort)
     key = ledger_key(county, f.code or f.school, f.stage, f.item, MISSING_PART)
@@ -115,7 +115,7 @@ def _fill_in_line(f: Finding, county: str | None, tasks: TaskList, today: str, k
     line.need_text = f"{FILL_IN}：{f.label}（{STAGE_LABEL.get(f.stage, f.stage)}）"
     line.detail = f"{where}。没有这项数据，该学段不能判定达标，差异系数也未计入该校"
     line.measure = "学校补填该项数据（确实为 0 请填 0）报送；改正原始表后重新运行，本条自动销号"
-    line.department = f"{office_word}教育局、学校"
+    line.department = f"{bureau}、学校"
     return line
 
 
@@ -129,7 +129,7 @@ def build_ledger(evaluation: Evaluation | None, checks_result: ChecksResult, tas
     """
     county = evaluation.data.county if evaluation is not None else None
     blanks = _blank_cells(evaluation.data.problems) if evaluation is not None else {}
-    level = evaluation.data.county_id.level if evaluation is not None else "县"
+    bureau = evaluation.data.county_id.bureau if evaluation is not None else "县教育局"
     lines = []
     for chk in checks_result.items.values():
         n_schools = chk.schools_unmet
@@ -140,7 +140,7 @@ def build_ledger(evaluation: Evaluation | None, checks_result: ChecksResult, tas
             elif (f.status == NO_DATA and f.level == "school" and chk.item.check.kind == "indicator"
                   and f.stage in collected):
                 cells = blanks.get((f.school, STAGE_LABEL.get(f.stage, f.stage), int(chk.item.check.ref)), [])
-                lines.append(_fill_in_line(f, county, tasks, today, sort_key(f, n_schools), cells, level))
+                lines.append(_fill_in_line(f, county, tasks, today, sort_key(f, n_schools), cells, bureau))
     lines.sort(key=lambda ln: ln.sort_key)
     return lines
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .cv import cv_fix, weighted_cv
+from .indicators import ratio_to_standard
 from .standards import Indicator
 
 NOISE_DECIMALS = 6
@@ -89,8 +90,6 @@ class Share:
 def reaches(ind: Indicator, target: float, students: float, numerator: float) -> bool:
     """True when ``numerator`` × scale / students meets ``target`` by the verdicts' own rule
     (the ratio to the standard rounded to ``indicators.RATIO_DECIMALS``)."""
-    from .indicators import ratio_to_standard
-
     return students > 0 and ratio_to_standard(numerator * ind.scale / students, target) >= 1
 
 

@@ -42,6 +42,11 @@ def snapshot(lines: Iterable[LedgerLine], scores: dict[str, float]) -> dict:
             "scores": {str(k): float(v) for k, v in scores.items()}}
 
 
+def _as_written(lines_written: dict, line_id: str, name: str) -> str:
+    """What the tool wrote into line ``line_id``'s ``name`` cell, as the read-back compares it."""
+    return str(lines_written.get(line_id, {}).get(name, "")).strip()
+
+
 def stamp(seconds: float) -> str:
     return dt.datetime.fromtimestamp(seconds).strftime("%Y-%m-%d %H:%M") if seconds else "时间不明"
 
@@ -62,11 +67,12 @@ def decide(files: list[tuple[WorkbookEdits, dict | None]]) -> Typed:
                     continue
                 if not value:
                     continue
-                if lines_written is not None and value == str(lines_written.get(line_id, {}).get(name, "")).strip():
+                base = None if lines_written is None else _as_written(lines_written, line_id, name)
+                if value == base:
                     continue
                 found.setdefault((line_id, name), []).append((edits.saved_at, edits.file, value))
-                if lines_written is not None:
-                    bases[(line_id, name, edits.file)] = str(lines_written.get(line_id, {}).get(name, "")).strip()
+                if base is not None:
+                    bases[(line_id, name, edits.file)] = base
         scores_written = written["scores"] if written else None
         for item, value in edits.scores.items():
             if scores_written is not None and scores_written.get(item) == value:
@@ -163,7 +169,7 @@ def screen(edits: WorkbookEdits, *, written: dict | None, known_ids: set[str], p
         entry = edits.lines.pop(line_id)
         sheet, row = edits.where.get(line_id, (edits.ledger_sheet, None))
         typed = [(k, v) for k, v in entry.items() if v and (k in STAFF_LABELS or k.startswith(EXTRA))
-                 and v != str(lines_written.get(line_id, {}).get(k, "")).strip()]
+                 and v != _as_written(lines_written, line_id, k)]
         if typed:
             problem(Code.LEDGER_EDIT_UNMATCHED, sheet, row, why=f"的台账编号“{line_id}”不是本县的台账条目（可能输错了）",
                     values=_values_text(typed))

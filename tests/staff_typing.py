@@ -40,6 +40,14 @@ def rows(path: Path) -> dict[str, dict]:
         wb.close()
 
 
+def _score_columns(ws) -> tuple[int, int, int]:  # noqa: ANN001
+    """(header row, 二级指标 column, 得分 column) of 任务清单, found by header text (1-based)."""
+    head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
+    item_col = next(c.column for c in head if c.value == "二级指标")
+    score_col = next(c.column for c in head if str(c.value).startswith("得分"))
+    return head[0].row, item_col, score_col
+
+
 def type_cells(path: Path, cells: dict[tuple[str, str], object] | None = None,
                scores: dict[str, float] | None = None) -> None:
     """Staff type into 整改台账 ({(台账编号, header): value}) and B类 得分 on 任务清单
@@ -53,11 +61,9 @@ def type_cells(path: Path, cells: dict[tuple[str, str], object] | None = None,
             ws.cell(row, heads.index(header) + 1, value)
     if scores:
         ws = wb["任务清单"]
-        head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
-        item_col = next(c.column for c in head if c.value == "二级指标")
-        score_col = next(c.column for c in head if str(c.value).startswith("得分"))
+        head_row, item_col, score_col = _score_columns(ws)
         for item, score in scores.items():
-            row = next(r[0].row for r in ws.iter_rows(min_row=head[0].row + 1)
+            row = next(r[0].row for r in ws.iter_rows(min_row=head_row + 1)
                        if str(r[item_col - 1].value or "").startswith(f"{item}."))
             ws.cell(row, score_col, score)
     wb.save(path)
@@ -73,11 +79,9 @@ def type_score(path: Path, item: str, score: float) -> None:
 
 def scores(path: Path) -> dict[str, float]:
     ws = openpyxl.load_workbook(path)["任务清单"]
-    head = next(r for r in ws.iter_rows(min_row=1, max_row=8) if any(str(c.value).startswith("得分") for c in r))
-    item_col = next(c.column for c in head if c.value == "二级指标")
-    score_col = next(c.column for c in head if str(c.value).startswith("得分"))
+    head_row, item_col, score_col = _score_columns(ws)
     return {str(r[item_col - 1].value).split(".")[0]: r[score_col - 1].value
-            for r in ws.iter_rows(min_row=head[0].row + 1) if r[score_col - 1].value is not None}
+            for r in ws.iter_rows(min_row=head_row + 1) if r[score_col - 1].value is not None}
 
 
 def set_county_figure(path: Path, label: str, value: float) -> None:

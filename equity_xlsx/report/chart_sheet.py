@@ -6,8 +6,9 @@ Layout (0-based rows and columns; Excel's are one more):
 - row 0 title, row 1 the colour key; charts from row ``FIRST_ROW`` in columns A–O
   (``CHART_COLS``), indicator by indicator, 小学 before 初中;
 - each chart takes a slot of half a printed page (up to ``SMALL_MAX`` schools) or a whole
-  one (more schools: taller, smaller rotated labels); manual page breaks keep two half-page
-  charts or one whole-page chart on each A4 landscape page, and the print area is the charts;
+  one (more schools: taller, rotated labels, past ``LABELS_ALL_MAX`` only every n-th named);
+  manual page breaks keep two half-page charts or one whole-page chart on each A4 landscape
+  page, and the print area is the charts;
 - the chart's data is a block to the right, from column Q (``DATA_COL``), level with its
   chart when the blocks above leave room: a heading naming the chart, then
   序号 | 学校 | 指标值 | 达标率 | 达标 | 未达标（不低于85%） | 低于85% | 标准 | 标准的85%.
@@ -49,10 +50,8 @@ HALF_ROWS = PAGE_ROWS // 2
 SMALL_MAX = 12  # schools a half-page chart shows legibly
 DATA_COL = CHART_COLS + 1  # the chart data blocks start at column Q
 
-# Category labels: smaller as schools multiply. Up to LABELS_ALL_MAX schools every name is
-# shown; beyond, the spreadsheet skips names that would overlap (the data block lists them all).
-LABEL_SIZES = ((30, 10),)  # (up to N schools, font size in points)
-LABEL_SIZE_MIN = cs.MIN_FONT  # never smaller on paper: past LABELS_ALL_MAX names are skipped instead
+# Category labels keep their size (cs.MIN_FONT: never smaller on paper). Up to LABELS_ALL_MAX
+# schools every name is shown; beyond, only every n-th (the data block lists them all).
 LABELS_ALL_MAX = 70  # 10-point names side by side across a page-wide chart
 
 # Columns of a data block, offsets from DATA_COL.
@@ -88,11 +87,10 @@ def chart_title(stage: str, name: str, unit: str) -> str:
 
 
 def label_font(n: int) -> dict:
-    """The category-axis font for ``n`` schools: smaller and rotated as they multiply."""
-    size = next((s for most, s in LABEL_SIZES if n <= most), LABEL_SIZE_MIN)
+    """The category-axis font for ``n`` schools: rotated on a whole-page chart."""
     # A half-page chart keeps names horizontal (they wrap); a rotated name would eat its height.
     rotation = 0 if n <= SMALL_MAX else -90
-    return cs.font(size, rotation=rotation)
+    return cs.font(rotation=rotation)
 
 
 def slot_rows(n: int) -> int:
@@ -164,15 +162,15 @@ def _chart(ctx: ReportContext, k: int, st: StageResult, place: ChartPlace) -> Ch
     if small:
         decimals = UNIT_DECIMALS.get(ind.unit, 2)
         for series in bars:
-            series["data_labels"] = {"value": True, "num_format": number_format(decimals), "font": cs.font(9)}
+            series["data_labels"] = {"value": True, "num_format": number_format(decimals), "font": cs.font()}
     chart = cs.bars_with_lines(ctx.wb, chart_title(stage, ind.name, ind.unit), bars, lines, gap=60 if small else 25)
-    x_axis = {"name": "学校（按指标值从高到低排列；没有数据的学校排在最后，无柱）", "name_font": cs.font(9),
+    x_axis = {"name": "学校（按指标值从高到低排列；没有数据的学校排在最后，无柱）", "name_font": cs.font(),
               "num_font": label_font(n)}
     x_axis["interval_unit"] = 1 if n <= LABELS_ALL_MAX else -(-n // LABELS_ALL_MAX)
     chart.set_x_axis(x_axis)
     # Axis ticks need fewer decimals than the values: whole 元, one decimal otherwise.
     chart.set_y_axis(cs.value_axis(f"{ind.short}（{ind.unit}）", number_format(min(UNIT_DECIMALS.get(ind.unit, 2), 1))))
-    chart.set_legend({"position": "top", "font": cs.font(9)})
+    chart.set_legend({"position": "top", "font": cs.font()})
     chart.set_size({"width": CHART_WIDTH, "height": (slot_rows(n) - 1) * cs.ROW_PX})
     return chart
 

@@ -29,11 +29,12 @@ Range = list  # [sheet, first_row, first_col, last_row, last_col], 0-based (xlsx
 
 
 # Sheets with charts print at 85 % or more: 10-point chart text is never under 8 pt on paper.
+# All chart text is this size but the titles.
 MIN_FONT = 10
 
 
-def font(size: float, *, bold: bool = False, rotation: int | None = None) -> dict:
-    """A chart font in the workbook's CJK font, never under ``MIN_FONT`` points."""
+def font(size: float = MIN_FONT, *, bold: bool = False, rotation: int | None = None) -> dict:
+    """A chart font in the workbook's CJK font, ``MIN_FONT`` points unless larger."""
     out: dict = {"name": FONT, "size": max(size, MIN_FONT), "bold": bold}
     if rotation is not None:
         out["rotation"] = rotation
@@ -60,7 +61,7 @@ def line(name: str, categories: Range, values: Range, colour: str, *, dash: str 
 
 def value_axis(name: str, num_format: str) -> dict:
     """The value axis: titled (with its unit), from 0, light gridlines."""
-    return {"name": name, "name_font": font(9), "num_font": font(9), "min": 0, "num_format": num_format,
+    return {"name": name, "name_font": font(), "num_font": font(), "min": 0, "num_format": num_format,
             "major_gridlines": {"visible": True, "line": {"color": GRID}}}
 
 

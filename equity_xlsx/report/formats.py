@@ -63,6 +63,10 @@ def number_format(decimals: int) -> str:
     return "#,##0" if decimals <= 0 else "#,##0." + "0" * decimals
 
 
+# What every cell format starts from, and the thin grey border of table cells.
+BASE = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
+BORDER = {"border": 1, "border_color": "#BFBFBF"}
+
 # Display decimals per indicator unit: money in whole 元, everything else 2 decimals.
 UNIT_DECIMALS = {"元": 0, "m²": 2, "人/百生": 2, "间/百生": 2}
 
@@ -117,12 +121,10 @@ class Formats:
 
     @classmethod
     def build(cls, wb: Workbook, cv_decimals: int = 3) -> "Formats":
-        base = {"font_name": FONT, "font_size": 10, "valign": "vcenter"}
-
         def fmt(**kw):
-            return wb.add_format({**base, **kw})
+            return wb.add_format({**BASE, **kw})
 
-        border = {"border": 1, "border_color": "#BFBFBF"}
+        border = BORDER
         values = {unit: fmt(num_format=number_format(d), **border) for unit, d in UNIT_DECIMALS.items()}
         return cls(
             title=fmt(bold=True, font_size=14),
@@ -178,9 +180,7 @@ class Formats:
         key = (decimals, percent, bold)
         if key not in self.made:
             num_format = ("0" + ("." + "0" * decimals if decimals > 0 else "") + "%") if percent else number_format(decimals)
-            self.made[key] = self.wb.add_format({"font_name": FONT, "font_size": 10, "valign": "vcenter",
-                                                 "num_format": num_format, "bold": bold, "border": 1,
-                                                 "border_color": "#BFBFBF"})
+            self.made[key] = self.wb.add_format({**BASE, "num_format": num_format, "bold": bold, **BORDER})
         return self.made[key]
 
     def value(self, unit: str, value: float | None = None, standard: float | None = None):

@@ -252,15 +252,15 @@ def _cv_charts(ws: Worksheet, ctx: ReportContext, row: int, blocks: list[CVChart
         label = STAGE_LABEL[b.stage]
         rng = b.column
         cats = rng(COL_CHART_LABEL)
-        labels = {"value": True, "num_format": number_format(std.cv.display_decimals), "font": cs.font(8)}
+        labels = {"value": True, "num_format": number_format(std.cv.display_decimals), "font": cs.font()}
         bars = [{**cs.bar("不超过限值", cats, rng(COL_CHART_WITHIN), cs.GOOD), "data_labels": labels},
                 {**cs.bar("超过限值", cats, rng(COL_CHART_OVER), cs.BAD), "data_labels": labels}]
         limit = cs.line(f"限值 {num(std.cv.limit[b.stage])}", cats, rng(COL_LIMIT), cs.LIMIT_LINE, dash="dash",
                         points=len(std.indicators))
         chart = cs.bars_with_lines(ctx.wb, f"{label}各项指标差异系数", bars, [limit])
-        chart.set_x_axis({"name": "指标", "name_font": cs.font(9), "num_font": cs.font(8), "interval_unit": 1})
+        chart.set_x_axis({"name": "指标", "name_font": cs.font(), "num_font": cs.font(), "interval_unit": 1})
         chart.set_y_axis(cs.value_axis("差异系数", "0.00"))
-        chart.set_legend({"position": "bottom", "font": cs.font(9)})
+        chart.set_legend({"position": "bottom", "font": cs.font()})
         chart.set_size({"width": width, "height": CV_CHART_HEIGHT})
         ws.insert_chart(top, 0, chart, {"x_offset": i * (width + CV_CHART_GAP), "object_position": 2})
     return top + math.ceil(CV_CHART_HEIGHT / cs.ROW_PX)

@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from xlsxwriter.utility import xl_col_to_name
 from xlsxwriter.worksheet import Worksheet
 
-from ..indicators import RATIO_DECIMALS, SectionResult
+from ..indicators import RATIO_DECIMALS, SectionResult, ratio_to_standard
 from ..model import STAGE_LABEL, Section, Verdict
 from ..vocabulary import CountySheet
 from .context import ReportContext, Sheet, standard_name
@@ -197,7 +197,7 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
                              fm.value(ind.unit, value, ind.standard[stage]), Verdict.NO_DATA if value is None else value)
             vref = f"{xl_col_to_name(vcol)}{r1}"
             std_cell = standard_name(stage, ind.id)
-            ratio = None if value is None else round(value / ind.standard[stage], RATIO_DECIMALS)
+            ratio = None if value is None else ratio_to_standard(value, ind.standard[stage])
             ws.write_formula(row, lay.ratio_col(k),
                              f'=IF(ISNUMBER({vref}),ROUND({vref}/{std_cell},{RATIO_DECIMALS}),{Verdict.NO_DATA.quoted()})',
                              fm.ratio_of(ratio), Verdict.NO_DATA if ratio is None else ratio)

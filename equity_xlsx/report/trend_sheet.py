@@ -87,9 +87,9 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
         ws.set_column(col, col, width)
     for r in header_rows:
         ws.set_row(r, wrapped_height(zip(head, widths)))
-    _limit_points(ws, ctx, columns, years)
+    ends = _limit_points(ws, ctx, columns, years)
 
-    row = _indicator_charts(ws, ctx, columns, row)
+    row = _indicator_charts(ws, ctx, columns, ends, years, row)
     end = _ledger_months(ws, ctx, row)
     print_setup(ws, landscape=True, widths=widths)
     ws.print_area(0, 0, end, len(widths) - 1)  # not the helper points at LIMIT_COL
@@ -98,26 +98,30 @@ def write(ws: Worksheet, ctx: ReportContext) -> None:
 LIMIT_COL = 16  # the helper points of the limits' lines (outside the print area)
 
 
-def _limit_points(ws: Worksheet, ctx: ReportContext, columns: dict, years: list[int]) -> None:
+def _limit_points(ws: Worksheet, ctx: ReportContext, columns: dict, years: list[int]) -> dict[str, int]:
     """Per stage, the two ends of its limit's line: (first year − 1, limit), (last year + 1, limit),
-    the ends of the x axis."""
+    the ends of the x axis. Returns stage -> the row of its first end (the second is below it)."""
     fm = ctx.fm
     if not columns or not years:
-        return
+        return {}
+    ends: dict[str, int] = {}
     ws.write_string(3, LIMIT_COL, "图表辅助：限值线的两端", fm.note)
     ws.write_row(4, LIMIT_COL, ["学段", "年度", "限值"], fm.header)
     for i, stage in enumerate(columns):
+        ends[stage] = 5 + 2 * i
         for j, x in enumerate((min(years) - 1, max(years) + 1)):
-            row = 5 + 2 * i + j
+            row = ends[stage] + j
             ws.write_string(row, LIMIT_COL, STAGE_LABEL[stage], fm.text)
             ws.write_number(row, LIMIT_COL + 1, x, fm.year)
             ws.write_formula(row, LIMIT_COL + 2, "=" + limit_name(stage), fm.cv, ctx.std.cv.limit[stage])
     ws.set_column(LIMIT_COL, LIMIT_COL + 2, 10)
+    return ends
 
 
-def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int) -> int:
-    """One XY chart per indicator: each stage's CV by data year, and its limit as a dashed
-    line across the chart (also with a single year)."""
+def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, ends: dict[str, int], years: list[int],
+                      row: int) -> int:
+    """One XY chart per indicator: each stage's CV by data year (sorted ``years``), and its limit
+    as a dashed line across the chart (also with a single year) between its ``ends``."""
     if not columns:
         return row
     # Charts never straddle a printed page: a new page before them, and after every two rows of them.
@@ -126,10 +130,9 @@ def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int
     row += 1
     inds = ctx.std.indicators
     top = row
-    years = sorted(r.data_year for r in ctx.trend)
     for k, ind in enumerate(inds):
         chart = ctx.wb.add_chart({"type": "scatter", "subtype": "straight_with_markers"})
-        for i, (stage, (first, last, cv0)) in enumerate(columns.items()):
+        for stage, (first, last, cv0) in columns.items():
             colour = STAGE_COLOURS[stage]
             chart.add_series({
                 "name": f"{STAGE_LABEL[stage]}差异系数", "categories": [SHEET, first, 0, last, 0],
@@ -137,18 +140,15 @@ def _indicator_charts(ws: Worksheet, ctx: ReportContext, columns: dict, row: int
                 "line": {"color": colour, "width": 2.25},
                 "marker": {"type": "circle", "size": 6, "fill": {"color": colour}, "border": {"color": colour}},
             })
-            ends = 5 + 2 * i
-            chart.add_series({
-                "name": f"{STAGE_LABEL[stage]}限值", "categories": [SHEET, ends, LIMIT_COL + 1, ends + 1, LIMIT_COL + 1],
-                "values": [SHEET, ends, LIMIT_COL + 2, ends + 1, LIMIT_COL + 2],
-                "line": {"color": colour, "width": 1.75, "dash_type": "dash"}, "marker": {"type": "none"},
-            })
+            end = ends[stage]
+            chart.add_series(cs.line(f"{STAGE_LABEL[stage]}限值", [SHEET, end, LIMIT_COL + 1, end + 1, LIMIT_COL + 1],
+                                     [SHEET, end, LIMIT_COL + 2, end + 1, LIMIT_COL + 2], colour, dash="dash"))
         chart.set_title({"name": f"{ind.id} {ind.name}", "name_font": cs.font(10, bold=True)})
-        chart.set_x_axis({"name": "数据年度", "name_font": cs.font(9), "num_font": cs.font(9), "num_format": "0",
+        chart.set_x_axis({"name": "数据年度", "name_font": cs.font(), "num_font": cs.font(), "num_format": "0",
                           "min": years[0] - 1, "max": years[-1] + 1, "major_unit": 1,
                           "major_gridlines": {"visible": False}})
         chart.set_y_axis(cs.value_axis("差异系数", "0.00"))
-        chart.set_legend({"position": "bottom", "font": cs.font(8)})
+        chart.set_legend({"position": "bottom", "font": cs.font()})
         chart.set_size({"width": CHART_W, "height": CHART_H})
         chart.show_blanks_as("gap")
         ws.insert_chart(top + (k // 2) * CHART_ROWS, (k % 2) * 7, chart, {"x_offset": 4, "y_offset": 4})
@@ -182,7 +182,7 @@ def _ledger_months(ws: Worksheet, ctx: ReportContext, row: int) -> int:
         chart.add_series(cs.bar(name, [SHEET, first, 0, last, 0], [SHEET, first, col, last, col], colour))
     chart.set_title({"name": "整改台账每月新增与销号（条）", "name_font": cs.font(10, bold=True)})
     chart.set_y_axis(cs.value_axis("条数", "0"))
-    chart.set_legend({"position": "bottom", "font": cs.font(9)})
+    chart.set_legend({"position": "bottom", "font": cs.font()})
     chart.set_size({"width": CHART_W, "height": CHART_H})
     ws.insert_chart(row, 4, chart, {"x_offset": 4, "y_offset": 4})
     return max(last, row + CHART_H // cs.ROW_PX + 1)
