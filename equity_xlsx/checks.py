@@ -516,8 +516,7 @@ def check_resource(item: str, ind_id: int, evaluation: ind_mod.Evaluation | None
         note = "临界（与限值相差不超过 %g）" % std.cv.critical_margin if summary.critical(std.cv.critical_margin) else ""
         detail = ""
         if plan is not None:
-            detail = (f"将低于 {plan.floor:.3f} 的 {len(plan.raises)} 所学校提高到 {plan.floor:.3f}，"
-                      f"差异系数由 {plan.cv_before:.3f} 降到 {plan.cv_after:.3f}：\n" + plan.detail_text())
+            detail = plan.summary_text() + "\n" + plan.detail_text()
         out.append(Finding(
             item=item, part="cv", label=f"{ind.name}差异系数（{STAGE_LABEL[stage]}≤{summary.cv_limit:g}）",
             status=NO_DATA if cv is None else (MET if summary.cv_ok else UNMET), current=cv,

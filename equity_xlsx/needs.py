@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from typing import Sequence
 
 from .cv import cv_fix, weighted_cv
+from .display import honest_text
 from .indicators import ratio_to_standard
 from .standards import Indicator
 
@@ -147,11 +148,20 @@ class CVFixPlan:
     total: Need
 
     def detail_text(self, decimals: int = 3) -> str:
-        """One line per raised school: "学校：现值 → L，需补足教师 2 人"."""
+        """One line per raised school: "学校：现值 → L，需补足教师 2 人"; a 现值 below L never
+        reads as L (5.7996 → 5.8 shows "5.7996 → 5.800", not "5.800 → 5.800")."""
         return "\n".join(
-            f"{r.school}：{r.before:.{decimals}f} → {r.target:.{decimals}f}，{r.need.text}"
+            f"{r.school}：{honest_text(r.before, r.target, decimals, thousands=False)} → "
+            f"{r.target:.{decimals}f}，{r.need.text}"
             for r in self.raises
         )
+
+    def summary_text(self, decimals: int = 3) -> str:
+        """"将低于 L 的 n 所学校提高到 L，差异系数由 0.5004 降到 0.478："; the CV before, over
+        its limit, never reads as within it (0.5004, not "0.500" beside 0.50)."""
+        before = honest_text(self.cv_before, self.limit, decimals, at_least=False, thousands=False)
+        return (f"将低于 {self.floor:.{decimals}f} 的 {len(self.raises)} 所学校提高到 {self.floor:.{decimals}f}，"
+                f"差异系数由 {before} 降到 {self.cv_after:.{decimals}f}：")
 
 
 @dataclass(frozen=True)

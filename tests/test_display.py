@@ -11,6 +11,7 @@ import openpyxl
 import pytest
 from report_county import FILE, STD, section
 
+from equity_xlsx.needs import CVFixPlan, CVRaise, Need
 from equity_xlsx.brief import _fmt_pair, fmt_cv, fmt_value
 from equity_xlsx.display import honest_decimals, honest_text
 from equity_xlsx.indicators import evaluate
@@ -81,3 +82,15 @@ def test_the_workbook_shows_enough_digits(tmp_path):
     # 5.79999 would read "5.8" (and its 差距 "0.0") at 3 decimals: 5 are shown.
     assert led.cell(3, heads.index("现值") + 1).number_format == "#,##0.00000"
     assert led.cell(3, heads.index("差距") + 1).number_format == "#,##0.00000"
+
+
+def test_a_cv_fix_plan_never_shows_a_failing_value_as_its_bound():
+    """The 整改台账 CV-fix detail: a CV of 0.5004 over the limit 0.5 reads "0.500" at 3 decimals,
+    so it needs 4; a school at 5.7996 raised to 5.8 reads "5.800" at 3, so it needs 4 too.
+    The floor, the CV after and the target are within their bounds and keep 3 decimals."""
+    raise_one = CVRaise(school="甲小学", code="", stage="primary", students=100, before=5.7996, target=5.8,
+                        need=Need(amount=1, unit="m²", what="教学及辅助用房"), after=5.81)
+    plan = CVFixPlan(indicator=4, stage="primary", limit=0.5, cv_before=0.5004, floor=5.8, cv_at_floor=0.49,
+                     cv_after=0.4812, raises=(raise_one,), total=raise_one.need)
+    assert plan.summary_text() == "将低于 5.800 的 1 所学校提高到 5.800，差异系数由 0.5004 降到 0.481："
+    assert plan.detail_text().startswith("甲小学：5.7996 → 5.800，")
