@@ -571,9 +571,12 @@ def set_aside(path: Path, now: dt.datetime | None = None) -> Path:
 
 def backup_sqlite(path: Path, folder: Path, keep: int, now: dt.datetime | None = None) -> Path | None:
     """A consistent copy of the ledger (SQLite's online backup) in ``folder``, unless it equals the
-    newest copy already there; keeps the newest ``keep`` copies. Returns the new copy or None."""
-    import hashlib
+    newest copy already there; keeps the newest ``keep`` copies. Returns the new copy or None.
+    Copies are named and found as the result workbooks' are (readback.backups_of)."""
+    import filecmp
     import sqlite3
+
+    from .readback import backups_of
 
     if not path.exists():
         return None
@@ -590,12 +593,8 @@ def backup_sqlite(path: Path, folder: Path, keep: int, now: dt.datetime | None =
     finally:
         dst.close()
         src.close()
-    pattern = sorted(folder.glob(f"{path.stem}_????????-??????*{path.suffix}"))
-
-    def digest(p: Path) -> str:
-        return hashlib.sha256(p.read_bytes()).hexdigest()
-
-    if pattern and digest(pattern[-1]) == digest(tmp):
+    existing = backups_of(path, folder)
+    if existing and filecmp.cmp(existing[-1], tmp, shallow=False):
         tmp.unlink()
         return None
     target = folder / f"{path.stem}_{stamp}{path.suffix}"
@@ -604,7 +603,7 @@ def backup_sqlite(path: Path, folder: Path, keep: int, now: dt.datetime | None =
         target = folder / f"{path.stem}_{stamp}-{n}{path.suffix}"
         n += 1
     tmp.replace(target)
-    for old in (pattern + [target])[:-keep] if keep > 0 else []:
+    for old in (existing + [target])[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
     return target
 
