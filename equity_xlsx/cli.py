@@ -23,7 +23,6 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, cls=ChineseGroup, 
                   help="县域义务教育优质均衡发展评估：读取各县统计表，输出评估结果工作簿。")
 
 
-EXIT_BUSY = Exit.BUSY
 INTERRUPTED = ("已中断：本次运行被中止{how}。已写完的结果文件都是完整的，未处理的县保留上次的结果；"
                "下次运行会清理留下的临时文件。")
 
@@ -189,7 +188,7 @@ def rollup(
     from .problems import TITLES
     from .progress import Reporter
     from .rulebook import load_rules
-    from .store import LedgerStore, StoreUnavailable, sqlite_trouble
+    from .store import DEFAULT_FILENAME, LedgerStore, StoreUnavailable, sqlite_trouble
 
     _install_sigterm()
     remember_secret(state)
@@ -201,7 +200,7 @@ def rollup(
     with _faults_to_exit(reporter):
         rules = load_rules(standard)
         if "://" not in state:
-            path = Path(state) / "equity-ledger.sqlite" if Path(state).is_dir() else Path(state)
+            path = Path(state) / DEFAULT_FILENAME if Path(state).is_dir() else Path(state)
             if not path.is_file():
                 _fail(f"找不到台账库：{state}")
             if sqlite_trouble(path):

@@ -159,9 +159,16 @@ def input_hashes(files: list[InputFile]) -> dict[str, str | None]:
     county's own 表式补充.toml beside it (part of what the workbook gives); None for a file
     that cannot be read now (its reader reports why)."""
     hashes: dict[str, str | None] = {}
+    # The mapping files depend on the workbook's folder alone (intake.local.local_files): read
+    # once per folder, not once per school workbook in it (300 globs and reads of one file).
+    by_folder: dict[Path, str] = {}
     for f in files:
         try:
-            hashes[f.name] = file_hash(f.path) + local_forms_digest(f.path)
+            digest = file_hash(f.path)
+            folder = f.path.resolve().parent
+            if folder not in by_folder:
+                by_folder[folder] = local_forms_digest(f.path)
+            hashes[f.name] = digest + by_folder[folder]
         except OSError:
             hashes[f.name] = None
     return hashes

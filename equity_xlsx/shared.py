@@ -15,16 +15,10 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from pathlib import Path
 
 from .staff_edits import Typed, describe_cell, stamp
 from .problems import Code, Problem
-from .store import EditRecord, LedgerStore
-
-
-def folder_key(folder: str | os.PathLike[str]) -> str:
-    """How an output folder is named in the ledger: its resolved path."""
-    return str(Path(folder).resolve())
+from .store import EditRecord, folder_key
 
 
 @dataclass
@@ -40,23 +34,14 @@ class Settled:
     problems: list[Problem] = field(default_factory=list)
 
 
-def settle(store: LedgerStore, county: str, folder: str | os.PathLike[str], typed: Typed) -> list[Problem]:
-    """Weigh this folder's ``typed`` edits against those other folders made to the same cells:
-    a concurrent edit saved earlier than the other folder's is dropped from ``typed`` (the
-    ledger keeps the later one); every edit kept is remembered with its folder. Returns the
-    conflicts this folder has not reported yet, its own and those other folders found."""
-    here = folder_key(folder)
-    settled = weigh(store.last_edits(county), store.untold_conflicts(county, here), here, typed)
-    with store.begin() as c:
-        store.record_edits(county, settled.kept, settled.conflicts, told_by=here, conn=c)
-        store.mark_told(settled.told, here, c)
-    return settled.problems
-
-
 def weigh(known: dict[tuple[str, str], EditRecord], untold: list[dict], folder: str | os.PathLike[str],
           typed: Typed) -> Settled:
-    """``settle`` without the store (pure): ``known`` are the last edits of every folder,
-    ``untold`` the conflicts this folder has not reported. Drops from ``typed`` what loses."""
+    """Weigh this folder's ``typed`` edits against those other folders made to the same cells
+    (pure; the county's run reads and writes the store, pipeline.py): ``known`` are the last
+    edits of every folder, ``untold`` the conflicts this folder has not reported. A concurrent
+    edit saved earlier than the other folder's is dropped from ``typed`` (the ledger keeps the
+    later one); every edit kept is in ``kept``, with its folder. ``problems``: the conflicts
+    this folder has not reported yet, its own and those other folders found."""
     here = folder_key(folder)
     out = Settled(told=list(untold))
     for (item, field_), (_, saved_at, base) in typed.origin.items():

@@ -283,14 +283,19 @@ class EditRecord:
     saved_at: float
 
 
+def folder_key(folder: str | os.PathLike[str]) -> str:
+    """How an output folder is named in the ledger: its resolved path."""
+    return str(Path(folder).resolve())
+
+
 def _in_folder(folder: str | os.PathLike[str], file: str) -> str:
     """The key of ``file`` in output ``folder`` (the written snapshots of folders sharing a ledger)."""
-    return f"{Path(folder).resolve()}|{file}"
+    return f"{folder_key(folder)}|{file}"
 
 
 @dataclass(frozen=True)
 class RunRecord:
-    """One evaluation run of one county workbook, for 概览 and for skipping unchanged inputs."""
+    """One evaluation run of one county: for 概览, the trend and the city roll-up from the store."""
 
     county: str
     input_name: str
@@ -566,9 +571,12 @@ def set_aside(path: Path, now: dt.datetime | None = None) -> Path:
 
 def backup_sqlite(path: Path, folder: Path, keep: int, now: dt.datetime | None = None) -> Path | None:
     """A consistent copy of the ledger (SQLite's online backup) in ``folder``, unless it equals the
-    newest copy already there; keeps the newest ``keep`` copies. Returns the new copy or None."""
-    import hashlib
+    newest copy already there; keeps the newest ``keep`` copies. Returns the new copy or None.
+    Copies are named and found as the result workbooks' are (readback.backups_of)."""
+    import filecmp
     import sqlite3
+
+    from .readback import backups_of
 
     if not path.exists():
         return None
@@ -585,12 +593,8 @@ def backup_sqlite(path: Path, folder: Path, keep: int, now: dt.datetime | None =
     finally:
         dst.close()
         src.close()
-    pattern = sorted(folder.glob(f"{path.stem}_????????-??????*{path.suffix}"))
-
-    def digest(p: Path) -> str:
-        return hashlib.sha256(p.read_bytes()).hexdigest()
-
-    if pattern and digest(pattern[-1]) == digest(tmp):
+    existing = backups_of(path, folder)
+    if existing and filecmp.cmp(existing[-1], tmp, shallow=False):
         tmp.unlink()
         return None
     target = folder / f"{path.stem}_{stamp}{path.suffix}"
@@ -599,7 +603,7 @@ def backup_sqlite(path: Path, folder: Path, keep: int, now: dt.datetime | None =
         target = folder / f"{path.stem}_{stamp}-{n}{path.suffix}"
         n += 1
     tmp.replace(target)
-    for old in (pattern + [target])[:-keep] if keep > 0 else []:
+    for old in (existing + [target])[:-keep] if keep > 0 else []:
         old.unlink(missing_ok=True)
     return target
 
@@ -959,7 +963,7 @@ class LedgerStore:
         county key; recorded now. Names are compared without case, as Windows does. A stem an
         earlier version stored that is not a clean name is assigned afresh. Returns (stem,
         newly assigned)."""
-        folder = str(Path(out_dir).resolve())
+        folder = folder_key(out_dir)
         base = clean_name(name)
         for _ in range(3):
             try:
@@ -1062,11 +1066,8 @@ class LedgerStore:
 
     def get_last_run(self, county: str | None = None, *, input_name: str | None = None,
                      conn: Connection | None = None) -> RunRecord | None:
-        """The latest run of ``county`` and/or ``input_name``; ``None`` before the first run.
-
-        Batch skips an input when the last run's ``input_hash``, ``standard`` and
-        ``tool_version`` all equal tonight's.
-        """
+        """The latest run of ``county`` and/or ``input_name``; ``None`` before the first run
+        (概览's 上次运行时间; whether an input is unchanged is the run cache's, runcache.py)."""
         if county is None and input_name is None:
             raise ValueError("get_last_run needs a county or an input name")
         stmt = sa.select(runs)
@@ -1089,7 +1090,7 @@ class LedgerStore:
         ledger of an ``earlier`` key is adopted (``adopt``), then the lines, the snapshots of
         ``files`` in output ``folder``, the staff edits and the conflicts ``folder`` has not
         reported, the B类 scores, the last run, the runs by data year and the status history."""
-        here = str(Path(folder).resolve())
+        here = folder_key(folder)
         with self.begin() as c:
             self.adopt(county, earlier, c)
             n_lines, n_runs = self.counts(county, c)
@@ -1102,7 +1103,7 @@ class LedgerStore:
 
     def write_county(self, county: str, tonight: CountyWrites, *, folder: str | os.PathLike[str]) -> None:
         """Everything tonight changed for ``county``, in one transaction (see ``CountyWrites``)."""
-        here = str(Path(folder).resolve())
+        here = folder_key(folder)
         with self.begin() as c:
             self.save(county, tonight.lines, tonight.history, c)
             self.save_scores(county, tonight.scores, c)

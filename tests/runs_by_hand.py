@@ -3,7 +3,9 @@ school of its own county, and the 大祥区 sample copied under another county's
 
 from __future__ import annotations
 
+import json
 import shutil
+import zipfile
 from pathlib import Path
 
 import openpyxl
@@ -43,3 +45,23 @@ def sample_counties(folder: Path, names: list[str]) -> Path:
                 ws["A1"].value = ws["A1"].value.replace("大祥区", name)
         wb.save(folder / f"{name}.xlsx")
     return folder
+
+
+def summary(out: Path) -> dict:
+    """The summary.json a run wrote into output folder ``out``."""
+    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
+
+
+def whole(path: Path, sheet: str | None = None) -> bool:
+    """A complete workbook: a valid zip that openpyxl opens (holding ``sheet``, when given)."""
+    try:
+        with zipfile.ZipFile(path) as zf:
+            if zf.testzip() is not None:
+                return False
+        wb = openpyxl.load_workbook(path, read_only=True)
+        try:
+            return sheet is None or sheet in wb.sheetnames
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 - anything unreadable is a broken workbook
+        return False

@@ -10,7 +10,6 @@ injecting the operating system's error.
 from __future__ import annotations
 
 import errno
-import json
 import os
 import shutil
 import signal
@@ -18,11 +17,9 @@ import sqlite3
 import subprocess
 import sys
 import time
-import zipfile
 from datetime import date
 from pathlib import Path
 
-import openpyxl
 import pytest
 from typer.testing import CliRunner
 
@@ -31,7 +28,7 @@ import equity_xlsx.store as store_module
 from equity_xlsx.batch import run
 from equity_xlsx.cli import app
 from equity_xlsx.faults import Exit, redact, remember_secret
-from runs_by_hand import SAMPLE, county_export, sample_counties
+from runs_by_hand import SAMPLE, county_export, sample_counties, summary, whole
 
 runner = CliRunner()
 ROOT = Path(__file__).resolve().parents[1]
@@ -39,22 +36,6 @@ ROOT = Path(__file__).resolve().parents[1]
 
 def cli(*args: str):
     return runner.invoke(app, [str(a) for a in args])
-
-
-def summary(out: Path) -> dict:
-    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
-
-
-def whole(path: Path) -> bool:
-    """A complete workbook: a valid zip that openpyxl opens."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            if zf.testzip() is not None:
-                return False
-        openpyxl.load_workbook(path, read_only=True).close()
-        return True
-    except Exception:  # noqa: BLE001 - anything unreadable is a broken workbook
-        return False
 
 
 # ---------------------------------------------------------------- --state never renames what is not a ledger

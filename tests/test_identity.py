@@ -3,7 +3,6 @@ file name that can change. Two inputs claiming one county are refused by name.""
 
 from __future__ import annotations
 
-import json
 import shutil
 from datetime import date
 from pathlib import Path
@@ -14,6 +13,7 @@ import pytest
 from equity_xlsx.batch import run
 from equity_xlsx.identity import CountyId, Counties, CountyEntry, code_in_text, load_counties, resolve
 from equity_xlsx.store import LedgerStore
+from runs_by_hand import summary
 
 COUNTIES = Counties((CountyEntry("430503", "大祥区", "邵阳市"), CountyEntry("999001", "城关区", "甲市"),
                      CountyEntry("999002", "城关区", "乙市")))
@@ -31,10 +31,6 @@ def county_book(path: Path, title: str | None, students: int = 500, qualified: i
     path.parent.mkdir(parents=True, exist_ok=True)
     wb.save(path)
     return path
-
-
-def summary(out: Path) -> dict:
-    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------- resolving an identity
@@ -187,7 +183,9 @@ JIA = [("城南小学", "2143000001"), ("城北小学", "2143000002"), ("河西�
 def schools_book(path: Path, schools: list[tuple[str, str]]) -> Path:
     """A collection table whose title names no county (so its county is its file name): each
     school 500 pupils and 10 teachers above the required degree, 2.0 per 100 pupils, short of
-    indicator 1's 4.2 by 11 teachers (21 needed), so every school and the county have a line."""
+    indicator 1's 4.2 by 11 teachers (21 needed), so every school and the county have a line.
+    By hand, for the three JIA schools: each 500 × 4.2 / 100 = 21 needed − 10 = 11 short; the
+    county 1500 × 4.2 / 100 = 63 needed − 30 = 33 short."""
     wb = openpyxl.Workbook()
     ws = wb.active
     ws.title = "小学"

@@ -13,13 +13,11 @@ import sqlite3
 import subprocess
 import sys
 import time
-import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
 
-from runs_by_hand import sample_counties
+from runs_by_hand import sample_counties, whole
 from staff_typing import rows, type_cell
 
 pytestmark = [pytest.mark.whole_run, pytest.mark.skipif(not hasattr(os, "killpg"), reason="needs POSIX process groups")]
@@ -30,17 +28,6 @@ def cli(src: Path, out: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "equity_xlsx.cli", "run", str(src), "--out", str(out),
                              "--jobs", "2", "--quiet", *extra],
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
-
-
-def whole(path: Path) -> bool:
-    """A complete workbook: a valid zip that openpyxl opens with its 整改台账."""
-    try:
-        with zipfile.ZipFile(path) as zf:
-            if zf.testzip() is not None:
-                return False
-        return "整改台账" in openpyxl.load_workbook(path, read_only=True).sheetnames
-    except Exception:  # noqa: BLE001 - anything unreadable is a broken workbook
-        return False
 
 
 def test_random_kills_leave_whole_workbooks_an_intact_database_and_every_edit(tmp_path):
@@ -64,7 +51,7 @@ def test_random_kills_leave_whole_workbooks_an_intact_database_and_every_edit(tm
         proc.wait(60)
         for name in NAMES:
             result = out / f"{name}_评估结果.xlsx"
-            assert whole(result), (attempt, name)
+            assert whole(result, "整改台账"), (attempt, name)
             line, owner = typed[name]
             assert rows(result)[line]["责任人"].value == owner, (attempt, name)
         db = out / "equity-ledger.sqlite"

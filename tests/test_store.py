@@ -18,7 +18,7 @@ import pytest
 import sqlalchemy as sa
 
 from equity_xlsx.model import LedgerLine
-from equity_xlsx.store import DEFAULT_FILENAME, HistoryEntry, LedgerStore, state_url
+from equity_xlsx.store import DEFAULT_FILENAME, HistoryEntry, LedgerStore, backup_sqlite, state_url
 from equity_xlsx.vocabulary import LedgerStatus
 
 PG_URL = os.environ.get("EQUITY_TEST_PG_URL")  # this worker's database under pytest-xdist (conftest.py)
@@ -211,3 +211,28 @@ def test_each_countys_schools_are_kept_replaced_and_forgotten(tmp_path):
         assert store.school_rosters()["甲"] == ("甲", {("城南小学", "2143000001")})
         store.delete_county("甲")
         assert list(store.school_rosters()) == ["430503"]
+
+
+def test_two_ledger_backups_in_one_second_keep_their_order(tmp_path):
+    """The copy made second in the same second ("…-223000-2") is the newest: a third, unchanged
+    ledger is not copied again (sorted by name, "-2" came before the plain stamp)."""
+    import sqlite3
+
+    db, folder, now = tmp_path / DEFAULT_FILENAME, tmp_path / "备份", dt.datetime(2026, 11, 1, 22, 30)
+
+    def add(value: int) -> None:
+        con = sqlite3.connect(db)
+        with con:
+            con.execute("CREATE TABLE IF NOT EXISTS t (v)")
+            con.execute("INSERT INTO t VALUES (?)", (value,))
+        con.close()
+
+    add(1)
+    first = backup_sqlite(db, folder, keep=10, now=now)
+    add(2)
+    second = backup_sqlite(db, folder, keep=10, now=now)
+    assert (first.name, second.name) == ("equity-ledger_20261101-223000.sqlite", "equity-ledger_20261101-223000-2.sqlite")
+    assert backup_sqlite(db, folder, keep=10, now=now) is None
+    add(3)
+    third = backup_sqlite(db, folder, keep=2, now=now)  # keeps the newest two: the first goes
+    assert sorted(p.name for p in folder.iterdir()) == sorted([second.name, third.name])

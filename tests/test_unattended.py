@@ -3,7 +3,6 @@ database, usage errors with their exit codes, and a log that cannot be forged.""
 
 from __future__ import annotations
 
-import json
 import shutil
 import sqlite3
 import subprocess
@@ -20,10 +19,9 @@ from typer.testing import CliRunner
 from equity_xlsx.batch import run
 from equity_xlsx.cli import app
 from equity_xlsx.outputs import folder_lock
+from runs_by_hand import SAMPLE, summary
 from staff_typing import rows, set_county_figure, type_cell
 
-ROOT = Path(__file__).resolve().parents[1]
-SAMPLE = ROOT / "sample_inputs" / "大祥区义务教育学校办学条件统计表.xlsx"
 RESULT = "大祥区_评估结果.xlsx"
 runner = CliRunner()
 
@@ -33,10 +31,6 @@ def folder_with_sample(tmp_path: Path) -> Path:
     src.mkdir()
     shutil.copy(SAMPLE, src / "大祥区.xlsx")
     return src
-
-
-def summary(out: Path) -> dict:
-    return json.loads((out / "summary.json").read_text(encoding="utf-8"))
 
 
 # ---------------------------------------------------------------- one run per output folder
