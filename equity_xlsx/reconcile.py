@@ -30,8 +30,11 @@ from dataclasses import dataclass, field, replace
 from .model import DEFAULT_FIELDS, STAFF_FIELDS, STAFF_LABELS, LedgerLine
 from .problems import Code, Problem
 from .readback import EXTRA
+from .standards import LedgerSettings
 from .store import HistoryEntry, LedgerStore
 from .vocabulary import LedgerStatus
+
+GREY_DAYS = LedgerSettings().grey_days  # the setting's default, for callers without rules
 
 REASON_NEW = "首次发现"
 REASON_CLOSED = "数据已达标，自动销号"
@@ -72,7 +75,7 @@ def reconcile(
     store: LedgerStore,
     typed: Mapping[str, Mapping[str, str]] | None,
     today: dt.date,
-    grey_days: int = 30,
+    grey_days: int = GREY_DAYS,
 ) -> Reconciled:
     """Merge tonight's ``tonight`` lines of ``county`` with the store and what staff ``typed``.
 
@@ -92,7 +95,7 @@ def merge(
     stored: Mapping[str, LedgerLine],
     typed: Mapping[str, Mapping[str, str]] | None,
     today: dt.date,
-    grey_days: int = 30,
+    grey_days: int = GREY_DAYS,
 ) -> Reconciled:
     """``reconcile`` without the store (pure): tonight's lines against the ``stored`` ones (by
     台账编号) and what staff ``typed``; what the store must keep is in ``changed`` and ``history``."""
