@@ -16,7 +16,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from . import indicators as ind_mod
-from .model import STAGE_LABEL, STAGES, CountyData, Section, Split
+from .model import STAGE_LABEL, STAGES, CountyData, Section, Split, split_amount, weights_text
 from .needs import CVFixPlan, Need, SchoolValue, Share, cv_fix_plan, gap_positive, resource_need, round_up
 from .rulebook import Rules
 from .standards import Aliases, Standard
@@ -442,14 +442,10 @@ def split_share(splits: list[Split], sec: Section, fields: set[str]) -> Share | 
             continue
         weights = dict(sp.weights)
         students = {stage: p for stage, p, _ in sp.shares}
-        if sec.stage not in students:
+        if sec.stage not in students or sum(weights[s] * p for s, p in students.items()) <= 0:
             continue
-        total = sum(weights[s] * p for s, p in students.items())
-        if total <= 0:
-            continue
-        order = [s for s, _ in sp.weights]
-        text = ":".join(STAGE_LABEL.get(s, s) for s in order) + " = " + ":".join(f"{weights[s]:g}" for s in order)
-        return Share(weights[sec.stage] * students[sec.stage] / total, STAGE_LABEL.get(sec.stage, sec.stage), text)
+        share = split_amount(1.0, students, weights)[sec.stage]
+        return Share(share, STAGE_LABEL.get(sec.stage, sec.stage), weights_text(weights))
     return None
 
 

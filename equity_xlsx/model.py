@@ -7,6 +7,7 @@ Field names are the canonical names of ``rules/aliases.toml`` and summary.json.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Literal
@@ -123,6 +124,20 @@ class Split:
     total: float
     shares: tuple[tuple[str, float, float], ...]  # (stage, students, amount)
     weights: tuple[tuple[str, float], ...]  # (stage, weight)
+
+
+def split_amount(total: float, students: Mapping[str, float], weights: Mapping[str, float]) -> dict[str, float]:
+    """Divide a whole-school amount by weighted students (domain §3): stage s gets
+    total · w_s·P_s / Σ w·P, in ``total``'s unit (m², 元 or rooms). ``students`` and ``weights``
+    are keyed by stage. Example: 23226 over 小学 166 / 初中 210 with 1:1.1 -> 9711.6 / 13514.4.
+    """
+    denom = sum(weights[s] * p for s, p in students.items())
+    return {s: total * weights[s] * p / denom for s, p in students.items()}
+
+
+def weights_text(weights: Mapping[str, float]) -> str:
+    """"小学:初中 = 1:1.1" for split weights keyed by stage, in the mapping's order."""
+    return ":".join(STAGE_LABEL.get(s, s) for s in weights) + " = " + ":".join(f"{w:g}" for w in weights.values())
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from .report.formats import new_workbook
 
-from .model import STAGE_LABEL
+from .model import weights_text
 from .form_layouts import where_in_forms
 from .rulebook import load_rules
 from .standards import DEFAULT_STANDARD, Aliases, FieldSpec, load_aliases, load_standard
@@ -137,12 +137,7 @@ def field_help(std) -> dict[str, str]:
 
 def _split_rule_text(std) -> str:
     """"小学:初中 = 1:1.1，…" from the standard's split weights."""
-    parts = []
-    for weights in std.split.weights.values():
-        names = ":".join(STAGE_LABEL.get(k, k) for k in weights)
-        values = ":".join(f"{v:g}" for v in weights.values())
-        parts.append(f"{names} = {values}")
-    return "，".join(parts)
+    return "，".join(weights_text(weights) for weights in std.split.weights.values())
 
 
 def write_template(path: str | Path, standard: str = DEFAULT_STANDARD) -> Path:

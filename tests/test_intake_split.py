@@ -8,7 +8,7 @@ import pytest
 from equity_xlsx.rulebook import Rules
 from equity_xlsx.problems import Code
 from equity_xlsx.intake import read_workbook
-from equity_xlsx.intake.normalise import split_amount
+from equity_xlsx.model import split_amount
 from equity_xlsx.standards import load_standard
 
 STD = load_standard("national-2017")

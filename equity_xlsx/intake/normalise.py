@@ -13,24 +13,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from ..model import STAGE_LABEL, Exclusion, Section, Source, Split
+from ..model import STAGE_LABEL, Exclusion, Section, Source, Split, split_amount, weights_text
 from ..standards import Standard
 from .header import Vocabulary, norm
 from ..problems import Code, ProblemLog
 from .table import Cell, Record
 
 COMPULSORY = ("primary", "junior")
-
-
-def split_amount(total: float, students: dict[str, float], weights: dict[str, float]) -> dict[str, float]:
-    """Divide a whole-school amount by weighted students (domain §3).
-
-    ``students`` and ``weights`` are keyed by stage; the result has the same unit as
-    ``total`` (m², 元 or rooms). Example: 23226 over 小学 166 / 初中 210 with 1:1.1 ->
-    9711.6 / 13514.4.
-    """
-    denom = sum(weights[s] * p for s, p in students.items())
-    return {s: total * weights[s] * p / denom for s, p in students.items()}
 
 
 @dataclass
@@ -306,13 +295,12 @@ def _normalise_school(school: _School, std: Standard, vocab: Vocabulary, file: s
             continue
         rule_name, weights = rule
         shares = split_amount(whole.value, students, weights)
-        w_txt = ":".join(f"{weights[s]:g}" for s in students)
-        s_txt = ":".join(STAGE_LABEL.get(s, s) for s in students)
+        rule_text = weights_text({s: weights[s] for s in students})
         for st, amount in shares.items():
             values[st][f] = amount
             sources[st][f] = src
             notes[st].append(f"{aliases.fields[f].label}为全校数 {whole.value:.10g}（{_where(whole)}），"
-                             f"按加权学生数拆分（{s_txt} = {w_txt}），本学段 {amount:.1f}")
+                             f"按加权学生数拆分（{rule_text}），本学段 {amount:.1f}")
         splits.append(Split(name, f, whole.value,
                             tuple((st, students[st], shares[st]) for st in students),
                             tuple((st, weights[st]) for st in students)))
