@@ -70,7 +70,7 @@ from .display import honest_decimals, text_width
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
 from .outcome import (CountyOutcome, IndicatorOutcome, LedgerItem, SchoolOutcome, StageOutcome, TrendPoint, as_dict,
-                      as_int, as_list, as_number, as_text)
+                      as_int, as_list, as_number, as_text, float_or_none)
 from .stage_view import StageView
 from .standards import Standard
 from .vocabulary import LedgerStatus
@@ -233,11 +233,6 @@ def write_brief(path: str | os.PathLike, html: str) -> Path:
     return path
 
 
-def _float(x: float | int | None) -> float | None:
-    """A typed number as a float (an int standard of the rules shows like the others)."""
-    return None if x is None else float(x)
-
-
 def _text(x: Any, field: str) -> str | None:
     """User text, stripped and shortened to MAX_CHARS[field]; None when empty."""
     if x is None:
@@ -386,7 +381,7 @@ def county_view(data: CountyBrief | dict) -> dict:
 
 
 def _limit(stage: StageOutcome | None) -> float | None:
-    return _float(stage.cv_limit) if stage is not None else None
+    return float_or_none(stage.cv_limit) if stage is not None else None
 
 
 def _stage_view(stage: str, raw: StageOutcome | None, inds: list[Ind], area: str) -> dict:
@@ -419,7 +414,7 @@ def _cv_reason(stage: StageOutcome, view: StageView, inds: list[Ind]) -> str:
     if not ids:
         return f"差异系数均未超过限值 {fmt_limit(_limit(stage))}"
     names = {i.id: i.short for i in inds}
-    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(_float(_entry(stage, i).cv), _float(_entry(stage, i).cv_limit))}"
+    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(float_or_none(_entry(stage, i).cv), float_or_none(_entry(stage, i).cv_limit))}"
              for i in ids]
     return view.cv_over_text + "：" + "、".join(named)
 
@@ -429,7 +424,7 @@ def cv_chart(stage: StageOutcome, inds: list[Ind], limit: float | None, title: s
     bars = []
     for ind in inds:
         entry = _entry(stage, ind.id)
-        cv = _float(entry.cv)
+        cv = float_or_none(entry.cv)
         bars.append(Bar(ind.short, cv, entry.cv_status, fmt_cv(cv, limit)))
     return hbar_chart(bars, limit=limit, limit_label=f"限值 {fmt_limit(limit)}", title=title)
 
@@ -449,15 +444,15 @@ def indicator_rows(inds: list[Ind], stages: dict[str, StageOutcome], schools: li
 
 def _indicator_cell(ind: Ind, stage: str, raw: StageOutcome | None, schools: list[SchoolOutcome]) -> dict:
     entry = _entry(raw, ind.id)
-    standard = _float(entry.standard)
+    standard = float_or_none(entry.standard)
     if standard is None:
-        standard = _float(as_number(ind.standard.get(stage)))
+        standard = float_or_none(as_number(ind.standard.get(stage)))
     values = [s.values.get(ind.id) for s in schools if s.stage == stage]
     known = [float(v) for v in values if v is not None]
     below = None if standard is None or not values else sum(v < standard for v in known)
     return {
         "standard": fmt_value(standard, ind.unit),
-        "county_value": fmt_value(_float(entry.county_value), ind.unit, standard),
+        "county_value": fmt_value(float_or_none(entry.county_value), ind.unit, standard),
         "below": fmt_count(below), "total": len(values), "nodata": len(values) - len(known),
         "share": (below / len(values)) if below is not None and values else 0.0,
         "cls": "na" if below is None else ("bad" if below else "ok"),
@@ -465,7 +460,7 @@ def _indicator_cell(ind: Ind, stage: str, raw: StageOutcome | None, schools: lis
 
 
 def _relative_gap(line: LedgerItem) -> float | None:
-    shortfall, standard = _float(line.shortfall), _float(line.standard)
+    shortfall, standard = float_or_none(line.shortfall), float_or_none(line.standard)
     if shortfall is None or not standard:
         return None
     return abs(shortfall / standard)
@@ -501,8 +496,8 @@ def ledger_top(ledger: list[LedgerItem], inds: list[Ind], top: int = LEDGER_TOP)
 
 def _ledger_row(line: LedgerItem, shorts: dict[str, tuple[str, str]]) -> dict:
     unit = str(line.unit or "")
-    current, standard = _float(line.current), _float(line.standard)
-    need, need_unit = _float(line.need), _text(line.need_unit, "short") or ""
+    current, standard = float_or_none(line.current), float_or_none(line.standard)
+    need, need_unit = float_or_none(line.need), _text(line.need_unit, "short") or ""
     need_text = _text(line.need_text, "need")
     if not need_text and need is not None:
         need_text = f"缺口 {fixed(need, 0 if need.is_integer() else 2, ',')} {need_unit}".strip()
@@ -612,7 +607,7 @@ def _city_stage(raw: StageOutcome | None, stage: str, inds: list[Ind]) -> dict:
     cvs = []
     for i in inds:
         entry = _entry(raw, i.id)
-        cvs.append({"text": fmt_cv(_float(entry.cv), _float(entry.cv_limit)), "cls": entry.cv_status})
+        cvs.append({"text": fmt_cv(float_or_none(entry.cv), float_or_none(entry.cv_limit)), "cls": entry.cv_status})
     return {"label": STAGE_LABEL[stage], "verdict": view.verdict.value, "cls": view.css, "cvs": cvs,
             "passing": f"{fmt_count(passing)}/{fmt_count(total)}",
             "passing_share": fmt_pct(passing / total) if passing is not None and total else DASH,
