@@ -66,7 +66,7 @@ from markupsafe import Markup
 
 from .charts import Bar, Point, hbar_chart, sparkline
 from .outputs import atomic_write
-from .display import honest_decimals, text_width
+from .display import HUGE, honest_decimals, text_width
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
 from .outcome import (CountyOutcome, IndicatorOutcome, LedgerItem, SchoolOutcome, StageOutcome, TrendPoint, as_dict,
@@ -88,7 +88,6 @@ CITY_MAX_COUNTIES = 14      # counties shown on the city page (worst first)
 # overflow with CSS ellipsis; these caps keep the markup small and bound what may wrap.
 MAX_CHARS = {"county": 40, "city": 20, "title": 60, "school": 60, "indicator": 40, "need": 90,
              "generated": 24, "code": 12, "short": 6}
-HUGE = 1e15                 # no real indicator, CV or amount comes near; shown as 1e+15
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("equity_xlsx", "templates"),
@@ -393,15 +392,14 @@ def _stage_view(stage: str, raw: StageOutcome | None, inds: list[Ind], area: str
     if raw is None:
         return out
     limit = _limit(raw)
-    out.update(reasons=_reason_lines(raw, inds), limit=fmt_limit(limit),
+    out.update(reasons=_reason_lines(raw, view, inds), limit=fmt_limit(limit),
                chart=cv_chart(raw, inds, limit, f"{label}差异系数"))
     return out
 
 
-def _reason_lines(stage: StageOutcome, inds: list[Ind]) -> list[str]:
-    """The stage's ``StageView`` in the brief's words: school counts, failing schools, and the
-    CVs over the limit by name and value."""
-    view = StageView.of(stage)
+def _reason_lines(stage: StageOutcome, view: StageView, inds: list[Ind]) -> list[str]:
+    """The stage's ``view`` in the brief's words: school counts, failing schools, and the CVs
+    over the limit by name and value."""
     lines = [f"学校 {fmt_count(view.schools)} 所，在校生 {fmt_count(view.students)} 人",
              f"达标学校 {fmt_count(view.passing)} 所，未达标学校 {fmt_count(view.failing)} 所"]
     return lines + [_cv_reason(stage, view, inds)]
@@ -414,8 +412,8 @@ def _cv_reason(stage: StageOutcome, view: StageView, inds: list[Ind]) -> str:
     if not ids:
         return f"差异系数均未超过限值 {fmt_limit(_limit(stage))}"
     names = {i.id: i.short for i in inds}
-    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(float_or_none(_entry(stage, i).cv), float_or_none(_entry(stage, i).cv_limit))}"
-             for i in ids]
+    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(float_or_none(e.cv), float_or_none(e.cv_limit))}"
+             for i, e in ((i, _entry(stage, i)) for i in ids)]
     return view.cv_over_text + "：" + "、".join(named)
 
 
