@@ -370,9 +370,10 @@ class CountyOutcome:
                                       {str(k): float_or_none(v) for k, v in r.values.items()}, r.met, r.passes)
                         for r in ev.sections]
 
-    def trend_point(self, data_year: int | None, run_at: str) -> TrendPoint:
-        """This result as the point of its data year (``run_at`` "YYYY-MM-DD HH:MM:SS")."""
-        totals = self.ledger_totals
+    def trend_point(self, data_year: int | None, run_at: str, totals: LedgerTotals | None = None) -> TrendPoint:
+        """This result as the point of its data year (``run_at`` "YYYY-MM-DD HH:MM:SS"), with
+        the ledger's ``totals`` (default: its own ``ledger_totals``)."""
+        totals = totals or self.ledger_totals
         return TrendPoint(self.county, self.county_code, data_year, run_at, dict(self.stages),
                           totals.open if totals else None, totals.closed if totals else None)
 
