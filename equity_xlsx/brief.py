@@ -68,7 +68,7 @@ from .charts import Bar, Point, hbar_chart, sparkline
 from .outputs import atomic_write
 from .display import HUGE, honest_decimals, text_width
 from .identity import CountyId
-from .model import STAGE_LABEL, STAGES
+from .model import STAGE_LABEL, STAGES, Verdict
 from .outcome import (CountyOutcome, IndicatorOutcome, LedgerItem, SchoolOutcome, StageOutcome, TrendPoint, as_dict,
                       as_int, as_list, as_number, as_text, float_or_none)
 from .stage_view import StageView
@@ -76,7 +76,7 @@ from .standards import Standard
 from .vocabulary import LedgerStatus
 
 DASH = "—"
-NO_DATA = "未提供数据"
+NO_DATA = Verdict.NO_DATA.value
 LEDGER_TOP = 8              # ledger lines shown on the county page, at most …
 LEDGER_TEXT_LINES = 9       # … and no more printed text lines than this: every cell wraps, nothing is cut
 # The ledger table's columns (percent of the 184 mm text width) and how wide a half-width
