@@ -66,17 +66,17 @@ from markupsafe import Markup
 
 from .charts import Bar, Point, hbar_chart, sparkline
 from .outputs import atomic_write
-from .display import honest_decimals, text_width
+from .display import HUGE, honest_decimals, text_width
 from .identity import CountyId
-from .model import STAGE_LABEL, STAGES
+from .model import STAGE_LABEL, STAGES, Verdict
 from .outcome import (CountyOutcome, IndicatorOutcome, LedgerItem, SchoolOutcome, StageOutcome, TrendPoint, as_dict,
-                      as_int, as_list, as_number, as_text)
+                      as_int, as_list, as_number, as_text, float_or_none)
 from .stage_view import StageView
 from .standards import Standard
 from .vocabulary import LedgerStatus
 
 DASH = "—"
-NO_DATA = "未提供数据"
+NO_DATA = Verdict.NO_DATA.value
 LEDGER_TOP = 8              # ledger lines shown on the county page, at most …
 LEDGER_TEXT_LINES = 9       # … and no more printed text lines than this: every cell wraps, nothing is cut
 # The ledger table's columns (percent of the 184 mm text width) and how wide a half-width
@@ -88,7 +88,6 @@ CITY_MAX_COUNTIES = 14      # counties shown on the city page (worst first)
 # overflow with CSS ellipsis; these caps keep the markup small and bound what may wrap.
 MAX_CHARS = {"county": 40, "city": 20, "title": 60, "school": 60, "indicator": 40, "need": 90,
              "generated": 24, "code": 12, "short": 6}
-HUGE = 1e15                 # no real indicator, CV or amount comes near; shown as 1e+15
 
 _env = jinja2.Environment(
     loader=jinja2.PackageLoader("equity_xlsx", "templates"),
@@ -231,11 +230,6 @@ def write_brief(path: str | os.PathLike, html: str) -> Path:
     path = Path(path)
     atomic_write(path, lambda tmp: tmp.write_text(html, encoding="utf-8"))
     return path
-
-
-def _float(x: float | int | None) -> float | None:
-    """A typed number as a float (an int standard of the rules shows like the others)."""
-    return None if x is None else float(x)
 
 
 def _text(x: Any, field: str) -> str | None:
@@ -386,7 +380,7 @@ def county_view(data: CountyBrief | dict) -> dict:
 
 
 def _limit(stage: StageOutcome | None) -> float | None:
-    return _float(stage.cv_limit) if stage is not None else None
+    return float_or_none(stage.cv_limit) if stage is not None else None
 
 
 def _stage_view(stage: str, raw: StageOutcome | None, inds: list[Ind], area: str) -> dict:
@@ -398,15 +392,14 @@ def _stage_view(stage: str, raw: StageOutcome | None, inds: list[Ind], area: str
     if raw is None:
         return out
     limit = _limit(raw)
-    out.update(reasons=_reason_lines(raw, inds), limit=fmt_limit(limit),
+    out.update(reasons=_reason_lines(raw, view, inds), limit=fmt_limit(limit),
                chart=cv_chart(raw, inds, limit, f"{label}差异系数"))
     return out
 
 
-def _reason_lines(stage: StageOutcome, inds: list[Ind]) -> list[str]:
-    """The stage's ``StageView`` in the brief's words: school counts, failing schools, and the
-    CVs over the limit by name and value."""
-    view = StageView.of(stage)
+def _reason_lines(stage: StageOutcome, view: StageView, inds: list[Ind]) -> list[str]:
+    """The stage's ``view`` in the brief's words: school counts, failing schools, and the CVs
+    over the limit by name and value."""
     lines = [f"学校 {fmt_count(view.schools)} 所，在校生 {fmt_count(view.students)} 人",
              f"达标学校 {fmt_count(view.passing)} 所，未达标学校 {fmt_count(view.failing)} 所"]
     return lines + [_cv_reason(stage, view, inds)]
@@ -419,8 +412,8 @@ def _cv_reason(stage: StageOutcome, view: StageView, inds: list[Ind]) -> str:
     if not ids:
         return f"差异系数均未超过限值 {fmt_limit(_limit(stage))}"
     names = {i.id: i.short for i in inds}
-    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(_float(_entry(stage, i).cv), _float(_entry(stage, i).cv_limit))}"
-             for i in ids]
+    named = [f"{names.get(i, f'指标{i}')} {fmt_cv(float_or_none(e.cv), float_or_none(e.cv_limit))}"
+             for i, e in ((i, _entry(stage, i)) for i in ids)]
     return view.cv_over_text + "：" + "、".join(named)
 
 
@@ -429,7 +422,7 @@ def cv_chart(stage: StageOutcome, inds: list[Ind], limit: float | None, title: s
     bars = []
     for ind in inds:
         entry = _entry(stage, ind.id)
-        cv = _float(entry.cv)
+        cv = float_or_none(entry.cv)
         bars.append(Bar(ind.short, cv, entry.cv_status, fmt_cv(cv, limit)))
     return hbar_chart(bars, limit=limit, limit_label=f"限值 {fmt_limit(limit)}", title=title)
 
@@ -449,15 +442,15 @@ def indicator_rows(inds: list[Ind], stages: dict[str, StageOutcome], schools: li
 
 def _indicator_cell(ind: Ind, stage: str, raw: StageOutcome | None, schools: list[SchoolOutcome]) -> dict:
     entry = _entry(raw, ind.id)
-    standard = _float(entry.standard)
+    standard = float_or_none(entry.standard)
     if standard is None:
-        standard = _float(as_number(ind.standard.get(stage)))
+        standard = float_or_none(as_number(ind.standard.get(stage)))
     values = [s.values.get(ind.id) for s in schools if s.stage == stage]
     known = [float(v) for v in values if v is not None]
     below = None if standard is None or not values else sum(v < standard for v in known)
     return {
         "standard": fmt_value(standard, ind.unit),
-        "county_value": fmt_value(_float(entry.county_value), ind.unit, standard),
+        "county_value": fmt_value(float_or_none(entry.county_value), ind.unit, standard),
         "below": fmt_count(below), "total": len(values), "nodata": len(values) - len(known),
         "share": (below / len(values)) if below is not None and values else 0.0,
         "cls": "na" if below is None else ("bad" if below else "ok"),
@@ -465,7 +458,7 @@ def _indicator_cell(ind: Ind, stage: str, raw: StageOutcome | None, schools: lis
 
 
 def _relative_gap(line: LedgerItem) -> float | None:
-    shortfall, standard = _float(line.shortfall), _float(line.standard)
+    shortfall, standard = float_or_none(line.shortfall), float_or_none(line.standard)
     if shortfall is None or not standard:
         return None
     return abs(shortfall / standard)
@@ -501,8 +494,8 @@ def ledger_top(ledger: list[LedgerItem], inds: list[Ind], top: int = LEDGER_TOP)
 
 def _ledger_row(line: LedgerItem, shorts: dict[str, tuple[str, str]]) -> dict:
     unit = str(line.unit or "")
-    current, standard = _float(line.current), _float(line.standard)
-    need, need_unit = _float(line.need), _text(line.need_unit, "short") or ""
+    current, standard = float_or_none(line.current), float_or_none(line.standard)
+    need, need_unit = float_or_none(line.need), _text(line.need_unit, "short") or ""
     need_text = _text(line.need_text, "need")
     if not need_text and need is not None:
         need_text = f"缺口 {fixed(need, 0 if need.is_integer() else 2, ',')} {need_unit}".strip()
@@ -612,7 +605,7 @@ def _city_stage(raw: StageOutcome | None, stage: str, inds: list[Ind]) -> dict:
     cvs = []
     for i in inds:
         entry = _entry(raw, i.id)
-        cvs.append({"text": fmt_cv(_float(entry.cv), _float(entry.cv_limit)), "cls": entry.cv_status})
+        cvs.append({"text": fmt_cv(float_or_none(entry.cv), float_or_none(entry.cv_limit)), "cls": entry.cv_status})
     return {"label": STAGE_LABEL[stage], "verdict": view.verdict.value, "cls": view.css, "cvs": cvs,
             "passing": f"{fmt_count(passing)}/{fmt_count(total)}",
             "passing_share": fmt_pct(passing / total) if passing is not None and total else DASH,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from .cv import WeightedCV, weighted_cv
-from .model import STAGES, CountyData, Section
+from .model import STAGES, CountyData, Section, Verdict
 from .standards import Indicator, Standard
 
 # Ratios value/standard are compared after rounding to this many decimals, so a value
@@ -22,7 +22,8 @@ MET, NEAR, BELOW, NO_DATA = "met", "near", "below", "no_data"
 def status_label(status: str, floor_ratio: float) -> str:
     """A section status in words, the floor worded from the pass rule: 未达标（≥85%）."""
     floor = f"{floor_ratio * 100:g}%"
-    return {MET: "达标", NEAR: f"未达标（≥{floor}）", BELOW: f"未达标（<{floor}）", NO_DATA: "未提供数据"}[status]
+    return {MET: Verdict.MET.value, NEAR: f"{Verdict.UNMET}（≥{floor}）", BELOW: f"{Verdict.UNMET}（<{floor}）",
+            NO_DATA: Verdict.NO_DATA.value}[status]
 
 
 def indicator_value(section: Section, ind: Indicator) -> float | None:
@@ -103,19 +104,19 @@ class IndicatorSummary:
     def verdict(self) -> str:
         """达标 / 未达标 / 未提供数据 / 数据不全 for the county on this indicator."""
         if self.schools_with_data == 0:
-            return "未提供数据"
+            return Verdict.NO_DATA.value
         if self.cv_ok is False or self.county_ok is False:
-            return "未达标"
+            return Verdict.UNMET.value
         if not self.complete:
-            return "数据不全"
-        return "达标"
+            return Verdict.INCOMPLETE.value
+        return Verdict.MET.value
 
     def conclusion(self, area_word: str) -> str:
         """The 结论 shown for the county on this indicator: ``verdict``, except that a county
         whose value and CV pass while some schools fall short is never called plain 达标 —
         it reads 全县值达标（5/7 校达标） (``area_word``: 全县 / 全区 …)."""
         verdict = self.verdict
-        if verdict == "达标" and self.schools_meeting < self.schools:
+        if verdict == Verdict.MET and self.schools_meeting < self.schools:
             return f"{area_word}值达标（{self.schools_meeting}/{self.schools} 校达标）"
         return verdict
 

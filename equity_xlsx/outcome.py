@@ -73,7 +73,9 @@ def read_flat(cls: type, doc: Any) -> Any:
     return cls(**{f.name: _READERS[str(f.type).split(" |")[0]](doc.get(f.name)) for f in fields(cls)})
 
 
-def _num(value: float | None) -> float | None:
+def float_or_none(value: float | int | None) -> float | None:
+    """A typed number as a float (an int standard of the rules reads like the others); None
+    stays None. Not a reader: odd JSON goes through ``as_number`` first."""
     return None if value is None else float(value)
 
 
@@ -129,8 +131,8 @@ class StageOutcome:
         return cls(
             schools=len(st.sections), students=int(round(st.students)), schools_passing=st.schools_passing,
             indicators={str(s.indicator.id): IndicatorOutcome(
-                _num(s.county_value), s.standard, _num(s.cv_value), s.cv_limit, s.cv_ok, s.schools_meeting)
-                for s in st.indicators},
+                float_or_none(s.county_value), s.standard, float_or_none(s.cv_value), s.cv_limit, s.cv_ok,
+                s.schools_meeting) for s in st.indicators},
             resource_pass=st.resource_pass, schools_failing=len(st.schools_failing),
             cv_over_limit=[str(i) for i in st.cv_over_limit])
 
@@ -365,12 +367,13 @@ class CountyOutcome:
         for stage, st in ev.stages.items():
             self.stages[stage] = StageOutcome.from_result(st)
         self.schools = [SchoolOutcome(r.section.school, r.section.stage, int(round(r.section.students)),
-                                      {str(k): _num(v) for k, v in r.values.items()}, r.met, r.passes)
+                                      {str(k): float_or_none(v) for k, v in r.values.items()}, r.met, r.passes)
                         for r in ev.sections]
 
-    def trend_point(self, data_year: int | None, run_at: str) -> TrendPoint:
-        """This result as the point of its data year (``run_at`` "YYYY-MM-DD HH:MM:SS")."""
-        totals = self.ledger_totals
+    def trend_point(self, data_year: int | None, run_at: str, totals: LedgerTotals | None = None) -> TrendPoint:
+        """This result as the point of its data year (``run_at`` "YYYY-MM-DD HH:MM:SS"), with
+        the ledger's ``totals`` (default: its own ``ledger_totals``)."""
+        totals = totals or self.ledger_totals
         return TrendPoint(self.county, self.county_code, data_year, run_at, dict(self.stages),
                           totals.open if totals else None, totals.closed if totals else None)
 

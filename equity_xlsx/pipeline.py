@@ -45,7 +45,7 @@ from .shared import weigh
 from .staff_edits import Typed, decide, screen, snapshot
 from .store import (CountyLedger, CountyWrites, HistoryEntry, LedgerStore, RunRecord, as_stored, count_months,
                     describe_state)
-from .trend import points_from_runs, with_point
+from .trend import points_from_runs, run_time, with_point
 from .vocabulary import LedgerStatus
 
 
@@ -255,19 +255,26 @@ def find(ev: Evaluation, job: CountyJob) -> Findings:
 class LedgerState:
     """Tonight's ledger decided: the reconciled lines, the B类 scores, the edits of every
     folder weighed, the problems found on the way (in the order found; ``screened``: typed
-    cells that could not be used), the run's facts for 概览, the trend and the ledger's months,
-    and what the store must remember (``writes``, completed by ``render``)."""
+    cells that could not be used), the run's facts for 概览, the run's moment and data year,
+    the trend and the ledger's months, and what the store must remember (``writes``,
+    completed by ``render``)."""
 
     reconciled: Reconciled
     scores: dict[str, float]
     problems: list[Problem]
     screened: list[Problem]
     run_info: dict
-    stamp: str
+    moment: datetime
+    year: int
     totals: LedgerTotals
     trend: list[TrendPoint]
     months: list[tuple[str, int, int]]
     writes: CountyWrites
+
+    @property
+    def stamp(self) -> str:
+        """The run's moment as the trend and the brief show it: "YYYY-MM-DD HH:MM:SS"."""
+        return run_time(self.moment)
 
 
 def ledger_state(job: CountyJob, ev: Evaluation, found: Findings, before: Before, outcome: CountyOutcome,
@@ -303,7 +310,6 @@ def ledger_state(job: CountyJob, ev: Evaluation, found: Findings, before: Before
 
     rec = merge(found.lines, key, stored, typed.lines, date.fromisoformat(job.today), grey_days=std.ledger.grey_days)
     problems += [w.at_file(first_input) for w in rec.warnings]
-    stamp = moment.isoformat(sep=" ", timespec="seconds")
     last = before.ledger.last_run
     run_info = {
         "generated": moment.isoformat(timespec="seconds"),
@@ -315,11 +321,9 @@ def ledger_state(job: CountyJob, ev: Evaluation, found: Findings, before: Before
         "reopened_since_last": len(rec.reopened),
         "state": before.state_url,
     }
-    totals = LedgerTotals(open=sum(1 for ln in rec.lines if ln.status != LedgerStatus.CLOSED),
+    totals = LedgerTotals(open=rec.open_count,
                           closed=sum(1 for ln in rec.lines if ln.status == LedgerStatus.CLOSED) + len(rec.archived))
     year = data_year(job, ev)
-    point = TrendPoint(outcome.county, outcome.county_code, year, stamp, dict(outcome.stages), totals.open,
-                       totals.closed)
     history += rec.history
     # The lines a rebuilt ledger gets back are new to the store, changed tonight or not.
     lines = list({**{ln.id: ln for ln in stored.values()}, **{ln.id: ln for ln in rec.changed}}.values()) \
@@ -328,8 +332,9 @@ def ledger_state(job: CountyJob, ev: Evaluation, found: Findings, before: Before
                            *((h.on_date, h.from_value, h.to_value) for h in history if h.field == "status")])
     writes = CountyWrites(lines=lines, history=history, scores=typed.scores, edits=settled.kept,
                           conflicts=settled.conflicts, told=settled.told)
-    return LedgerState(rec, scores, problems, screened, run_info, stamp, totals,
-                       with_point(points_from_runs(before.ledger.year_runs), point), months, writes)
+    point = outcome.trend_point(year, run_time(moment), totals)
+    trend = with_point(points_from_runs(before.ledger.year_runs), point)
+    return LedgerState(rec, scores, problems, screened, run_info, moment, year, totals, trend, months, writes)
 
 
 def _typed(job: CountyJob, found: Findings, before: Before, stored: dict[str, LedgerLine],
@@ -385,13 +390,12 @@ def render(job: CountyJob, ev: Evaluation, found: Findings, before: Before, stat
             writes.written[prev.path.name] = None
 
     open_lines = [ln for ln in rec.lines if ln.status != LedgerStatus.CLOSED]
-    year = data_year(job, ev)
     outcome.checks = {k: CheckOutcome(**v) for k, v in checks_summary(found.checks).items()}
     outcome.ledger = [LedgerItem(**ln) for ln in ledger_summary(open_lines)]
     outcome.recheck_on = _recheck_on(rec.lines, ev.standard.ledger.grey_days)
     outcome.ledger_changes = LedgerChanges(len(rec.opened), len(rec.closed), len(rec.reopened), rec.open_count)
     outcome.ledger_totals = state.totals
-    outcome.data_year = year
+    outcome.data_year = state.year
     outcome.b_score = BScore(sum(state.scores.values()), len(state.scores)) if state.scores else None
     brief = brief_path(job.out_dir, job.stem)
     write_brief(brief, render_county_brief(CountyBrief.of(outcome, ev.standard, job.county, generated=state.stamp,
@@ -401,11 +405,11 @@ def render(job: CountyJob, ev: Evaluation, found: Findings, before: Before, stat
 
     changes = outcome.ledger_changes
     writes.run = RunRecord(
-        job.county.key, input_name=job.names[0], run_at=run_moment(job.today),
+        job.county.key, input_name=job.names[0], run_at=state.moment,
         input_hash=job.fingerprint.get("inputs", {}).get(job.names[0], ""), standard=ev.standard.name,
         tool_version=__version__, opened=changes.opened, closed=changes.closed, reopened=changes.reopened,
         open_lines=changes.open, county_name=job.county.name,
-        outcome=json.dumps(outcome.to_json(), ensure_ascii=False), data_year=year)
+        outcome=json.dumps(outcome.to_json(), ensure_ascii=False), data_year=state.year)
     store.write_county(job.county.key, writes, folder=job.out_dir)
     return outcome
 

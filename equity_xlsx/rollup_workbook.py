@@ -51,7 +51,7 @@ from xlsxwriter.worksheet import Worksheet
 from .outputs import ROLLUP
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES
-from .outcome import CountyOutcome, LedgerItem, StageOutcome, TrendPoint, as_number
+from .outcome import CountyOutcome, LedgerItem, StageOutcome, TrendPoint, as_number, float_or_none
 from .needs import fmt_number, wan_yuan
 from .display import gap_above_zero_decimals, gap_decimals, honest_decimals
 from .report.formats import (A4_PT, Formats, column_px, fit_width, new_workbook, number_format, plan_pages,
@@ -118,10 +118,6 @@ def _points(trend: list[TrendPoint | dict]) -> list[TrendPoint]:
     return [t if isinstance(t, TrendPoint) else TrendPoint.from_json(t) for t in trend]
 
 
-def _float(value: float | int | None) -> float | None:
-    return None if value is None else float(value)
-
-
 def _codes_as_text(df: pd.DataFrame) -> pd.DataFrame:
     """``county_code`` None (not NaN) where a county has no code."""
     df["county_code"] = df["county_code"].astype(object).where(df["county_code"].notna(), None)
@@ -140,8 +136,8 @@ def _stages_present(outcomes: list[CountyOutcome]) -> list[str]:
 
 def _stage_limit(stage: StageOutcome | None, standard: Standard, stage_key: str) -> float | None:
     """The CV limit the entry's verdict used (its own ``cv_limit``), else the standard's."""
-    limit = next((ind.cv_limit for ind in (stage.indicators.values() if stage else ()) if ind.cv_limit), None)
-    return _float(limit) if limit else _float(as_number(standard.cv.limit.get(stage_key)))
+    limit = stage.cv_limit if stage is not None else None
+    return float_or_none(limit) if limit else float_or_none(as_number(standard.cv.limit.get(stage_key)))
 
 
 SUMMARY_COLUMNS = ["county", "county_code", "stage", "status", "verdict", "reasons", "schools_passing", "schools",
@@ -172,10 +168,10 @@ def summary_frame(outcomes: list[CountyOutcome], standard: Standard) -> pd.DataF
                 "stage": stage_key, "status": "ok", "verdict": view.verdict.value, "reasons": "；".join(view.reasons()),
                 "schools_passing": view.passing, "schools": view.schools,
                 "cv_limit": _stage_limit(st, standard, stage_key),
-                **{cv_column(i.id): _float(per[str(i.id)].cv if str(i.id) in per else None) for i in inds},
-                **{f"_limit_{i.id}": _float(per[str(i.id)].cv_limit if str(i.id) in per else None) for i in inds},
+                **{cv_column(i.id): float_or_none(per[str(i.id)].cv if str(i.id) in per else None) for i in inds},
+                **{f"_limit_{i.id}": float_or_none(per[str(i.id)].cv_limit if str(i.id) in per else None) for i in inds},
                 "ledger_open": changes.open if changes else None, "ledger_opened": changes.opened if changes else None,
-                "ledger_closed": changes.closed if changes else None, "b_score": _float(b.total) if b else None,
+                "ledger_closed": changes.closed if changes else None, "b_score": float_or_none(b.total) if b else None,
                 "b_items": b.items if b else None, "error": "",
             })
     for o in outcomes:
@@ -215,7 +211,7 @@ FAILING_COLUMNS = ["county", "county_code", "school", "level", "stage", "item", 
 
 def need_text(need: Any, unit: str) -> str:
     """需补足 in real units: "3 人", "1,200 m²", "655,100 元（约 65.51 万元）", "1.70 个百分点"."""
-    amount = _float(as_number(need))
+    amount = float_or_none(as_number(need))
     if amount is None:
         return ""
     text = f"{fmt_number(amount, 2 if unit == '个百分点' else 0)} {unit}".strip()
@@ -254,8 +250,8 @@ def failing_frame(outcomes: list[CountyOutcome]) -> pd.DataFrame:
             unit = str(line.unit or "")
             rows.append({"county": county, "county_code": o.county_code, "school": school, "level": level,
                          "stage": stage, "item": str(line.item or ""), "indicator": line.indicator,
-                         "unit": unit, "current": _float(line.current), "standard": _float(line.standard),
-                         "shortfall": _float(line.shortfall), "need": _float(line.need),
+                         "unit": unit, "current": float_or_none(line.current), "standard": float_or_none(line.standard),
+                         "shortfall": float_or_none(line.shortfall), "need": float_or_none(line.need),
                          "need_unit": line.need_unit or "",
                          "need_text": need_text(line.need, line.need_unit or ""),
                          "id": line.id or ""})
@@ -301,9 +297,9 @@ def trend_frame(trend: list[TrendPoint], standard: Standard) -> pd.DataFrame:
                 "resource_pass": st.resource_pass,
                 "verdict": StageView.of(st).verdict.value,
                 "schools": st.schools, "schools_passing": st.schools_passing,
-                "cv_limit": _float(as_number(standard.cv.limit.get(stage_key))),
-                **{cv_column(i.id): _float(per[str(i.id)].cv if str(i.id) in per else None) for i in inds},
-                **{f"value_{i.id}": _float(per[str(i.id)].county_value if str(i.id) in per else None) for i in inds},
+                "cv_limit": float_or_none(as_number(standard.cv.limit.get(stage_key))),
+                **{cv_column(i.id): float_or_none(per[str(i.id)].cv if str(i.id) in per else None) for i in inds},
+                **{f"value_{i.id}": float_or_none(per[str(i.id)].county_value if str(i.id) in per else None) for i in inds},
                 "ledger_open": t.ledger_open, "ledger_closed": t.ledger_closed,
             })
     columns = [*TREND_COLUMNS, *(cv_column(i.id) for i in inds), *(f"value_{i.id}" for i in inds),
