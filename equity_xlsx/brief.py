@@ -263,8 +263,12 @@ def fmt_cv(value: float | None, limit: float | None = None) -> str:
 
 
 def fmt_limit(value: float | None) -> str:
-    """A CV limit: 2 decimals ("0.50", "0.45"), "—" when unknown."""
-    return DASH if value is None else fixed(value, 2)
+    """A CV limit: at least 2 decimals, and every digit it has up to 4 ("0.50", "0.45",
+    "0.425"), as 市级汇总 shows it; "—" when unknown."""
+    if value is None:
+        return DASH
+    text = fixed(value, 4)
+    return text[:-2] + text[-2:].rstrip("0") if "." in text else text
 
 
 def fmt_value(value: float | None, unit: str | None = None, standard: float | None = None) -> str:

@@ -12,7 +12,7 @@ import pytest
 from report_county import FILE, STD, section
 
 from equity_xlsx.needs import CVFixPlan, CVRaise, Need
-from equity_xlsx.brief import _fmt_pair, fmt_cv, fmt_value
+from equity_xlsx.brief import _fmt_pair, fmt_cv, fmt_limit, fmt_value
 from equity_xlsx.display import honest_decimals, honest_text
 from equity_xlsx.indicators import evaluate
 from equity_xlsx.model import CountyData, LedgerLine
@@ -94,3 +94,9 @@ def test_a_cv_fix_plan_never_shows_a_failing_value_as_its_bound():
                      cv_after=0.4812, raises=(raise_one,), total=raise_one.need)
     assert plan.summary_text() == "将低于 5.800 的 1 所学校提高到 5.800，差异系数由 0.5004 降到 0.481："
     assert plan.detail_text().startswith("甲小学：5.7996 → 5.800，")
+
+
+def test_the_brief_shows_every_digit_of_a_cv_limit():
+    """A province's limit of 0.425 reads "0.425" (2 decimals would show "0.43", a different
+    limit); the national 0.5 and 0.45 keep their usual "0.50" and "0.45"."""
+    assert [fmt_limit(v) for v in (0.5, 0.45, 0.425)] == ["0.50", "0.45", "0.425"]
