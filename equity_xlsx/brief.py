@@ -57,7 +57,6 @@ from __future__ import annotations
 import math
 import os
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
@@ -66,7 +65,7 @@ from markupsafe import Markup
 
 from .charts import Bar, Point, hbar_chart, sparkline
 from .outputs import atomic_write
-from .display import HUGE, honest_decimals, text_width
+from .display import HUGE, honest_decimals, shown, text_width
 from .identity import CountyId
 from .model import STAGE_LABEL, STAGES, Verdict
 from .outcome import (CountyOutcome, IndicatorOutcome, LedgerItem, SchoolOutcome, StageOutcome, TrendPoint, as_dict,
@@ -244,16 +243,16 @@ def _text(x: Any, field: str) -> str | None:
 # ------------------------------------------------------------------ number formats
 
 def fixed(value: float, places: int, sep: str = "") -> str:
-    """``value`` rounded half up on its shortest decimal form, as Excel shows it: 0.1445 →
-    "0.145" (Python's own "%.3f" gives "0.144" because the float is 0.14449…). ``sep`` ","
+    """``value`` rounded as a spreadsheet shows it (``display.shown``: half up on its first 15
+    significant digits): 0.1445 → "0.145" (Python's own "%.3f" gives "0.144" because the
+    float is 0.14449…), so the brief and the workbook print one number alike. ``sep`` ","
     adds thousands separators. Absurd magnitudes (≥ 1e15) show as "1e+20", not 21 digits
     that would widen the page; infinities and NaN as "—"."""
     if not math.isfinite(value):
         return DASH
     if abs(value) >= HUGE:
         return f"{value:.3g}"
-    exact = Decimal(repr(value)).quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
-    return format(exact, f"{sep}.{places}f")
+    return format(shown(value, places), f"{sep}.{places}f")
 
 
 def fmt_cv(value: float | None, limit: float | None = None) -> str:
