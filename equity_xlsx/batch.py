@@ -71,11 +71,13 @@ class RunResult:
         return Exit.FAILED if self.failed else Exit.OK
 
 
-def report_order(outcome: CountyOutcome, order: dict[str, int]) -> tuple[int, str, str]:
+def report_order(outcome: CountyOutcome, order: dict[str, int],
+                 planned: dict[tuple[str | None, str | None], int]) -> tuple[int, int]:
     """Where a county stands in summary.json and 运行报告: by its first input's place among the
-    inputs, then by 行政区划代码 and name, so that counties sharing one input (a city export)
-    stand in the same order whichever worker finished first."""
-    return order.get(outcome.input, len(order)), outcome.county_code or "", outcome.county or ""
+    inputs, then, for counties sharing one input (a city export), by the order they were
+    planned in (the order the input gives them), whichever worker finished first."""
+    return (order.get(outcome.input, len(order)),
+            planned.get((outcome.county, outcome.county_code), len(planned)))
 
 
 def run(inputs: list[Path], out_dir: Path, *, standard: str, tasks: str | None = None,
@@ -156,6 +158,7 @@ class Run:
 
     def __post_init__(self) -> None:
         self.order = {f.name: i for i, f in enumerate(self.files)}
+        self.planned: dict[tuple[str | None, str | None], int] = {}  # (county, code) → its place in the plan
         self.ledger_name = describe_state(self.state, self.out_dir)
         self.memory_mb = self.rules.standard.limits.max_worker_memory_mb
         self.filing = Filing(self.rules)
@@ -236,6 +239,7 @@ class Run:
         pending: list[CountyJob] = []
         with self._store() as store:
             for county in sorted(self.counties.values(), key=lambda c: min(self.order[f.name] for f in c.inputs)):
+                self.planned.setdefault((county.id.name, county.id.code), len(self.planned))
                 county.inputs.sort(key=lambda f: self.order[f.name])
                 if settle_clash(county, self.prefer, self.finish) is None:
                     continue
@@ -433,7 +437,7 @@ class Run:
         return None
 
     def _summarise(self) -> RunResult:
-        self.outcomes.sort(key=lambda o: report_order(o, self.order))
+        self.outcomes.sort(key=lambda o: report_order(o, self.order, self.planned))
         result = RunResult(self.outcomes, self.not_read, self.notices)
         entries = result.entries
         skipped_files = [{"file": n.file, "reason": n.reason} for n in self.not_read]

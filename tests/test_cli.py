@@ -181,13 +181,15 @@ def test_data_problems_are_said_on_the_console_even_when_quiet(tmp_path):
 
 
 def test_counties_sharing_one_input_stand_in_the_same_order_whoever_finished_first():
-    """Two counties read from one city export (东山县 480721, 西林区 480702) tie on their input's
-    place; the 行政区划代码 breaks the tie, so summary.json's order does not follow the workers."""
+    """Two counties read from one city export (西林区 first in it, then 东山县) tie on their
+    input's place; the order they were planned in (the export's) breaks the tie, so
+    summary.json's order does not follow the workers."""
     order = {"甲县.xlsx": 0, "市级导出/小学.xlsx": 1, "乙县.xlsx": 2}
+    planned = {("甲县", None): 0, ("西林区", "480702"): 1, ("东山县", "480721"): 2, ("乙县", None): 3}
     done = [CountyOutcome(input="乙县.xlsx", county="乙县"),
             CountyOutcome(input="市级导出/小学.xlsx", county="东山县", county_code="480721"),
             CountyOutcome(input="市级导出/小学.xlsx", county="西林区", county_code="480702"),
             CountyOutcome(input="甲县.xlsx", county="甲县")]
     for finished in (done, done[::-1]):
-        assert [o.county for o in sorted(finished, key=lambda o: report_order(o, order))] == \
+        assert [o.county for o in sorted(finished, key=lambda o: report_order(o, order, planned))] == \
             ["甲县", "西林区", "东山县", "乙县"]
